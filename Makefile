@@ -1,0 +1,115 @@
+# rig — hardware-in-the-loop test and certification rig for meso-injectors.
+#
+#   make            build build/rig
+#   make run        install missing packages, build, certify a simulated unit
+#   make check      install missing packages, build, run every test (and again under ASan+UBSan)
+#   make bench      speed and memory figures
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Sources are found by wildcard: a new .c file in a source folder is built
+# without touching this file. Everything but rig/main.c goes into librig.a,
+# which the binary and every test link.
+
+VERSION   := 0.1.0
+BUILD     ?= build
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+PKG_CONFIG ?= pkg-config
+
+# Lua 5.4's pkg-config name differs between distributions.
+LUA_PC := $(firstword $(foreach p,lua5.4 lua-5.4 lua54,$(shell $(PKG_CONFIG) --exists $(p) 2>/dev/null && echo $(p))) \
+	$(shell $(PKG_CONFIG) --modversion lua 2>/dev/null | grep -q '^5\.4' && echo lua))
+PKGS   := libusb-1.0 comedilib libsodium cairo jansson sqlite3 $(LUA_PC)
+TEST_PKGS := check
+EMU_PKGS  := umockdev-1.0 glib-2.0 gobject-2.0
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wwrite-strings -Wvla
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+OPT ?= -O2
+ifeq ($(SAN),1)
+OPT := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+SAN_LDFLAGS := -fsanitize=address,undefined
+endif
+
+CFLAGS   ?= -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(CFLAGS) $(WARN) -I. \
+	-DRIG_VERSION='"$(VERSION)"' -DRIG_DATADIR='"$(PREFIX)/share/rig"' \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
+ALL_LDFLAGS := $(LDFLAGS) $(SAN_LDFLAGS)
+
+LIB_SRC  := $(filter-out rig/main.c,$(wildcard rig/*.c rig/*/*.c drivers/*.c drivers/*/*.c reports/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ := $(BUILD)/obj/rig/main.o
+
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TESTLIB_SRC := $(wildcard tests/lib/*.c)
+TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/obj/%.o)
+
+.PHONY: all rig run check test sanitize \
+	deps bench fuzz install clean
+.DELETE_ON_ERROR:
+
+all: rig
+
+deps:
+	@scripts/install-deps
+
+# The binary is build/rig: ./rig is the engine's source folder.
+rig: $(BUILD)/rig
+
+$(BUILD)/rig: $(MAIN_OBJ) $(BUILD)/librig.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/librig.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS)) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(TESTLIB_OBJ) $(BUILD)/librig.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
+
+run: deps rig
+	$(BUILD)/rig run scripts/certify.lua
+
+check: deps
+	$(MAKE) test
+	$(MAKE) sanitize
+
+# The suites, without the install step (what `check` runs twice).
+test: rig $(UNIT_BIN)
+	@tests/run-suites $(BUILD)
+
+sanitize:
+	$(MAKE) BUILD=build-san SAN=1 test
+
+bench: deps rig
+	@tests/bench/run $(BUILD)
+
+install: rig
+	install -D -m 0755 $(BUILD)/rig $(DESTDIR)$(PREFIX)/bin/rig
+	install -d $(DESTDIR)$(PREFIX)/share/rig
+	cp -r scripts fixtures $(DESTDIR)$(PREFIX)/share/rig/
+	rm -f $(DESTDIR)$(PREFIX)/share/rig/scripts/install-deps
+	test ! -f docs/rig.1 || install -D -m 0644 docs/rig.1 $(DESTDIR)$(PREFIX)/share/man/man1/rig.1
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) build-san -name '*.d' 2>/dev/null)

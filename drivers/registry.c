@@ -1,0 +1,30 @@
+/* Backends by the name a fixture gives them. */
+#include <string.h>
+
+#include "drivers/backends.h"
+#include "rig/bench.h"
+
+static const struct daq_ops *const daq_backends[] = { &sim_daq_ops };
+static const struct uut_ops *const uut_backends[] = { &sim_uut_ops };
+static const struct scale_ops *const scale_backends[] = { &sim_scale_ops };
+
+#define FIND(list, name)                                              \
+	for (size_t i = 0; i < sizeof(list) / sizeof(list[0]); i++) \
+		if (!strcmp(list[i]->name, name))                     \
+			return list[i];                               \
+	return NULL
+
+const struct daq_ops *daq_backend(const char *name)
+{
+	FIND(daq_backends, name);
+}
+
+const struct uut_ops *uut_backend(const char *name)
+{
+	FIND(uut_backends, name);
+}
+
+const struct scale_ops *scale_backend(const char *name)
+{
+	FIND(scale_backends, name);
+}

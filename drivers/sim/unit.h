@@ -1,0 +1,58 @@
+#ifndef RIG_SIM_UNIT_H
+#define RIG_SIM_UNIT_H
+
+/*
+ * A sim unit file (--sim-unit) describes the injector the sim bench
+ * plays: its identity, how its depth, dose and rate respond to settings,
+ * and faults to inject. Format: shared/DESIGN.md "Sim unit file"; every
+ * field is optional and the defaults (sim_unit_defaults) make a good unit.
+ */
+#include <stddef.h>
+
+enum sim_fault_kind {
+	SIM_FAULT_USB_DISCONNECT,   /* unit vanishes from the bus */
+	SIM_FAULT_DAQ_OVERRUN,      /* acquisition loses samples */
+	SIM_FAULT_STUCK_NEEDLE,     /* needle stays out after a shot */
+	SIM_FAULT_BALANCE_UNSTABLE, /* balance never settles */
+};
+
+#define SIM_MAX_FAULTS 8
+
+struct sim_fault {
+	enum sim_fault_kind kind;
+	unsigned at_shot;  /* 1-based count of shots fired since power-up */
+};
+
+struct sim_unit {
+	char path[4096];
+	char model[32], serial[32], firmware[32];
+	struct {
+		double offset_mm, gain, noise_mm, drift_mm_per_shot;
+	} depth;
+	struct {
+		double gain, offset_ul, noise_pct;
+	} dose;
+	struct {
+		double gain, jitter_ms;
+	} rate;
+	/* Shape of a stroke (not in the design's sketch; defaults are a healthy
+	 * mechanism): rise time to the stop, overshoot/ringing, retraction. */
+	struct {
+		double rise_ms, overshoot_mm, ring_hz, ring_tau_ms, retract_ms;
+		double partial_prob;  /* a stroke that stops short, at half depth */
+	} stroke;
+	double missed_shot_prob, double_shot_prob;
+	double latency_ms;       /* trigger press to first stroke */
+	size_t nfaults;
+	struct sim_fault faults[SIM_MAX_FAULTS];
+};
+
+void sim_unit_defaults(struct sim_unit *u);
+
+/* Load path over the defaults; unknown fields are refused with file:line. */
+int sim_unit_load(struct sim_unit *u, const char *path);
+
+/* The fault of this kind, or NULL. */
+const struct sim_fault *sim_unit_fault(const struct sim_unit *u, enum sim_fault_kind kind);
+
+#endif

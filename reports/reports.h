@@ -1,0 +1,22 @@
+#ifndef RIG_REPORTS_H
+#define RIG_REPORTS_H
+
+/*
+ * Report writers: each renders the run record (rig/record.h) into one
+ * artifact of the run directory. They never measure or judge.
+ */
+#include <stdio.h>
+
+#include "rig/fixture.h"
+#include "rig/record.h"
+
+/* result.json, as docs/result.schema.json describes. */
+int report_result_json(const struct run_record *r, const struct fixture *fx, const char *path);
+
+/* shots.csv: step,shot,t_s,depth_mm,volume_ul,interval_ms */
+int report_shots_csv(const struct run_record *r, const char *path);
+
+/* The one-screen summary for the terminal. */
+void report_summary(const struct run_record *r, const struct fixture *fx, FILE *out);
+
+#endif

@@ -1,0 +1,144 @@
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "reports/reports.h"
+
+static void range(char *buf, size_t len, const char *what, double lo, double hi)
+{
+	if (isnan(lo) && isnan(hi))
+		buf[0] = '\0';
+	else if (isnan(lo))
+		snprintf(buf, len, "%s <= %.4g", what, hi);
+	else if (isnan(hi))
+		snprintf(buf, len, "%s >= %.4g", what, lo);
+	else
+		snprintf(buf, len, "%s %.4g..%.4g", what, lo, hi);
+}
+
+static void measured(const struct measurement *m, char *buf, size_t len)
+{
+	if (m->expected >= 0)
+		snprintf(buf, len, "%ld of %ld", m->count, m->expected);
+	else if (!isnan(m->ti_lo) || !isnan(m->ti_hi))
+		snprintf(buf, len, "mean %.4g, TI %.4g..%.4g", m->mean,
+			 isnan(m->ti_lo) ? m->min : m->ti_lo, isnan(m->ti_hi) ? m->max : m->ti_hi);
+	else if (m->n == 1)
+		snprintf(buf, len, "%.5g", m->mean);
+	else
+		snprintf(buf, len, "mean %.4g, %.4g..%.4g", m->mean, m->min, m->max);
+}
+
+static void limits(const struct measurement *m, char *buf, size_t len)
+{
+	char a[40], b[40];
+
+	if (m->expected >= 0) {
+		snprintf(buf, len, "exactly %ld", m->expected);
+		return;
+	}
+	range(a, sizeof(a), "mean", m->mean_lo, m->mean_hi);
+	range(b, sizeof(b), (!isnan(m->ti_lo) || !isnan(m->ti_hi)) ? "TI" : "each", m->lsl,
+	      m->usl);
+	snprintf(buf, len, "%s%s%s", a, a[0] && b[0] ? ", " : "", b);
+}
+
+static void row(FILE *out, const char *req, const char *setting, const char *meas,
+		const char *lim, enum verdict v)
+{
+	fprintf(out, "%-11s %-12s %-8s %-34s %-30s %s\n", req, setting, "", meas, lim,
+		verdict_name(v));
+}
+
+/* Requirements checked on every burst get one line for the whole run. */
+static void every_burst_rows(const struct run_record *r, FILE *out)
+{
+	char seen[8][32];
+	size_t nseen = 0;
+
+	for (size_t i = 0; i < r->nsteps; i++)
+		for (size_t j = 0; j < r->steps[i].nm; j++) {
+			const struct measurement *m0 = &r->steps[i].m[j];
+			enum verdict v = VERDICT_NONE;
+			long count = 0, expected = 0;
+			double worst = -INFINITY, limit_gap = INFINITY;
+			size_t checks = 0, k;
+			char meas[96], lim[64];
+
+			if (!strcmp(m0->requirement, r->steps[i].requirement))
+				continue;
+			for (k = 0; k < nseen && strcmp(seen[k], m0->requirement); k++)
+				;
+			if (k < nseen || nseen == 8)
+				continue;
+			snprintf(seen[nseen++], sizeof(seen[0]), "%s", m0->requirement);
+			for (size_t a = 0; a < r->nsteps; a++)
+				for (size_t b = 0; b < r->steps[a].nm; b++) {
+					const struct measurement *m = &r->steps[a].m[b];
+
+					if (strcmp(m->requirement, m0->requirement))
+						continue;
+					checks++;
+					v = verdict_worse(v, m->verdict);
+					count += m->count;
+					expected += m->expected;
+					if (!isnan(m->max) && !isnan(m->usl) &&
+					    m->usl - m->max < limit_gap) {
+						limit_gap = m->usl - m->max;
+						worst = m->max - m->target;
+					}
+				}
+			if (m0->expected >= 0) {
+				snprintf(meas, sizeof(meas), "%ld of %ld in %zu bursts", count,
+					 expected, checks);
+				snprintf(lim, sizeof(lim), "exact");
+			} else {
+				snprintf(meas, sizeof(meas), "worst %+.3f %s from set (%zu bursts)",
+					 worst, m0->unit, checks);
+				snprintf(lim, sizeof(lim), "<= set %+.3g %s", m0->usl - m0->target,
+					 m0->unit);
+			}
+			row(out, m0->requirement, "every burst", meas, lim, v);
+		}
+}
+
+void report_summary(const struct run_record *r, const struct fixture *fx, FILE *out)
+{
+	size_t counts[VERDICT_ABORTED + 1] = { 0 };
+
+	fprintf(out, "\nrig %s  %s  on %s (%s)\n", r->rig_version, r->script.path, fx->name,
+		r->station);
+	fprintf(out, "unit %s %s firmware %s   operator %s   run %s\n\n", r->uut.model,
+		r->uut.serial, r->uut.firmware, r->operator_name, r->id);
+	fprintf(out, "%-11s %-12s %-8s %-34s %-30s %s\n", "requirement", "setting", "", "measured",
+		"limits", "verdict");
+	for (size_t i = 0; i < r->nsteps; i++) {
+		const struct step_record *s = &r->steps[i];
+		int shown = 0;
+
+		counts[s->verdict]++;
+		for (size_t j = 0; j < s->nm; j++) {
+			char meas[96], lim[96];
+
+			if (strcmp(s->m[j].requirement, s->requirement))
+				continue;
+			measured(&s->m[j], meas, sizeof(meas));
+			limits(&s->m[j], lim, sizeof(lim));
+			row(out, s->requirement, s->label, meas, lim, s->m[j].verdict);
+			if (s->m[j].verdict != VERDICT_PASS && s->m[j].reason[0])
+				fprintf(out, "%24s -> %s\n", "", s->m[j].reason);
+			shown = 1;
+		}
+		if (!shown)
+			row(out, s->requirement, s->label, s->error[0] ? s->error : "(nothing judged)",
+			    "", s->verdict);
+	}
+	every_burst_rows(r, out);
+	fprintf(out, "\n%s", verdict_name(r->verdict));
+	fprintf(out, "  (%zu steps: %zu pass, %zu fail, %zu indeterminate, %zu error)\n", r->nsteps,
+		counts[VERDICT_PASS], counts[VERDICT_FAIL], counts[VERDICT_INDETERMINATE],
+		counts[VERDICT_ERROR] + counts[VERDICT_ABORTED]);
+	if (r->error[0])
+		fprintf(out, "error: %s\n", r->error);
+	fprintf(out, "report: %s/\n", r->out_dir);
+}

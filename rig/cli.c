@@ -1,0 +1,100 @@
+#include "rig/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rig/error.h"
+
+int cli_parse_u64(const char *opt, const char *text, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (!text || !*text || *text == '-' || *text == '+')
+		return rig_error(RIG_ERR_INVALID, "%s needs a whole number, got \"%s\"", opt,
+				 text ? text : "");
+	v = strtoull(text, &end, 10);
+	if (errno || *end || v > max)
+		return rig_error(RIG_ERR_INVALID, "%s needs a whole number up to %llu, got \"%s\"",
+				 opt, (unsigned long long)max, text);
+	*out = v;
+	return 0;
+}
+
+int cli_parse_double(const char *opt, const char *text, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = text ? strtod(text, &end) : 0;
+	if (!text || !*text || errno || *end || !isfinite(v))
+		return rig_error(RIG_ERR_INVALID, "%s needs a number, got \"%s\"", opt,
+				 text ? text : "");
+	*out = v;
+	return 0;
+}
+
+int cli_parse_run(int argc, char **argv, struct run_options *o)
+{
+	enum { OPT_FIXTURE = 256, OPT_SIM_UNIT, OPT_SEED, OPT_OUT, OPT_OPERATOR, OPT_REALTIME,
+	       OPT_BATCH, OPT_ALLOW_EXPIRED, OPT_QUIET };
+	static const struct option longopts[] = {
+		{ "fixture", required_argument, NULL, OPT_FIXTURE },
+		{ "sim-unit", required_argument, NULL, OPT_SIM_UNIT },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ "operator", required_argument, NULL, OPT_OPERATOR },
+		{ "realtime", no_argument, NULL, OPT_REALTIME },
+		{ "batch", no_argument, NULL, OPT_BATCH },
+		{ "allow-expired-cal", no_argument, NULL, OPT_ALLOW_EXPIRED },
+		{ "quiet", no_argument, NULL, OPT_QUIET },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc;
+
+	memset(o, 0, sizeof(*o));
+	o->seed = 1;
+	optind = 0; /* GNU: full reinitialisation, so parsing can be repeated */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_FIXTURE: o->fixture = optarg; break;
+		case OPT_SIM_UNIT: o->sim_unit = optarg; break;
+		case OPT_SEED:
+			if ((rc = cli_parse_u64("--seed", optarg, INT64_MAX, &o->seed)) != 0)
+				return rc;
+			break;
+		case OPT_OUT: o->out = optarg; break;
+		case OPT_OPERATOR:
+			if (!optarg[0] || strlen(optarg) > 63)
+				return rig_error(RIG_ERR_INVALID,
+						 "--operator needs a name of 1 to 63 characters");
+			o->operator_name = optarg;
+			break;
+		case OPT_REALTIME: o->realtime = 1; break;
+		case OPT_BATCH: o->batch = 1; break;
+		case OPT_ALLOW_EXPIRED: o->allow_expired_cal = 1; break;
+		case OPT_QUIET: o->quiet = 1; break;
+		case 'h': o->help = 1; return 0;
+		case ':':
+			return rig_error(RIG_ERR_INVALID, "%s needs a value (see rig run --help)",
+					 argv[optind - 1]);
+		default:
+			return rig_error(RIG_ERR_INVALID, "unknown option %s (see rig run --help)",
+					 argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return rig_error(RIG_ERR_INVALID, "run needs a SCRIPT (see rig run --help)");
+	o->script = argv[optind++];
+	if (optind < argc)
+		return rig_error(RIG_ERR_INVALID, "unexpected argument \"%s\" after the script",
+				 argv[optind]);
+	return 0;
+}

@@ -1,0 +1,30 @@
+#ifndef RIG_CLI_H
+#define RIG_CLI_H
+
+/* Command-line parsing, apart from main() so it is tested alone. */
+#include <stdint.h>
+
+struct run_options {
+	const char *script;
+	const char *fixture;       /* NULL: fixtures/sim-bench.lua */
+	const char *sim_unit;      /* NULL: fixtures/units/nominal.lua */
+	const char *out;           /* NULL: reports/out/<run-id> */
+	const char *operator_name; /* NULL: $USER */
+	uint64_t seed;
+	int realtime;
+	int batch;                 /* answer prompts automatically */
+	int allow_expired_cal;
+	int quiet;                 /* no progress line */
+	int help;
+};
+
+/* Parse `rig run ...` (argv[0] is "run"). 0, or RIG_ERR_INVALID with a message. */
+int cli_parse_run(int argc, char **argv, struct run_options *o);
+
+/* Parse an unsigned decimal integer; 0 or RIG_ERR_INVALID naming the option. */
+int cli_parse_u64(const char *opt, const char *text, uint64_t max, uint64_t *out);
+
+/* Parse a finite decimal number; 0 or RIG_ERR_INVALID naming the option. */
+int cli_parse_double(const char *opt, const char *text, double *out);
+
+#endif

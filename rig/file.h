@@ -1,0 +1,29 @@
+#ifndef RIG_FILE_H
+#define RIG_FILE_H
+
+/* Small file-system helpers that report through rig_error(). */
+#include <stddef.h>
+#include <stdio.h>
+
+/* Read a whole file (NUL-terminated copy in *buf); refuse files over max bytes. */
+int file_read_all(const char *path, size_t max, char **buf, size_t *len);
+
+/* SHA-256 of a file's bytes as 64 lowercase hex digits. */
+int file_sha256_hex(const char *path, char hex[65]);
+
+/* SHA-256 of a buffer as 64 lowercase hex digits. */
+void sha256_hex(const void *data, size_t len, char hex[65]);
+
+/* mkdir -p. */
+int file_mkdirs(const char *path, unsigned mode);
+
+/* Create (truncate) path for writing; the caller finishes with file_close_synced. */
+int file_create(const char *path, FILE **out);
+
+/* fflush + fsync + fclose, so "written" means on disk; reports ENOSPC etc. */
+int file_close_synced(FILE *f, const char *path);
+
+/* fsync a directory, so a new entry in it survives power loss. */
+int file_sync_dir(const char *dir);
+
+#endif

@@ -1,0 +1,113 @@
+#ifndef RIG_FIXTURE_H
+#define RIG_FIXTURE_H
+
+/*
+ * A fixture file (fixtures/NAME.lua) describes one test station: which driver
+ * serves the DAQ, the unit under test and the balance; the DAQ's channel
+ * map with each sensor's calibration and certificate; the environment; and
+ * the expanded measurement uncertainty (k = 2) of each measured quantity,
+ * which becomes the guard band of the verdicts. docs/file-formats.md has the
+ * reference; fixtures/sim-bench.lua is the worked example.
+ */
+#include <stddef.h>
+
+#define FIXTURE_MAX_CHANNELS 8
+#define FIXTURE_MAX_UNCERTAINTIES 16
+#define FIXTURE_MAX_POLY 4
+
+/* Where a sensor's traceability ends: its calibration certificate. */
+struct fixture_certificate {
+	char id[64];       /* certificate number, e.g. "DKD-K-12345-2026-07" */
+	char issuer[64];   /* calibration laboratory */
+	char due[16];      /* YYYY-MM-DD: last day the calibration is valid */
+	int line;          /* line of "due" in the fixture file, for messages */
+};
+
+struct fixture_channel {
+	char name[32];      /* role: displacement, plunger, trigger, temperature */
+	char unit[16];      /* physical unit after calibration: mm, ul, V, degC */
+	int number;         /* hardware channel number on the AI subdevice */
+	double range_v[2];  /* electrical input range to select, volts */
+	double poly[FIXTURE_MAX_POLY]; /* code -> unit, c0 + c1*code + ... (comedi_polynomial_t) */
+	int poly_order;     /* highest power used in poly */
+	char sensor[64];    /* sensor make/model/serial */
+	struct fixture_certificate cert;
+	/* Sim bench only: the sensor's imperfections the sim synthesises. */
+	double sim_noise;          /* white noise, rms, in unit */
+	double sim_drift_per_s;    /* baseline drift, unit per second */
+};
+
+struct fixture_daq {
+	char driver[16];      /* "sim" or "comedi" */
+	char device[128];     /* e.g. /dev/comedi0 */
+	char board[64];       /* expected board name; a different board refuses to run */
+	int ai_subdevice;     /* -1: find the first analog-input subdevice */
+	int dio_subdevice;    /* -1: find the first digital I/O subdevice */
+	int trigger_line;     /* DIO line wired to the injector's trigger input */
+	double rate_hz;       /* requested scan rate (per channel) */
+	unsigned bits;        /* ADC resolution; the sim quantises to it */
+	unsigned block_scans; /* scans per block handed to the engine */
+	size_t nchannels;
+	struct fixture_channel channels[FIXTURE_MAX_CHANNELS];
+};
+
+struct fixture_uut {
+	char driver[16];     /* "sim" or "injector" */
+	unsigned vid, pid;   /* USB IDs of the injector */
+	char serial[64];     /* pick this unit when several are plugged in; "" any */
+	unsigned timeout_ms; /* per request */
+};
+
+struct fixture_scale {
+	char driver[16];     /* "sim", "mtsics" or "" (no balance) */
+	char port[128];      /* serial device, e.g. /dev/ttyACM0 */
+	unsigned baud;
+	char model[64];
+	struct fixture_certificate cert;
+	double readability_mg; /* display resolution d */
+	unsigned timeout_ms;   /* for a stable reading */
+};
+
+struct fixture_environment {
+	double temperature_c;   /* of the test liquid (water) */
+	double pressure_kpa;    /* air pressure */
+	double humidity_pct;
+	double evaporation_mg_per_s; /* measured evaporation rate of the weighing vessel */
+};
+
+/* Expanded uncertainty U (k = 2) of one measured quantity, in its unit. */
+struct fixture_uncertainty {
+	char quantity[32];  /* measurement name as judged: depth_mm, volume_ul, ... */
+	double u;
+	/* Relative part, percent of the value (used when > 0; U = u + rel% * value). */
+	double rel_pct;
+};
+
+struct fixture {
+	char path[4096];
+	char name[64];
+	char station[64];     /* station ID printed in reports */
+	char sha256[65];      /* of the fixture file as loaded */
+	struct fixture_daq daq;
+	struct fixture_uut uut;
+	struct fixture_scale scale;
+	struct fixture_environment env;
+	size_t nuncertainties;
+	struct fixture_uncertainty uncertainties[FIXTURE_MAX_UNCERTAINTIES];
+};
+
+int fixture_load(struct fixture *fx, const char *path);
+
+/* Index of the channel with this role, or -1. */
+int fixture_channel(const struct fixture *fx, const char *name);
+
+/* U (k = 2) for quantity at value, 0 when the fixture declares none. */
+double fixture_uncertainty(const struct fixture *fx, const char *quantity, double value);
+
+/*
+ * Calibration interlock: 0 when every certificate is valid on date
+ * (YYYY-MM-DD), else RIG_ERR_INTERLOCK naming the first expired one.
+ */
+int fixture_check_calibration(const struct fixture *fx, const char *date);
+
+#endif

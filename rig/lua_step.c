@@ -1,0 +1,295 @@
+/*
+ * The step object a step function receives: s:judge(...) turns values into
+ * a judged measurement of the step, s:log(...) notes in the journal. It is
+ * closed when its step ends; using it later is a script error.
+ */
+#include <jansson.h>
+#include <lauxlib.h>
+#include <lua.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rig/error.h"
+#include "rig/harness.h"
+#include "rig/judge.h"
+
+#define STEP_MT "rig.step"
+#define JUDGE_MAX_VALUES 10000000
+
+struct step_handle {
+	size_t index;   /* into the run record's steps */
+	int closed;
+};
+
+static struct step_handle *check_step(lua_State *L)
+{
+	struct step_handle *sh = luaL_checkudata(L, 1, STEP_MT);
+
+	if (sh->closed)
+		harness_misuse(L, "this step has ended; use the step object only inside its function");
+	return sh;
+}
+
+static struct step_record *record_of(lua_State *L, struct step_handle *sh)
+{
+	return &harness_of(L)->rec->steps[sh->index];
+}
+
+static json_t *num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null(); /* JSON has no NaN */
+}
+
+void harness_record_measurement(lua_State *L, const struct measurement *m)
+{
+	struct harness *h = harness_of(L);
+	struct measurement *slot;
+	json_t *j;
+
+	if (!h->step)
+		harness_misuse(L, "measurements belong to a step");
+	slot = step_add_measurement(h->step);
+	if (!slot)
+		luaL_error(L, "out of memory");
+	*slot = *m;
+	j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+		      "s:o, s:o, s:o, s:o, s:o, s:s, s:s}",
+		      "step", h->step->id, "name", m->name, "unit", m->unit, "requirement",
+		      m->requirement, "n", (json_int_t)m->n, "mean", num(m->mean), "sd", num(m->sd),
+		      "min", num(m->min), "max", num(m->max), "lsl", num(m->lsl), "usl", num(m->usl),
+		      "mean_lo", num(m->mean_lo), "mean_hi", num(m->mean_hi), "ti_lo",
+		      num(m->ti_lo), "ti_hi", num(m->ti_hi), "k", num(m->k), "cpk", num(m->cpk),
+		      "cpk_lo", num(m->cpk_lo), "uncertainty", num(m->uncertainty), "guard_band",
+		      num(m->guard_band), "verdict", verdict_name(m->verdict), "reason", m->reason);
+	harness_journal(L, "measurement", j);
+}
+
+/* Read {lo = , hi = } (either may be absent) from field key of the table at idx. */
+static int read_limits(lua_State *L, int idx, const char *key, double *lo, double *hi)
+{
+	int t;
+
+	if (lua_getfield(L, idx, key) == LUA_TNIL) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	t = lua_gettop(L);
+	if (!lua_istable(L, t))
+		harness_misuse(L, "acceptance.%s must be a table {lo = ..., hi = ...}", key);
+	lua_getfield(L, t, "lo");
+	lua_getfield(L, t, "hi");
+	if ((!lua_isnil(L, -2) && !lua_isnumber(L, -2)) || (!lua_isnil(L, -1) && !lua_isnumber(L, -1)))
+		harness_misuse(L, "acceptance.%s.lo/hi must be numbers", key);
+	if (lua_isnil(L, -2) && lua_isnil(L, -1))
+		harness_misuse(L, "acceptance.%s needs lo, hi or both", key);
+	*lo = lua_isnil(L, -2) ? NAN : lua_tonumber(L, -2);
+	*hi = lua_isnil(L, -1) ? NAN : lua_tonumber(L, -1);
+	if (*lo > *hi)
+		harness_misuse(L, "acceptance.%s: lo %g is above hi %g", key, *lo, *hi);
+	lua_pop(L, 2);
+	return 1;
+}
+
+static double read_fraction(lua_State *L, int idx, const char *key, double fallback)
+{
+	double v = fallback;
+
+	if (lua_getfield(L, idx, key) != LUA_TNIL) {
+		if (!lua_isnumber(L, -1) || !(lua_tonumber(L, -1) > 0 && lua_tonumber(L, -1) < 1))
+			harness_misuse(L, "acceptance.ti.%s must be a number in (0, 1)", key);
+		v = lua_tonumber(L, -1);
+	}
+	lua_pop(L, 1);
+	return v;
+}
+
+static void read_acceptance(lua_State *L, int idx, struct acceptance *a)
+{
+	static const char *const known[] = { "requirement", "unit", "target", "mean", "ti",
+					     "each", "count", NULL };
+	int any = 0;
+
+	acceptance_init(a);
+	luaL_checktype(L, idx, LUA_TTABLE);
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		size_t i;
+
+		lua_pop(L, 1);
+		for (i = 0; known[i]; i++)
+			if (lua_type(L, -1) == LUA_TSTRING && !strcmp(lua_tostring(L, -1), known[i]))
+				break;
+		if (!known[i])
+			harness_misuse(L, "acceptance has an unknown field '%s'",
+				       luaL_tolstring(L, -1, NULL));
+	}
+	lua_getfield(L, idx, "requirement");
+	if (!lua_isstring(L, -1))
+		harness_misuse(L, "acceptance needs a requirement ID");
+	snprintf(a->requirement, sizeof(a->requirement), "%s", lua_tostring(L, -1));
+	lua_getfield(L, idx, "unit");
+	snprintf(a->unit, sizeof(a->unit), "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
+	lua_getfield(L, idx, "target");
+	a->target = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : NAN;
+	lua_getfield(L, idx, "count");
+	if (!lua_isnil(L, -1)) {
+		if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0)
+			harness_misuse(L, "acceptance.count must be a whole number >= 0");
+		a->count = (long)lua_tointeger(L, -1);
+		any = 1;
+	}
+	lua_pop(L, 4);
+	any |= read_limits(L, idx, "mean", &a->mean_lo, &a->mean_hi);
+	any |= read_limits(L, idx, "each", &a->each_lo, &a->each_hi);
+	if (read_limits(L, idx, "ti", &a->ti_lo, &a->ti_hi)) {
+		lua_getfield(L, idx, "ti");
+		a->confidence = read_fraction(L, lua_gettop(L), "confidence", a->confidence);
+		a->coverage = read_fraction(L, lua_gettop(L), "coverage", a->coverage);
+		lua_pop(L, 1);
+		any = 1;
+	}
+	if (!any)
+		harness_misuse(L, "acceptance for %s states no criterion (mean, ti, each or count)",
+			       a->requirement);
+}
+
+static double *read_values(lua_State *L, int idx, size_t *n)
+{
+	double *x;
+
+	luaL_checktype(L, idx, LUA_TTABLE);
+	*n = (size_t)lua_rawlen(L, idx);
+	if (*n > JUDGE_MAX_VALUES)
+		harness_misuse(L, "too many values to judge (%zu, at most %d)", *n, JUDGE_MAX_VALUES);
+	x = lua_newuserdatauv(L, (*n ? *n : 1) * sizeof(*x), 0);
+	for (size_t i = 0; i < *n; i++) {
+		int isnum;
+
+		lua_rawgeti(L, idx, (lua_Integer)i + 1);
+		x[i] = lua_tonumberx(L, -1, &isnum);
+		lua_pop(L, 1);
+		if (!isnum || !isfinite(x[i]))
+			harness_misuse(L, "value %zu to judge is not a finite number", i + 1);
+	}
+	return x;
+}
+
+static void push_measurement(lua_State *L, const struct measurement *m)
+{
+	const struct {
+		const char *key;
+		double v;
+	} f[] = {
+		{ "n", (double)m->n }, { "mean", m->mean },   { "sd", m->sd },
+		{ "min", m->min },     { "max", m->max },     { "ti_lo", m->ti_lo },
+		{ "ti_hi", m->ti_hi }, { "k", m->k },         { "cpk", m->cpk },
+		{ "cpk_lo", m->cpk_lo }, { "guard_band", m->guard_band },
+	};
+
+	lua_createtable(L, 0, 14);
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		lua_pushnumber(L, f[i].v);
+		lua_setfield(L, -2, f[i].key);
+	}
+	lua_pushstring(L, verdict_name(m->verdict));
+	lua_setfield(L, -2, "verdict");
+	lua_pushstring(L, m->reason);
+	lua_setfield(L, -2, "reason");
+}
+
+/* s:judge(name, values, acceptance) -> verdict, measurement table */
+static int l_judge(lua_State *L)
+{
+	struct harness *h = harness_of(L);
+	const char *name;
+	struct acceptance a;
+	struct measurement m;
+	double *x, u;
+	size_t n;
+
+	check_step(L);
+	name = luaL_checkstring(L, 2);
+	if (strlen(name) == 0 || strlen(name) >= sizeof(m.name))
+		return harness_misuse(L, "measurement name must be 1 to %zu characters",
+				      sizeof(m.name) - 1);
+	x = read_values(L, 3, &n);
+	read_acceptance(L, 4, &a);
+	measurement_init(&m);
+	snprintf(m.name, sizeof(m.name), "%s", name);
+	u = fixture_uncertainty(h->fx, name, isnan(a.target) ? 0 : a.target);
+	if (judge_sample(x, n, &a, u, &m) != 0)
+		return harness_misuse(L, "%s", rig_last_error());
+	harness_record_measurement(L, &m);
+	lua_pushstring(L, verdict_name(m.verdict));
+	push_measurement(L, &m);
+	return 2;
+}
+
+static int l_log(lua_State *L)
+{
+	struct step_handle *sh = check_step(L);
+
+	harness_journal(L, "log", json_pack("{s:s, s:s}", "step", record_of(L, sh)->id, "message",
+					     luaL_checkstring(L, 2)));
+	return 0;
+}
+
+static int l_index(lua_State *L)
+{
+	struct step_handle *sh = luaL_checkudata(L, 1, STEP_MT);
+	struct step_record *s = record_of(L, sh);
+	const char *key = luaL_checkstring(L, 2);
+
+	if (!strcmp(key, "id"))
+		lua_pushstring(L, s->id);
+	else if (!strcmp(key, "requirement"))
+		lua_pushstring(L, s->requirement);
+	else if (!strcmp(key, "label"))
+		lua_pushstring(L, s->label);
+	else if (!strcmp(key, "depth_mm"))
+		lua_pushnumber(L, s->setting.depth_mm);
+	else if (!strcmp(key, "dose_ul"))
+		lua_pushnumber(L, s->setting.dose_ul);
+	else if (!strcmp(key, "rate_per_min"))
+		lua_pushnumber(L, s->setting.rate_per_min);
+	else if (luaL_getmetafield(L, 1, "methods") == LUA_TTABLE)
+		lua_getfield(L, -1, key);
+	else
+		lua_pushnil(L);
+	return 1;
+}
+
+void harness_push_step(lua_State *L)
+{
+	struct harness *h = harness_of(L);
+	struct step_handle *sh = lua_newuserdatauv(L, sizeof(*sh), 0);
+
+	sh->index = h->step_index;
+	sh->closed = 0;
+	luaL_setmetatable(L, STEP_MT);
+}
+
+void harness_close_step(lua_State *L, int idx)
+{
+	struct step_handle *sh = luaL_checkudata(L, idx, STEP_MT);
+
+	sh->closed = 1;
+}
+
+void luaopen_rig_step(lua_State *L)
+{
+	static const luaL_Reg methods[] = {
+		{ "judge", l_judge },
+		{ "log", l_log },
+		{ NULL, NULL },
+	};
+
+	luaL_newmetatable(L, STEP_MT);
+	lua_pushcfunction(L, l_index);
+	lua_setfield(L, -2, "__index");
+	lua_newtable(L);
+	luaL_setfuncs(L, methods, 0);
+	lua_setfield(L, -2, "methods");
+	lua_pop(L, 1);
+}

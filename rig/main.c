@@ -1,0 +1,99 @@
+/*
+ * rig: hardware-in-the-loop test and certification of meso-injectors.
+ * main() only dispatches verbs; each lives in its own file.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rig/cli.h"
+#include "rig/error.h"
+#include "rig/measure_cmd.h"
+#include "rig/run.h"
+
+static const char usage[] =
+	"usage: rig COMMAND [ARGS]\n"
+	"\n"
+	"  run SCRIPT [--fixture F] [--sim-unit U] [--seed N] [--out DIR]\n"
+	"             [--operator NAME] [--realtime] [--batch] [--allow-expired-cal] [--quiet]\n"
+	"                       run a test script (default: the sim bench)\n"
+	"  verify DIR           check signatures and hashes of a report directory\n"
+	"  stats k --n N [--confidence 0.95] [--coverage 0.975] [--sides 1|2]\n"
+	"                       normal tolerance-interval factor\n"
+	"  recover [DIR]        close out an interrupted run as ABORTED\n"
+	"  keygen --out KEYFILE create a station signing key\n"
+	"  list-devices         Comedi, USB and serial devices present\n"
+	"  measure CAPTURE [--csv]\n"
+	"                       measure the shots in a raw capture file\n"
+	"\n"
+	"Exit status: 0 all PASS, 1 any FAIL or INDETERMINATE, 2 the run could not complete.\n"
+	"See rig(1) and docs/.\n";
+
+static const char run_usage[] =
+	"usage: rig run SCRIPT [options]\n"
+	"  --fixture F          station description (default fixtures/sim-bench.lua)\n"
+	"  --sim-unit U         simulated unit model (default fixtures/units/nominal.lua)\n"
+	"  --seed N             sim randomness (default 1)\n"
+	"  --out DIR            run directory (default reports/out/<run-id>)\n"
+	"  --operator NAME      recorded in the reports (default $USER)\n"
+	"  --realtime           pace the sim to the wall clock\n"
+	"  --batch              answer operator prompts automatically (also without a terminal)\n"
+	"  --allow-expired-cal  run with an expired calibration certificate (recorded)\n"
+	"  --quiet              no progress line\n";
+
+static int cmd_run(int argc, char **argv)
+{
+	struct run_options o;
+
+	if (cli_parse_run(argc, argv, &o) != 0) {
+		fprintf(stderr, "rig: %s\n", rig_last_error());
+		return 2;
+	}
+	if (o.help) {
+		fputs(run_usage, stdout);
+		return 0;
+	}
+	return run_command(&o);
+}
+
+static int not_yet(int argc, char **argv)
+{
+	(void)argc;
+	fprintf(stderr, "rig: %s: not yet implemented\n", argv[0]);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int argc, char **argv);
+	} verbs[] = {
+		{ "run", cmd_run },
+		{ "measure", measure_command },
+		{ "verify", not_yet },
+		{ "stats", not_yet },
+		{ "recover", not_yet },
+		{ "keygen", not_yet },
+		{ "list-devices", not_yet },
+	};
+
+	if (sodium_init() < 0) {
+		fprintf(stderr, "rig: libsodium failed to initialise\n");
+		return 2;
+	}
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("rig %s\n", RIG_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(argv[1], verbs[i].name))
+			return verbs[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "rig: unknown command \"%s\" (see rig --help)\n", argv[1]);
+	return 2;
+}

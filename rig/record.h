@@ -1,0 +1,121 @@
+#ifndef RIG_RECORD_H
+#define RIG_RECORD_H
+
+/*
+ * What a run produced, in memory: the run, its steps, each step's
+ * measurements (judged against a requirement) and per-shot rows. The
+ * report writers (reports/) read only this; docs/result.schema.json is its
+ * JSON form.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "drivers/uut.h"
+
+enum verdict {
+	VERDICT_NONE,          /* nothing judged (yet) */
+	VERDICT_PASS,
+	VERDICT_FAIL,
+	VERDICT_INDETERMINATE, /* within spec but inside the guard band */
+	VERDICT_ERROR,         /* could not be measured */
+	VERDICT_ABORTED,       /* run interrupted before it ended */
+};
+
+const char *verdict_name(enum verdict v);
+/* Combine: ERROR/ABORTED > FAIL > INDETERMINATE > PASS > NONE. */
+enum verdict verdict_worse(enum verdict a, enum verdict b);
+
+struct measurement {
+	char name[48];         /* quantity judged: depth_mm, volume_ul, interval_ms, ... */
+	char unit[16];
+	char requirement[32];  /* requirement ID from the spec */
+	double target;         /* the setting it aims at (NAN: none) */
+	size_t n;
+	double mean, sd, min, max;
+	double lsl, usl;       /* limits on every value / the TI (NAN: none) */
+	double mean_lo, mean_hi; /* limits on the mean (NAN: none) */
+	double ti_lo, ti_hi, k;  /* tolerance interval mean ± k sd (NAN: not asked) */
+	double confidence, coverage;
+	double cpk, cpk_lo;    /* Cpk and its lower 95 % bound (Bissell) */
+	double uncertainty;    /* expanded uncertainty U (k = 2) of one value */
+	double guard_band;     /* how far the acceptance zone sits inside the limits */
+	long count, expected;  /* exact-count acceptance (-1: not a count) */
+	enum verdict verdict;
+	char reason[200];      /* why not PASS, in words */
+};
+
+struct shot_row {
+	uint32_t shot;         /* 1-based within the step */
+	uint32_t burst;        /* 1-based within the step */
+	double t_s;            /* onset on the bench clock */
+	double depth_mm, volume_ul;
+	double interval_ms;    /* to the next onset in the same burst; NAN for the last */
+	unsigned flags;        /* enum shot_flag */
+};
+
+struct artifact {
+	char name[160];        /* relative to the run directory */
+	char sha256[65];
+};
+
+struct step_record {
+	char id[64];           /* unique in the run: REQUIREMENT@setting */
+	char requirement[32];
+	char label[64];        /* the setting in words, e.g. "4 mm" */
+	struct uut_settings setting;
+	char started[32], ended[32]; /* ISO 8601 UTC */
+	enum verdict verdict;
+	char error[512];       /* why ERROR */
+	struct measurement *m;
+	size_t nm, m_cap;
+	struct shot_row *shots;
+	size_t nshots, shots_cap;
+	uint32_t bursts;
+	struct artifact *captures;   /* raw capture files of this step */
+	size_t ncaptures, captures_cap;
+};
+
+struct source_file {
+	char path[4096];
+	char sha256[65];
+};
+
+struct run_record {
+	char id[64];
+	char rig_version[32];
+	char started[32], ended[32];
+	char station[64];
+	char operator_name[64];
+	char out_dir[4096];
+	struct source_file script;
+	struct source_file modules[16]; /* specs and libraries the script required */
+	size_t nmodules;
+	struct source_file fixture_file;
+	struct source_file sim_unit;    /* path "" when not on the sim bench */
+	uint64_t seed;
+	int sim;
+	int allow_expired_cal;          /* the interlock was overridden */
+	int batch;                      /* prompts were answered automatically */
+	struct uut_identity uut;
+	enum verdict verdict;
+	char error[512];                /* why the run could not complete */
+	struct step_record *steps;
+	size_t nsteps, steps_cap;
+};
+
+void run_record_init(struct run_record *r);
+void run_record_release(struct run_record *r);
+
+/* New step at the end; NULL on out of memory. */
+struct step_record *run_record_add_step(struct run_record *r);
+struct measurement *step_add_measurement(struct step_record *s);
+struct shot_row *step_add_shot(struct step_record *s);
+struct artifact *step_add_capture(struct step_record *s);
+
+/* Recompute step and run verdicts from the measurements. */
+void run_record_settle(struct run_record *r);
+
+/* A measurement with every number NAN and no verdict. */
+void measurement_init(struct measurement *m);
+
+#endif

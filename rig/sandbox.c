@@ -1,0 +1,172 @@
+#include "rig/sandbox.h"
+
+#include "rig/interrupt.h"
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct budget {
+	size_t used, max;
+	unsigned long long instructions_left; /* 0: unlimited */
+};
+
+/* The hook runs every HOOK_STRIDE instructions: cheap, yet a tight loop is
+ * stopped within microseconds of its budget. */
+#define HOOK_STRIDE 1000
+
+static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	struct budget *b = ud;
+
+	if (!ptr)
+		osize = 0;
+	if (nsize == 0) {
+		free(ptr);
+		b->used -= osize;
+		return NULL;
+	}
+	if (nsize > osize && b->used + (nsize - osize) > b->max)
+		return NULL;
+	ptr = realloc(ptr, nsize);
+	if (ptr)
+		b->used = b->used - osize + nsize;
+	return ptr;
+}
+
+static struct budget *budget_of(lua_State *L)
+{
+	void *ud;
+
+	lua_getallocf(L, &ud);
+	return ud;
+}
+
+static void count_hook(lua_State *L, lua_Debug *ar)
+{
+	struct budget *b = budget_of(L);
+
+	(void)ar;
+	if (interrupt_requested())
+		luaL_error(L, "interrupted");
+	if (b->instructions_left) {
+		if (b->instructions_left <= HOOK_STRIDE)
+			luaL_error(L, "instruction budget exceeded (endless loop?)");
+		b->instructions_left -= HOOK_STRIDE;
+	}
+}
+
+static void open_lib(lua_State *L, const char *name, lua_CFunction open)
+{
+	luaL_requiref(L, name, open, 1);
+	lua_pop(L, 1);
+}
+
+static void remove_field(lua_State *L, const char *table, const char *field)
+{
+	if (table) {
+		lua_getglobal(L, table);
+		lua_pushnil(L);
+		lua_setfield(L, -2, field);
+		lua_pop(L, 1);
+	} else {
+		lua_pushnil(L);
+		lua_setglobal(L, field);
+	}
+}
+
+/* os.time/os.clock/os.date are harmless and scripts want timestamps. */
+static void open_safe_os(lua_State *L)
+{
+	static const char *const keep[] = { "time", "clock", "date", "difftime", NULL };
+
+	open_lib(L, LUA_OSLIBNAME, luaopen_os);
+	lua_getglobal(L, "os");
+	lua_newtable(L);
+	for (const char *const *k = keep; *k; k++) {
+		lua_getfield(L, -2, *k);
+		lua_setfield(L, -2, *k);
+	}
+	lua_setglobal(L, "os");
+	lua_pop(L, 1);
+}
+
+lua_State *sandbox_new(size_t max_bytes)
+{
+	static const char *const unsafe[] = { "dofile", "loadfile", "load", "require",
+					      "collectgarbage", NULL };
+	struct budget *b = calloc(1, sizeof(*b));
+	lua_State *L;
+
+	if (!b)
+		return NULL;
+	b->max = max_bytes ? max_bytes : SANDBOX_DEFAULT_MEMORY;
+	L = lua_newstate(capped_alloc, b);
+	if (!L) {
+		free(b);
+		return NULL;
+	}
+	open_lib(L, LUA_GNAME, luaopen_base);
+	open_lib(L, LUA_STRLIBNAME, luaopen_string);
+	open_lib(L, LUA_TABLIBNAME, luaopen_table);
+	open_lib(L, LUA_MATHLIBNAME, luaopen_math);
+	open_lib(L, LUA_UTF8LIBNAME, luaopen_utf8);
+	open_safe_os(L);
+	for (const char *const *u = unsafe; *u; u++)
+		remove_field(L, NULL, *u);
+	remove_field(L, "string", "dump");
+	lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_STRIDE);
+	return L;
+}
+
+void sandbox_close(lua_State *L)
+{
+	struct budget *b;
+
+	if (!L)
+		return;
+	b = budget_of(L);
+	lua_close(L);
+	free(b);
+}
+
+void sandbox_set_budget(lua_State *L, unsigned long long instructions)
+{
+	budget_of(L)->instructions_left = instructions;
+}
+
+int sandbox_load(lua_State *L, const char *text, size_t len, const char *name)
+{
+	char chunkname[4200];
+
+	chunkname[0] = '@';
+	strncpy(chunkname + 1, name, sizeof(chunkname) - 2);
+	chunkname[sizeof(chunkname) - 1] = '\0';
+	return luaL_loadbufferx(L, text, len, chunkname, "t");
+}
+
+static int traceback_handler(lua_State *L)
+{
+	const char *msg = lua_tostring(L, 1);
+
+	if (!msg) /* error object is not a string: keep it as it is */
+		return 1;
+	luaL_traceback(L, L, msg, 1);
+	return 1;
+}
+
+int sandbox_pcall(lua_State *L, int nargs, int nresults, int want_traceback)
+{
+	int base = lua_gettop(L) - nargs;
+	int rc;
+
+	if (!want_traceback)
+		return lua_pcall(L, nargs, nresults, 0);
+	lua_pushcfunction(L, traceback_handler);
+	lua_insert(L, base);
+	rc = lua_pcall(L, nargs, nresults, base);
+	lua_remove(L, base);
+	return rc;
+}

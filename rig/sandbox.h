@@ -1,0 +1,33 @@
+#ifndef RIG_SANDBOX_H
+#define RIG_SANDBOX_H
+
+/*
+ * Lua states for untrusted text: data files and test scripts. The state has
+ * a memory cap (allocation fails past it, which Lua turns into an error),
+ * only the harmless parts of the standard library (no io, no os.execute,
+ * no load/dofile/require of C code, text chunks only) and a count hook that
+ * stops runaway code after an instruction budget or when the process was
+ * asked to stop (rig/interrupt.h).
+ */
+#include <stddef.h>
+
+struct lua_State;
+
+#define SANDBOX_DEFAULT_MEMORY (256u << 20)
+
+struct lua_State *sandbox_new(size_t max_bytes);
+void sandbox_close(struct lua_State *L);
+
+/* Allow this many more VM instructions (0: no budget) before the running
+ * chunk is stopped with "instruction budget exceeded". */
+void sandbox_set_budget(struct lua_State *L, unsigned long long instructions);
+
+/* Load text (never bytecode) as a chunk named "@name" with the state's
+ * global table as its environment; like luaL_loadbufferx. */
+int sandbox_load(struct lua_State *L, const char *text, size_t len, const char *name);
+
+/* lua_pcall with a traceback handler; on error the message (with the
+ * traceback when want_traceback) is left on the stack. */
+int sandbox_pcall(struct lua_State *L, int nargs, int nresults, int want_traceback);
+
+#endif

@@ -1,0 +1,25 @@
+#include <math.h>
+
+#include "rig/stats.h"
+
+void stats_describe(const double *x, size_t n, struct sample_stats *s)
+{
+	double mean = 0, m2 = 0;
+
+	s->n = n;
+	s->min = n ? x[0] : NAN;
+	s->max = n ? x[0] : NAN;
+	/* Welford: stable for long runs of nearly equal values. */
+	for (size_t i = 0; i < n; i++) {
+		double d = x[i] - mean;
+
+		mean += d / (double)(i + 1);
+		m2 += d * (x[i] - mean);
+		if (x[i] < s->min)
+			s->min = x[i];
+		if (x[i] > s->max)
+			s->max = x[i];
+	}
+	s->mean = n ? mean : NAN;
+	s->sd = n > 1 ? sqrt(m2 / (double)(n - 1)) : NAN;
+}
