@@ -57,6 +57,7 @@ TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/obj/%.o)
 .PHONY: all rig run check test sanitize \
 	deps bench fuzz install clean
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: rig
 

@@ -15,7 +15,10 @@ int paths_find_data(const char *rel, char *out, size_t len)
 	for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
 		if (!bases[i] || !bases[i][0])
 			continue;
-		snprintf(out, len, "%s/%s", bases[i], rel);
+		if (i == 0)
+			snprintf(out, len, "%s", rel);
+		else
+			snprintf(out, len, "%s/%s", bases[i], rel);
 		if (access(out, R_OK) == 0)
 			return 0;
 	}

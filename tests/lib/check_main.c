@@ -19,14 +19,14 @@ int main(void)
 
 const char *test_path(const char *relative)
 {
-	static char paths[8][PATH_MAX];
+	static char paths[8][2 * PATH_MAX + 2];
 	static unsigned slot;
 	char *p = paths[slot++ % 8];
 	char cwd[PATH_MAX];
 
 	if (!getcwd(cwd, sizeof(cwd)))
 		return relative;
-	snprintf(p, PATH_MAX, "%s/%s", cwd, relative);
+	snprintf(p, sizeof(paths[0]), "%s/%s", cwd, relative);
 	return p;
 }
 
@@ -46,7 +46,7 @@ static void remove_tmp_root(void)
 
 const char *test_tmpdir(void)
 {
-	static char dirs[8][PATH_MAX];
+	static char dirs[8][PATH_MAX + 16];
 	static unsigned slot;
 	char *d = dirs[slot++ % 8];
 
@@ -61,7 +61,7 @@ const char *test_tmpdir(void)
 		tmp_owner = getpid();
 		atexit(remove_tmp_root);
 	}
-	snprintf(d, PATH_MAX, "%s/d.XXXXXX", tmp_root);
+	snprintf(d, sizeof(dirs[0]), "%s/d.XXXXXX", tmp_root);
 	if (!mkdtemp(d)) {
 		perror("mkdtemp");
 		abort();
@@ -71,12 +71,12 @@ const char *test_tmpdir(void)
 
 const char *test_write_file(const char *dir, const char *name, const char *text)
 {
-	static char paths[8][PATH_MAX];
+	static char paths[8][2 * PATH_MAX + 2];
 	static unsigned slot;
 	char *p = paths[slot++ % 8];
 	FILE *f;
 
-	snprintf(p, PATH_MAX, "%s/%s", dir, name);
+	snprintf(p, sizeof(paths[0]), "%s/%s", dir, name);
 	f = fopen(p, "w");
 	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
 		perror(p);
