@@ -65,6 +65,14 @@ struct sim_model {
 
 int sim_model_init(struct sim_model *m, const struct sim_unit *u, uint64_t seed,
 		   const char *truth_path);
+
+/*
+ * The model of the sim bench open in this process (NULL when none). Device
+ * emulators in tests (emulated USB injector, Comedi board, balance) answer
+ * from it, so a hybrid bench -- a real driver talking to an emulated device
+ * -- plays the same unit as the pure sim.
+ */
+struct sim_model *sim_model_active(void);
 void sim_model_release(struct sim_model *m);
 
 void sim_model_configure(struct sim_model *m, const struct uut_settings *s);
