@@ -15,6 +15,12 @@ static json_t *num(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* A count that 0 marks as absent. */
+static json_t *count_or_null(size_t v)
+{
+	return v ? json_integer((json_int_t)v) : json_null();
+}
+
 static json_t *source(const struct source_file *f)
 {
 	return json_pack("{s:s, s:s}", "path", f->path, "sha256", f->sha256);
@@ -72,6 +78,16 @@ static json_t *measurement_json(const struct measurement *m)
 	json_object_set_new(j, "mean_hi", num(m->mean_hi));
 	json_object_set_new(j, "confidence", num(m->confidence));
 	json_object_set_new(j, "coverage", num(m->coverage));
+	json_object_set_new(j, "ti_method", m->ti_method[0] ? json_string(m->ti_method) : json_null());
+	json_object_set_new(j, "ti_rank_lo", count_or_null(m->ti_rank_lo));
+	json_object_set_new(j, "ti_rank_hi", count_or_null(m->ti_rank_hi));
+	json_object_set_new(j, "ti_n_required", count_or_null(m->ti_n_required));
+	json_object_set_new(j, "normality_a2", num(m->normality_a2));
+	json_object_set_new(j, "normality_p", num(m->normality_p));
+	json_object_set_new(j, "normality_alpha", num(m->normality_alpha));
+	json_object_set_new(j, "normality_rejected",
+			    isnan(m->normality_p) ? json_null()
+						  : json_boolean(m->normality_p < m->normality_alpha));
 	if (m->expected >= 0) {
 		json_object_set_new(j, "count", json_integer(m->count));
 		json_object_set_new(j, "expected", json_integer(m->expected));
