@@ -256,6 +256,7 @@ static int l_judge(lua_State *L)
 	size_t n;
 
 	check_step(L);
+	lua_settop(L, 5); /* options may be absent; scratch space goes above */
 	name = luaL_checkstring(L, 2);
 	if (strlen(name) == 0 || strlen(name) >= sizeof(m.name))
 		return harness_misuse(L, "measurement name must be 1 to %zu characters",
