@@ -10,6 +10,7 @@
 #include "rig/error.h"
 #include "rig/measure_cmd.h"
 #include "rig/run.h"
+#include "rig/stats_cmd.h"
 
 static const char usage[] =
 	"usage: rig COMMAND [ARGS]\n"
@@ -19,7 +20,10 @@ static const char usage[] =
 	"                       run a test script (default: the sim bench)\n"
 	"  verify DIR           check signatures and hashes of a report directory\n"
 	"  stats k --n N [--confidence 0.95] [--coverage 0.975] [--sides 1|2]\n"
+	"          [--method exact|howe|natrella]\n"
 	"                       normal tolerance-interval factor\n"
+	"  stats n [--confidence 0.95] [--coverage 0.975] [--sides 1|2]\n"
+	"                       values a distribution-free interval needs\n"
 	"  recover [DIR]        close out an interrupted run as ABORTED\n"
 	"  keygen --out KEYFILE create a station signing key\n"
 	"  list-devices         Comedi, USB and serial devices present\n"
@@ -72,7 +76,7 @@ int main(int argc, char **argv)
 		{ "run", cmd_run },
 		{ "measure", measure_command },
 		{ "verify", not_yet },
-		{ "stats", not_yet },
+		{ "stats", stats_command },
 		{ "recover", not_yet },
 		{ "keygen", not_yet },
 		{ "list-devices", not_yet },
