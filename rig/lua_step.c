@@ -185,7 +185,7 @@ static void read_acceptance(lua_State *L, int idx, struct acceptance *a)
 			       a->requirement);
 }
 
-static double *read_values(lua_State *L, int idx, size_t *n)
+double *harness_check_values(lua_State *L, int idx, size_t *n)
 {
 	double *x;
 
@@ -261,7 +261,7 @@ static int l_judge(lua_State *L)
 	if (strlen(name) == 0 || strlen(name) >= sizeof(m.name))
 		return harness_misuse(L, "measurement name must be 1 to %zu characters",
 				      sizeof(m.name) - 1);
-	x = read_values(L, 3, &n);
+	x = harness_check_values(L, 3, &n);
 	read_acceptance(L, 4, &a);
 	read_options(L, 5, &a);
 	measurement_init(&m);
