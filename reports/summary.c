@@ -18,11 +18,15 @@ static void range(char *buf, size_t len, const char *what, double lo, double hi)
 
 static void measured(const struct measurement *m, char *buf, size_t len)
 {
+	const char *df = strcmp(m->ti_method, "distribution-free") ? "" : "(df)";
+
 	if (m->expected >= 0)
 		snprintf(buf, len, "%ld of %ld", m->count, m->expected);
 	else if (!isnan(m->ti_lo) || !isnan(m->ti_hi))
-		snprintf(buf, len, "mean %.4g, TI %.4g..%.4g", m->mean,
+		snprintf(buf, len, "mean %.4g, TI%s %.4g..%.4g", m->mean, df,
 			 isnan(m->ti_lo) ? m->min : m->ti_lo, isnan(m->ti_hi) ? m->max : m->ti_hi);
+	else if (df[0])
+		snprintf(buf, len, "mean %.4g, TI(df) needs n >= %zu", m->mean, m->ti_n_required);
 	else if (m->n == 1)
 		snprintf(buf, len, "%.5g", m->mean);
 	else
@@ -38,15 +42,15 @@ static void limits(const struct measurement *m, char *buf, size_t len)
 		return;
 	}
 	range(a, sizeof(a), "mean", m->mean_lo, m->mean_hi);
-	range(b, sizeof(b), (!isnan(m->ti_lo) || !isnan(m->ti_hi)) ? "TI" : "each", m->lsl,
-	      m->usl);
+	range(b, sizeof(b), m->ti_method[0] ? "TI" : "each", m->lsl, m->usl);
 	snprintf(buf, len, "%s%s%s", a, a[0] && b[0] ? ", " : "", b);
 }
 
+/* u: the guard band applied (the fixture's U), "" where none applies. */
 static void row(FILE *out, const char *req, const char *setting, const char *meas,
-		const char *lim, enum verdict v)
+		const char *lim, const char *u, enum verdict v)
 {
-	fprintf(out, "%-11s %-12s %-8s %-34s %-30s %s\n", req, setting, "", meas, lim,
+	fprintf(out, "%-11s %-12s %-8s %-34s %-30s %-8s %s\n", req, setting, "", meas, lim, u,
 		verdict_name(v));
 }
 
@@ -98,7 +102,7 @@ static void every_burst_rows(const struct run_record *r, FILE *out)
 				snprintf(lim, sizeof(lim), "<= set %+.3g %s", m0->usl - m0->target,
 					 m0->unit);
 			}
-			row(out, m0->requirement, "every burst", meas, lim, v);
+			row(out, m0->requirement, "every burst", meas, lim, "", v);
 		}
 }
 
@@ -110,28 +114,30 @@ void report_summary(const struct run_record *r, const struct fixture *fx, FILE *
 		r->station);
 	fprintf(out, "unit %s %s firmware %s   operator %s   run %s\n\n", r->uut.model,
 		r->uut.serial, r->uut.firmware, r->operator_name, r->id);
-	fprintf(out, "%-11s %-12s %-8s %-34s %-30s %s\n", "requirement", "setting", "", "measured",
-		"limits", "verdict");
+	fprintf(out, "%-11s %-12s %-8s %-34s %-30s %-8s %s\n", "requirement", "setting", "",
+		"measured", "limits", "U (k=2)", "verdict");
 	for (size_t i = 0; i < r->nsteps; i++) {
 		const struct step_record *s = &r->steps[i];
 		int shown = 0;
 
 		counts[s->verdict]++;
 		for (size_t j = 0; j < s->nm; j++) {
-			char meas[96], lim[96];
+			char meas[96], lim[96], u[16] = "";
 
 			if (strcmp(s->m[j].requirement, s->requirement))
 				continue;
 			measured(&s->m[j], meas, sizeof(meas));
 			limits(&s->m[j], lim, sizeof(lim));
-			row(out, s->requirement, s->label, meas, lim, s->m[j].verdict);
+			if (s->m[j].guard_band > 0)
+				snprintf(u, sizeof(u), "%.3g", s->m[j].guard_band);
+			row(out, s->requirement, s->label, meas, lim, u, s->m[j].verdict);
 			if (s->m[j].verdict != VERDICT_PASS && s->m[j].reason[0])
 				fprintf(out, "%24s -> %s\n", "", s->m[j].reason);
 			shown = 1;
 		}
 		if (!shown)
 			row(out, s->requirement, s->label, s->error[0] ? s->error : "(nothing judged)",
-			    "", s->verdict);
+			    "", "", s->verdict);
 	}
 	every_burst_rows(r, out);
 	fprintf(out, "\n%s", verdict_name(r->verdict));
