@@ -53,14 +53,14 @@ static void where(lua_State *L, char *buf, size_t len)
 
 int harness_misuse(lua_State *L, const char *fmt, ...)
 {
-	char pos[600], msg[600];
+	char msg[600];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	where(L, pos, sizeof(pos));
-	return luaL_error(L, "%s%s", pos, msg);
+	/* luaL_error prefixes the position of the script line that called us. */
+	return luaL_error(L, "%s", msg);
 }
 
 void harness_journal(lua_State *L, const char *event, void *json_fields)
@@ -106,9 +106,10 @@ int harness_safety_stop(lua_State *L, const char *message)
 static int has_position(const char *msg)
 {
 	const char *colon = strchr(msg, ':');
+	const char *space = strpbrk(msg, " \n");
 	const char *p;
 
-	if (!colon || colon == msg || strpbrk(msg, " \n") < colon)
+	if (!colon || colon == msg || (space && space < colon))
 		return 0;
 	for (p = colon + 1; *p >= '0' && *p <= '9'; p++)
 		;

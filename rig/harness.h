@@ -71,7 +71,8 @@ struct harness *harness_of(struct lua_State *L);
  * errors raised from C and appends the traceback. */
 int harness_message_handler(struct lua_State *L);
 
-/* luaL_error, prefixed with the calling script's file:line. */
+/* luaL_error with printf formatting; Lua prefixes the calling script's
+ * file:line. */
 int harness_misuse(struct lua_State *L, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -242,6 +242,8 @@ static int close_run(struct run *run, int rc)
 
 	if (rc && rc != RIG_ERR_SAFETY)
 		snprintf(r->error, sizeof(r->error), "%s", rig_last_error());
+	if (rc == RIG_ERR_SAFETY)
+		snprintf(r->safety_stop, sizeof(r->safety_stop), "%s", rig_last_error());
 	if (rc == RIG_ERR_ABORTED)
 		r->verdict = VERDICT_ABORTED;
 	time_format_iso(time(NULL), r->ended, sizeof(r->ended));
