@@ -44,16 +44,26 @@ static struct budget *budget_of(lua_State *L)
 	return ud;
 }
 
+/* Raise from a hook with the position of the code being run (level 0
+ * here; luaL_error would name its caller, often a C function). */
+static void stop(lua_State *L, const char *why)
+{
+	luaL_where(L, 0);
+	lua_pushstring(L, why);
+	lua_concat(L, 2);
+	lua_error(L);
+}
+
 static void count_hook(lua_State *L, lua_Debug *ar)
 {
 	struct budget *b = budget_of(L);
 
 	(void)ar;
 	if (interrupt_requested())
-		luaL_error(L, "interrupted");
+		stop(L, "interrupted");
 	if (b->instructions_left) {
 		if (b->instructions_left <= HOOK_STRIDE)
-			luaL_error(L, "instruction budget exceeded (endless loop?)");
+			stop(L, "instruction budget exceeded (endless loop?)");
 		b->instructions_left -= HOOK_STRIDE;
 	}
 }
