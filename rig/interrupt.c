@@ -31,4 +31,6 @@ void interrupt_install_handlers(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* A full disk or file-size limit must be an error to report, not a kill. */
+	signal(SIGXFSZ, SIG_IGN);
 }
