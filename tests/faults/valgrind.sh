@@ -1,0 +1,10 @@
+# The main scenario is valgrind-clean: no invalid access, no leak.
+
+test_certify_under_valgrind() {
+	command -v valgrind >/dev/null || fail "valgrind missing (scripts/install-deps installs it)"
+	RC=0
+	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		"$RIG" run scripts/certify.lua --out "$WORK/run" --quiet >"$WORK/out" 2>"$WORK/err" || RC=$?
+	expect_rc 0
+	[ ! -s "$WORK/err" ] || fail "valgrind reported: $(head -5 "$WORK/err")"
+}
