@@ -186,3 +186,19 @@ test_bad_command_line() {
 	expect_rc 0
 	expect_out 'rig run SCRIPT|run SCRIPT'
 }
+
+test_step_timeout_is_configurable() {
+	write slow.lua <<'LUA'
+rig.step("DEPTH-ACC", { depth_mm = 4 }, function(s)
+  local t0 = os.clock()
+  while os.clock() - t0 < 30 do local x = 0 for i = 1, 1000 do x = x + i end end
+end)
+LUA
+	rig_run run "$WORK/slow.lua" --out "$WORK/run" --quiet --step-timeout 1
+	expect_rc 2
+	expect_err "^rig: $WORK/slow.lua:[0-9]+: time limit of 1 s exceeded \(--step-timeout\)"
+	expect_one_line_err
+	rig_run run "$WORK/slow.lua" --quiet --step-timeout -1
+	expect_rc 2
+	expect_err 'step-timeout needs seconds'
+}
