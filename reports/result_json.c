@@ -155,6 +155,7 @@ int report_result_json(const struct run_record *r, const struct fixture *fx, con
 			 verdict_name(r->verdict), "error", r->error, "operator", r->operator_name,
 			 "batch", r->batch);
 	json_object_set_new(root, "station", json_string(r->station));
+	json_object_set_new(root, "safety_stop", json_string(r->safety_stop));
 	json_object_set_new(root, "fixture", fixture_json(r, fx));
 	json_object_set_new(root, "uut", json_pack("{s:s, s:s, s:s}", "model", r->uut.model,
 						   "serial", r->uut.serial, "firmware",

@@ -23,14 +23,15 @@ static void measured(const struct measurement *m, char *buf, size_t len)
 	if (m->expected >= 0)
 		snprintf(buf, len, "%ld of %ld", m->count, m->expected);
 	else if (!isnan(m->ti_lo) || !isnan(m->ti_hi))
-		snprintf(buf, len, "mean %.4g, TI%s %.4g..%.4g", m->mean, df,
+		snprintf(buf, len, "mean %.4g %s, TI%s %.4g..%.4g", m->mean, m->unit, df,
 			 isnan(m->ti_lo) ? m->min : m->ti_lo, isnan(m->ti_hi) ? m->max : m->ti_hi);
 	else if (df[0])
-		snprintf(buf, len, "mean %.4g, TI(df) needs n >= %zu", m->mean, m->ti_n_required);
+		snprintf(buf, len, "mean %.4g %s, TI(df) needs n >= %zu", m->mean, m->unit,
+			 m->ti_n_required);
 	else if (m->n == 1)
-		snprintf(buf, len, "%.5g", m->mean);
+		snprintf(buf, len, "%.5g %s", m->mean, m->unit);
 	else
-		snprintf(buf, len, "mean %.4g, %.4g..%.4g", m->mean, m->min, m->max);
+		snprintf(buf, len, "mean %.4g %s, %.4g..%.4g", m->mean, m->unit, m->min, m->max);
 }
 
 static void limits(const struct measurement *m, char *buf, size_t len)
@@ -47,11 +48,12 @@ static void limits(const struct measurement *m, char *buf, size_t len)
 }
 
 /* u: the guard band applied (the fixture's U), "" where none applies. */
+#define ROW "%-11s %-13s %-38s %-32s %-8s %s\n"
+
 static void row(FILE *out, const char *req, const char *setting, const char *meas,
 		const char *lim, const char *u, enum verdict v)
 {
-	fprintf(out, "%-11s %-12s %-8s %-34s %-30s %-8s %s\n", req, setting, "", meas, lim, u,
-		verdict_name(v));
+	fprintf(out, ROW, req, setting, meas, lim, u, verdict_name(v));
 }
 
 /* Requirements checked on every burst get one line for the whole run. */
@@ -114,8 +116,7 @@ void report_summary(const struct run_record *r, const struct fixture *fx, FILE *
 		r->station);
 	fprintf(out, "unit %s %s firmware %s   operator %s   run %s\n\n", r->uut.model,
 		r->uut.serial, r->uut.firmware, r->operator_name, r->id);
-	fprintf(out, "%-11s %-12s %-8s %-34s %-30s %-8s %s\n", "requirement", "setting", "",
-		"measured", "limits", "U (k=2)", "verdict");
+	fprintf(out, ROW, "requirement", "setting", "measured", "limits", "U (k=2)", "verdict");
 	for (size_t i = 0; i < r->nsteps; i++) {
 		const struct step_record *s = &r->steps[i];
 		int shown = 0;
@@ -132,18 +133,21 @@ void report_summary(const struct run_record *r, const struct fixture *fx, FILE *
 				snprintf(u, sizeof(u), "%.3g", s->m[j].guard_band);
 			row(out, s->requirement, s->label, meas, lim, u, s->m[j].verdict);
 			if (s->m[j].verdict != VERDICT_PASS && s->m[j].reason[0])
-				fprintf(out, "%24s -> %s\n", "", s->m[j].reason);
+				fprintf(out, "%26s-> %s\n", "", s->m[j].reason);
 			shown = 1;
 		}
 		if (!shown)
-			row(out, s->requirement, s->label, s->error[0] ? s->error : "(nothing judged)",
-			    "", "", s->verdict);
+			row(out, s->requirement, s->label, "(nothing judged)", "", "", s->verdict);
+		if (s->error[0])
+			fprintf(out, "%26s-> %s\n", "", s->error);
 	}
 	every_burst_rows(r, out);
 	fprintf(out, "\n%s", verdict_name(r->verdict));
 	fprintf(out, "  (%zu steps: %zu pass, %zu fail, %zu indeterminate, %zu error)\n", r->nsteps,
 		counts[VERDICT_PASS], counts[VERDICT_FAIL], counts[VERDICT_INDETERMINATE],
 		counts[VERDICT_ERROR] + counts[VERDICT_ABORTED]);
+	if (r->safety_stop[0])
+		fprintf(out, "SAFETY STOP: %s\n", r->safety_stop);
 	if (r->error[0])
 		fprintf(out, "error: %s\n", r->error);
 	fprintf(out, "report: %s/\n", r->out_dir);
