@@ -63,13 +63,6 @@ static void note(struct measurement *m, enum verdict v, const char *what, double
 	say(m, v, text);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Anderson-Darling on every sample that can take it; only the TI depends on it. */
 static int test_normality(const double *x, size_t n, const struct sample_stats *st,
 			  const struct acceptance *a, struct measurement *out)
@@ -140,11 +133,9 @@ static int df_ti(const double *x, size_t n, const struct acceptance *a, int side
 	out->ti_n_required = stats_df_min_n(a->confidence, a->coverage, sides);
 	if (m == 0)
 		return 0;
-	y = malloc(n * sizeof(*y));
+	y = stats_sorted_copy(x, n);
 	if (!y)
 		return rig_error(RIG_ERR_NOMEM, "out of memory for %zu values", n);
-	memcpy(y, x, n * sizeof(*y));
-	qsort(y, n, sizeof(*y), cmp_double);
 	if (sides == 2 || !isnan(a->ti_lo))
 		out->ti_rank_lo = sides == 2 ? m / 2 : m;
 	if (sides == 2 || !isnan(a->ti_hi))

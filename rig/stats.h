@@ -16,6 +16,9 @@ struct sample_stats {
 
 void stats_describe(const double *x, size_t n, struct sample_stats *s);
 
+/* x sorted ascending in a new array (free() it); NULL when out of memory. */
+double *stats_sorted_copy(const double *x, size_t n);
+
 enum k_method {
 	K_EXACT,     /* two-sided: Odeh/Owen integral; one-sided: noncentral t */
 	K_HOWE,      /* Howe (1969), two-sided only */

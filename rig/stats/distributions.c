@@ -107,26 +107,31 @@ static double gamma_q_fraction(double a, double x)
 	return exp(gamma_prefactor(a, x) + log(a)) * h;
 }
 
-double stats_gamma_p(double a, double x)
+/* P(a, x), or Q(a, x) when upper: each from the expansion that converges
+ * there, the other as its complement. */
+static double gamma_pq(double a, double x, int upper)
 {
+	double lower;
+
 	if (!(a > 0) || isnan(x))
 		return NAN;
-	if (x <= 0)
-		return 0;
-	if (isinf(x))
-		return 1;
-	return x < a + 1 ? gamma_p_series(a, x) : 1 - gamma_q_fraction(a, x);
+	if (x <= 0 || isinf(x))
+		lower = x <= 0 ? 0 : 1;
+	else if (x < a + 1)
+		lower = gamma_p_series(a, x);
+	else
+		return upper ? gamma_q_fraction(a, x) : 1 - gamma_q_fraction(a, x);
+	return upper ? 1 - lower : lower;
+}
+
+double stats_gamma_p(double a, double x)
+{
+	return gamma_pq(a, x, 0);
 }
 
 double stats_gamma_q(double a, double x)
 {
-	if (!(a > 0) || isnan(x))
-		return NAN;
-	if (x <= 0)
-		return 1;
-	if (isinf(x))
-		return 0;
-	return x < a + 1 ? 1 - gamma_p_series(a, x) : gamma_q_fraction(a, x);
+	return gamma_pq(a, x, 1);
 }
 
 double stats_chi2_cdf(double x, double df)

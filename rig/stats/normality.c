@@ -4,17 +4,9 @@
  */
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "rig/error.h"
 #include "rig/stats.h"
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 /* log Phi(z) and log(1 - Phi(z)) without cancellation in either tail. */
 static double log_cdf(double z)
@@ -45,11 +37,9 @@ int stats_anderson_darling(const double *x, size_t n, double *a2, double *p)
 	stats_describe(x, n, &st);
 	if (!(st.sd > 0))
 		return rig_error(RIG_ERR_INVALID, "normality test needs values that differ");
-	y = malloc(n * sizeof(*y));
+	y = stats_sorted_copy(x, n);
 	if (!y)
 		return rig_error(RIG_ERR_NOMEM, "out of memory for %zu values", n);
-	memcpy(y, x, n * sizeof(*y));
-	qsort(y, n, sizeof(*y), cmp_double);
 	for (size_t i = 0; i < n; i++) {
 		double lo = (y[i] - st.mean) / st.sd, hi = (y[n - 1 - i] - st.mean) / st.sd;
 
