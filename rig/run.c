@@ -19,6 +19,7 @@
 #include "rig/journal.h"
 #include "rig/paths.h"
 #include "rig/record.h"
+#include "rig/record_json.h"
 #include "rig/timefmt.h"
 
 struct run {
@@ -116,13 +117,13 @@ static json_t *run_start_event(const struct run *run)
 	const struct run_record *r = &run->rec;
 
 	return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:b, s:I, s:s, s:b, "
-			 "s:b}",
+			 "s:b, s:s}",
 			 "run_id", r->id, "rig_version", r->rig_version, "station", r->station,
 			 "operator", r->operator_name, "script", "path", r->script.path, "sha256",
 			 r->script.sha256, "fixture", "path", r->fixture_file.path, "sha256",
 			 r->fixture_file.sha256, "sim", r->sim, "seed", (json_int_t)r->seed,
 			 "sim_unit", r->sim_unit.path, "allow_expired_cal", r->allow_expired_cal,
-			 "batch", r->batch);
+			 "batch", r->batch, "sim_unit_sha256", r->sim_unit.sha256);
 }
 
 /* Load, check and open everything before the script runs. 0 or an error. */
@@ -292,6 +293,9 @@ int run_command(const struct run_options *o)
 		run->journal_open = 1;
 		rc = journal_append(&run->journal, "run_start", run_start_event(run));
 	}
+	if (!rc)
+		rc = journal_append(&run->journal, "fixture",
+				    json_pack("{s:o}", "fixture", fixture_to_json(&run->fx)));
 	time_format_date(time(NULL), today, sizeof(today));
 	if (!rc && o->allow_expired_cal && fixture_check_calibration(&run->fx, today) != 0)
 		rc = journal_append(&run->journal, "calibration_override",
