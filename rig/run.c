@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "reports/artifacts.h"
 #include "reports/reports.h"
 #include "rig/bench.h"
 #include "rig/error.h"
@@ -20,6 +21,7 @@
 #include "rig/paths.h"
 #include "rig/record.h"
 #include "rig/record_json.h"
+#include "rig/recover.h"
 #include "rig/timefmt.h"
 
 struct run {
@@ -30,6 +32,7 @@ struct run {
 	struct run_record rec;
 	struct journal journal;
 	struct bench bench;
+	struct station_key key;
 	int journal_open;
 };
 
@@ -145,6 +148,8 @@ static int prepare(struct run *run)
 	else if (o->sim_unit)
 		return rig_error(RIG_ERR_INVALID, "--sim-unit given, but fixture %s uses no sim "
 				 "backend", run->fixture_path);
+	if ((rc = key_station(&run->key, stderr)) != 0)
+		return rc;
 	time_format_date(time(NULL), today, sizeof(today));
 	rc = fixture_check_calibration(&run->fx, today);
 	if (rc && !o->allow_expired_cal)
@@ -155,6 +160,23 @@ static int prepare(struct run *run)
 	if ((rc = file_sha256_hex(o->script, run->rec.script.sha256)) != 0)
 		return rc;
 	return make_run_dir(run);
+}
+
+/* Runs left unclosed beside this one (a crash, a kill) are closed first. */
+static void recover_neighbours(const struct run *run)
+{
+	char parent[4096];
+	char *slash;
+
+	snprintf(parent, sizeof(parent), "%s", run->rec.out_dir);
+	while ((slash = strrchr(parent, '/')) && slash[1] == '\0' && slash != parent)
+		*slash = '\0';
+	slash = strrchr(parent, '/');
+	if (!slash)
+		snprintf(parent, sizeof(parent), ".");
+	else
+		slash[slash == parent] = '\0';
+	recover_leftovers(parent, run->rec.out_dir, &run->key, stderr);
 }
 
 static int open_bench(struct run *run)
@@ -207,22 +229,6 @@ static int run_script(struct run *run)
 	return rc;
 }
 
-static int write_reports(struct run *run)
-{
-	static const char *const names[] = { "result.json", "shots.csv" };
-	char path[4300];
-	int rc = 0;
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !rc; i++) {
-		snprintf(path, sizeof(path), "%s/%s", run->rec.out_dir, names[i]);
-		rc = i == 0 ? report_result_json(&run->rec, &run->fx, path)
-			    : report_shots_csv(&run->rec, path);
-	}
-	if (!rc)
-		rc = file_sync_dir(run->rec.out_dir);
-	return rc;
-}
-
 static int exit_status(const struct run_record *r, int rc)
 {
 	if (rc && rc != RIG_ERR_SAFETY)
@@ -252,14 +258,16 @@ static int close_run(struct run *run, int rc)
 		snprintf(r->error, sizeof(r->error), "%s", rig_last_error());
 		r->verdict = VERDICT_ERROR;
 	}
-	if (run->journal_open) {
+	if (run->journal_open)
 		journal_append(&run->journal, "run_end",
 			       json_pack("{s:s, s:s}", "verdict", verdict_name(r->verdict), "error",
 					 r->error));
-		journal_close(&run->journal);
-	}
 	bench_close(&run->bench);
-	wrc = write_reports(run);
+	/* The journal stays locked until the run is signed: until then a
+	 * recovery by another rig would take this live run for a dead one. */
+	wrc = reports_write_all(r, &run->fx, &run->key);
+	if (run->journal_open)
+		journal_close(&run->journal);
 	if (wrc && !(rc && rc != RIG_ERR_SAFETY)) {
 		rc = wrc;
 		snprintf(r->error, sizeof(r->error), "%s", rig_last_error());
@@ -287,6 +295,7 @@ int run_command(const struct run_options *o)
 		free(run);
 		return 2;
 	}
+	recover_neighbours(run);
 	snprintf(journal_path, sizeof(journal_path), "%s/journal.jsonl", run->rec.out_dir);
 	rc = journal_create(&run->journal, journal_path);
 	if (!rc) {
@@ -311,6 +320,7 @@ int run_command(const struct run_options *o)
 	if (status == 2)
 		fprintf(stderr, "rig: %s\n", run->rec.error[0] ? run->rec.error : rig_last_error());
 	run_record_release(&run->rec);
+	sodium_memzero(&run->key, sizeof(run->key));
 	free(run);
 	return status;
 }

@@ -1,0 +1,23 @@
+#include "reports/artifacts.h"
+
+#include <stdio.h>
+
+#include "reports/manifest.h"
+#include "reports/reports.h"
+#include "rig/file.h"
+
+int reports_write_all(const struct run_record *r, const struct fixture *fx,
+		      const struct station_key *key)
+{
+	char path[4300];
+	int rc;
+
+#define OUT(name) (snprintf(path, sizeof(path), "%s/%s", r->out_dir, name), path)
+	if ((rc = report_result_json(r, fx, OUT("result.json"))) != 0 ||
+	    (rc = report_shots_csv(r, OUT("shots.csv"))) != 0)
+		return rc;
+#undef OUT
+	if ((rc = file_sync_dir(r->out_dir)) != 0)
+		return rc;
+	return manifest_write_signed(r->out_dir, key);
+}
