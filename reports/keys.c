@@ -92,7 +92,7 @@ int key_generate(const char *path, struct station_key *k)
 	sodium_memzero(blob, sizeof(blob));
 	if (rc)
 		return rc;
-	snprintf(pub, sizeof(pub), "%s.pub", path);
+	key_public_path(path, pub, sizeof(pub));
 	return key_write_public(k, pub);
 }
 
@@ -131,6 +131,16 @@ int key_load_secret(const char *path, struct station_key *k)
 	return 0;
 }
 
+void key_public_path(const char *secret, char *out, size_t len)
+{
+	size_t n = strlen(secret);
+
+	if (n > 4 && !strcmp(secret + n - 4, ".sec"))
+		snprintf(out, len, "%.*s.pub", (int)(n - 4), secret);
+	else
+		snprintf(out, len, "%s.pub", secret);
+}
+
 int key_load_public(const char *path, struct station_key *k)
 {
 	unsigned char blob[PUB_BYTES];
@@ -153,9 +163,9 @@ static int default_path(char *out, size_t len)
 	if (env && env[0])
 		snprintf(out, len, "%s", env);
 	else if (xdg && xdg[0])
-		snprintf(out, len, "%s/rig/station.key", xdg);
+		snprintf(out, len, "%s/rig/station.sec", xdg);
 	else if (home && home[0])
-		snprintf(out, len, "%s/.config/rig/station.key", home);
+		snprintf(out, len, "%s/.config/rig/station.sec", home);
 	else
 		return rig_error(RIG_ERR_INVALID, "no station key: set RIG_KEY or HOME");
 	return 0;
@@ -163,7 +173,7 @@ static int default_path(char *out, size_t len)
 
 int key_station(struct station_key *k, FILE *notice)
 {
-	char path[4096], dir[4096], id[2 * KEY_NUM_BYTES + 1];
+	char path[4096], dir[4096], pub[4200], id[2 * KEY_NUM_BYTES + 1];
 	char *slash;
 	int rc = default_path(path, sizeof(path));
 
@@ -183,8 +193,9 @@ int key_station(struct station_key *k, FILE *notice)
 		return key_load_secret(path, k);
 	if (!rc && notice) {
 		key_id(k, id);
-		fprintf(notice, "rig: created station signing key %s (key id %s); register %s.pub "
-			"with QA so reviewers can pin it (rig verify --key)\n", path, id, path);
+		key_public_path(path, pub, sizeof(pub));
+		fprintf(notice, "rig: created station signing key %s (key id %s); register %s "
+			"with QA so reviewers can pin it (rig verify --key)\n", path, id, pub);
 	}
 	return rc;
 }
@@ -230,11 +241,10 @@ int key_verify_file(const struct station_key *k, const void *data, size_t len,
 	if (memcmp(blob + 2, k->keynum, KEY_NUM_BYTES)) {
 		key_id(k, want);
 		sodium_bin2hex(got, sizeof(got), blob + 2, KEY_NUM_BYTES);
-		return rig_error(RIG_ERR_INVALID, "%s: signed by key %s, not by key %s", sig_path,
-				 got, want);
+		return rig_error(RIG_ERR_INVALID, "signed by key %s, not by key %s", got, want);
 	}
 	if (key_verify(k, data, len, blob + 2 + KEY_NUM_BYTES) != 0)
-		return rig_error(RIG_ERR_INVALID, "%s: signature does not match (the signed file "
-				 "or the signature was changed)", sig_path);
+		return rig_error(RIG_ERR_INVALID, "signature does not match (the signed file or "
+				 "the signature was changed)");
 	return 0;
 }

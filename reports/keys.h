@@ -23,7 +23,11 @@ struct station_key {
 	char path[4096];                     /* where it was loaded from */
 };
 
-/* New key pair: path (secret, 0600, must not exist) and path.pub. */
+/* The public key beside a secret one: signify's NAME.sec -> NAME.pub,
+ * anything else -> PATH.pub. */
+void key_public_path(const char *secret, char *out, size_t len);
+
+/* New key pair: path (secret, 0600, must not exist) and its public key. */
 int key_generate(const char *path, struct station_key *k);
 
 int key_load_secret(const char *path, struct station_key *k);
@@ -33,8 +37,8 @@ int key_load_public(const char *path, struct station_key *k);
 int key_write_public(const struct station_key *k, const char *path);
 
 /*
- * The station key: $RIG_KEY, else $XDG_CONFIG_HOME/rig/station.key, else
- * ~/.config/rig/station.key. Created on first use, with a notice on
+ * The station key: $RIG_KEY, else $XDG_CONFIG_HOME/rig/station.sec, else
+ * ~/.config/rig/station.sec (station.pub beside it). Created on first use, with a notice on
  * notice (if not NULL) saying where and what to register.
  */
 int key_station(struct station_key *k, FILE *notice);

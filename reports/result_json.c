@@ -90,7 +90,7 @@ int report_result_json(const struct run_record *r, const struct fixture *fx, con
 	json_object_set_new(root, "steps", steps);
 	rc = file_create(path, &f);
 	if (!rc) {
-		if (json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10)) != 0 ||
+		if (json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(17)) != 0 ||
 		    fputc('\n', f) == EOF)
 			rc = rig_error_errno(RIG_ERR_IO, "%s: write failed", path);
 		if (rc)

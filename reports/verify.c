@@ -154,7 +154,7 @@ int verify_run(const char *dir, const char *pinned_pub, FILE *out)
 		problem(&c, "MANIFEST: missing (%s)",
 			access(path, F_OK) == 0 ? "an unfinished run: close it with rig recover"
 						: "not a run directory");
-		rig_error(RIG_ERR_INVALID, "%s/%s", dir, c.first);
+		rig_error(RIG_ERR_INVALID, "%s: %s", dir, c.first);
 		return c.problems;
 	}
 	check_signature(&c, dir, pinned_pub);
@@ -167,6 +167,6 @@ int verify_run(const char *dir, const char *pinned_pub, FILE *out)
 		c.problems += bad;
 	}
 	if (c.problems)
-		rig_error(RIG_ERR_INVALID, "%s/%s", dir, c.first);
+		rig_error(RIG_ERR_INVALID, "%s: %s", dir, c.first);
 	return c.problems;
 }

@@ -72,10 +72,11 @@ static int fail(void)
 int keygen_command(int argc, char **argv)
 {
 	static const char usage[] = "usage: rig keygen --out KEYFILE\n"
-				    "  writes KEYFILE (secret, mode 0600) and KEYFILE.pub\n";
+				    "  writes KEYFILE (secret, mode 0600) and its public key: NAME.pub\n"
+				    "  for NAME.sec (signify's naming), else KEYFILE.pub\n";
 	static const int allowed[] = { OPT_OUT, 0 };
 	struct station_key k;
-	char id[2 * KEY_NUM_BYTES + 1];
+	char id[2 * KEY_NUM_BYTES + 1], pub[4200];
 	struct args a;
 	int rc = parse(argc, argv, allowed, usage, &a);
 
@@ -88,7 +89,8 @@ int keygen_command(int argc, char **argv)
 	if (key_generate(a.out, &k) != 0)
 		return fail();
 	key_id(&k, id);
-	printf("rig: key %s written to %s (secret) and %s.pub (public)\n", id, a.out, a.out);
+	key_public_path(a.out, pub, sizeof(pub));
+	printf("rig: key %s written to %s (secret) and %s (public)\n", id, a.out, pub);
 	return 0;
 }
 
