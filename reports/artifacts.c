@@ -15,7 +15,9 @@ int reports_write_all(const struct run_record *r, const struct fixture *fx,
 #define OUT(name) (snprintf(path, sizeof(path), "%s/%s", r->out_dir, name), path)
 	if ((rc = report_result_json(r, fx, OUT("result.json"))) != 0 ||
 	    (rc = report_shots_csv(r, OUT("shots.csv"))) != 0 ||
-	    (rc = report_junit(r, OUT("junit.xml"))) != 0)
+	    (rc = report_junit(r, OUT("junit.xml"))) != 0 ||
+	    (rc = report_html(r, fx, OUT("report.html"))) != 0 ||
+	    (rc = report_pdf(r, fx, OUT("report.pdf"))) != 0)
 		return rc;
 #undef OUT
 	if ((rc = file_sync_dir(r->out_dir)) != 0)
