@@ -58,7 +58,8 @@ static void check_signature(struct check *c, const char *dir, const char *pinned
 	}
 	key_id(&k, id);
 	if (key_verify_file(&k, text, len, sig) != 0)
-		problem(c, "MANIFEST.sig: %s", rig_last_error());
+		problem(c, "MANIFEST.sig: %s, checked with %s", rig_last_error(),
+			pinned ? pinned : "station.pub");
 	else
 		fprintf(c->out, "ok       MANIFEST.sig: signed by station key %s%s\n", id,
 			pinned ? " (pinned)" : " (from station.pub in the run directory: pin it "
