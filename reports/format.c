@@ -28,12 +28,12 @@ void format_measured(const struct measurement *m, char *buf, size_t len)
 	else if (m->n == 0)
 		snprintf(buf, len, "no values");
 	else if (has_ti(m))
-		snprintf(buf, len, "mean %.4g, TI %.4g..%.4g", m->mean,
+		snprintf(buf, len, "mean %.4g %s, TI %.4g..%.4g", m->mean, m->unit,
 			 isnan(m->ti_lo) ? m->min : m->ti_lo, isnan(m->ti_hi) ? m->max : m->ti_hi);
 	else if (m->n == 1)
-		snprintf(buf, len, "%.5g", m->mean);
+		snprintf(buf, len, "%.5g %s", m->mean, m->unit);
 	else
-		snprintf(buf, len, "mean %.4g, %.4g..%.4g", m->mean, m->min, m->max);
+		snprintf(buf, len, "mean %.4g %s, %.4g..%.4g", m->mean, m->unit, m->min, m->max);
 }
 
 void format_limits(const struct measurement *m, char *buf, size_t len)

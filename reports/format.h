@@ -10,7 +10,7 @@
 #include "rig/fixture.h"
 #include "rig/record.h"
 
-/* "mean 4.014, TI 3.937..4.091", "60 of 60", "3000.2" */
+/* "mean 4.014 mm, TI 3.937..4.091", "60 of 60", "3000.2 ul" */
 void format_measured(const struct measurement *m, char *buf, size_t len);
 
 /* "mean 3.9..4.1, TI 3.7..4.3", "exactly 60", "each <= 4.5" */

@@ -55,8 +55,8 @@ static void explain(FILE *f, const struct measurement *m, const char *why)
 
 	format_measured(m, meas, sizeof(meas));
 	format_limits(m, lim, sizeof(lim));
-	markup_printf(f, "%s %s: measured %s %s; limits %s%s%s%s", m->name, verdict_name(m->verdict),
-		      meas, m->unit, lim, why[0] ? "; " : "", why, why[0] ? "\n" : "");
+	markup_printf(f, "%s %s: measured %s; limits %s%s%s%s", m->name, verdict_name(m->verdict),
+		      meas, lim, why[0] ? "; " : "", why, why[0] ? "\n" : "");
 }
 
 static void testcase(FILE *f, const struct step_record *s, const char *req, struct counts *c)

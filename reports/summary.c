@@ -5,11 +5,12 @@
 #include "reports/format.h"
 #include "reports/reports.h"
 
+#define ROW "%-11s %-13s %-38s %-32s %s\n"
+
 static void row(FILE *out, const char *req, const char *setting, const char *meas,
 		const char *lim, enum verdict v)
 {
-	fprintf(out, "%-11s %-12s %-8s %-34s %-30s %s\n", req, setting, "", meas, lim,
-		verdict_name(v));
+	fprintf(out, ROW, req, setting, meas, lim, verdict_name(v));
 }
 
 /* Requirements checked on every burst get one line for the whole run. */
@@ -72,8 +73,7 @@ void report_summary(const struct run_record *r, const struct fixture *fx, FILE *
 		r->station);
 	fprintf(out, "unit %s %s firmware %s   operator %s   run %s\n\n", r->uut.model,
 		r->uut.serial, r->uut.firmware, r->operator_name, r->id);
-	fprintf(out, "%-11s %-12s %-8s %-34s %-30s %s\n", "requirement", "setting", "", "measured",
-		"limits", "verdict");
+	fprintf(out, ROW, "requirement", "setting", "measured", "limits", "verdict");
 	for (size_t i = 0; i < r->nsteps; i++) {
 		const struct step_record *s = &r->steps[i];
 		int shown = 0;
@@ -88,18 +88,21 @@ void report_summary(const struct run_record *r, const struct fixture *fx, FILE *
 			format_limits(&s->m[j], lim, sizeof(lim));
 			row(out, s->requirement, s->label, meas, lim, s->m[j].verdict);
 			if (s->m[j].verdict != VERDICT_PASS && s->m[j].reason[0])
-				fprintf(out, "%24s -> %s\n", "", s->m[j].reason);
+				fprintf(out, "%26s-> %s\n", "", s->m[j].reason);
 			shown = 1;
 		}
 		if (!shown)
-			row(out, s->requirement, s->label, s->error[0] ? s->error : "(nothing judged)",
-			    "", s->verdict);
+			row(out, s->requirement, s->label, "(nothing judged)", "", s->verdict);
+		if (s->error[0])
+			fprintf(out, "%26s-> %s\n", "", s->error);
 	}
 	every_burst_rows(r, out);
 	fprintf(out, "\n%s", verdict_name(r->verdict));
 	fprintf(out, "  (%zu steps: %zu pass, %zu fail, %zu indeterminate, %zu error)\n", r->nsteps,
 		counts[VERDICT_PASS], counts[VERDICT_FAIL], counts[VERDICT_INDETERMINATE],
 		counts[VERDICT_ERROR] + counts[VERDICT_ABORTED]);
+	if (r->safety_stop[0])
+		fprintf(out, "SAFETY STOP: %s\n", r->safety_stop);
 	if (r->error[0])
 		fprintf(out, "error: %s\n", r->error);
 	fprintf(out, "report: %s/\n", r->out_dir);

@@ -29,6 +29,7 @@ void harness_init(struct harness *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->step_budget = 2000000000ull;
+	h->step_timeout_s = 600;
 }
 
 struct harness *harness_of(lua_State *L)
@@ -53,14 +54,14 @@ static void where(lua_State *L, char *buf, size_t len)
 
 int harness_misuse(lua_State *L, const char *fmt, ...)
 {
-	char pos[600], msg[600];
+	char msg[600];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	where(L, pos, sizeof(pos));
-	return luaL_error(L, "%s%s", pos, msg);
+	/* luaL_error prefixes the position of the script line that called us. */
+	return luaL_error(L, "%s", msg);
 }
 
 void harness_journal(lua_State *L, const char *event, void *json_fields)
@@ -106,9 +107,10 @@ int harness_safety_stop(lua_State *L, const char *message)
 static int has_position(const char *msg)
 {
 	const char *colon = strchr(msg, ':');
+	const char *space = strpbrk(msg, " \n");
 	const char *p;
 
-	if (!colon || colon == msg || strpbrk(msg, " \n") < colon)
+	if (!colon || colon == msg || (space && space < colon))
 		return 0;
 	for (p = colon + 1; *p >= '0' && *p <= '9'; p++)
 		;
@@ -290,6 +292,7 @@ int harness_run(struct harness *h)
 	}
 	free(text);
 	sandbox_set_budget(h->L, h->step_budget);
+	sandbox_set_deadline(h->L, h->step_timeout_s, "--step-timeout");
 	rc = lua_pcall(h->L, 0, 0, 1);
 	if (rc == LUA_OK)
 		return h->safety_stopped ? rig_error(RIG_ERR_SAFETY, "%s", h->safety_message) : 0;

@@ -30,6 +30,7 @@ struct harness {
 	int batch;                 /* answer prompts automatically */
 	int progress;              /* draw a progress line on stderr */
 	unsigned long long step_budget; /* Lua instructions per step (0: none) */
+	double step_timeout_s;     /* wall-clock seconds of Lua per step (0: none) */
 
 	struct step_record *step;  /* the step running now, or NULL */
 	size_t step_index;         /* its index in rec->steps */
@@ -71,7 +72,8 @@ struct harness *harness_of(struct lua_State *L);
  * errors raised from C and appends the traceback. */
 int harness_message_handler(struct lua_State *L);
 
-/* luaL_error, prefixed with the calling script's file:line. */
+/* luaL_error with printf formatting; Lua prefixes the calling script's
+ * file:line. */
 int harness_misuse(struct lua_State *L, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -99,6 +99,7 @@ struct run_record {
 	struct uut_identity uut;
 	enum verdict verdict;
 	char error[512];                /* why the run could not complete */
+	char safety_stop[512];          /* why a safety limit stopped it ("" if none) */
 	struct step_record *steps;
 	size_t nsteps, steps_cap;
 };

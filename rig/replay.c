@@ -168,6 +168,8 @@ int replay_line(void *ctx, json_t *line, uint64_t lineno)
 		return on_step_start(rp, line);
 	else if (!strcmp(event, "run_end"))
 		on_run_end(rp, line);
+	else if (!strcmp(event, "safety_stop"))
+		copy(rp->rec->safety_stop, sizeof(rp->rec->safety_stop), line, "message");
 	else if (!strcmp(event, "burst") || !strcmp(event, "measurement") ||
 		 !strcmp(event, "step_end")) {
 		if (!(s = find_step(rp, line)))

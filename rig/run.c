@@ -211,6 +211,7 @@ static int run_script(struct run *run)
 	h.journal = &run->journal;
 	h.fx = &run->fx;
 	h.batch = run->rec.batch;
+	h.step_timeout_s = run->opt->step_timeout_s;
 	h.progress = !run->opt->quiet && isatty(STDERR_FILENO);
 	snprintf(h.script_path, sizeof(h.script_path), "%s", run->opt->script);
 	snprintf(h.run_dir, sizeof(h.run_dir), "%s", run->rec.out_dir);
@@ -249,6 +250,8 @@ static int close_run(struct run *run, int rc)
 
 	if (rc && rc != RIG_ERR_SAFETY)
 		snprintf(r->error, sizeof(r->error), "%s", rig_last_error());
+	if (rc == RIG_ERR_SAFETY)
+		snprintf(r->safety_stop, sizeof(r->safety_stop), "%s", rig_last_error());
 	if (rc == RIG_ERR_ABORTED)
 		r->verdict = VERDICT_ABORTED;
 	time_format_iso(time(NULL), r->ended, sizeof(r->ended));

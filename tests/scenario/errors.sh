@@ -1,0 +1,204 @@
+# Bad input of every kind: one line on stderr naming file:line, exit 2.
+
+write() { mkdir -p "$(dirname "$WORK/$1")"; cat >"$WORK/$1"; }
+
+test_script_syntax_error() {
+	write bad.lua <<'LUA'
+rig.step("DEPTH-ACC", {}, function(s)
+  local x = = 1
+end)
+LUA
+	rig_run run "$WORK/bad.lua" --out "$WORK/run"
+	expect_rc 2
+	expect_err "^rig: $WORK/bad.lua:2: "
+	expect_one_line_err
+	[ ! -e "$WORK/run" ] || fail "a run directory was created for a script that does not compile"
+}
+
+test_script_runtime_error_names_line() {
+	write boom.lua <<'LUA'
+local spec = require "specs.mi350"
+rig.step("DEPTH-ACC", { depth_mm = 4, label = "4 mm" }, function(s)
+  local shots = assert(rig.uut:burst(5))
+  s:judge("depth_mm", shots.depth_mm, spec.depth(4))
+  error("operator cable missing")
+end)
+LUA
+	mkdir -p "$WORK/specs" && cp scripts/specs/mi350.lua "$WORK/specs/"
+	rig_run run "$WORK/boom.lua" --out "$WORK/run" --quiet
+	expect_rc 2
+	expect_err "^rig: $WORK/boom.lua:5: operator cable missing"
+	expect_one_line_err
+	expect_file "$WORK/run/result.json"
+	expect_file "$WORK/run/shots.csv"
+	grep -q '"verdict": "ERROR"' "$WORK/run/result.json" || fail "run not marked ERROR"
+	[ "$(tail -n +2 "$WORK/run/shots.csv" | wc -l)" -eq 5 ] || fail "shots measured before the error were lost"
+}
+
+test_api_misuse_names_line() {
+	write misuse.lua <<'LUA'
+rig.step("DEPTH-ACC", { depth_mm = 4 }, function(s)
+  s:judge("depth_mm", { 1, 2, 3 }, { requirement = "DEPTH-ACC", mean = { lo = 5, hi = 3 } })
+end)
+LUA
+	rig_run run "$WORK/misuse.lua" --out "$WORK/run" --quiet
+	expect_rc 2
+	expect_err "^rig: $WORK/misuse.lua:2: acceptance.mean: lo 5 is above hi 3"
+	expect_one_line_err
+}
+
+test_burst_outside_step() {
+	write outside.lua <<'LUA'
+local shots = rig.uut:burst(3)
+LUA
+	rig_run run "$WORK/outside.lua" --out "$WORK/run" --quiet
+	expect_rc 2
+	expect_err "^rig: $WORK/outside.lua:1: uut:burst\(\) belongs inside a rig.step function"
+}
+
+test_unknown_setting() {
+	write setting.lua <<'LUA'
+rig.step("DEPTH-ACC", { depht_mm = 4 }, function(s) end)
+LUA
+	rig_run run "$WORK/setting.lua" --out "$WORK/run" --quiet
+	expect_rc 2
+	expect_err "^rig: $WORK/setting.lua:1: unknown setting 'depht_mm'"
+}
+
+test_script_judging_nothing_is_not_a_pass() {
+	write empty.lua <<'LUA'
+rig.log("nothing to see")
+LUA
+	rig_run run "$WORK/empty.lua" --out "$WORK/run" --quiet
+	expect_rc 2
+	expect_err "judged nothing"
+}
+
+test_endless_loop_is_stopped() {
+	write loop.lua <<'LUA'
+rig.step("DEPTH-ACC", { depth_mm = 4 }, function(s)
+  while true do end
+end)
+LUA
+	rig_run run "$WORK/loop.lua" --out "$WORK/run" --quiet
+	expect_rc 2
+	expect_err "^rig: $WORK/loop.lua:2: instruction budget exceeded"
+}
+
+test_sandbox_has_no_os_execute_or_io() {
+	write escape.lua <<'LUA'
+rig.step("DEPTH-ACC", { depth_mm = 4 }, function(s)
+  assert(os.execute == nil and io == nil and load == nil and dofile == nil, "escape hatch present")
+  os.execute("touch /tmp/rig-escaped")
+end)
+LUA
+	rig_run run "$WORK/escape.lua" --out "$WORK/run" --quiet
+	expect_rc 2
+	expect_err "escape.lua:3: attempt to call a nil value \(field 'execute'\)"
+}
+
+test_unit_file_unknown_field() {
+	write unit.lua <<'LUA'
+return {
+  serial = "X",
+  depth = {
+    ofset_mm = 0.1,
+  },
+}
+LUA
+	rig_run run scripts/certify.lua --sim-unit "$WORK/unit.lua" --out "$WORK/run"
+	expect_rc 2
+	expect_err "^rig: $WORK/unit.lua:4: depth.ofset_mm: unknown field"
+	expect_one_line_err
+}
+
+test_unit_file_wrong_type() {
+	write unit.lua <<'LUA'
+return {
+  dose = { gain = "high" },
+}
+LUA
+	rig_run run scripts/certify.lua --sim-unit "$WORK/unit.lua" --out "$WORK/run"
+	expect_rc 2
+	expect_err "^rig: $WORK/unit.lua:2: dose.gain: expected a number, got string"
+}
+
+test_unit_file_syntax_error() {
+	write unit.lua <<'LUA'
+return {
+  serial = "X"
+  firmware = "1",
+}
+LUA
+	rig_run run scripts/certify.lua --sim-unit "$WORK/unit.lua" --out "$WORK/run"
+	expect_rc 2
+	expect_err "^rig: $WORK/unit.lua:3: "
+	expect_one_line_err
+}
+
+test_unit_file_bad_fault() {
+	write unit.lua <<'LUA'
+return {
+  faults = {
+    { kind = "usb_disconnect", at_shot = 10 },
+    { kind = "gremlins", at_shot = 3 },
+  },
+}
+LUA
+	rig_run run scripts/certify.lua --sim-unit "$WORK/unit.lua" --out "$WORK/run"
+	expect_rc 2
+	expect_err "^rig: $WORK/unit.lua:4: faults\[2\].kind: \"gremlins\" is not a fault"
+}
+
+test_unit_file_missing() {
+	rig_run run scripts/certify.lua --sim-unit "$WORK/nope.lua" --out "$WORK/run"
+	expect_rc 2
+	expect_err "nope.lua: cannot open: No such file"
+	expect_one_line_err
+}
+
+test_expired_calibration_refused_then_overridden() {
+	sed 's/due = "2099-12-31" },\n        sim = { noise = 0.002/X/' fixtures/sim-bench.lua |
+		awk 'NR==1,/due = "2099-12-31"/ { sub(/due = "2099-12-31"/, "due = \"2020-01-31\"") } { print }' \
+		>"$WORK/fixture.lua"
+	rig_run run scripts/certify.lua --fixture "$WORK/fixture.lua" --out "$WORK/run"
+	expect_rc 2
+	expect_err "^rig: $WORK/fixture.lua:[0-9]+: calibration of the displacement sensor \(certificate SIM-CAL-LVDT-0001\) expired on 2020-01-31"
+	expect_one_line_err
+	rig_run run scripts/certify.lua --fixture "$WORK/fixture.lua" --out "$WORK/run" --allow-expired-cal --quiet
+	expect_rc 0
+	grep -q '"event":"calibration_override"' "$WORK/run/journal.jsonl" || fail "override not journaled"
+	grep -q '"allow_expired_cal": true' "$WORK/run/result.json" || fail "override not in result.json"
+}
+
+
+test_bad_command_line() {
+	rig_run run scripts/certify.lua --seed banana
+	expect_rc 2
+	expect_err '^rig: --seed needs a whole number'
+	rig_run frobnicate
+	expect_rc 2
+	expect_err 'unknown command "frobnicate"'
+	rig_run --version
+	expect_rc 0
+	expect_out '^rig [0-9]+\.[0-9]+\.[0-9]+$'
+	rig_run --help
+	expect_rc 0
+	expect_out 'rig run SCRIPT|run SCRIPT'
+}
+
+test_step_timeout_is_configurable() {
+	write slow.lua <<'LUA'
+rig.step("DEPTH-ACC", { depth_mm = 4 }, function(s)
+  local t0 = os.clock()
+  while os.clock() - t0 < 30 do local x = 0 for i = 1, 1000 do x = x + i end end
+end)
+LUA
+	rig_run run "$WORK/slow.lua" --out "$WORK/run" --quiet --step-timeout 1
+	expect_rc 2
+	expect_err "^rig: $WORK/slow.lua:[0-9]+: time limit of 1 s exceeded \(--step-timeout\)"
+	expect_one_line_err
+	rig_run run "$WORK/slow.lua" --quiet --step-timeout -1
+	expect_rc 2
+	expect_err 'step-timeout needs seconds'
+}
