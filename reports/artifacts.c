@@ -1,5 +1,7 @@
 #include "reports/artifacts.h"
 
+#include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <stdio.h>
 
 #include "reports/manifest.h"
@@ -19,6 +21,10 @@ int reports_write_all(const struct run_record *r, const struct fixture *fx,
 	    (rc = report_html(r, fx, OUT("report.html"))) != 0 ||
 	    (rc = report_pdf(r, fx, OUT("report.pdf"))) != 0)
 		return rc;
+	/* The plots are done: drop cairo's and fontconfig's caches, which would
+	 * otherwise live to exit (valgrind counts them as leaks). */
+	cairo_debug_reset_static_data();
+	FcFini();
 #undef OUT
 	if ((rc = file_sync_dir(r->out_dir)) != 0)
 		return rc;
