@@ -36,6 +36,21 @@ static void problem(struct check *c, const char *fmt, ...)
 		snprintf(c->first, sizeof(c->first), "%s", msg);
 }
 
+/* Signify's first line is an unsigned comment: rig writes fixed ones, so
+ * any other text there is a change too. */
+static void check_comment(struct check *c, const char *dir, const char *name, const char *want)
+{
+	char path[4400], *text;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (file_read_all(path, 4096, &text, &len) != 0)
+		return; /* missing or unreadable: reported by the signature check */
+	if (strncmp(text, want, strlen(want)) || text[strlen(want)] != '\n')
+		problem(c, "%s: comment line changed", name);
+	free(text);
+}
+
 static void check_signature(struct check *c, const char *dir, const char *pinned)
 {
 	char path[4400], sig[4400], id[2 * KEY_NUM_BYTES + 1], *text;
@@ -159,6 +174,8 @@ int verify_run(const char *dir, const char *pinned_pub, FILE *out)
 		return c.problems;
 	}
 	check_signature(&c, dir, pinned_pub);
+	check_comment(&c, dir, "MANIFEST.sig", "untrusted comment: verify with station.pub");
+	check_comment(&c, dir, "station.pub", "untrusted comment: rig station public key");
 	check_artifacts(&c, dir);
 	check_journal(&c, dir);
 	if (file_sha256_hex(path, manifest) == 0) {
