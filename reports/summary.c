@@ -2,50 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "reports/format.h"
 #include "reports/reports.h"
-
-static void range(char *buf, size_t len, const char *what, double lo, double hi)
-{
-	if (isnan(lo) && isnan(hi))
-		buf[0] = '\0';
-	else if (isnan(lo))
-		snprintf(buf, len, "%s <= %.4g", what, hi);
-	else if (isnan(hi))
-		snprintf(buf, len, "%s >= %.4g", what, lo);
-	else
-		snprintf(buf, len, "%s %.4g..%.4g", what, lo, hi);
-}
-
-static void measured(const struct measurement *m, char *buf, size_t len)
-{
-	const char *df = strcmp(m->ti_method, "distribution-free") ? "" : "(df)";
-
-	if (m->expected >= 0)
-		snprintf(buf, len, "%ld of %ld", m->count, m->expected);
-	else if (!isnan(m->ti_lo) || !isnan(m->ti_hi))
-		snprintf(buf, len, "mean %.4g %s, TI%s %.4g..%.4g", m->mean, m->unit, df,
-			 isnan(m->ti_lo) ? m->min : m->ti_lo, isnan(m->ti_hi) ? m->max : m->ti_hi);
-	else if (df[0])
-		snprintf(buf, len, "mean %.4g %s, TI(df) needs n >= %zu", m->mean, m->unit,
-			 m->ti_n_required);
-	else if (m->n == 1)
-		snprintf(buf, len, "%.5g %s", m->mean, m->unit);
-	else
-		snprintf(buf, len, "mean %.4g %s, %.4g..%.4g", m->mean, m->unit, m->min, m->max);
-}
-
-static void limits(const struct measurement *m, char *buf, size_t len)
-{
-	char a[40], b[40];
-
-	if (m->expected >= 0) {
-		snprintf(buf, len, "exactly %ld", m->expected);
-		return;
-	}
-	range(a, sizeof(a), "mean", m->mean_lo, m->mean_hi);
-	range(b, sizeof(b), m->ti_method[0] ? "TI" : "each", m->lsl, m->usl);
-	snprintf(buf, len, "%s%s%s", a, a[0] && b[0] ? ", " : "", b);
-}
 
 /* u: the guard band applied (the fixture's U), "" where none applies. */
 #define ROW "%-11s %-13s %-38s %-32s %-8s %s\n"
@@ -127,8 +85,8 @@ void report_summary(const struct run_record *r, const struct fixture *fx, FILE *
 
 			if (strcmp(s->m[j].requirement, s->requirement))
 				continue;
-			measured(&s->m[j], meas, sizeof(meas));
-			limits(&s->m[j], lim, sizeof(lim));
+			format_measured(&s->m[j], meas, sizeof(meas));
+			format_limits(&s->m[j], lim, sizeof(lim));
 			if (s->m[j].guard_band > 0)
 				snprintf(u, sizeof(u), "%.3g", s->m[j].guard_band);
 			row(out, s->requirement, s->label, meas, lim, u, s->m[j].verdict);

@@ -9,6 +9,8 @@
 #include "rig/cli.h"
 #include "rig/error.h"
 #include "rig/measure_cmd.h"
+#include "rig/records_cmd.h"
+#include "rig/recover.h"
 #include "rig/run.h"
 #include "rig/stats_cmd.h"
 
@@ -19,14 +21,18 @@ static const char usage[] =
 	"             [--operator NAME] [--realtime] [--batch] [--allow-expired-cal] [--quiet]\n"
 	"             [--step-timeout S]\n"
 	"                       run a test script (default: the sim bench)\n"
-	"  verify DIR           check signatures and hashes of a report directory\n"
+	"  verify DIR [--key STATION.pub]\n"
+	"                       check signatures, hashes and journal of a run directory\n"
+	"  sign DIR --meaning reviewed|approved|rejected --operator NAME [--key KEYFILE]\n"
+	"                       add an electronic signature to a run\n"
 	"  stats k --n N [--confidence 0.95] [--coverage 0.975] [--sides 1|2]\n"
 	"          [--method exact|howe|natrella]\n"
 	"                       normal tolerance-interval factor\n"
 	"  stats n [--confidence 0.95] [--coverage 0.975] [--sides 1|2]\n"
 	"                       values a distribution-free interval needs\n"
 	"  recover [DIR]        close out an interrupted run as ABORTED\n"
-	"  keygen --out KEYFILE create a station signing key\n"
+	"  keygen --out KEYFILE create a signing key (the station's: $RIG_KEY or\n"
+	"                       ~/.config/rig/station.key, made on first run)\n"
 	"  list-devices         Comedi, USB and serial devices present\n"
 	"  measure CAPTURE [--csv]\n"
 	"                       measure the shots in a raw capture file\n"
@@ -78,10 +84,11 @@ int main(int argc, char **argv)
 	} verbs[] = {
 		{ "run", cmd_run },
 		{ "measure", measure_command },
-		{ "verify", not_yet },
+		{ "verify", verify_command },
 		{ "stats", stats_command },
-		{ "recover", not_yet },
-		{ "keygen", not_yet },
+		{ "recover", recover_command },
+		{ "keygen", keygen_command },
+		{ "sign", sign_command },
 		{ "list-devices", not_yet },
 	};
 
