@@ -150,7 +150,7 @@ static int judge_ti(const double *x, const struct sample_stats *st, const struct
 		    double u, struct measurement *out)
 {
 	int sides = (!isnan(a->ti_lo) && !isnan(a->ti_hi)) ? 2 : 1;
-	char what[128], why[96] = "";
+	char what[128], why[200] = "";
 	enum verdict v;
 	int rc;
 

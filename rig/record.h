@@ -51,7 +51,7 @@ struct measurement {
 	                        * limit (mean, TI and single values): U */
 	long count, expected;  /* exact-count acceptance (-1: not a count) */
 	enum verdict verdict;
-	char reason[200];      /* why not PASS, in words */
+	char reason[400];      /* why not PASS, in words (every clause) */
 };
 
 struct shot_row {
