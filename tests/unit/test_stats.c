@@ -26,6 +26,7 @@
 #include "rig/error.h"
 #include "rig/judge.h"
 #include "rig/record.h"
+#include "rig/record_json.h"
 #include "rig/stats.h"
 #include "tests/lib/testutil.h"
 
@@ -484,6 +485,33 @@ START_TEST(judge_options_choose_the_method)
 }
 END_TEST
 
+START_TEST(statistics_fields_survive_the_journal)
+{
+	/* What a recovered run reports must be what was judged. */
+	double x[400];
+	struct acceptance a;
+	struct measurement m, back;
+	json_t *j;
+
+	depth_acceptance(&a);
+	bimodal(x, 400, 4.0);
+	measurement_init(&m);
+	ck_assert_int_eq(judge_sample(x, 400, &a, 0.01, &m), 0);
+	j = measurement_to_json(&m);
+	ck_assert(json_is_true(json_object_get(j, "normality_rejected")));
+	measurement_from_json(j, &back);
+	json_decref(j);
+	ck_assert_str_eq(back.ti_method, "distribution-free");
+	ck_assert_uint_eq(back.ti_rank_lo, m.ti_rank_lo);
+	ck_assert_uint_eq(back.ti_rank_hi, m.ti_rank_hi);
+	ck_assert_uint_eq(back.ti_n_required, 188);
+	ck_assert_double_eq_tol(back.normality_p, m.normality_p, 1e-9 * m.normality_p);
+	ck_assert_double_eq_tol(back.normality_a2, m.normality_a2, 1e-9);
+	ck_assert_double_eq(back.normality_alpha, m.normality_alpha);
+	ck_assert_double_eq(back.guard_band, 0.01);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("stats");
@@ -509,6 +537,7 @@ Suite *test_suite(void)
 	tcase_add_test(t, judge_bimodal_uses_order_statistics);
 	tcase_add_test(t, judge_too_many_outside_fails_without_normality);
 	tcase_add_test(t, judge_options_choose_the_method);
+	tcase_add_test(t, statistics_fields_survive_the_journal);
 	suite_add_tcase(s, t);
 	return s;
 }
