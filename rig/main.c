@@ -8,6 +8,8 @@
 
 #include "rig/cli.h"
 #include "rig/error.h"
+#include "rig/flash.h"
+#include "rig/list_devices.h"
 #include "rig/measure_cmd.h"
 #include "rig/run.h"
 
@@ -22,7 +24,10 @@ static const char usage[] =
 	"                       normal tolerance-interval factor\n"
 	"  recover [DIR]        close out an interrupted run as ABORTED\n"
 	"  keygen --out KEYFILE create a station signing key\n"
-	"  list-devices         Comedi, USB and serial devices present\n"
+	"  list-devices [--fixture F]\n"
+	"                       Comedi, USB and serial devices present\n"
+	"  flash FILE --unit SERIAL [--fixture F]\n"
+	"                       update an injector's firmware (USB DFU) and verify it\n"
 	"  measure CAPTURE [--csv]\n"
 	"                       measure the shots in a raw capture file\n"
 	"\n"
@@ -75,7 +80,8 @@ int main(int argc, char **argv)
 		{ "stats", not_yet },
 		{ "recover", not_yet },
 		{ "keygen", not_yet },
-		{ "list-devices", not_yet },
+		{ "list-devices", list_devices_command },
+		{ "flash", flash_command },
 	};
 
 	if (sodium_init() < 0) {

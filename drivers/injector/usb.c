@@ -102,6 +102,39 @@ static void describe(char *out, size_t n, unsigned vid, unsigned pid, const char
 		snprintf(out + strlen(out), n - strlen(out), " in DFU mode");
 }
 
+void injusb_where(libusb_device *dev, char *out, size_t n)
+{
+	snprintf(out, n, "bus %03u device %03u", libusb_get_bus_number(dev),
+		 libusb_get_device_address(dev));
+}
+
+/* Open dev and read its serial number string; a libusb error or 0. */
+static int open_serial(libusb_device *dev, libusb_device_handle **h, char *sn, size_t n)
+{
+	struct libusb_device_descriptor dd;
+	int lrc = libusb_get_device_descriptor(dev, &dd);
+
+	sn[0] = '\0';
+	if (!lrc)
+		lrc = libusb_open(dev, h);
+	if (!lrc && dd.iSerialNumber &&
+	    libusb_get_string_descriptor_ascii(*h, dd.iSerialNumber, (unsigned char *)sn, (int)n) < 0)
+		sn[0] = '\0';
+	return lrc;
+}
+
+int injusb_serial(libusb_device *dev, char *sn, size_t n)
+{
+	libusb_device_handle *h;
+	int lrc = open_serial(dev, &h, sn, n);
+
+	if (lrc)
+		return injusb_error(lrc, "USB device at bus %03u device %03u",
+				    libusb_get_bus_number(dev), libusb_get_device_address(dev));
+	libusb_close(h);
+	return 0;
+}
+
 int injusb_open(struct injusb *u, libusb_context *ctx, unsigned vid, unsigned pid,
 		const char *serial, enum injusb_mode mode)
 {
@@ -119,7 +152,7 @@ int injusb_open(struct injusb *u, libusb_context *ctx, unsigned vid, unsigned pi
 	for (ssize_t i = 0; i < n && !u->h; i++) {
 		struct libusb_device_descriptor dd;
 		enum injusb_mode m;
-		unsigned char sn[64] = "";
+		char sn[64];
 		int lrc;
 
 		if (libusb_get_device_descriptor(list[i], &dd) != 0 || dd.idVendor != vid ||
@@ -128,26 +161,22 @@ int injusb_open(struct injusb *u, libusb_context *ctx, unsigned vid, unsigned pi
 		m = injusb_mode_of(list[i]);
 		if (!m || (mode && m != mode))
 			continue;
-		snprintf(u->where, sizeof(u->where), "bus %03u device %03u",
-			 libusb_get_bus_number(list[i]), libusb_get_device_address(list[i]));
-		lrc = libusb_open(list[i], &u->h);
+		injusb_where(list[i], u->where, sizeof(u->where));
+		lrc = open_serial(list[i], &u->h, sn, sizeof(sn));
 		if (lrc) {
 			denied_lrc = lrc;
 			snprintf(denied, sizeof(denied), "%s", u->where);
 			continue;
 		}
-		if (dd.iSerialNumber)
-			libusb_get_string_descriptor_ascii(u->h, dd.iSerialNumber, sn, sizeof(sn));
-		if (serial && serial[0] && strcmp((char *)sn, serial) != 0) {
+		if (serial && serial[0] && strcmp(sn, serial) != 0) {
 			snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen), "%s\"%s\"",
-				 seen[0] ? ", " : "", (char *)sn);
+				 seen[0] ? ", " : "", sn);
 			libusb_close(u->h);
 			u->h = NULL;
 			continue;
 		}
 		u->mode = m;
-		u->bcd_device = dd.bcdDevice;
-		snprintf(u->serial, sizeof(u->serial), "%s", (char *)sn);
+		snprintf(u->serial, sizeof(u->serial), "%s", sn);
 	}
 	libusb_free_device_list(list, 1);
 	if (u->h)

@@ -8,6 +8,7 @@
  * libusb error becomes a RIG_ERR_* here and nowhere else.
  */
 #include <libusb.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define INJ_IFACE_CONTROL 0  /* runtime: vendor interface with the bulk pair */
@@ -28,7 +29,6 @@ struct injusb {
 	enum injusb_mode mode;
 	char serial[64];
 	char where[40];                /* "bus 001 device 004", for messages */
-	uint16_t bcd_device;
 	int claimed, reattach;         /* interface claimed; kernel driver to give back */
 	int iface;
 	libusb_hotplug_callback_handle hotplug;
@@ -47,6 +47,12 @@ int injusb_error(int lrc, const char *fmt, ...) __attribute__((format(printf, 2,
 
 /* The mode a device's interfaces show; 0 when it is not an injector. */
 enum injusb_mode injusb_mode_of(libusb_device *dev);
+
+/* "bus 001 device 004": where a device sits, for messages. */
+void injusb_where(libusb_device *dev, char *out, size_t n);
+
+/* A device's serial number string (opens and closes it). */
+int injusb_serial(libusb_device *dev, char *sn, size_t n);
 
 /*
  * Open the unit with idVendor vid, idProduct pid (0: any) and serial (""

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "drivers/injector/dfu.h"
+
 #define BUS 1
 #define FIRST_DEVNUM 2
 #define ENUMERATIONS 8 /* device numbers prepared for re-enumeration */
@@ -116,6 +118,8 @@ void usb_emu_reenumerate(struct usb_emu *e, enum usb_emu_mode mode)
 	e->devnum++;
 	e->mode = mode;
 	e->detach_pending = 0;
+	e->dfu_state = mode == USB_EMU_DFU ? DFU_IDLE : DFU_APP_IDLE;
+	e->dfu_status = DFU_OK;
 	plug(e);
 }
 
@@ -346,7 +350,7 @@ static void reset(struct usb_emu *e, UMockdevIoctlClient *client)
 	e->resets++;
 	/* A unit that comes back as another device: the kernel reports the old
 	 * one gone (ENODEV), then the new one enumerates. */
-	if (e->detach_pending == 1 || (e->mode == USB_EMU_DFU && e->dfu_state == 8)) {
+	if (e->detach_pending == 1 || (e->mode == USB_EMU_DFU && e->dfu_state == DFU_MANIFEST_WAIT_RESET)) {
 		umockdev_ioctl_client_complete(client, -1, ENODEV);
 		usb_emu_reenumerate(e, e->mode == USB_EMU_DFU ? USB_EMU_RUNTIME : USB_EMU_DFU);
 		return;
