@@ -188,7 +188,8 @@ static int injector_configure(struct uut *uut, const struct uut_settings *s)
 	if ((rc = transact(u, &req, &reply)) != 0)
 		return rc;
 	inj_get_settings(reply.payload + 1, reply.len - 1u, &applied);
-	if (memcmp(&applied, &w, sizeof(w)) != 0)
+	if (applied.depth_um != w.depth_um || applied.dose_nl != w.dose_nl ||
+	    applied.rate_mpm != w.rate_mpm)
 		return rig_error(RIG_ERR_PROTOCOL,
 				 "unit %s applied %u um, %u nl, %u/1000 min instead of %u um, %u nl, "
 				 "%u/1000 min",

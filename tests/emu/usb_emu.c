@@ -9,11 +9,13 @@
 #include "tests/emu/usb_emu.h"
 
 #include <errno.h>
+#include <sys/ioctl.h>
 #include <linux/usbdevice_fs.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "drivers/injector/dfu.h"
+#include "drivers/injector/usb.h"
 
 #define BUS 1
 #define FIRST_DEVNUM 2
@@ -358,62 +360,68 @@ static void reset(struct usb_emu *e, UMockdevIoctlClient *client)
 	umockdev_ioctl_client_complete(client, 0, 0);
 }
 
+static void claim(struct usb_emu *e, UMockdevIoctlClient *client, unsigned iface)
+{
+	if (driver_bound(e, iface)) {
+		umockdev_ioctl_client_complete(client, -1, EBUSY);
+		return;
+	}
+	e->claimed |= 1 << iface;
+	umockdev_ioctl_client_complete(client, 0, 0);
+}
+
+static void clear_halt(struct usb_emu *e, UMockdevIoctlClient *client, unsigned ep)
+{
+	e->halts_cleared++;
+	if (ep == INJ_EP_IN)
+		e->stalled_in = 0;
+	else
+		e->stalled_out = 0;
+	umockdev_ioctl_client_complete(client, 0, 0);
+}
+
+static void capabilities(UMockdevIoctlClient *client, UMockdevIoctlData *arg)
+{
+	UMockdevIoctlData *d = umockdev_ioctl_data_resolve(arg, 0, sizeof(guint32), NULL);
+
+	*(guint32 *)d->data = USBDEVFS_CAP_BULK_CONTINUATION | USBDEVFS_CAP_NO_PACKET_SIZE_LIM |
+			      USBDEVFS_CAP_REAP_AFTER_DISCONNECT | USBDEVFS_CAP_ZERO_PACKET;
+	umockdev_ioctl_client_complete(client, 0, 0);
+	g_object_unref(d);
+}
+
 static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client, gpointer data)
 {
 	struct usb_emu *e = data;
-	gulong request = umockdev_ioctl_client_get_request(client);
+	unsigned request = (unsigned)umockdev_ioctl_client_get_request(client);
 	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
-	int gone;
 
 	(void)handler;
 	pthread_mutex_lock(&e->lock);
-	gone = e->unplugged || strcmp(umockdev_ioctl_client_get_devnode(client), e->devnode) != 0;
 	if (request == USBDEVFS_GET_CAPABILITIES) {
-		UMockdevIoctlData *d = umockdev_ioctl_data_resolve(arg, 0, sizeof(guint32), NULL);
-
-		*(guint32 *)d->data = USBDEVFS_CAP_BULK_CONTINUATION | USBDEVFS_CAP_NO_PACKET_SIZE_LIM |
-				      USBDEVFS_CAP_REAP_AFTER_DISCONNECT | USBDEVFS_CAP_ZERO_PACKET;
-		umockdev_ioctl_client_complete(client, 0, 0);
-		g_object_unref(d);
-	} else if (gone) {
+		capabilities(client, arg);
+	} else if (e->unplugged || strcmp(umockdev_ioctl_client_get_devnode(client), e->devnode)) {
+		/* A handle on a device that left (unplug, re-enumeration). */
 		umockdev_ioctl_client_complete(client, -1, ENODEV);
-	} else if (request == USBDEVFS_SUBMITURB) {
-		submit(e, client, arg);
-	} else if (request == USBDEVFS_REAPURB || request == USBDEVFS_REAPURBNDELAY) {
-		reap(e, client, arg);
-	} else if (request == USBDEVFS_DISCARDURB) {
-		discard(e, client, arg);
-	} else if (request == USBDEVFS_CLAIMINTERFACE) {
-		unsigned iface = uint_arg(arg);
-
-		if (driver_bound(e, iface)) {
-			umockdev_ioctl_client_complete(client, -1, EBUSY);
-		} else {
-			e->claimed |= 1 << iface;
-			umockdev_ioctl_client_complete(client, 0, 0);
-		}
-	} else if (request == USBDEVFS_RELEASEINTERFACE) {
-		e->claimed &= ~(1 << uint_arg(arg));
-		umockdev_ioctl_client_complete(client, 0, 0);
-	} else if (request == USBDEVFS_GETDRIVER) {
-		getdriver(e, client, arg);
-	} else if (request == USBDEVFS_IOCTL) {
-		usbfs_ioctl(e, client, arg);
-	} else if (request == USBDEVFS_CLEAR_HALT) {
-		unsigned ep = uint_arg(arg);
-
-		e->halts_cleared++;
-		if (ep == INJ_EP_IN)
-			e->stalled_in = 0;
-		else
-			e->stalled_out = 0;
-		umockdev_ioctl_client_complete(client, 0, 0);
-	} else if (request == USBDEVFS_RESET) {
-		reset(e, client);
-	} else if (request == USBDEVFS_SETINTERFACE || request == USBDEVFS_SETCONFIGURATION) {
-		umockdev_ioctl_client_complete(client, 0, 0);
 	} else {
-		umockdev_ioctl_client_complete(client, -1, ENOTTY);
+		switch (request) {
+		case USBDEVFS_SUBMITURB: submit(e, client, arg); break;
+		case USBDEVFS_REAPURB:
+		case USBDEVFS_REAPURBNDELAY: reap(e, client, arg); break;
+		case USBDEVFS_DISCARDURB: discard(e, client, arg); break;
+		case USBDEVFS_CLAIMINTERFACE: claim(e, client, uint_arg(arg)); break;
+		case USBDEVFS_RELEASEINTERFACE:
+			e->claimed &= ~(1 << uint_arg(arg));
+			umockdev_ioctl_client_complete(client, 0, 0);
+			break;
+		case USBDEVFS_GETDRIVER: getdriver(e, client, arg); break;
+		case USBDEVFS_IOCTL: usbfs_ioctl(e, client, arg); break;
+		case USBDEVFS_CLEAR_HALT: clear_halt(e, client, uint_arg(arg)); break;
+		case USBDEVFS_RESET: reset(e, client); break;
+		case USBDEVFS_SETINTERFACE:
+		case USBDEVFS_SETCONFIGURATION: umockdev_ioctl_client_complete(client, 0, 0); break;
+		default: umockdev_ioctl_client_complete(client, -1, ENOTTY); break;
+		}
 	}
 	pthread_mutex_unlock(&e->lock);
 	return TRUE;
