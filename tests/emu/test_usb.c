@@ -247,6 +247,29 @@ START_TEST(unplug)
 }
 END_TEST
 
+/* With hotplug, the unit's departure is known before anything is sent. */
+START_TEST(hotplug_sees_the_unplug)
+{
+	libusb_context *ctx;
+	struct injusb u;
+	int rc = 0;
+
+	ck_assert(libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG));
+	ck_assert_int_eq(injusb_context(&ctx), 0);
+	ck_assert_int_eq(injusb_open(&u, ctx, 0x1209, 0x0001, NULL, INJUSB_RUNTIME), 0);
+	ck_assert_int_eq(injusb_claim(&u, INJ_IFACE_CONTROL), 0);
+	ck_assert_int_eq(injusb_check_present(&u), 0);
+	usb_emu_unplug(&emu);
+	for (int i = 0; i < 200 && !rc; i++) {
+		rc = injusb_check_present(&u);
+		g_usleep(10000);
+	}
+	expect(rc, RIG_ERR_NODEV, "left the USB bus");
+	injusb_close(&u);
+	libusb_exit(ctx);
+}
+END_TEST
+
 START_TEST(restart_is_detected)
 {
 	struct uut_status st;
@@ -384,6 +407,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, stale_reply_is_dropped);
 	tcase_add_test(tc, stall_is_cleared);
 	tcase_add_test(tc, unplug);
+	tcase_add_test(tc, hotplug_sees_the_unplug);
 	tcase_add_test(tc, restart_is_detected);
 	tcase_add_test(tc, enters_the_bootloader);
 	tcase_add_test(tc, flashes_and_verifies);

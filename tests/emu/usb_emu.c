@@ -16,6 +16,7 @@
 
 #include "drivers/injector/dfu.h"
 #include "drivers/injector/usb.h"
+#include "drivers/sim/model.h"
 
 #define BUS 1
 #define FIRST_DEVNUM 2
@@ -395,9 +396,13 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 	struct usb_emu *e = data;
 	unsigned request = (unsigned)umockdev_ioctl_client_get_request(client);
 	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
+	const struct sim_model *m = sim_model_active();
 
 	(void)handler;
 	pthread_mutex_lock(&e->lock);
+	/* The sim unit's usb_disconnect fault: a bus-powered unit drops off. */
+	if (m && m->disconnected)
+		unplug(e);
 	if (request == USBDEVFS_GET_CAPABILITIES) {
 		capabilities(client, arg);
 	} else if (e->unplugged || strcmp(umockdev_ioctl_client_get_devnode(client), e->devnode)) {
