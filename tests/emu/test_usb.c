@@ -4,7 +4,9 @@
  * Run under umockdev-wrapper.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "drivers/backends.h"
 #include "drivers/devices.h"
@@ -387,6 +389,55 @@ START_TEST(lists_the_unit)
 }
 END_TEST
 
+/* The rig binary, a child process, reaches the emulator through the testbed. */
+static char *rig(const char *args, int *status)
+{
+	const char *bin = getenv("RIG") ? getenv("RIG") : "build/rig";
+	char cmd[4400], *text = NULL;
+	size_t len = 0, n;
+	char buf[512];
+	FILE *p, *out = open_memstream(&text, &len);
+
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", bin, args);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
+		fwrite(buf, 1, n, out);
+	*status = pclose(p);
+	fclose(out);
+	return text;
+}
+
+START_TEST(rig_list_devices_shows_the_unit)
+{
+	int status;
+	char *out = rig("list-devices", &status);
+
+	ck_assert_msg(status == 0 && strstr(out, "MI350-000123      MI-350 firmware 2.4.1"), "%s",
+		      out);
+	free(out);
+}
+END_TEST
+
+START_TEST(rig_flash_updates_the_unit)
+{
+	char args[4400], *out;
+	int status;
+
+	snprintf(args, sizeof(args), "flash %s --unit MI350-000123",
+		 fwimage_write(test_tmpdir(), "fw.dfu", "MI-350", "2.6.0", 5000, FWIMAGE_GOOD));
+	out = rig(args, &status);
+	ck_assert_msg(status == 0, "%s", out);
+	ck_assert_str_eq(out, "flashed MI350-000123: firmware 2.4.1 -> 2.6.0 (5064 bytes in 20 "
+			      "blocks), verified\n");
+	free(out);
+	out = rig("flash /no/such.dfu --unit MI350-000123", &status);
+	ck_assert_msg(WEXITSTATUS(status) == 2 && strstr(out, "rig: /no/such.dfu: cannot open"),
+		      "%s", out);
+	free(out);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("injector over emulated USB");
@@ -415,6 +466,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, a_write_error_stops_the_download);
 	tcase_add_test(tc, refuses_before_touching_the_unit);
 	tcase_add_test(tc, lists_the_unit);
+	tcase_add_test(tc, rig_list_devices_shows_the_unit);
+	tcase_add_test(tc, rig_flash_updates_the_unit);
 	suite_add_tcase(s, tc);
 	return s;
 }
