@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "drivers/backends.h"
 #include "drivers/balance/protocol.h"
 #include "drivers/balance/serial.h"
+#include "rig/clock.h"
 #include "rig/error.h"
 
 /* Between two requests for a stable value the balance is still settling. */
@@ -29,6 +29,7 @@ static int exchange(struct mtsics *b, const char *cmd, struct sics_reply *r)
 	char line[SERIAL_LINE_MAX];
 	int rc;
 
+	memset(r, 0, sizeof(*r));
 	if ((rc = serial_write_line(&b->port, cmd)) != 0 ||
 	    (rc = serial_read_line(&b->port, line, sizeof(line), b->timeout_ms)) != 0)
 		return rc;
@@ -38,24 +39,16 @@ static int exchange(struct mtsics *b, const char *cmd, struct sics_reply *r)
 	return rc;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Repeat cmd while the balance answers "not executable now" (status I:
  * still settling), until timeout_ms have passed. */
 static int until_done(struct mtsics *b, const char *cmd, unsigned timeout_ms, struct sics_reply *r)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = clock_ms() + timeout_ms;
 	int rc;
 
 	while ((rc = exchange(b, cmd, r)) == RIG_ERR_TIMEOUT && r->status == SICS_NOT_NOW &&
-	       now_ms() + RETRY_PAUSE_MS < deadline)
-		nanosleep(&(struct timespec){ 0, RETRY_PAUSE_MS * 1000000L }, NULL);
+	       clock_ms() + RETRY_PAUSE_MS < deadline)
+		clock_sleep_ms(RETRY_PAUSE_MS);
 	if (rc == RIG_ERR_TIMEOUT && r->status == SICS_NOT_NOW)
 		return rig_error(RIG_ERR_TIMEOUT,
 				 "balance %s: no stable reading within %u ms for \"%s\" (draught or "
@@ -127,10 +120,12 @@ static int mtsics_tare(struct scale *sc)
 	return until_done(b, "T", b->timeout_ms, &r);
 }
 
-static int reading(const struct sics_reply *r, struct scale_reading *out)
+static int reading(const struct mtsics *b, const struct sics_reply *r, struct scale_reading *out)
 {
+	int rc = sics_grams(r, &out->grams);
+
 	out->stable = r->status == SICS_STABLE;
-	return sics_grams(r, &out->grams);
+	return rc ? rig_error(rc, "%s: %s", b->port.path, rig_last_error()) : 0;
 }
 
 static int mtsics_weigh(struct scale *sc, unsigned timeout_ms, struct scale_reading *out)
@@ -139,7 +134,7 @@ static int mtsics_weigh(struct scale *sc, unsigned timeout_ms, struct scale_read
 	struct sics_reply r;
 	int rc = until_done(b, "S", timeout_ms, &r);
 
-	return rc ? rc : reading(&r, out);
+	return rc ? rc : reading(b, &r, out);
 }
 
 static int mtsics_weigh_now(struct scale *sc, struct scale_reading *out)
@@ -148,7 +143,7 @@ static int mtsics_weigh_now(struct scale *sc, struct scale_reading *out)
 	struct sics_reply r;
 	int rc = exchange(b, "SI", &r);
 
-	return rc ? rc : reading(&r, out);
+	return rc ? rc : reading(b, &r, out);
 }
 
 const struct scale_ops mtsics_scale_ops = {

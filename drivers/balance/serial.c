@@ -7,9 +7,9 @@
 #include <string.h>
 #include <sys/file.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "rig/clock.h"
 #include "rig/error.h"
 
 static int speed_of(unsigned baud, speed_t *out)
@@ -118,14 +118,6 @@ int serial_write_line(struct serial *s, const char *text)
 	return 0;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A complete line in the buffer: copy it out and keep what follows. */
 static int take_line(struct serial *s, char *line, size_t len)
 {
@@ -146,7 +138,7 @@ static int take_line(struct serial *s, char *line, size_t len)
 
 int serial_read_line(struct serial *s, char *line, size_t len, unsigned timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = clock_ms() + timeout_ms;
 
 	for (;;) {
 		struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
@@ -162,7 +154,7 @@ int serial_read_line(struct serial *s, char *line, size_t len, unsigned timeout_
 					 "%s: no line end in %d bytes from the balance (wrong baud rate?)",
 					 s->path, SERIAL_LINE_MAX);
 		}
-		left = deadline - now_ms();
+		left = deadline - clock_ms();
 		if (left <= 0)
 			return rig_error(RIG_ERR_TIMEOUT,
 					 "%s: the balance did not answer within %u ms (cable, baud rate, "

@@ -2,16 +2,16 @@
  * The "injector" unit-under-test backend: the MI-350 over USB, speaking the
  * control protocol of docs/usb-protocol.md (protocol.c) through libusb
  * (usb.c). One request is outstanding at a time; shot notifications that
- * arrive while a reply is awaited are checked and counted.
+ * arrive while a reply is awaited are checked against the unit's counter.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "drivers/backends.h"
 #include "drivers/injector/protocol.h"
 #include "drivers/injector/usb.h"
+#include "rig/clock.h"
 #include "rig/error.h"
 
 struct injector {
@@ -22,18 +22,7 @@ struct injector {
 	uint8_t seq;            /* of the last request */
 	uint32_t counter;       /* the unit's shot counter as last reported */
 	int counter_known;
-	uint8_t notify_seq;     /* of the last notification */
-	int notified;           /* a notification was seen */
-	uint32_t lost_notifications;
 };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The shot counter only grows while the unit is powered: a smaller one
  * means it restarted, and the shots before are no longer accounted for. */
@@ -56,10 +45,6 @@ static int notification(struct injector *u, const struct inj_frame *f)
 
 	if (rc)
 		return rig_error(rc, "unit %s: %s", u->usb.serial, rig_last_error());
-	if (u->notified && f->seq != (uint8_t)(u->notify_seq + 1))
-		u->lost_notifications += (uint8_t)(f->seq - u->notify_seq - 1);
-	u->notified = 1;
-	u->notify_seq = f->seq;
 	return f->code == INJ_EV_SHOT ? track_counter(u, ev.value, "SHOT notification") : 0;
 }
 
@@ -84,9 +69,9 @@ static int transact(struct injector *u, struct inj_frame *req, struct inj_frame 
 	if ((rc = injusb_bulk(&u->usb, INJ_EP_OUT, buf, n, &n, u->timeout_ms, what)) != 0)
 		return rc;
 	snprintf(what, sizeof(what), "answer %s", cmd);
-	deadline = now_ms() + u->timeout_ms;
+	deadline = clock_ms() + u->timeout_ms;
 	for (;;) {
-		long long left = deadline - now_ms();
+		long long left = deadline - clock_ms();
 
 		if (left <= 0)
 			return rig_error(RIG_ERR_TIMEOUT,

@@ -2,12 +2,12 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "drivers/backends.h"
 #include "drivers/injector/firmware.h"
 #include "drivers/injector/protocol.h"
 #include "drivers/injector/usb.h"
+#include "rig/clock.h"
 #include "rig/error.h"
 
 #define REQ_OUT (LIBUSB_REQUEST_TYPE_CLASS | LIBUSB_RECIPIENT_INTERFACE | LIBUSB_ENDPOINT_OUT)
@@ -112,11 +112,6 @@ static int request(struct injusb *u, uint8_t req, uint16_t value, uint8_t *data,
 	return n < 0 ? n : 0;
 }
 
-static void sleep_ms(unsigned ms)
-{
-	nanosleep(&(struct timespec){ ms / 1000, (long)(ms % 1000) * 1000000L }, NULL);
-}
-
 /*
  * GETSTATUS until the device reaches want (or, for the manifest, any state
  * in want_mask). A device error is cleared (DFU_CLRSTATUS) and reported.
@@ -140,7 +135,7 @@ static int poll_until(struct injusb *u, unsigned timeout_ms, unsigned want_mask,
 		    st->state != DFU_MANIFEST_SYNC && st->state != DFU_MANIFEST)
 			return rig_error(RIG_ERR_PROTOCOL, "unit %s: unexpected DFU state %s during %s",
 					 u->serial, dfu_state_name(st->state), step);
-		sleep_ms(st->poll_ms < MAX_POLL_MS ? st->poll_ms : MAX_POLL_MS);
+		clock_sleep_ms(st->poll_ms < MAX_POLL_MS ? st->poll_ms : MAX_POLL_MS);
 	}
 	return rig_error(RIG_ERR_TIMEOUT, "unit %s: %s did not finish after %d status polls",
 			 u->serial, step, MAX_POLLS);

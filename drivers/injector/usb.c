@@ -3,8 +3,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "rig/clock.h"
 #include "rig/error.h"
 
 #define WAIT_STEP_MS 50
@@ -188,23 +188,15 @@ int injusb_open(struct injusb *u, libusb_context *ctx, unsigned vid, unsigned pi
 			 wanted, seen[0] ? "found serials " : "none plugged in", seen);
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int injusb_wait(struct injusb *u, libusb_context *ctx, unsigned vid, const char *serial,
 		enum injusb_mode mode, unsigned wait_ms)
 {
-	long long deadline = now_ms() + wait_ms;
+	long long deadline = clock_ms() + wait_ms;
 	int rc;
 
 	while ((rc = injusb_open(u, ctx, vid, 0, serial, mode)) == RIG_ERR_NODEV &&
-	       now_ms() < deadline)
-		nanosleep(&(struct timespec){ 0, WAIT_STEP_MS * 1000000L }, NULL);
+	       clock_ms() < deadline)
+		clock_sleep_ms(WAIT_STEP_MS);
 	if (rc == RIG_ERR_NODEV)
 		return rig_error(RIG_ERR_NODEV, "unit \"%s\" did not re-enumerate%s within %u ms (%s)",
 				 serial, mode == INJUSB_DFU ? " in DFU mode" : "", wait_ms,

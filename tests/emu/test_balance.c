@@ -122,41 +122,43 @@ START_TEST(times_out_when_never_stable)
 }
 END_TEST
 
-START_TEST(reports_error_replies)
+/* What the driver sends cmd for. */
+static int call(const char *cmd)
 {
 	struct scale_reading r;
 
-	open_balance();
-	balance_emu_answer(&emu, "S", "ES");
-	expect(sc->ops->weigh(sc, 1000, &r), RIG_ERR_PROTOCOL, "syntax error");
-	balance_emu_answer(&emu, "S", "ET");
-	expect(sc->ops->weigh(sc, 1000, &r), RIG_ERR_PROTOCOL, "transmission error");
-	balance_emu_answer(&emu, "T", "EL");
-	expect(sc->ops->tare(sc), RIG_ERR_DEVICE, "logical error");
-	balance_emu_answer(&emu, "S", "S +");
-	expect(sc->ops->weigh(sc, 1000, &r), RIG_ERR_DEVICE, "overload");
-	balance_emu_answer(&emu, "SI", "S -");
-	expect(sc->ops->weigh_now(sc, &r), RIG_ERR_DEVICE, "underload");
-	balance_emu_answer(&emu, "Z", "Z +");
-	expect(sc->ops->zero(sc), RIG_ERR_DEVICE, "above the zero/tare range");
-	/* The port names the balance in every message. */
-	ck_assert_ptr_nonnull(strstr(rig_last_error(), emu.slave_path));
-	/* After all that, the balance still answers. */
-	ck_assert_int_eq(sc->ops->weigh(sc, 1000, &r), 0);
+	if (!strcmp(cmd, "S"))
+		return sc->ops->weigh(sc, 1000, &r);
+	if (!strcmp(cmd, "SI"))
+		return sc->ops->weigh_now(sc, &r);
+	return !strcmp(cmd, "T") ? sc->ops->tare(sc) : sc->ops->zero(sc);
 }
-END_TEST
 
-START_TEST(rejects_garbage)
+static const struct {
+	const char *cmd, *reply;
+	int code;
+	const char *what;
+} bad_replies[] = {
+	{ "S", "ES", RIG_ERR_PROTOCOL, "syntax error" },
+	{ "S", "ET", RIG_ERR_PROTOCOL, "transmission error" },
+	{ "T", "EL", RIG_ERR_DEVICE, "logical error" },
+	{ "S", "S +", RIG_ERR_DEVICE, "overload" },
+	{ "SI", "S -", RIG_ERR_DEVICE, "underload" },
+	{ "Z", "Z +", RIG_ERR_DEVICE, "above the zero/tare range" },
+	{ "S", "S S   #@!~ g", RIG_ERR_PROTOCOL, "no weight value" },
+	{ "SI", "\x7f\x01\x02", RIG_ERR_PROTOCOL, "malformed" },
+	{ "S", "S S      1.00000 oz", RIG_ERR_PROTOCOL, "\"oz\"" },
+};
+
+/* Error replies and garbage: a clear error naming the port, then the
+ * balance still answers. */
+START_TEST(reports_a_bad_reply)
 {
-	struct scale_reading r;
-
 	open_balance();
-	balance_emu_answer(&emu, "S", "S S   #@!~ g");
-	expect(sc->ops->weigh(sc, 1000, &r), RIG_ERR_PROTOCOL, "no weight value");
-	balance_emu_answer(&emu, "SI", "\x7f\x01\x02");
-	expect(sc->ops->weigh_now(sc, &r), RIG_ERR_PROTOCOL, "malformed");
-	balance_emu_answer(&emu, "S", "S S      1.00000 oz");
-	expect(sc->ops->weigh(sc, 1000, &r), RIG_ERR_PROTOCOL, "\"oz\"");
+	balance_emu_answer(&emu, bad_replies[_i].cmd, bad_replies[_i].reply);
+	expect(call(bad_replies[_i].cmd), bad_replies[_i].code, bad_replies[_i].what);
+	ck_assert_ptr_nonnull(strstr(rig_last_error(), emu.slave_path));
+	ck_assert_int_eq(call(bad_replies[_i].cmd), 0);
 }
 END_TEST
 
@@ -193,8 +195,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, tares_and_weighs_net);
 	tcase_add_test(tc, waits_for_stability);
 	tcase_add_test(tc, times_out_when_never_stable);
-	tcase_add_test(tc, reports_error_replies);
-	tcase_add_test(tc, rejects_garbage);
+	tcase_add_loop_test(tc, reports_a_bad_reply, 0,
+			    (int)(sizeof(bad_replies) / sizeof(bad_replies[0])));
 	tcase_add_test(tc, times_out_on_silence);
 	tcase_add_test(tc, reports_a_hang_up);
 	suite_add_tcase(s, tc);

@@ -161,6 +161,16 @@ static char *verdicts(const char *out)
 	return text;
 }
 
+/* certify.lua on the pure sim and on the hybrid bench, same seed and unit;
+ * both must exit with status. */
+static void run_both(const char *unit, int status, char *sim_out, char *hyb_out)
+{
+	snprintf(sim_out, 4200, "%s/sim", dir);
+	snprintf(hyb_out, 4200, "%s/hybrid", dir);
+	ck_assert_int_eq(run(NULL, unit, sim_out), status);
+	ck_assert_int_eq(run(write_hybrid_fixture(), unit, hyb_out), status);
+}
+
 static void expect_same_file(const char *a, const char *b, const char *name)
 {
 	char pa[4300], pb[4300];
@@ -182,10 +192,7 @@ START_TEST(certify_gives_the_pure_sims_verdicts)
 	char *v_sim, *v_hyb;
 	json_t *r;
 
-	snprintf(sim_out, sizeof(sim_out), "%s/sim", dir);
-	snprintf(hyb_out, sizeof(hyb_out), "%s/hybrid", dir);
-	ck_assert_int_eq(run(NULL, NULL, sim_out), 0);
-	ck_assert_int_eq(run(write_hybrid_fixture(), NULL, hyb_out), 0);
+	run_both(NULL, 0, sim_out, hyb_out);
 
 	v_sim = verdicts(sim_out);
 	v_hyb = verdicts(hyb_out);
@@ -218,10 +225,7 @@ START_TEST(unplug_mid_burst_ends_the_run_in_error_with_data_kept)
 	json_t *r;
 	char *shots;
 
-	snprintf(sim_out, sizeof(sim_out), "%s/sim", dir);
-	snprintf(hyb_out, sizeof(hyb_out), "%s/hybrid", dir);
-	ck_assert_int_eq(run(NULL, unit, sim_out), 2);
-	ck_assert_int_eq(run(write_hybrid_fixture(), unit, hyb_out), 2);
+	run_both(unit, 2, sim_out, hyb_out);
 
 	r = result(hyb_out);
 	ck_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "ERROR");

@@ -189,27 +189,21 @@ static void fault_then_recover(enum usb_emu_fault f, int code, const char *what)
 	ck_assert_msg(uut->ops->status(uut, &st) == 0, "no recovery: %s", rig_last_error());
 }
 
-START_TEST(garbage_reply)
-{
-	fault_then_recover(USB_EMU_GARBAGE, RIG_ERR_PROTOCOL, "reply to STATUS: not a frame");
-}
-END_TEST
+static const struct {
+	enum usb_emu_fault fault;
+	int code;
+	const char *what;
+} bad_replies[] = {
+	{ USB_EMU_GARBAGE, RIG_ERR_PROTOCOL, "reply to STATUS: not a frame" },
+	{ USB_EMU_BAD_CRC, RIG_ERR_PROTOCOL, "reply to STATUS: frame CRC" },
+	{ USB_EMU_TRUNCATED, RIG_ERR_PROTOCOL, "reply to STATUS: truncated frame" },
+	{ USB_EMU_SILENT, RIG_ERR_TIMEOUT, "did not answer STATUS within 300 ms" },
+};
 
-START_TEST(wrong_crc)
+/* Garbage, a wrong CRC, a truncated frame, no reply at all. */
+START_TEST(a_bad_reply_fails_one_request)
 {
-	fault_then_recover(USB_EMU_BAD_CRC, RIG_ERR_PROTOCOL, "reply to STATUS: frame CRC");
-}
-END_TEST
-
-START_TEST(truncated_frame)
-{
-	fault_then_recover(USB_EMU_TRUNCATED, RIG_ERR_PROTOCOL, "reply to STATUS: truncated frame");
-}
-END_TEST
-
-START_TEST(timeout)
-{
-	fault_then_recover(USB_EMU_SILENT, RIG_ERR_TIMEOUT, "did not answer STATUS within 300 ms");
+	fault_then_recover(bad_replies[_i].fault, bad_replies[_i].code, bad_replies[_i].what);
 }
 END_TEST
 
@@ -451,10 +445,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, finds_the_unit_by_serial);
 	tcase_add_test(tc, every_command);
 	tcase_add_test(tc, reports_a_refusal);
-	tcase_add_test(tc, garbage_reply);
-	tcase_add_test(tc, wrong_crc);
-	tcase_add_test(tc, truncated_frame);
-	tcase_add_test(tc, timeout);
+	tcase_add_loop_test(tc, a_bad_reply_fails_one_request, 0,
+			    (int)(sizeof(bad_replies) / sizeof(bad_replies[0])));
 	tcase_add_test(tc, stale_reply_is_dropped);
 	tcase_add_test(tc, stall_is_cleared);
 	tcase_add_test(tc, unplug);
