@@ -74,13 +74,6 @@ static int cmd_run(int argc, char **argv)
 	return run_command(&o);
 }
 
-static int not_yet(int argc, char **argv)
-{
-	(void)argc;
-	fprintf(stderr, "rig: %s: not yet implemented\n", argv[0]);
-	return 2;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct {
