@@ -113,6 +113,14 @@ static void property(FILE *f, const char *name, const char *value)
 	fputs("\"/>\n", f);
 }
 
+static int any_step_aborted(const struct run_record *r)
+{
+	for (size_t i = 0; i < r->nsteps; i++)
+		if (r->steps[i].verdict == VERDICT_ABORTED)
+			return 1;
+	return 0;
+}
+
 static void body(FILE *f, const struct run_record *r, struct counts *c)
 {
 	const char *ids[16];
@@ -134,6 +142,15 @@ static void body(FILE *f, const struct run_record *r, struct counts *c)
 
 		for (size_t k = 0; k < n; k++)
 			testcase(f, &r->steps[i], ids[k], c);
+	}
+	/* Killed between two steps, no step carries the abort: say it once for the run. */
+	if (r->verdict == VERDICT_ABORTED && !any_step_aborted(r)) {
+		c->tests++;
+		c->errors++;
+		fputs("    <testcase classname=\"rig\" name=\"run\" time=\"0\">\n"
+		      "      <error type=\"ABORTED\" message=\"", f);
+		markup_text(f, r->error[0] ? r->error : "the run was interrupted before its script ended");
+		fputs("\"/>\n    </testcase>\n", f);
 	}
 	if (r->error[0]) {
 		fputs("    <system-err>", f);
