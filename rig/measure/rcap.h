@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "rig/measure/shots.h"
+#include "rig/measure/calibration.h"
 
 #define RCAP_MAX_CHANNELS 16
 #define RCAP_MAX_HEADER (64u << 10)

@@ -5,42 +5,74 @@
 #include <string.h>
 
 #include "rig/error.h"
+#include "rig/measure/fit.h"
+#include "rig/measure/reduce.h"
 
 #define DEFAULT_THRESHOLD_MM 0.15
 #define DEFAULT_RELEASE_MM 0.08
 #define DEFAULT_MIN_GAP_MS 3.0
-#define BASELINE_TAU_S 0.010   /* baseline follows sensor drift, not shots */
-#define PLUNGER_TAU_S 0.005    /* settled level: averages noise, short vs. a gap */
-#define PRE_WINDOW_S 0.010     /* history kept before a threshold crossing */
-#define RISE_WINDOW_S 0.060    /* the rise must fall within this after it */
+#define CHUNK_S 0.005          /* unit of baseline bookkeeping, a power of two scans */
+#define MIN_CHUNK 4
+#define MAX_CHUNK 4096
+#define BASELINE_S 0.010       /* baseline and plunger level: mean over this */
+#define PRE_S 0.002            /* kept before the threshold crossing: the rise's foot */
+#define RISE_S 0.030           /* the rise to 90 % must fall within this after it */
+#define PEAK_FIT_S 0.00025     /* half width of the parabola fitted at the peak */
+#define ONSET_BAND 0.15        /* of depth: samples around 50 % that refine the onset */
 #define PARTIAL_FRACTION 0.75  /* of the expected depth */
 #define SLOW_RISE_MS 10.0      /* 10-90 % rise of a healthy stroke is ~2 ms */
 
 enum state { IDLE, IN_SHOT };
 
+/* Power sums of one idle chunk. */
+struct window_entry {
+	double n;
+	double d[FIXTURE_MAX_POLY], p[FIXTURE_MAX_POLY];
+};
+
 struct measure {
 	struct measure_config cfg;
 	shot_fn fn;
 	void *ctx;
-	double *lut_disp, *lut_plunger;  /* code -> unit, maxdata + 1 entries */
-	uint64_t scan;                   /* scans seen so far */
-	double baseline, alpha_base;
-	double plunger, alpha_plunger;
-	int primed;                      /* first scan seen: filters initialised */
-	enum state state;
-	double threshold, release;
+	struct scan_layout layout;
+	double *lut;                 /* displacement code -> mm */
+	int dir;                     /* +1: extension raises the code, -1: lowers it */
+	double rate;
+	size_t chunk, pre, fit_half, rise_cap;
 	uint64_t gap_scans;
+	uint64_t scan;               /* scans processed (whole chunks, and the tail at finish) */
 
-	double *hist;                    /* last hist_len extensions, ring */
-	size_t hist_len;
+	/* Scans of a chunk not yet complete, carried to the next feed. */
+	uint16_t *stage;
+	size_t staged;
+	/* The displacement codes of the last ring_len scans processed, so a
+	 * shot can look back across block boundaries. */
+	uint16_t *ring;
+	size_t ring_len;
+	const uint16_t *span;        /* the scans being processed, from span_first */
+	uint64_t span_first;
 
-	/* The shot in progress. */
-	double *rise;                    /* extension from PRE_WINDOW before the crossing */
-	size_t rise_len, rise_cap;
-	uint64_t rise_first;             /* scan index of rise[0] */
-	double shot_baseline, peak, v_before;
-	uint64_t below_since;
+	/* Baseline: idle chunks since the last shot, newest nwin of them. */
+	struct window_entry *win;
+	size_t nwin, win_head, win_count;
+	int primed;
+	double base, level;          /* displacement mm and plunger µl over the window */
+	double base_lag;             /* base one idle chunk earlier: free of a rise's foot */
+	uint32_t start_s;            /* signal codes from here on start a shot */
+
+	enum state state;
+	uint64_t shot_first;         /* scan of rise[0] */
+	uint64_t crossing;           /* scan that crossed the threshold */
+	double shot_base, v_before;
+	uint16_t *rise;              /* displacement codes from shot_first */
+	size_t rise_len;
+	double *rise_y, *fit_y;      /* scratch: extensions */
+	uint32_t rel_s, peak_s;      /* below rel_s: retracted; peak_s: highest so far */
+	uint64_t peak_k;
+	int fit_due;
+	double depth, peak_at;       /* fit around peak_k */
 	int below;
+	uint64_t below_since;
 
 	/* A finished shot waits for the plunger to settle after it. */
 	int pending;
@@ -49,57 +81,119 @@ struct measure {
 	uint32_t count;
 };
 
-double calibration_apply(const struct calibration *c, double code)
+/* "Signal" codes rise with extension whatever way the sensor is wired. */
+static uint32_t sig(const struct measure *m, uint32_t code)
 {
-	double y = 0;
-
-	for (int k = c->order; k >= 0; k--)
-		y = y * code + c->poly[k];
-	return y;
+	return m->dir > 0 ? code : m->cfg.maxdata - code;
 }
 
-static double *make_lut(const struct calibration *c, uint32_t maxdata)
+static double sig_value(const struct measure *m, uint32_t s)
 {
-	double *lut = malloc(((size_t)maxdata + 1) * sizeof(*lut));
+	return m->lut[sig(m, s)];
+}
 
-	if (lut)
-		for (uint32_t i = 0; i <= maxdata; i++)
-			lut[i] = calibration_apply(c, i);
-	return lut;
+/* Smallest signal code whose value exceeds v (strict) or reaches it. */
+static uint32_t sig_search(const struct measure *m, double v, int strict)
+{
+	uint32_t lo = 0, hi = m->cfg.maxdata + 1;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		double x = sig_value(m, mid);
+
+		if (strict ? x > v : x >= v)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+static size_t pow2_at_least(double x)
+{
+	size_t p = 1;
+
+	while ((double)p < x)
+		p *= 2;
+	return p;
+}
+
+static size_t clamp_size(size_t x, size_t lo, size_t hi)
+{
+	return x < lo ? lo : x > hi ? hi : x;
+}
+
+static int configure(struct measure *m, const struct measure_config *cfg)
+{
+	double rate = cfg->rate_hz;
+
+	if (!(rate > 0) || !isfinite(rate) || cfg->nchannels == 0 || cfg->displacement < 0 ||
+	    (size_t)cfg->displacement >= cfg->nchannels ||
+	    (cfg->plunger >= 0 && (size_t)cfg->plunger >= cfg->nchannels) || cfg->maxdata == 0 ||
+	    cfg->maxdata > UINT16_MAX || cfg->displacement_cal.order < 0 ||
+	    cfg->displacement_cal.order >= FIXTURE_MAX_POLY || cfg->plunger_cal.order < 0 ||
+	    cfg->plunger_cal.order >= FIXTURE_MAX_POLY)
+		return rig_error(RIG_ERR_INVALID, "measure: bad configuration");
+	m->cfg = *cfg;
+	m->rate = rate;
+	if (m->cfg.threshold_mm <= 0)
+		m->cfg.threshold_mm = DEFAULT_THRESHOLD_MM;
+	if (m->cfg.release_mm <= 0)
+		m->cfg.release_mm = DEFAULT_RELEASE_MM;
+	if (m->cfg.min_gap_ms <= 0)
+		m->cfg.min_gap_ms = DEFAULT_MIN_GAP_MS;
+	m->layout = (struct scan_layout){
+		.nchannels = cfg->nchannels,
+		.displacement = cfg->displacement,
+		.plunger = cfg->plunger,
+		.dorder = cfg->displacement_cal.order > 1 ? cfg->displacement_cal.order : 1,
+		.porder = cfg->plunger_cal.order > 1 ? cfg->plunger_cal.order : 1,
+	};
+	m->chunk = clamp_size(pow2_at_least(CHUNK_S * rate), MIN_CHUNK, MAX_CHUNK);
+	m->nwin = (size_t)ceil(BASELINE_S * rate / (double)m->chunk);
+	m->pre = clamp_size((size_t)ceil(PRE_S * rate), 2, SIZE_MAX);
+	m->fit_half = clamp_size((size_t)lround(PEAK_FIT_S * rate), 2, SIZE_MAX);
+	m->rise_cap = m->pre + (size_t)ceil(RISE_S * rate);
+	m->gap_scans = (uint64_t)ceil(m->cfg.min_gap_ms / 1000.0 * rate);
+	/* The peak fit runs by the end of the shot at the latest: the gap
+	 * must leave the samples after the peak it needs. */
+	if (m->gap_scans < m->fit_half)
+		m->gap_scans = m->fit_half;
+	m->ring_len = pow2_at_least((double)(2 * m->chunk + 2 * m->fit_half + m->pre + 2));
+	return 0;
 }
 
 int measure_new(struct measure **out, const struct measure_config *cfg, shot_fn fn, void *ctx)
 {
-	struct measure *m;
-	double rate = cfg->rate_hz;
+	struct measure *m = calloc(1, sizeof(*m));
+	int rc;
 
-	if (rate <= 0 || cfg->displacement < 0 || (size_t)cfg->displacement >= cfg->nchannels ||
-	    (cfg->plunger >= 0 && (size_t)cfg->plunger >= cfg->nchannels) || cfg->maxdata == 0 ||
-	    cfg->maxdata > UINT16_MAX)
-		return rig_error(RIG_ERR_INVALID, "measure: bad configuration");
-	m = calloc(1, sizeof(*m));
 	if (!m)
 		return rig_error(RIG_ERR_NOMEM, "measure: out of memory");
-	m->cfg = *cfg;
+	if ((rc = configure(m, cfg)) != 0) {
+		free(m);
+		return rc;
+	}
 	m->fn = fn;
 	m->ctx = ctx;
-	m->threshold = cfg->threshold_mm > 0 ? cfg->threshold_mm : DEFAULT_THRESHOLD_MM;
-	m->release = cfg->release_mm > 0 ? cfg->release_mm : DEFAULT_RELEASE_MM;
-	m->gap_scans = (uint64_t)ceil((cfg->min_gap_ms > 0 ? cfg->min_gap_ms : DEFAULT_MIN_GAP_MS) /
-				      1000.0 * rate);
-	if (m->gap_scans < 1)
-		m->gap_scans = 1;
-	m->alpha_base = 1 - exp(-1 / (BASELINE_TAU_S * rate));
-	m->alpha_plunger = 1 - exp(-1 / fmax(PLUNGER_TAU_S * rate, 8));
-	m->hist_len = (size_t)ceil(PRE_WINDOW_S * rate) + 2;
-	m->rise_cap = m->hist_len + (size_t)ceil(RISE_WINDOW_S * rate);
-	m->hist = calloc(m->hist_len, sizeof(*m->hist));
+	m->lut = calibration_table(&cfg->displacement_cal, cfg->maxdata);
+	m->stage = malloc(m->chunk * cfg->nchannels * sizeof(*m->stage));
+	m->ring = calloc(m->ring_len, sizeof(*m->ring));
+	m->win = calloc(m->nwin, sizeof(*m->win));
 	m->rise = malloc(m->rise_cap * sizeof(*m->rise));
-	m->lut_disp = make_lut(&cfg->displacement_cal, cfg->maxdata);
-	m->lut_plunger = cfg->plunger >= 0 ? make_lut(&cfg->plunger_cal, cfg->maxdata) : NULL;
-	if (!m->hist || !m->rise || !m->lut_disp || (cfg->plunger >= 0 && !m->lut_plunger)) {
+	m->rise_y = malloc(m->rise_cap * sizeof(*m->rise_y));
+	m->fit_y = malloc((2 * m->fit_half + 1) * sizeof(*m->fit_y));
+	if (!m->lut || !m->stage || !m->ring || !m->win || !m->rise || !m->rise_y || !m->fit_y) {
 		measure_free(m);
 		return rig_error(RIG_ERR_NOMEM, "measure: out of memory");
+	}
+	m->dir = calibration_direction(m->lut, cfg->maxdata);
+	if (m->dir == 0) {
+		measure_free(m);
+		return rig_error(RIG_ERR_INVALID,
+				 "measure: the displacement calibration is not monotonic over codes "
+				 "0..%u (check the polynomial's coefficients)",
+				 cfg->maxdata);
 	}
 	*out = m;
 	return 0;
@@ -109,11 +203,27 @@ void measure_free(struct measure *m)
 {
 	if (!m)
 		return;
-	free(m->hist);
+	free(m->lut);
+	free(m->stage);
+	free(m->ring);
+	free(m->win);
 	free(m->rise);
-	free(m->lut_disp);
-	free(m->lut_plunger);
+	free(m->rise_y);
+	free(m->fit_y);
 	free(m);
+}
+
+/* Displacement code of scan k, from the scans in hand or the ring. */
+static uint16_t code_at(const struct measure *m, uint64_t k)
+{
+	if (m->span && k >= m->span_first)
+		return m->span[(k - m->span_first) * m->cfg.nchannels + (size_t)m->cfg.displacement];
+	return m->ring[k & (m->ring_len - 1)];
+}
+
+static double ext_at(const struct measure *m, uint64_t k)
+{
+	return m->lut[code_at(m, k)] - m->shot_base;
 }
 
 static void emit_pending(struct measure *m, double v_after)
@@ -121,134 +231,271 @@ static void emit_pending(struct measure *m, double v_after)
 	if (!m->pending)
 		return;
 	m->pend.volume_ul = m->cfg.plunger >= 0 ? v_after - m->pend_v_before : NAN;
-	m->fn(m->ctx, &m->pend);
 	m->pending = 0;
+	m->fn(m->ctx, &m->pend);
 }
 
-/* First index in rise[] where the extension reaches level, interpolated
- * to a fractional scan; -1 if it never does before the peak. */
-static double crossing(const struct measure *m, double level, size_t peak_at)
+/* Fit the parabola around the highest sample once the samples after it
+ * are in (or the shot is over: force). */
+static void refit(struct measure *m, uint64_t last, int force)
 {
-	for (size_t i = 1; i <= peak_at && i < m->rise_len; i++) {
-		double a = m->rise[i - 1], b = m->rise[i];
+	uint64_t w = m->fit_half, lo, hi;
+	double at;
 
-		if (a < level && b >= level)
-			return (double)(i - 1) + (level - a) / (b - a);
-	}
-	return -1;
+	if (!m->fit_due || (!force && last < m->peak_k + w))
+		return;
+	lo = m->peak_k - (m->peak_k - m->shot_first < w ? m->peak_k - m->shot_first : w);
+	hi = m->peak_k + w < last ? m->peak_k + w : last;
+	for (uint64_t k = lo; k <= hi; k++)
+		m->fit_y[k - lo] = ext_at(m, k);
+	m->depth = fit_peak(m->fit_y, (size_t)(hi - lo + 1), &at);
+	m->peak_at = (double)lo + at;
+	m->fit_due = 0;
 }
 
-static void finish_shot(struct measure *m, unsigned flags)
+static void end_shot(struct measure *m, uint64_t last, unsigned flags)
 {
 	struct shot *s = &m->pend;
-	double rate = m->cfg.rate_hz;
-	size_t peak_at = 0;
-	double on, r10, r90;
+	double d, on, r10, r90;
+	size_t upto;
 
+	refit(m, last, 1);
+	d = m->depth;
 	for (size_t i = 0; i < m->rise_len; i++)
-		if (m->rise[i] > m->rise[peak_at])
-			peak_at = i;
+		m->rise_y[i] = m->lut[m->rise[i]] - m->shot_base;
+	/* The first rise to the levels: look no further than the peak. */
+	upto = m->rise_len - 1;
+	if (m->peak_k - m->shot_first < upto)
+		upto = (size_t)(m->peak_k - m->shot_first);
+	on = fit_crossing(m->rise_y, upto, 0.5 * d, ONSET_BAND * d);
+	r10 = fit_crossing(m->rise_y, upto, 0.1 * d, 0);
+	r90 = fit_crossing(m->rise_y, upto, 0.9 * d, 0);
+
 	memset(s, 0, sizeof(*s));
 	s->index = ++m->count;
-	s->baseline_mm = m->shot_baseline;
-	s->depth_mm = m->peak;
-	on = crossing(m, 0.5 * m->peak, peak_at);
-	r10 = crossing(m, 0.1 * m->peak, peak_at);
-	r90 = crossing(m, 0.9 * m->peak, peak_at);
-	s->t_s = ((double)m->rise_first + (on >= 0 ? on : 0)) / rate;
-	s->rise_ms = (r10 >= 0 && r90 >= 0) ? (r90 - r10) / rate * 1000.0 : NAN;
+	s->baseline_mm = m->shot_base;
+	s->depth_mm = d;
+	s->t_s = ((double)m->shot_first + (on >= 0 ? on : (double)(m->crossing - m->shot_first))) /
+		 m->rate;
+	s->rise_ms = r10 >= 0 && r90 >= 0 ? (r90 - r10) / m->rate * 1000.0 : NAN;
+	s->peak_s = m->peak_at / m->rate;
+	s->end_s = flags & SHOT_UNFINISHED ? NAN : (double)m->below_since / m->rate;
 	s->flags = flags;
-	if (m->cfg.expected_depth_mm > 0 && s->depth_mm < PARTIAL_FRACTION * m->cfg.expected_depth_mm)
+	if (m->cfg.expected_depth_mm > 0 && d < PARTIAL_FRACTION * m->cfg.expected_depth_mm)
 		s->flags |= SHOT_PARTIAL;
-	if (s->rise_ms > SLOW_RISE_MS)
+	if (!(s->rise_ms <= SLOW_RISE_MS) || on < 0)
 		s->flags |= SHOT_SLOW;
 	m->pend_v_before = m->v_before;
 	m->pending = 1;
 	m->state = IDLE;
+	/* The baseline restarts from the idle after this shot. */
+	m->win_count = 0;
+	m->win_head = 0;
 }
 
-static void start_shot(struct measure *m, double x)
+static void start_shot(struct measure *m, uint64_t k, uint32_t s)
 {
-	size_t n = m->hist_len;
+	uint64_t from = k >= m->pre ? k - m->pre : 0;
 
-	emit_pending(m, m->plunger);
+	/* The previous shot's plunger has settled by now. */
+	emit_pending(m, m->level);
 	m->state = IN_SHOT;
-	m->shot_baseline = m->baseline;
-	m->v_before = m->plunger;
-	m->peak = x - m->baseline;
-	m->below = 0;
-	/* The history ring holds the extensions before this scan, oldest at scan % n. */
+	m->shot_base = m->base_lag;
+	m->v_before = m->level;
+	m->rel_s = sig_search(m, m->shot_base + m->cfg.release_mm, 0);
+	m->shot_first = from;
+	m->crossing = k;
 	m->rise_len = 0;
-	m->rise_first = m->scan >= n ? m->scan - n : 0;
-	for (uint64_t k = m->rise_first; k < m->scan; k++)
-		m->rise[m->rise_len++] = m->hist[k % n] - m->baseline;
+	for (uint64_t j = from; j <= k; j++)
+		m->rise[m->rise_len++] = code_at(m, j);
+	m->peak_s = s;
+	m->peak_k = k;
+	m->fit_due = 1;
+	m->below = 0;
 }
 
-static void step(struct measure *m, double x, double v)
+static void shot_sample(struct measure *m, uint64_t k, uint32_t s)
 {
-	double ext = x - (m->state == IN_SHOT ? m->shot_baseline : m->baseline);
+	if (s > m->peak_s) {
+		m->peak_s = s;
+		m->peak_k = k;
+		m->fit_due = 1;
+	}
+	if (s >= m->rel_s) {
+		m->below = 0;
+	} else if (!m->below) {
+		m->below = 1;
+		m->below_since = k;
+	} else if (k - m->below_since >= m->gap_scans) {
+		end_shot(m, k, 0);
+	}
+}
 
-	if (!m->primed) {
-		m->baseline = x;
-		m->plunger = v;
-		m->primed = 1;
-		ext = 0;
-	}
-	m->plunger += m->alpha_plunger * (v - m->plunger);
-	if (m->state == IDLE) {
-		if (ext > m->threshold)
-			start_shot(m, x);
-		else
-			m->baseline += m->alpha_base * (x - m->baseline);
-	}
-	if (m->state == IN_SHOT) {
+/* Sample by sample, for the chunks where something happens. */
+static void slow_chunk(struct measure *m, const uint16_t *c, size_t n)
+{
+	size_t nch = m->cfg.nchannels, d = (size_t)m->cfg.displacement;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t k = m->scan + i;
+		uint16_t code = c[i * nch + d];
+		uint32_t s = sig(m, code);
+
+		if (m->state == IDLE) {
+			if (s >= m->start_s)
+				start_shot(m, k, s);
+			continue;
+		}
 		if (m->rise_len < m->rise_cap)
-			m->rise[m->rise_len++] = ext;
-		if (ext > m->peak)
-			m->peak = ext;
-		if (ext >= m->release) {
-			m->below = 0;
-		} else if (!m->below) {
-			m->below = 1;
-			m->below_since = m->scan;
-		} else if (m->scan - m->below_since >= m->gap_scans) {
-			finish_shot(m, 0);
+			m->rise[m->rise_len++] = code;
+		shot_sample(m, k, s);
+	}
+}
+
+static void window_mean(const struct measure *m, double *base, double *level)
+{
+	struct window_entry sum = { 0 };
+
+	for (size_t i = 0; i < m->win_count; i++) {
+		const struct window_entry *e = &m->win[i];
+
+		sum.n += e->n;
+		for (int k = 1; k < FIXTURE_MAX_POLY; k++) {
+			sum.d[k] += e->d[k];
+			sum.p[k] += e->p[k];
 		}
 	}
-	m->hist[m->scan % m->hist_len] = x;
-	m->scan++;
+	*base = calibration_mean(&m->cfg.displacement_cal, sum.d, sum.n);
+	*level = calibration_mean(&m->cfg.plunger_cal, sum.p, sum.n);
+}
+
+static void idle_chunk(struct measure *m, const struct scan_stats *st, size_t n)
+{
+	struct window_entry *e = &m->win[m->win_head];
+
+	e->n = (double)n;
+	memcpy(e->d, st->dsum, sizeof(e->d));
+	memcpy(e->p, st->psum, sizeof(e->p));
+	m->win_head = (m->win_head + 1) % m->nwin;
+	if (m->win_count < m->nwin)
+		m->win_count++;
+	m->base_lag = m->base;
+	window_mean(m, &m->base, &m->level);
+	m->start_s = sig_search(m, m->base + m->cfg.threshold_mm, 1);
+}
+
+static void prime(struct measure *m, const uint16_t *scan)
+{
+	m->base = m->base_lag = m->lut[scan[m->cfg.displacement]];
+	m->level = m->cfg.plunger >= 0 ? calibration_apply(&m->cfg.plunger_cal,
+							   scan[m->cfg.plunger])
+				       : 0;
+	m->start_s = sig_search(m, m->base + m->cfg.threshold_mm, 1);
+	m->primed = 1;
+}
+
+static int bad_code(const struct measure *m, const uint16_t *c, size_t n)
+{
+	size_t i = 0;
+
+	while (i + 1 < n && c[i * m->cfg.nchannels + (size_t)m->cfg.displacement] <= m->cfg.maxdata)
+		i++;
+	return rig_error(RIG_ERR_PROTOCOL,
+			 "measure: displacement code %u above the converter's maximum %u at scan %llu",
+			 c[i * m->cfg.nchannels + (size_t)m->cfg.displacement], m->cfg.maxdata,
+			 (unsigned long long)(m->scan + i));
+}
+
+/* One chunk: most are uneventful and cost one vector pass. */
+static int process_chunk(struct measure *m, const uint16_t *c, size_t n)
+{
+	struct scan_stats st;
+	uint32_t smax, smin;
+
+	scan_reduce(c, n, &m->layout, &st);
+	if (st.max > m->cfg.maxdata)
+		return bad_code(m, c, n);
+	if (!m->primed)
+		prime(m, c);
+	smax = m->dir > 0 ? st.max : m->cfg.maxdata - st.min;
+	smin = m->dir > 0 ? st.min : m->cfg.maxdata - st.max;
+	if (m->state == IDLE && smax < m->start_s) {
+		idle_chunk(m, &st, n);
+	} else if (m->state == IN_SHOT && smax <= m->peak_s && smin >= m->rel_s) {
+		m->below = 0;
+		for (size_t i = 0; i < n && m->rise_len < m->rise_cap; i++)
+			m->rise[m->rise_len++] =
+				c[i * m->cfg.nchannels + (size_t)m->cfg.displacement];
+	} else {
+		slow_chunk(m, c, n);
+	}
+	m->scan += n;
+	if (m->state == IN_SHOT)
+		refit(m, m->scan - 1, 0);
+	return 0;
+}
+
+/* Process n scans (whole chunks, or the tail at the end) held at c. */
+static int run_span(struct measure *m, const uint16_t *c, size_t n)
+{
+	size_t nch = m->cfg.nchannels, keep = n < m->ring_len ? n : m->ring_len;
+	int rc = 0;
+
+	m->span = c;
+	m->span_first = m->scan;
+	for (size_t i = 0; i < n && !rc; i += m->chunk)
+		rc = process_chunk(m, c + i * nch, n - i < m->chunk ? n - i : m->chunk);
+	m->span = NULL;
+	for (size_t i = n - keep; i < n; i++)
+		m->ring[(m->span_first + i) & (m->ring_len - 1)] =
+			c[i * nch + (size_t)m->cfg.displacement];
+	return rc;
 }
 
 int measure_feed(struct measure *m, const uint16_t *codes, size_t nscans)
 {
-	size_t nch = m->cfg.nchannels;
-	int d = m->cfg.displacement, p = m->cfg.plunger;
-	uint32_t maxdata = m->cfg.maxdata;
+	size_t nch = m->cfg.nchannels, pos = 0, whole;
+	int rc;
 
-	for (size_t i = 0; i < nscans; i++, codes += nch) {
-		uint16_t cd = codes[d], cp = p >= 0 ? codes[p] : 0;
-
-		if (cd > maxdata || cp > maxdata)
-			return rig_error(RIG_ERR_PROTOCOL,
-					 "measure: code %u above the converter's maximum %u at scan %llu",
-					 cd > maxdata ? cd : cp, maxdata,
-					 (unsigned long long)(m->scan));
-		step(m, m->lut_disp[cd], p >= 0 ? m->lut_plunger[cp] : 0);
+	if (nscans == 0)
+		return 0;
+	if (m->staged) {
+		pos = m->chunk - m->staged < nscans ? m->chunk - m->staged : nscans;
+		memcpy(m->stage + m->staged * nch, codes, pos * nch * sizeof(*codes));
+		m->staged += pos;
+		if (m->staged < m->chunk)
+			return 0;
+		m->staged = 0;
+		if ((rc = run_span(m, m->stage, m->chunk)) != 0)
+			return rc;
 	}
+	whole = (nscans - pos) / m->chunk * m->chunk;
+	if (whole && (rc = run_span(m, codes + pos * nch, whole)) != 0)
+		return rc;
+	pos += whole;
+	memcpy(m->stage, codes + pos * nch, (nscans - pos) * nch * sizeof(*codes));
+	m->staged = nscans - pos;
 	return 0;
 }
 
 double measure_live_peak(const struct measure *m)
 {
 	if (m->state == IN_SHOT)
-		return m->peak;
+		return sig_value(m, m->peak_s) - m->shot_base;
 	return m->pending ? m->pend.depth_mm : 0;
 }
 
 int measure_finish(struct measure *m)
 {
-	if (m->state == IN_SHOT)
-		finish_shot(m, SHOT_UNFINISHED);
-	emit_pending(m, m->plunger);
-	return 0;
+	int rc = 0;
+
+	if (m->staged) {
+		rc = run_span(m, m->stage, m->staged);
+		m->staged = 0;
+	}
+	if (!rc && m->state == IN_SHOT)
+		end_shot(m, m->scan - 1, SHOT_UNFINISHED);
+	if (!rc)
+		emit_pending(m, m->level);
+	return rc;
 }
