@@ -20,26 +20,21 @@ void scan_reduce_portable(int on)
 static void reduce_scalar(const uint16_t *c, size_t n, const struct scan_layout *l,
 			  struct scan_stats *st)
 {
-	size_t nch = l->nchannels;
-	uint64_t ds = 0, ps = 0;
+	uint64_t sum = 0;
 
-	for (size_t i = 0; i < n; i++, c += nch) {
-		uint16_t d = c[l->displacement];
-
-		st->max = d > st->max ? d : st->max;
-		st->min = d < st->min ? d : st->min;
-		ds += d;
-		if (l->plunger >= 0)
-			ps += c[l->plunger];
+	c += l->displacement;
+	for (size_t i = 0; i < n; i++, c += l->nchannels) {
+		st->max = *c > st->max ? *c : st->max;
+		st->min = *c < st->min ? *c : st->min;
+		sum += *c;
 	}
-	st->dsum[1] += (double)ds;
-	st->psum[1] += (double)ps;
+	st->sum[1] += (double)sum;
 }
 
 #ifdef HAVE_AVX2_PATH
 /*
  * In a group of GROUP scans, element e of vector a holds channel
- * (GROUP * a + e) % nch, whatever the scan: per-lane max, min and sums
+ * (GROUP * a + e) % nch, whatever the group: per-lane max, min and sums
  * over the groups, sorted out by channel once at the end.
  */
 __attribute__((target("avx2"), always_inline)) static inline size_t
@@ -51,13 +46,12 @@ reduce_avx2_n(const uint16_t *c, size_t n, const struct scan_layout *l, struct s
 	static const int hi_elem[8] = { 4, 5, 6, 7, 12, 13, 14, 15 };
 	__m256i mx[GROUP], mn[GROUP], lo[GROUP], hi[GROUP];
 	const __m256i zero = _mm256_setzero_si256();
-	size_t groups = n / GROUP;
-	uint64_t ds = 0, ps = 0;
+	size_t groups = n / GROUP, d = (size_t)l->displacement;
+	uint64_t sum = 0;
 
 	for (size_t a = 0; a < nch; a++) {
-		mx[a] = zero;
+		mx[a] = lo[a] = hi[a] = zero;
 		mn[a] = _mm256_set1_epi16(-1);
-		lo[a] = hi[a] = zero;
 	}
 	for (size_t g = 0; g < groups; g++, c += GROUP * nch) {
 		for (size_t a = 0; a < nch; a++) {
@@ -77,29 +71,23 @@ reduce_avx2_n(const uint16_t *c, size_t n, const struct scan_layout *l, struct s
 		_mm256_storeu_si256((__m256i *)(void *)vmn, mn[a]);
 		_mm256_storeu_si256((__m256i *)(void *)vlo, lo[a]);
 		_mm256_storeu_si256((__m256i *)(void *)vhi, hi[a]);
-		for (int e = 0; e < GROUP; e++) {
-			if ((GROUP * a + (size_t)e) % nch != (size_t)l->displacement)
+		for (size_t e = 0; e < GROUP; e++) {
+			if ((GROUP * a + e) % nch != d)
 				continue;
 			st->max = vmx[e] > st->max ? vmx[e] : st->max;
 			st->min = vmn[e] < st->min ? vmn[e] : st->min;
 		}
-		for (int i = 0; i < 8; i++) {
-			size_t clo = (GROUP * a + (size_t)lo_elem[i]) % nch;
-			size_t chi = (GROUP * a + (size_t)hi_elem[i]) % nch;
-
-			ds += (clo == (size_t)l->displacement ? vlo[i] : 0) +
-			      (chi == (size_t)l->displacement ? vhi[i] : 0);
-			ps += (l->plunger >= 0 && clo == (size_t)l->plunger ? vlo[i] : 0) +
-			      (l->plunger >= 0 && chi == (size_t)l->plunger ? vhi[i] : 0);
+		for (size_t i = 0; i < 8; i++) {
+			sum += (GROUP * a + (size_t)lo_elem[i]) % nch == d ? vlo[i] : 0;
+			sum += (GROUP * a + (size_t)hi_elem[i]) % nch == d ? vhi[i] : 0;
 		}
 	}
-	st->dsum[1] += (double)ds;
-	st->psum[1] += (double)ps;
+	st->sum[1] += (double)sum;
 	return groups * GROUP;
 }
 
 /* The channel count as a constant lets the compiler keep the
- * accumulators in registers for the common bench layouts. */
+ * accumulators in registers for the common layouts. */
 __attribute__((target("avx2"))) static size_t reduce_avx2(const uint16_t *c, size_t n,
 							   const struct scan_layout *l,
 							   struct scan_stats *st)
@@ -114,20 +102,14 @@ __attribute__((target("avx2"))) static size_t reduce_avx2(const uint16_t *c, siz
 }
 #endif
 
-/* Sums of higher powers, for polynomial calibrations (rarely needed). */
-static void power_sums(const uint16_t *c, size_t n, size_t nch, int ch, int order, double *sum)
+void power_sums(const uint16_t *c, size_t n, size_t stride, int order, double *sum)
 {
-	for (int k = 2; k <= order; k++) {
-		double s = 0;
+	for (size_t i = 0; i < n; i++) {
+		double x = c[i * stride], p = x;
 
-		for (size_t i = 0; i < n; i++) {
-			double x = c[i * nch + (size_t)ch], p = x;
-
-			for (int j = 1; j < k; j++)
-				p *= x;
-			s += p;
-		}
-		sum[k] += s;
+		sum[1] += x;
+		for (int k = 2; k <= order; k++)
+			sum[k] += p *= x;
 	}
 }
 
@@ -143,7 +125,11 @@ void scan_reduce(const uint16_t *codes, size_t n, const struct scan_layout *l,
 		done = reduce_avx2(codes, n, l, st);
 #endif
 	reduce_scalar(codes + done * l->nchannels, n - done, l, st);
-	power_sums(codes, n, l->nchannels, l->displacement, l->dorder, st->dsum);
-	if (l->plunger >= 0)
-		power_sums(codes, n, l->nchannels, l->plunger, l->porder, st->psum);
+	/* Higher powers, for polynomial calibrations: rare, plain C. */
+	if (l->order > 1) {
+		double s[FIXTURE_MAX_POLY] = { 0 };
+
+		power_sums(codes + l->displacement, n, l->nchannels, l->order, s);
+		memcpy(st->sum + 2, s + 2, sizeof(s) - 2 * sizeof(*s));
+	}
 }

@@ -4,10 +4,9 @@
 /*
  * One pass over a run of interleaved scans that tells the extractor what it
  * needs to decide the run is uneventful: the extreme displacement codes and
- * the power sums of the displacement and plunger codes (for means through
- * the calibration polynomial). Integer arithmetic only, so the result is
- * exact whatever instruction set computes it; on x86-64 with AVX2 it runs
- * at memory speed.
+ * their power sums (for a mean through the calibration polynomial). Integer
+ * arithmetic only, so the result is exact whatever instruction set computes
+ * it; on x86-64 with AVX2 it runs at memory speed.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -17,15 +16,16 @@
 struct scan_layout {
 	size_t nchannels;   /* codes per scan */
 	int displacement;   /* channel index */
-	int plunger;        /* channel index, -1 if none */
-	int dorder, porder; /* highest power sum wanted of each (>= 1) */
+	int order;          /* highest power sum wanted (>= 1) */
 };
 
 struct scan_stats {
-	uint16_t max, min;                 /* displacement codes */
-	double dsum[FIXTURE_MAX_POLY];     /* [k]: sum of code^k, k = 1..dorder */
-	double psum[FIXTURE_MAX_POLY];     /* the same for the plunger */
+	uint16_t max, min;             /* displacement codes */
+	double sum[FIXTURE_MAX_POLY];  /* [k]: sum of code^k, k = 1..order */
 };
+
+/* Power sums of n codes at stride apart, added to sum[1..order]. */
+void power_sums(const uint16_t *codes, size_t n, size_t stride, int order, double *sum);
 
 void scan_reduce(const uint16_t *codes, size_t nscans, const struct scan_layout *l,
 		 struct scan_stats *st);

@@ -11,23 +11,27 @@
 #define DEFAULT_THRESHOLD_MM 0.15
 #define DEFAULT_RELEASE_MM 0.08
 #define DEFAULT_MIN_GAP_MS 3.0
-#define CHUNK_S 0.005          /* unit of baseline bookkeeping, a power of two scans */
+#define CHUNK_S 0.005          /* unit of drift tracking, a power of two scans */
 #define MIN_CHUNK 4
 #define MAX_CHUNK 4096
-#define BASELINE_S 0.010       /* baseline and plunger level: mean over this */
+#define TRACK_S 0.010          /* drift tracking: mean of the idle chunks over this */
+#define BASELINE_S 0.010       /* a shot's baseline: mean over this ... */
+#define GUARD_S 0.002          /* ... ending this long before its threshold crossing */
+#define LEVEL_S 0.010          /* plunger level: mean over this before a crossing */
 #define PRE_S 0.002            /* kept before the threshold crossing: the rise's foot */
 #define RISE_S 0.030           /* the rise to 90 % must fall within this after it */
 #define PEAK_FIT_S 0.00025     /* half width of the parabola fitted at the peak */
 #define ONSET_BAND 0.15        /* of depth: samples around 50 % that refine the onset */
+#define REFIRE_FRACTION 0.5    /* of depth: fallen below, then back above: a new stroke */
 #define PARTIAL_FRACTION 0.75  /* of the expected depth */
 #define SLOW_RISE_MS 10.0      /* 10-90 % rise of a healthy stroke is ~2 ms */
+#define UNKNOWN UINT32_MAX     /* half_s not yet computed for this peak */
 
 enum state { IDLE, IN_SHOT };
 
 /* Power sums of one idle chunk. */
 struct window_entry {
-	double n;
-	double d[FIXTURE_MAX_POLY], p[FIXTURE_MAX_POLY];
+	double n, sum[FIXTURE_MAX_POLY];
 };
 
 struct measure {
@@ -38,27 +42,27 @@ struct measure {
 	double *lut;                 /* displacement code -> mm */
 	int dir;                     /* +1: extension raises the code, -1: lowers it */
 	double rate;
-	size_t chunk, pre, fit_half, rise_cap;
+	size_t chunk, pre, fit_half, rise_cap, guard, base_len, level_len;
 	uint64_t gap_scans;
 	uint64_t scan;               /* scans processed (whole chunks, and the tail at finish) */
 
 	/* Scans of a chunk not yet complete, carried to the next feed. */
 	uint16_t *stage;
 	size_t staged;
-	/* The displacement codes of the last ring_len scans processed, so a
-	 * shot can look back across block boundaries. */
-	uint16_t *ring;
+	/* Displacement and plunger codes of the last ring_len scans processed,
+	 * so a shot can look back across block boundaries. */
+	uint16_t *ring_d, *ring_p;
 	size_t ring_len;
 	const uint16_t *span;        /* the scans being processed, from span_first */
 	uint64_t span_first;
 
-	/* Baseline: idle chunks since the last shot, newest nwin of them. */
+	/* Drift tracking: idle chunks since the last shot, newest nwin of them. */
 	struct window_entry *win;
 	size_t nwin, win_head, win_count;
 	int primed;
-	double base, level;          /* displacement mm and plunger µl over the window */
-	double base_lag;             /* base one idle chunk earlier: free of a rise's foot */
+	double base;                 /* displacement with the needle retracted, mm */
 	uint32_t start_s;            /* signal codes from here on start a shot */
+	uint64_t quiet_from;         /* first scan after the last shot */
 
 	enum state state;
 	uint64_t shot_first;         /* scan of rise[0] */
@@ -69,6 +73,10 @@ struct measure {
 	double *rise_y, *fit_y;      /* scratch: extensions */
 	uint32_t rel_s, peak_s;      /* below rel_s: retracted; peak_s: highest so far */
 	uint64_t peak_k;
+	uint32_t half_s;             /* REFIRE_FRACTION of the peak, or UNKNOWN */
+	int fallen;                  /* below half_s since the peak */
+	uint32_t valley_s;
+	uint64_t valley_k;
 	int fit_due;
 	double depth, peak_at;       /* fit around peak_k */
 	int below;
@@ -118,14 +126,24 @@ static size_t pow2_at_least(double x)
 	return p;
 }
 
-static size_t clamp_size(size_t x, size_t lo, size_t hi)
+static size_t scans(double seconds, double rate, size_t at_least)
 {
-	return x < lo ? lo : x > hi ? hi : x;
+	size_t n = (size_t)ceil(seconds * rate);
+
+	return n < at_least ? at_least : n;
+}
+
+static size_t max3(size_t a, size_t b, size_t c)
+{
+	size_t m = a > b ? a : b;
+
+	return m > c ? m : c;
 }
 
 static int configure(struct measure *m, const struct measure_config *cfg)
 {
 	double rate = cfg->rate_hz;
+	size_t back;
 
 	if (!(rate > 0) || !isfinite(rate) || cfg->nchannels == 0 || cfg->displacement < 0 ||
 	    (size_t)cfg->displacement >= cfg->nchannels ||
@@ -145,21 +163,27 @@ static int configure(struct measure *m, const struct measure_config *cfg)
 	m->layout = (struct scan_layout){
 		.nchannels = cfg->nchannels,
 		.displacement = cfg->displacement,
-		.plunger = cfg->plunger,
-		.dorder = cfg->displacement_cal.order > 1 ? cfg->displacement_cal.order : 1,
-		.porder = cfg->plunger_cal.order > 1 ? cfg->plunger_cal.order : 1,
+		.order = cfg->displacement_cal.order > 1 ? cfg->displacement_cal.order : 1,
 	};
-	m->chunk = clamp_size(pow2_at_least(CHUNK_S * rate), MIN_CHUNK, MAX_CHUNK);
-	m->nwin = (size_t)ceil(BASELINE_S * rate / (double)m->chunk);
-	m->pre = clamp_size((size_t)ceil(PRE_S * rate), 2, SIZE_MAX);
-	m->fit_half = clamp_size((size_t)lround(PEAK_FIT_S * rate), 2, SIZE_MAX);
-	m->rise_cap = m->pre + (size_t)ceil(RISE_S * rate);
-	m->gap_scans = (uint64_t)ceil(m->cfg.min_gap_ms / 1000.0 * rate);
+	m->chunk = pow2_at_least(CHUNK_S * rate);
+	m->chunk = m->chunk < MIN_CHUNK ? MIN_CHUNK : m->chunk > MAX_CHUNK ? MAX_CHUNK : m->chunk;
+	m->nwin = scans(TRACK_S * rate / (double)m->chunk, 1, 1);
+	m->pre = scans(PRE_S, rate, 2);
+	m->guard = scans(GUARD_S, rate, 1);
+	m->base_len = scans(BASELINE_S, rate, 1);
+	m->level_len = scans(LEVEL_S, rate, 1);
+	m->fit_half = (size_t)lround(PEAK_FIT_S * rate);
+	if (m->fit_half < 2)
+		m->fit_half = 2;
+	m->rise_cap = m->pre + scans(RISE_S, rate, 1);
+	m->gap_scans = scans(m->cfg.min_gap_ms / 1000.0, rate, 1);
 	/* The peak fit runs by the end of the shot at the latest: the gap
 	 * must leave the samples after the peak it needs. */
 	if (m->gap_scans < m->fit_half)
 		m->gap_scans = m->fit_half;
-	m->ring_len = pow2_at_least((double)(2 * m->chunk + 2 * m->fit_half + m->pre + 2));
+	/* The furthest any look back reaches from inside the current chunk. */
+	back = max3(m->guard + m->base_len, m->level_len, m->pre) + 2 * m->fit_half;
+	m->ring_len = pow2_at_least((double)(back + 2 * m->chunk + 2));
 	return 0;
 }
 
@@ -178,12 +202,14 @@ int measure_new(struct measure **out, const struct measure_config *cfg, shot_fn 
 	m->ctx = ctx;
 	m->lut = calibration_table(&cfg->displacement_cal, cfg->maxdata);
 	m->stage = malloc(m->chunk * cfg->nchannels * sizeof(*m->stage));
-	m->ring = calloc(m->ring_len, sizeof(*m->ring));
+	m->ring_d = calloc(m->ring_len, sizeof(*m->ring_d));
+	m->ring_p = calloc(m->ring_len, sizeof(*m->ring_p));
 	m->win = calloc(m->nwin, sizeof(*m->win));
 	m->rise = malloc(m->rise_cap * sizeof(*m->rise));
 	m->rise_y = malloc(m->rise_cap * sizeof(*m->rise_y));
 	m->fit_y = malloc((2 * m->fit_half + 1) * sizeof(*m->fit_y));
-	if (!m->lut || !m->stage || !m->ring || !m->win || !m->rise || !m->rise_y || !m->fit_y) {
+	if (!m->lut || !m->stage || !m->ring_d || !m->ring_p || !m->win || !m->rise ||
+	    !m->rise_y || !m->fit_y) {
 		measure_free(m);
 		return rig_error(RIG_ERR_NOMEM, "measure: out of memory");
 	}
@@ -205,7 +231,8 @@ void measure_free(struct measure *m)
 		return;
 	free(m->lut);
 	free(m->stage);
-	free(m->ring);
+	free(m->ring_d);
+	free(m->ring_p);
 	free(m->win);
 	free(m->rise);
 	free(m->rise_y);
@@ -213,24 +240,53 @@ void measure_free(struct measure *m)
 	free(m);
 }
 
-/* Displacement code of scan k, from the scans in hand or the ring. */
-static uint16_t code_at(const struct measure *m, uint64_t k)
+/* Code of channel ch (displacement or plunger) at scan k, from the scans
+ * in hand or the ring. */
+static uint16_t code_at(const struct measure *m, uint64_t k, int ch)
 {
 	if (m->span && k >= m->span_first)
-		return m->span[(k - m->span_first) * m->cfg.nchannels + (size_t)m->cfg.displacement];
-	return m->ring[k & (m->ring_len - 1)];
+		return m->span[(k - m->span_first) * m->cfg.nchannels + (size_t)ch];
+	return (ch == m->cfg.displacement ? m->ring_d : m->ring_p)[k & (m->ring_len - 1)];
 }
 
 static double ext_at(const struct measure *m, uint64_t k)
 {
-	return m->lut[code_at(m, k)] - m->shot_base;
+	return m->lut[code_at(m, k, m->cfg.displacement)] - m->shot_base;
+}
+
+/* Mean calibrated value of channel ch over scans [from, to). */
+static double mean_over(const struct measure *m, int ch, const struct calibration *cal,
+			uint64_t from, uint64_t to)
+{
+	double sum[FIXTURE_MAX_POLY] = { 0 };
+	uint16_t c;
+
+	for (uint64_t k = from; k < to; k++) {
+		c = code_at(m, k, ch);
+		power_sums(&c, 1, 1, cal->order, sum);
+	}
+	return calibration_mean(cal, sum, (double)(to - from));
+}
+
+/* Plunger level just before scan k, the previous shot excluded. */
+static double level_before(const struct measure *m, uint64_t k)
+{
+	uint64_t from = k > m->level_len ? k - m->level_len : 0;
+
+	if (m->cfg.plunger < 0)
+		return NAN;
+	if (from < m->quiet_from)
+		from = m->quiet_from;
+	if (from >= k)
+		from = k - 1;
+	return mean_over(m, m->cfg.plunger, &m->cfg.plunger_cal, from, k);
 }
 
 static void emit_pending(struct measure *m, double v_after)
 {
 	if (!m->pending)
 		return;
-	m->pend.volume_ul = m->cfg.plunger >= 0 ? v_after - m->pend_v_before : NAN;
+	m->pend.volume_ul = v_after - m->pend_v_before;
 	m->pending = 0;
 	m->fn(m->ctx, &m->pend);
 }
@@ -250,10 +306,18 @@ static void refit(struct measure *m, uint64_t last, int force)
 		m->fit_y[k - lo] = ext_at(m, k);
 	m->depth = fit_peak(m->fit_y, (size_t)(hi - lo + 1), &at);
 	m->peak_at = (double)lo + at;
+	/* Above every sample, the parabola is bridging a corner (a rise into a
+	 * flat stop, sampled coarsely), not rounding a peak: the highest
+	 * sample is the better estimate. */
+	if (m->depth > m->fit_y[m->peak_k - lo]) {
+		m->depth = m->fit_y[m->peak_k - lo];
+		m->peak_at = (double)m->peak_k;
+	}
 	m->fit_due = 0;
 }
 
-static void end_shot(struct measure *m, uint64_t last, unsigned flags)
+/* The shot is over at scan last; the needle left its depth at end. */
+static void end_shot(struct measure *m, uint64_t last, uint64_t end, unsigned flags)
 {
 	struct shot *s = &m->pend;
 	double d, on, r10, r90;
@@ -279,39 +343,68 @@ static void end_shot(struct measure *m, uint64_t last, unsigned flags)
 		 m->rate;
 	s->rise_ms = r10 >= 0 && r90 >= 0 ? (r90 - r10) / m->rate * 1000.0 : NAN;
 	s->peak_s = m->peak_at / m->rate;
-	s->end_s = flags & SHOT_UNFINISHED ? NAN : (double)m->below_since / m->rate;
+	s->end_s = flags & SHOT_UNFINISHED ? NAN : (double)end / m->rate;
 	s->flags = flags;
 	if (m->cfg.expected_depth_mm > 0 && d < PARTIAL_FRACTION * m->cfg.expected_depth_mm)
 		s->flags |= SHOT_PARTIAL;
-	if (!(s->rise_ms <= SLOW_RISE_MS) || on < 0)
+	/* A stroke that re-fires from above 10 % has no 10 % point: not slow. */
+	if (on < 0 || s->rise_ms > SLOW_RISE_MS || (r10 >= 0 && r90 < 0))
 		s->flags |= SHOT_SLOW;
 	m->pend_v_before = m->v_before;
 	m->pending = 1;
 	m->state = IDLE;
-	/* The baseline restarts from the idle after this shot. */
+	m->quiet_from = flags & SHOT_UNFINISHED ? m->quiet_from : last + 1;
+	/* Drift tracking restarts from the idle after this shot. */
 	m->win_count = 0;
 	m->win_head = 0;
 }
 
-static void start_shot(struct measure *m, uint64_t k, uint32_t s)
+/* A shot starts at scan k; its rise is kept from scan from. */
+static void start_shot(struct measure *m, uint64_t k, uint64_t from, uint32_t s)
 {
-	uint64_t from = k >= m->pre ? k - m->pre : 0;
-
+	m->v_before = level_before(m, k);
 	/* The previous shot's plunger has settled by now. */
-	emit_pending(m, m->level);
+	emit_pending(m, m->v_before);
 	m->state = IN_SHOT;
-	m->shot_base = m->base_lag;
-	m->v_before = m->level;
-	m->rel_s = sig_search(m, m->shot_base + m->cfg.release_mm, 0);
 	m->shot_first = from;
 	m->crossing = k;
 	m->rise_len = 0;
 	for (uint64_t j = from; j <= k; j++)
-		m->rise[m->rise_len++] = code_at(m, j);
+		m->rise[m->rise_len++] = code_at(m, j, m->cfg.displacement);
+	m->rel_s = sig_search(m, m->shot_base + m->cfg.release_mm, 0);
 	m->peak_s = s;
 	m->peak_k = k;
+	m->half_s = UNKNOWN;
+	m->fallen = 0;
 	m->fit_due = 1;
 	m->below = 0;
+}
+
+/* The needle rose through the threshold at scan k, from rest. */
+static void start_from_rest(struct measure *m, uint64_t k, uint32_t s)
+{
+	uint64_t to = k > m->guard ? k - m->guard : 0;
+	uint64_t from = to > m->base_len ? to - m->base_len : 0;
+
+	/* The baseline ends before the rise's foot and after the last shot;
+	 * if the shots leave no room for it, drift tracking stands in. */
+	if (from < m->quiet_from)
+		from = m->quiet_from;
+	m->shot_base = from < to ? mean_over(m, m->cfg.displacement, &m->cfg.displacement_cal,
+					     from, to)
+				 : m->base;
+	start_shot(m, k, k > m->pre ? k - m->pre : 0, s);
+}
+
+/* Fell below half its depth, then rose back through it: the unit fired
+ * again before the needle was home. The new stroke shares the baseline. */
+static void refire(struct measure *m, uint64_t k, uint32_t s)
+{
+	uint64_t valley = m->valley_k;
+
+	end_shot(m, k, valley, 0);
+	m->quiet_from = valley;
+	start_shot(m, k, valley + m->pre < k ? k - m->pre : valley, s);
 }
 
 static void shot_sample(struct measure *m, uint64_t k, uint32_t s)
@@ -319,7 +412,24 @@ static void shot_sample(struct measure *m, uint64_t k, uint32_t s)
 	if (s > m->peak_s) {
 		m->peak_s = s;
 		m->peak_k = k;
+		m->half_s = UNKNOWN;
 		m->fit_due = 1;
+	}
+	if (m->half_s == UNKNOWN)
+		m->half_s = sig_search(m, m->shot_base + REFIRE_FRACTION * (sig_value(m, m->peak_s) -
+									  m->shot_base),
+				       0);
+	if (m->fallen && s < m->valley_s) {
+		m->valley_s = s;
+		m->valley_k = k;
+	} else if (!m->fallen && s < m->half_s) {
+		m->fallen = 1;
+		m->valley_s = s;
+		m->valley_k = k;
+	} else if (m->fallen && s >= m->half_s &&
+		   sig_value(m, s) - sig_value(m, m->valley_s) > m->cfg.threshold_mm) {
+		refire(m, k, s);
+		return;
 	}
 	if (s >= m->rel_s) {
 		m->below = 0;
@@ -327,7 +437,7 @@ static void shot_sample(struct measure *m, uint64_t k, uint32_t s)
 		m->below = 1;
 		m->below_since = k;
 	} else if (k - m->below_since >= m->gap_scans) {
-		end_shot(m, k, 0);
+		end_shot(m, k, m->below_since, 0);
 	}
 }
 
@@ -343,7 +453,7 @@ static void slow_chunk(struct measure *m, const uint16_t *c, size_t n)
 
 		if (m->state == IDLE) {
 			if (s >= m->start_s)
-				start_shot(m, k, s);
+				start_from_rest(m, k, s);
 			continue;
 		}
 		if (m->rise_len < m->rise_cap)
@@ -352,58 +462,33 @@ static void slow_chunk(struct measure *m, const uint16_t *c, size_t n)
 	}
 }
 
-static void window_mean(const struct measure *m, double *base, double *level)
+static void track_drift(struct measure *m, const struct scan_stats *st, size_t n)
 {
-	struct window_entry sum = { 0 };
-
-	for (size_t i = 0; i < m->win_count; i++) {
-		const struct window_entry *e = &m->win[i];
-
-		sum.n += e->n;
-		for (int k = 1; k < FIXTURE_MAX_POLY; k++) {
-			sum.d[k] += e->d[k];
-			sum.p[k] += e->p[k];
-		}
-	}
-	*base = calibration_mean(&m->cfg.displacement_cal, sum.d, sum.n);
-	*level = calibration_mean(&m->cfg.plunger_cal, sum.p, sum.n);
-}
-
-static void idle_chunk(struct measure *m, const struct scan_stats *st, size_t n)
-{
-	struct window_entry *e = &m->win[m->win_head];
+	struct window_entry *e = &m->win[m->win_head], sum = { 0 };
 
 	e->n = (double)n;
-	memcpy(e->d, st->dsum, sizeof(e->d));
-	memcpy(e->p, st->psum, sizeof(e->p));
+	memcpy(e->sum, st->sum, sizeof(e->sum));
 	m->win_head = (m->win_head + 1) % m->nwin;
 	if (m->win_count < m->nwin)
 		m->win_count++;
-	m->base_lag = m->base;
-	window_mean(m, &m->base, &m->level);
+	for (size_t i = 0; i < m->win_count; i++) {
+		sum.n += m->win[i].n;
+		for (int k = 1; k < FIXTURE_MAX_POLY; k++)
+			sum.sum[k] += m->win[i].sum[k];
+	}
+	m->base = calibration_mean(&m->cfg.displacement_cal, sum.sum, sum.n);
 	m->start_s = sig_search(m, m->base + m->cfg.threshold_mm, 1);
-}
-
-static void prime(struct measure *m, const uint16_t *scan)
-{
-	m->base = m->base_lag = m->lut[scan[m->cfg.displacement]];
-	m->level = m->cfg.plunger >= 0 ? calibration_apply(&m->cfg.plunger_cal,
-							   scan[m->cfg.plunger])
-				       : 0;
-	m->start_s = sig_search(m, m->base + m->cfg.threshold_mm, 1);
-	m->primed = 1;
 }
 
 static int bad_code(const struct measure *m, const uint16_t *c, size_t n)
 {
-	size_t i = 0;
+	size_t nch = m->cfg.nchannels, d = (size_t)m->cfg.displacement, i = 0;
 
-	while (i + 1 < n && c[i * m->cfg.nchannels + (size_t)m->cfg.displacement] <= m->cfg.maxdata)
+	while (i + 1 < n && c[i * nch + d] <= m->cfg.maxdata)
 		i++;
 	return rig_error(RIG_ERR_PROTOCOL,
 			 "measure: displacement code %u above the converter's maximum %u at scan %llu",
-			 c[i * m->cfg.nchannels + (size_t)m->cfg.displacement], m->cfg.maxdata,
-			 (unsigned long long)(m->scan + i));
+			 c[i * nch + d], m->cfg.maxdata, (unsigned long long)(m->scan + i));
 }
 
 /* One chunk: most are uneventful and cost one vector pass. */
@@ -415,13 +500,18 @@ static int process_chunk(struct measure *m, const uint16_t *c, size_t n)
 	scan_reduce(c, n, &m->layout, &st);
 	if (st.max > m->cfg.maxdata)
 		return bad_code(m, c, n);
-	if (!m->primed)
-		prime(m, c);
+	if (!m->primed) {
+		m->base = m->lut[c[m->cfg.displacement]];
+		m->start_s = sig_search(m, m->base + m->cfg.threshold_mm, 1);
+		m->primed = 1;
+	}
 	smax = m->dir > 0 ? st.max : m->cfg.maxdata - st.min;
 	smin = m->dir > 0 ? st.min : m->cfg.maxdata - st.max;
 	if (m->state == IDLE && smax < m->start_s) {
-		idle_chunk(m, &st, n);
-	} else if (m->state == IN_SHOT && smax <= m->peak_s && smin >= m->rel_s) {
+		track_drift(m, &st, n);
+	} else if (m->state == IN_SHOT && smax <= m->peak_s && smin >= m->rel_s && !m->fallen &&
+		   smin >= m->half_s) {
+		/* Dwelling at depth. */
 		m->below = 0;
 		for (size_t i = 0; i < n && m->rise_len < m->rise_cap; i++)
 			m->rise[m->rise_len++] =
@@ -439,6 +529,7 @@ static int process_chunk(struct measure *m, const uint16_t *c, size_t n)
 static int run_span(struct measure *m, const uint16_t *c, size_t n)
 {
 	size_t nch = m->cfg.nchannels, keep = n < m->ring_len ? n : m->ring_len;
+	size_t d = (size_t)m->cfg.displacement, p = m->cfg.plunger >= 0 ? (size_t)m->cfg.plunger : d;
 	int rc = 0;
 
 	m->span = c;
@@ -446,9 +537,12 @@ static int run_span(struct measure *m, const uint16_t *c, size_t n)
 	for (size_t i = 0; i < n && !rc; i += m->chunk)
 		rc = process_chunk(m, c + i * nch, n - i < m->chunk ? n - i : m->chunk);
 	m->span = NULL;
-	for (size_t i = n - keep; i < n; i++)
-		m->ring[(m->span_first + i) & (m->ring_len - 1)] =
-			c[i * nch + (size_t)m->cfg.displacement];
+	for (size_t i = n - keep; i < n; i++) {
+		size_t at = (m->span_first + i) & (m->ring_len - 1);
+
+		m->ring_d[at] = c[i * nch + d];
+		m->ring_p[at] = c[i * nch + p];
+	}
 	return rc;
 }
 
@@ -493,9 +587,10 @@ int measure_finish(struct measure *m)
 		rc = run_span(m, m->stage, m->staged);
 		m->staged = 0;
 	}
-	if (!rc && m->state == IN_SHOT)
-		end_shot(m, m->scan - 1, SHOT_UNFINISHED);
-	if (!rc)
-		emit_pending(m, m->level);
-	return rc;
+	if (rc || m->scan == 0)
+		return rc;
+	if (m->state == IN_SHOT)
+		end_shot(m, m->scan - 1, m->scan - 1, SHOT_UNFINISHED);
+	emit_pending(m, level_before(m, m->scan));
+	return 0;
 }
