@@ -17,10 +17,12 @@
 #define TRACK_S 0.010          /* drift tracking: mean of the idle chunks over this */
 #define BASELINE_S 0.010       /* a shot's baseline: mean over this ... */
 #define GUARD_S 0.002          /* ... ending this long before its threshold crossing */
-#define LEVEL_S 0.010          /* plunger level: mean over this before a crossing */
+#define LEVEL_S 0.030          /* plunger level: mean over this before a crossing */
+#define MIN_LEVEL 32           /* ... and over at least this many samples */
 #define PRE_S 0.002            /* kept before the threshold crossing: the rise's foot */
 #define RISE_S 0.030           /* the rise to 90 % must fall within this after it */
-#define PEAK_FIT_S 0.00025     /* half width of the parabola fitted at the peak */
+#define PEAK_FIT_S 0.00025     /* half width of the parabola fitted at the peak; the
+				  peak is looked for among means over about this */
 #define ONSET_BAND 0.15        /* of depth: samples around 50 % that refine the onset */
 #define REFIRE_FRACTION 0.5    /* of depth: fallen below, then back above: a new stroke */
 #define PARTIAL_FRACTION 0.75  /* of the expected depth */
@@ -42,7 +44,7 @@ struct measure {
 	double *lut;                 /* displacement code -> mm */
 	int dir;                     /* +1: extension raises the code, -1: lowers it */
 	double rate;
-	size_t chunk, pre, fit_half, rise_cap, guard, base_len, level_len;
+	size_t chunk, sub, pre, fit_half, rise_cap, guard, base_len, level_len;
 	uint64_t gap_scans;
 	uint64_t scan;               /* scans processed (whole chunks, and the tail at finish) */
 
@@ -71,8 +73,13 @@ struct measure {
 	uint16_t *rise;              /* displacement codes from shot_first */
 	size_t rise_len;
 	double *rise_y, *fit_y;      /* scratch: extensions */
-	uint32_t rel_s, peak_s;      /* below rel_s: retracted; peak_s: highest so far */
-	uint64_t peak_k;
+	uint32_t rel_s;              /* below: retracted */
+	uint32_t top_s;              /* highest sample so far: safety, re-fire; not depth */
+	/* The peak is where the mean over an aligned run of sub scans is
+	 * highest: one noisy sample cannot move it. */
+	uint64_t sub_sum, sub_n;     /* the run in progress */
+	double best;                 /* highest mean, in signal codes */
+	uint64_t peak_k;             /* middle of that run */
 	uint32_t half_s;             /* REFIRE_FRACTION of the peak, or UNKNOWN */
 	int fallen;                  /* below half_s since the peak */
 	uint32_t valley_s;
@@ -171,10 +178,13 @@ static int configure(struct measure *m, const struct measure_config *cfg)
 	m->pre = scans(PRE_S, rate, 2);
 	m->guard = scans(GUARD_S, rate, 1);
 	m->base_len = scans(BASELINE_S, rate, 1);
-	m->level_len = scans(LEVEL_S, rate, 1);
+	m->level_len = scans(LEVEL_S, rate, MIN_LEVEL);
 	m->fit_half = (size_t)lround(PEAK_FIT_S * rate);
 	if (m->fit_half < 2)
 		m->fit_half = 2;
+	m->sub = pow2_at_least(PEAK_FIT_S * rate + 1) / 2;
+	if (m->sub > m->chunk)
+		m->sub = m->chunk;
 	m->rise_cap = m->pre + scans(RISE_S, rate, 1);
 	m->gap_scans = scans(m->cfg.min_gap_ms / 1000.0, rate, 1);
 	/* The peak fit runs by the end of the shot at the latest: the gap
@@ -295,13 +305,14 @@ static void emit_pending(struct measure *m, double v_after)
  * are in (or the shot is over: force). */
 static void refit(struct measure *m, uint64_t last, int force)
 {
-	uint64_t w = m->fit_half, lo, hi;
+	uint64_t w = m->fit_half, lo, hi, top;
 	double at;
 
 	if (!m->fit_due || (!force && last < m->peak_k + w))
 		return;
 	lo = m->peak_k - (m->peak_k - m->shot_first < w ? m->peak_k - m->shot_first : w);
 	hi = m->peak_k + w < last ? m->peak_k + w : last;
+	top = lo;
 	for (uint64_t k = lo; k <= hi; k++)
 		m->fit_y[k - lo] = ext_at(m, k);
 	m->depth = fit_peak(m->fit_y, (size_t)(hi - lo + 1), &at);
@@ -309,9 +320,12 @@ static void refit(struct measure *m, uint64_t last, int force)
 	/* Above every sample, the parabola is bridging a corner (a rise into a
 	 * flat stop, sampled coarsely), not rounding a peak: the highest
 	 * sample is the better estimate. */
-	if (m->depth > m->fit_y[m->peak_k - lo]) {
-		m->depth = m->fit_y[m->peak_k - lo];
-		m->peak_at = (double)m->peak_k;
+	for (uint64_t k = lo; k <= hi; k++)
+		if (m->fit_y[k - lo] >= m->fit_y[top - lo])
+			top = k;
+	if (m->depth > m->fit_y[top - lo]) {
+		m->depth = m->fit_y[top - lo];
+		m->peak_at = (double)top;
 	}
 	m->fit_due = 0;
 }
@@ -359,6 +373,28 @@ static void end_shot(struct measure *m, uint64_t last, uint64_t end, unsigned fl
 	m->win_head = 0;
 }
 
+/* The run of samples ending before scan end is over: is its mean the
+ * highest yet? */
+static void close_run(struct measure *m, uint64_t end)
+{
+	double mean = (double)m->sub_sum / (double)m->sub_n;
+
+	if (mean > m->best) {
+		m->best = mean;
+		m->peak_k = end - m->sub_n + (m->sub_n - 1) / 2;
+		m->fit_due = 1;
+	}
+	m->sub_sum = 0;
+	m->sub_n = 0;
+}
+
+/* Runs are aligned to scan indices, whatever the blocks. */
+static void close_run_at(struct measure *m, uint64_t end)
+{
+	if (end % m->sub == 0)
+		close_run(m, end);
+}
+
 /* A shot starts at scan k; its rise is kept from scan from. */
 static void start_shot(struct measure *m, uint64_t k, uint64_t from, uint32_t s)
 {
@@ -372,12 +408,16 @@ static void start_shot(struct measure *m, uint64_t k, uint64_t from, uint32_t s)
 	for (uint64_t j = from; j <= k; j++)
 		m->rise[m->rise_len++] = code_at(m, j, m->cfg.displacement);
 	m->rel_s = sig_search(m, m->shot_base + m->cfg.release_mm, 0);
-	m->peak_s = s;
-	m->peak_k = k;
+	m->top_s = s;
 	m->half_s = UNKNOWN;
 	m->fallen = 0;
+	m->best = -1;
+	m->peak_k = k;
 	m->fit_due = 1;
+	m->sub_sum = s;
+	m->sub_n = 1;
 	m->below = 0;
+	close_run_at(m, k + 1);
 }
 
 /* The needle rose through the threshold at scan k, from rest. */
@@ -409,14 +449,15 @@ static void refire(struct measure *m, uint64_t k, uint32_t s)
 
 static void shot_sample(struct measure *m, uint64_t k, uint32_t s)
 {
-	if (s > m->peak_s) {
-		m->peak_s = s;
-		m->peak_k = k;
+	m->sub_sum += s;
+	m->sub_n++;
+	close_run_at(m, k + 1);
+	if (s > m->top_s) {
+		m->top_s = s;
 		m->half_s = UNKNOWN;
-		m->fit_due = 1;
 	}
 	if (m->half_s == UNKNOWN)
-		m->half_s = sig_search(m, m->shot_base + REFIRE_FRACTION * (sig_value(m, m->peak_s) -
+		m->half_s = sig_search(m, m->shot_base + REFIRE_FRACTION * (sig_value(m, m->top_s) -
 									  m->shot_base),
 				       0);
 	if (m->fallen && s < m->valley_s) {
@@ -491,6 +532,25 @@ static int bad_code(const struct measure *m, const uint16_t *c, size_t n)
 			 c[i * nch + d], m->cfg.maxdata, (unsigned long long)(m->scan + i));
 }
 
+/* A whole chunk at depth: nothing happens but the peak search. */
+static void dwell_chunk(struct measure *m, const uint16_t *c)
+{
+	size_t nch = m->cfg.nchannels, d = (size_t)m->cfg.displacement, sub = m->sub;
+
+	m->below = 0;
+	for (size_t i = 0; i < m->chunk && m->rise_len < m->rise_cap; i++)
+		m->rise[m->rise_len++] = c[i * nch + d];
+	for (size_t b = 0; b < m->chunk; b += sub) {
+		uint64_t sum = 0;
+
+		for (size_t i = b; i < b + sub; i++)
+			sum += c[i * nch + d];
+		m->sub_sum = m->dir > 0 ? sum : sub * m->cfg.maxdata - sum;
+		m->sub_n = sub;
+		close_run(m, m->scan + b + sub);
+	}
+}
+
 /* One chunk: most are uneventful and cost one vector pass. */
 static int process_chunk(struct measure *m, const uint16_t *c, size_t n)
 {
@@ -509,13 +569,9 @@ static int process_chunk(struct measure *m, const uint16_t *c, size_t n)
 	smin = m->dir > 0 ? st.min : m->cfg.maxdata - st.max;
 	if (m->state == IDLE && smax < m->start_s) {
 		track_drift(m, &st, n);
-	} else if (m->state == IN_SHOT && smax <= m->peak_s && smin >= m->rel_s && !m->fallen &&
-		   smin >= m->half_s) {
-		/* Dwelling at depth. */
-		m->below = 0;
-		for (size_t i = 0; i < n && m->rise_len < m->rise_cap; i++)
-			m->rise[m->rise_len++] =
-				c[i * m->cfg.nchannels + (size_t)m->cfg.displacement];
+	} else if (m->state == IN_SHOT && n == m->chunk && smax <= m->top_s && smin >= m->rel_s &&
+		   !m->fallen && smin >= m->half_s) {
+		dwell_chunk(m, c);
 	} else {
 		slow_chunk(m, c, n);
 	}
@@ -575,7 +631,7 @@ int measure_feed(struct measure *m, const uint16_t *codes, size_t nscans)
 double measure_live_peak(const struct measure *m)
 {
 	if (m->state == IN_SHOT)
-		return sig_value(m, m->peak_s) - m->shot_base;
+		return sig_value(m, m->top_s) - m->shot_base;
 	return m->pending ? m->pend.depth_mm : 0;
 }
 
@@ -589,8 +645,11 @@ int measure_finish(struct measure *m)
 	}
 	if (rc || m->scan == 0)
 		return rc;
-	if (m->state == IN_SHOT)
+	if (m->state == IN_SHOT) {
+		if (m->sub_n)
+			close_run(m, m->scan);
 		end_shot(m, m->scan - 1, m->scan - 1, SHOT_UNFINISHED);
+	}
 	emit_pending(m, level_before(m, m->scan));
 	return 0;
 }
