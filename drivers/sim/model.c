@@ -13,7 +13,7 @@
 #define PUSH_MAX_PERIOD_FRACTION 0.35
 /* A double shot follows its twin this far into the period. */
 #define DOUBLE_SHOT_FRACTION 0.45
-#define SLOW_STROKE_FACTOR 6.0
+#define SLOW_STROKE_FACTOR 8.0
 /* The needle bounces off the rear stop: half-sine hops, decaying. */
 #define BOUNCE_HOP_S 0.002
 #define BOUNCE_TAU_S 0.0015

@@ -41,7 +41,7 @@ struct sim_unit {
 	struct {
 		double rise_ms, overshoot_mm, ring_hz, ring_tau_ms, retract_ms, bounce_mm;
 		double partial_prob;  /* a stroke that stops short, at half depth */
-		double slow_prob;     /* a sticky stroke that rises six times slower */
+		double slow_prob;     /* a sticky stroke that rises eight times slower */
 	} stroke;
 	double missed_shot_prob, double_shot_prob;
 	double latency_ms;       /* trigger press to first stroke */
