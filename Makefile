@@ -19,7 +19,7 @@ PKG_CONFIG ?= pkg-config
 # Lua 5.4's pkg-config name differs between distributions.
 LUA_PC := $(firstword $(foreach p,lua5.4 lua-5.4 lua54,$(shell $(PKG_CONFIG) --exists $(p) 2>/dev/null && echo $(p))) \
 	$(shell $(PKG_CONFIG) --modversion lua 2>/dev/null | grep -q '^5\.4' && echo lua))
-PKGS   := libusb-1.0 comedilib libsodium cairo jansson sqlite3 $(LUA_PC)
+PKGS   := libusb-1.0 comedilib libsodium cairo fontconfig jansson sqlite3 $(LUA_PC)
 TEST_PKGS := check
 EMU_PKGS  := umockdev-1.0 glib-2.0 gobject-2.0
 
@@ -38,6 +38,23 @@ OPT := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-re
 SAN_LDFLAGS := -fsanitize=address,undefined
 endif
 
+# Fuzzing (make fuzz, and a smoke in make check) is a third build in
+# build-fuzz/: clang with libFuzzer and ASan/UBSan when clang is present,
+# else the compiler at hand with tests/fuzz/driver.c.
+HAVE_CLANG := $(shell command -v clang >/dev/null 2>&1 && echo 1)
+ifeq ($(FUZZ),1)
+ifeq ($(HAVE_CLANG),1)
+CC := clang
+OPT := -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FUZZ_LINK := -fsanitize=fuzzer,address,undefined
+else
+OPT := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_LINK := -fsanitize=address,undefined
+FUZZ_MAIN := $(BUILD)/obj/tests/fuzz/driver.o
+endif
+endif
+FUZZ_SECONDS ?= 60
+
 CFLAGS   ?= -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(CFLAGS) $(WARN) -I. \
 	-DRIG_VERSION='"$(VERSION)"' -DRIG_DATADIR='"$(PREFIX)/share/rig"' \
@@ -49,13 +66,15 @@ LIB_SRC  := $(filter-out rig/main.c,$(wildcard rig/*.c rig/*/*.c drivers/*.c dri
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/rig/main.o
 
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all rig run check test sanitize \
-	deps bench fuzz install clean
+	deps bench fuzz fuzz-smoke fuzz-targets install clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -86,12 +105,18 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(TESTLIB_OBJ) $(BUILD)/
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/file.o \
+		$(FUZZ_MAIN) $(BUILD)/librig.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) $(FUZZ_LINK) -o $@ $^ $(LIBS)
+
 run: deps rig
 	$(BUILD)/rig run scripts/certify.lua
 
 check: deps
 	$(MAKE) test
 	$(MAKE) sanitize
+	$(MAKE) fuzz-smoke
 
 # The suites, without the install step (what `check` runs twice).
 test: rig $(UNIT_BIN)
@@ -99,6 +124,16 @@ test: rig $(UNIT_BIN)
 
 sanitize:
 	$(MAKE) BUILD=build-san SAN=1 test
+
+fuzz-targets: $(FUZZ_BIN)
+
+fuzz: deps
+	$(MAKE) BUILD=build-fuzz FUZZ=1 fuzz-targets
+	@tests/fuzz/run build-fuzz $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	$(MAKE) BUILD=build-fuzz FUZZ=1 fuzz-targets
+	@tests/fuzz/run build-fuzz 5
 
 bench: deps rig
 	@tests/bench/run $(BUILD)
@@ -111,6 +146,6 @@ install: rig
 	test ! -f docs/rig.1 || install -D -m 0644 docs/rig.1 $(DESTDIR)$(PREFIX)/share/man/man1/rig.1
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
--include $(shell find $(BUILD) build-san -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -29,6 +29,7 @@ void harness_init(struct harness *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->step_budget = 2000000000ull;
+	h->step_timeout_s = 600;
 }
 
 struct harness *harness_of(lua_State *L)
@@ -161,9 +162,10 @@ static int module_path(struct harness *h, const char *name, char *out, size_t le
 	return -1;
 }
 
-static void note_module(struct harness *h, const char *path, const char *text, size_t len)
+/* Specs and libraries are part of the procedure: record and journal their hashes. */
+static void note_module(lua_State *L, const char *path, const char *text, size_t len)
 {
-	struct run_record *r = h->rec;
+	struct run_record *r = harness_of(L)->rec;
 
 	for (size_t i = 0; i < r->nmodules; i++)
 		if (!strcmp(r->modules[i].path, path))
@@ -172,6 +174,8 @@ static void note_module(struct harness *h, const char *path, const char *text, s
 		return;
 	snprintf(r->modules[r->nmodules].path, sizeof(r->modules[0].path), "%s", path);
 	sha256_hex(text, len, r->modules[r->nmodules].sha256);
+	harness_journal(L, "module", json_pack("{s:s, s:s}", "path", path, "sha256",
+					      r->modules[r->nmodules].sha256));
 	r->nmodules++;
 }
 
@@ -196,7 +200,7 @@ static int lua_require(lua_State *L)
 		free(text);
 		return lua_error(L);
 	}
-	note_module(h, path, text, len);
+	note_module(L, path, text, len);
 	free(text);
 	lua_pushstring(L, name);
 	lua_call(L, 1, 1);
@@ -288,6 +292,7 @@ int harness_run(struct harness *h)
 	}
 	free(text);
 	sandbox_set_budget(h->L, h->step_budget);
+	sandbox_set_deadline(h->L, h->step_timeout_s, "--step-timeout");
 	rc = lua_pcall(h->L, 0, 0, 1);
 	if (rc == LUA_OK)
 		return h->safety_stopped ? rig_error(RIG_ERR_SAFETY, "%s", h->safety_message) : 0;

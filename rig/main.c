@@ -9,6 +9,8 @@
 #include "rig/cli.h"
 #include "rig/error.h"
 #include "rig/measure_cmd.h"
+#include "rig/records_cmd.h"
+#include "rig/recover.h"
 #include "rig/run.h"
 
 static const char usage[] =
@@ -16,12 +18,17 @@ static const char usage[] =
 	"\n"
 	"  run SCRIPT [--fixture F] [--sim-unit U] [--seed N] [--out DIR]\n"
 	"             [--operator NAME] [--realtime] [--batch] [--allow-expired-cal] [--quiet]\n"
+	"             [--step-timeout S]\n"
 	"                       run a test script (default: the sim bench)\n"
-	"  verify DIR           check signatures and hashes of a report directory\n"
+	"  verify DIR [--key STATION.pub]\n"
+	"                       check signatures, hashes and journal of a run directory\n"
+	"  sign DIR --meaning reviewed|approved|rejected --operator NAME [--key KEYFILE]\n"
+	"                       add an electronic signature to a run\n"
 	"  stats k --n N [--confidence 0.95] [--coverage 0.975] [--sides 1|2]\n"
 	"                       normal tolerance-interval factor\n"
 	"  recover [DIR]        close out an interrupted run as ABORTED\n"
-	"  keygen --out KEYFILE create a station signing key\n"
+	"  keygen --out KEYFILE create a signing key (the station's: $RIG_KEY or\n"
+	"                       ~/.config/rig/station.key, made on first run)\n"
 	"  list-devices         Comedi, USB and serial devices present\n"
 	"  measure CAPTURE [--csv]\n"
 	"                       measure the shots in a raw capture file\n"
@@ -39,7 +46,9 @@ static const char run_usage[] =
 	"  --realtime           pace the sim to the wall clock\n"
 	"  --batch              answer operator prompts automatically (also without a terminal)\n"
 	"  --allow-expired-cal  run with an expired calibration certificate (recorded)\n"
-	"  --quiet              no progress line\n";
+	"  --quiet              no progress line\n"
+	"  --step-timeout S     stop a step whose Lua code runs longer than S seconds\n"
+	"                       (default 600; 0: no limit; bursts have their own limits)\n";
 
 static int cmd_run(int argc, char **argv)
 {
@@ -71,10 +80,11 @@ int main(int argc, char **argv)
 	} verbs[] = {
 		{ "run", cmd_run },
 		{ "measure", measure_command },
-		{ "verify", not_yet },
+		{ "verify", verify_command },
 		{ "stats", not_yet },
-		{ "recover", not_yet },
-		{ "keygen", not_yet },
+		{ "recover", recover_command },
+		{ "keygen", keygen_command },
+		{ "sign", sign_command },
 		{ "list-devices", not_yet },
 	};
 
