@@ -19,14 +19,25 @@ struct printer {
  * read leaves stdout empty. */
 static void print_header(struct printer *p)
 {
+	const struct rcap_header *h = &p->info.h;
+
 	if (p->header_done)
 		return;
 	p->header_done = 1;
-	if (p->csv)
+	if (p->csv) {
 		printf("shot,t_s,depth_mm,volume_ul,interval_ms\n");
-	else
-		printf("%6s %12s %10s %10s %12s\n", "shot", "t_s", "depth_mm", "volume_ul",
-		       "interval_ms");
+		return;
+	}
+	/* What the numbers rest on: each channel's calibration and its source. */
+	for (size_t i = 0; i < h->nchannels; i++) {
+		const struct rcap_channel *c = &h->channels[i];
+
+		printf("# %s %s =", c->name, c->unit);
+		for (int k = 0; k <= c->cal.order; k++)
+			printf(k ? " %+.9g*code%s" : " %.9g", c->cal.poly[k], k > 1 ? (k > 2 ? "^3" : "^2") : "");
+		printf("  (%s)\n", c->calibration[0] ? c->calibration : "calibration source not recorded");
+	}
+	printf("%6s %12s %10s %10s %12s\n", "shot", "t_s", "depth_mm", "volume_ul", "interval_ms");
 }
 
 static void print_shot(struct printer *p, const struct shot *s, double interval_ms)

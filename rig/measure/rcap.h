@@ -21,6 +21,7 @@ struct rcap_channel {
 	char unit[16];
 	struct calibration cal;
 	uint32_t maxdata;       /* "maxdata" header key; 65535 when absent */
+	char calibration[80];   /* where cal came from: certificate ID, "comedi softcal" */
 };
 
 struct rcap_header {
