@@ -7,13 +7,38 @@
 #define HAVE_AVX2_PATH 1
 #endif
 
-#define GROUP 16   /* scans per vector group: 16 lanes of 16 bits */
+#define GROUP SCAN_GROUP
 
 static int portable_only;
 
 void scan_reduce_portable(int on)
 {
 	portable_only = on;
+}
+
+/*
+ * In a group of GROUP scans, element e of vector a holds channel
+ * (GROUP * a + e) % nch, whatever the group. Unpacking with zero widens
+ * elements 0-3 and 8-11 (lo), 4-7 and 12-15 (hi) into 32-bit lanes.
+ */
+void scan_layout_init(struct scan_layout *l, size_t nchannels, int displacement, int order)
+{
+	static const size_t lo_elem[8] = { 0, 1, 2, 3, 8, 9, 10, 11 };
+	static const size_t hi_elem[8] = { 4, 5, 6, 7, 12, 13, 14, 15 };
+	size_t d = (size_t)displacement;
+
+	memset(l, 0, sizeof(*l));
+	l->nchannels = nchannels;
+	l->displacement = displacement;
+	l->order = order;
+	for (size_t a = 0; a < nchannels && a < GROUP; a++) {
+		for (size_t e = 0; e < GROUP; e++)
+			l->lane[a][e] = (GROUP * a + e) % nchannels == d ? UINT16_MAX : 0;
+		for (size_t i = 0; i < 8; i++) {
+			l->lane_lo[a][i] = (GROUP * a + lo_elem[i]) % nchannels == d ? UINT32_MAX : 0;
+			l->lane_hi[a][i] = (GROUP * a + hi_elem[i]) % nchannels == d ? UINT32_MAX : 0;
+		}
+	}
 }
 
 /* Scalar: the reference every vector path must agree with. */
@@ -32,30 +57,29 @@ static void reduce_scalar(const uint16_t *c, size_t n, const struct scan_layout 
 }
 
 #ifdef HAVE_AVX2_PATH
-/*
- * In a group of GROUP scans, element e of vector a holds channel
- * (GROUP * a + e) % nch, whatever the group: per-lane max, min and sums
- * over the groups, sorted out by channel once at the end.
- */
+#define LOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+
+/* Per-lane max, min and sums over the groups, then the displacement lanes
+ * picked out by the layout's masks and folded, all in vector registers. */
 __attribute__((target("avx2"), always_inline)) static inline size_t
 reduce_avx2_n(const uint16_t *c, size_t n, const struct scan_layout *l, struct scan_stats *st,
 	      size_t nch)
 {
-	/* unpacklo/hi with zero widen these elements into 32-bit lanes */
-	static const int lo_elem[8] = { 0, 1, 2, 3, 8, 9, 10, 11 };
-	static const int hi_elem[8] = { 4, 5, 6, 7, 12, 13, 14, 15 };
 	__m256i mx[GROUP], mn[GROUP], lo[GROUP], hi[GROUP];
-	const __m256i zero = _mm256_setzero_si256();
-	size_t groups = n / GROUP, d = (size_t)l->displacement;
+	const __m256i zero = _mm256_setzero_si256(), ones = _mm256_set1_epi16(-1);
+	__m256i vmax = zero, vmin = ones, vsum = zero;
+	__m128i h;
+	size_t groups = n / GROUP;
+	uint32_t s32[8];
 	uint64_t sum = 0;
 
 	for (size_t a = 0; a < nch; a++) {
 		mx[a] = lo[a] = hi[a] = zero;
-		mn[a] = _mm256_set1_epi16(-1);
+		mn[a] = ones;
 	}
 	for (size_t g = 0; g < groups; g++, c += GROUP * nch) {
 		for (size_t a = 0; a < nch; a++) {
-			__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(c + GROUP * a));
+			__m256i x = LOAD(c + GROUP * a);
 
 			mx[a] = _mm256_max_epu16(mx[a], x);
 			mn[a] = _mm256_min_epu16(mn[a], x);
@@ -64,24 +88,23 @@ reduce_avx2_n(const uint16_t *c, size_t n, const struct scan_layout *l, struct s
 		}
 	}
 	for (size_t a = 0; a < nch; a++) {
-		uint16_t vmx[GROUP], vmn[GROUP];
-		uint32_t vlo[8], vhi[8];
+		__m256i m = LOAD(l->lane[a]);
 
-		_mm256_storeu_si256((__m256i *)(void *)vmx, mx[a]);
-		_mm256_storeu_si256((__m256i *)(void *)vmn, mn[a]);
-		_mm256_storeu_si256((__m256i *)(void *)vlo, lo[a]);
-		_mm256_storeu_si256((__m256i *)(void *)vhi, hi[a]);
-		for (size_t e = 0; e < GROUP; e++) {
-			if ((GROUP * a + e) % nch != d)
-				continue;
-			st->max = vmx[e] > st->max ? vmx[e] : st->max;
-			st->min = vmn[e] < st->min ? vmn[e] : st->min;
-		}
-		for (size_t i = 0; i < 8; i++) {
-			sum += (GROUP * a + (size_t)lo_elem[i]) % nch == d ? vlo[i] : 0;
-			sum += (GROUP * a + (size_t)hi_elem[i]) % nch == d ? vhi[i] : 0;
-		}
+		vmax = _mm256_max_epu16(vmax, _mm256_and_si256(mx[a], m));
+		vmin = _mm256_min_epu16(vmin, _mm256_or_si256(mn[a], _mm256_xor_si256(m, ones)));
+		vsum = _mm256_add_epi32(vsum, _mm256_and_si256(lo[a], LOAD(l->lane_lo[a])));
+		vsum = _mm256_add_epi32(vsum, _mm256_and_si256(hi[a], LOAD(l->lane_hi[a])));
 	}
+	/* minpos finds the least of eight 16-bit lanes; the max is the least
+	 * of the complements. */
+	h = _mm_min_epu16(_mm256_castsi256_si128(vmin), _mm256_extracti128_si256(vmin, 1));
+	st->min = (uint16_t)_mm_extract_epi16(_mm_minpos_epu16(h), 0);
+	vmax = _mm256_xor_si256(vmax, ones);
+	h = _mm_min_epu16(_mm256_castsi256_si128(vmax), _mm256_extracti128_si256(vmax, 1));
+	st->max = (uint16_t)~_mm_extract_epi16(_mm_minpos_epu16(h), 0);
+	_mm256_storeu_si256((__m256i *)(void *)s32, vsum);
+	for (int i = 0; i < 8; i++)
+		sum += s32[i];
 	st->sum[1] += (double)sum;
 	return groups * GROUP;
 }
@@ -104,6 +127,14 @@ __attribute__((target("avx2"))) static size_t reduce_avx2(const uint16_t *c, siz
 
 void power_sums(const uint16_t *c, size_t n, size_t stride, int order, double *sum)
 {
+	if (order == 1) {  /* linear calibrations: an exact integer sum */
+		uint64_t s = 0;
+
+		for (size_t i = 0; i < n; i++)
+			s += c[i * stride];
+		sum[1] += (double)s;
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		double x = c[i * stride], p = x;
 
@@ -121,7 +152,7 @@ void scan_reduce(const uint16_t *codes, size_t n, const struct scan_layout *l,
 	memset(st, 0, sizeof(*st));
 	st->min = UINT16_MAX;
 #ifdef HAVE_AVX2_PATH
-	if (!portable_only && l->nchannels <= GROUP && __builtin_cpu_supports("avx2"))
+	if (!portable_only && l->nchannels <= GROUP && n >= GROUP && __builtin_cpu_supports("avx2"))
 		done = reduce_avx2(codes, n, l, st);
 #endif
 	reduce_scalar(codes + done * l->nchannels, n - done, l, st);

@@ -13,16 +13,24 @@
 
 #include "rig/fixture.h"
 
+#define SCAN_GROUP 16  /* scans per vector group */
+
 struct scan_layout {
 	size_t nchannels;   /* codes per scan */
 	int displacement;   /* channel index */
 	int order;          /* highest power sum wanted (>= 1) */
+	/* Which 16-bit lanes of the a-th vector of a group hold displacement
+	 * codes, and which 32-bit lanes once widened (scan_layout_init). */
+	uint16_t lane[SCAN_GROUP][SCAN_GROUP];
+	uint32_t lane_lo[SCAN_GROUP][8], lane_hi[SCAN_GROUP][8];
 };
 
 struct scan_stats {
 	uint16_t max, min;             /* displacement codes */
 	double sum[FIXTURE_MAX_POLY];  /* [k]: sum of code^k, k = 1..order */
 };
+
+void scan_layout_init(struct scan_layout *l, size_t nchannels, int displacement, int order);
 
 /* Power sums of n codes at stride apart, added to sum[1..order]. */
 void power_sums(const uint16_t *codes, size_t n, size_t stride, int order, double *sum);

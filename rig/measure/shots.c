@@ -11,7 +11,7 @@
 #define DEFAULT_THRESHOLD_MM 0.15
 #define DEFAULT_RELEASE_MM 0.08
 #define DEFAULT_MIN_GAP_MS 3.0
-#define CHUNK_S 0.005          /* unit of drift tracking, a power of two scans */
+#define CHUNK_S 0.010          /* unit of drift tracking, a power of two scans */
 #define MIN_CHUNK 4
 #define MAX_CHUNK 4096
 #define TRACK_S 0.010          /* drift tracking: mean of the idle chunks over this */
@@ -27,7 +27,6 @@
 #define REFIRE_FRACTION 0.5    /* of depth: fallen below, then back above: a new stroke */
 #define PARTIAL_FRACTION 0.75  /* of the expected depth */
 #define SLOW_RISE_MS 10.0      /* 10-90 % rise of a healthy stroke is ~2 ms */
-#define UNKNOWN UINT32_MAX     /* half_s not yet computed for this peak */
 
 enum state { IDLE, IN_SHOT };
 
@@ -80,8 +79,9 @@ struct measure {
 	uint64_t sub_sum, sub_n;     /* the run in progress */
 	double best;                 /* highest mean, in signal codes */
 	uint64_t peak_k;             /* middle of that run */
-	uint32_t half_s;             /* REFIRE_FRACTION of the peak, or UNKNOWN */
-	int fallen;                  /* below half_s since the peak */
+	double half;                 /* REFIRE_FRACTION of the highest sample, mm */
+	uint32_t half_s;             /* the signal code of half, once per chunk */
+	int fallen;                  /* below half since the highest sample */
 	uint32_t valley_s;
 	uint64_t valley_k;
 	int fit_due;
@@ -105,6 +105,17 @@ static uint32_t sig(const struct measure *m, uint32_t code)
 static double sig_value(const struct measure *m, uint32_t s)
 {
 	return m->lut[sig(m, s)];
+}
+
+/* The strict one from a guess a code or two off: the baseline creeps,
+ * and a short walk mispredicts no branches. */
+static uint32_t sig_walk(const struct measure *m, double v, uint32_t s)
+{
+	while (s > 0 && sig_value(m, s - 1) > v)
+		s--;
+	while (s <= m->cfg.maxdata && sig_value(m, s) <= v)
+		s++;
+	return s;
 }
 
 /* Smallest signal code whose value exceeds v (strict) or reaches it. */
@@ -167,11 +178,8 @@ static int configure(struct measure *m, const struct measure_config *cfg)
 		m->cfg.release_mm = DEFAULT_RELEASE_MM;
 	if (m->cfg.min_gap_ms <= 0)
 		m->cfg.min_gap_ms = DEFAULT_MIN_GAP_MS;
-	m->layout = (struct scan_layout){
-		.nchannels = cfg->nchannels,
-		.displacement = cfg->displacement,
-		.order = cfg->displacement_cal.order > 1 ? cfg->displacement_cal.order : 1,
-	};
+	scan_layout_init(&m->layout, cfg->nchannels, cfg->displacement,
+			 cfg->displacement_cal.order > 1 ? cfg->displacement_cal.order : 1);
 	m->chunk = pow2_at_least(CHUNK_S * rate);
 	m->chunk = m->chunk < MIN_CHUNK ? MIN_CHUNK : m->chunk > MAX_CHUNK ? MAX_CHUNK : m->chunk;
 	m->nwin = scans(TRACK_S * rate / (double)m->chunk, 1, 1);
@@ -269,12 +277,22 @@ static double mean_over(const struct measure *m, int ch, const struct calibratio
 			uint64_t from, uint64_t to)
 {
 	double sum[FIXTURE_MAX_POLY] = { 0 };
-	uint16_t c;
+	const uint16_t *ring = ch == m->cfg.displacement ? m->ring_d : m->ring_p;
+	uint64_t k = from;
 
-	for (uint64_t k = from; k < to; k++) {
-		c = code_at(m, k, ch);
-		power_sums(&c, 1, 1, cal->order, sum);
+	/* The ring part, in at most two runs (it wraps), then the scans in hand. */
+	while (k < to && (!m->span || k < m->span_first)) {
+		size_t at = k & (m->ring_len - 1), n = m->ring_len - at;
+		uint64_t end = m->span && m->span_first < to ? m->span_first : to;
+
+		if (n > end - k)
+			n = (size_t)(end - k);
+		power_sums(ring + at, n, 1, cal->order, sum);
+		k += n;
 	}
+	if (k < to)
+		power_sums(m->span + (k - m->span_first) * m->cfg.nchannels + (size_t)ch,
+			   (size_t)(to - k), m->cfg.nchannels, cal->order, sum);
 	return calibration_mean(cal, sum, (double)(to - from));
 }
 
@@ -339,12 +357,12 @@ static void end_shot(struct measure *m, uint64_t last, uint64_t end, unsigned fl
 
 	refit(m, last, 1);
 	d = m->depth;
-	for (size_t i = 0; i < m->rise_len; i++)
-		m->rise_y[i] = m->lut[m->rise[i]] - m->shot_base;
 	/* The first rise to the levels: look no further than the peak. */
 	upto = m->rise_len - 1;
 	if (m->peak_k - m->shot_first < upto)
 		upto = (size_t)(m->peak_k - m->shot_first);
+	for (size_t i = 0; i <= upto; i++)
+		m->rise_y[i] = m->lut[m->rise[i]] - m->shot_base;
 	on = fit_crossing(m->rise_y, upto, 0.5 * d, ONSET_BAND * d);
 	r10 = fit_crossing(m->rise_y, upto, 0.1 * d, 0);
 	r90 = fit_crossing(m->rise_y, upto, 0.9 * d, 0);
@@ -391,8 +409,16 @@ static void close_run(struct measure *m, uint64_t end)
 /* Runs are aligned to scan indices, whatever the blocks. */
 static void close_run_at(struct measure *m, uint64_t end)
 {
-	if (end % m->sub == 0)
+	if ((end & (m->sub - 1)) == 0)
 		close_run(m, end);
+}
+
+/* A new highest sample: the level a re-fire must fall below moves. */
+static void new_top(struct measure *m, uint32_t s)
+{
+	m->top_s = s;
+	m->half = m->shot_base + REFIRE_FRACTION * (sig_value(m, s) - m->shot_base);
+	m->half_s = UINT32_MAX;  /* stale until the chunk ends */
 }
 
 /* A shot starts at scan k; its rise is kept from scan from. */
@@ -408,8 +434,7 @@ static void start_shot(struct measure *m, uint64_t k, uint64_t from, uint32_t s)
 	for (uint64_t j = from; j <= k; j++)
 		m->rise[m->rise_len++] = code_at(m, j, m->cfg.displacement);
 	m->rel_s = sig_search(m, m->shot_base + m->cfg.release_mm, 0);
-	m->top_s = s;
-	m->half_s = UNKNOWN;
+	new_top(m, s);
 	m->fallen = 0;
 	m->best = -1;
 	m->peak_k = k;
@@ -449,26 +474,22 @@ static void refire(struct measure *m, uint64_t k, uint32_t s)
 
 static void shot_sample(struct measure *m, uint64_t k, uint32_t s)
 {
+	double x = sig_value(m, s);
+
 	m->sub_sum += s;
 	m->sub_n++;
 	close_run_at(m, k + 1);
-	if (s > m->top_s) {
-		m->top_s = s;
-		m->half_s = UNKNOWN;
-	}
-	if (m->half_s == UNKNOWN)
-		m->half_s = sig_search(m, m->shot_base + REFIRE_FRACTION * (sig_value(m, m->top_s) -
-									  m->shot_base),
-				       0);
+	if (s > m->top_s)
+		new_top(m, s);
 	if (m->fallen && s < m->valley_s) {
 		m->valley_s = s;
 		m->valley_k = k;
-	} else if (!m->fallen && s < m->half_s) {
+	} else if (!m->fallen && x < m->half) {
 		m->fallen = 1;
 		m->valley_s = s;
 		m->valley_k = k;
-	} else if (m->fallen && s >= m->half_s &&
-		   sig_value(m, s) - sig_value(m, m->valley_s) > m->cfg.threshold_mm) {
+	} else if (m->fallen && x >= m->half &&
+		   x - sig_value(m, m->valley_s) > m->cfg.threshold_mm) {
 		refire(m, k, s);
 		return;
 	}
@@ -482,7 +503,22 @@ static void shot_sample(struct measure *m, uint64_t k, uint32_t s)
 	}
 }
 
-/* Sample by sample, for the chunks where something happens. */
+/* A sample of a shot that changes nothing but the peak search. */
+static void quiet_sample(struct measure *m, uint64_t k, uint16_t code, uint32_t s)
+{
+	if (m->rise_len < m->rise_cap)
+		m->rise[m->rise_len++] = code;
+	m->sub_sum += s;
+	m->sub_n++;
+	close_run_at(m, k + 1);
+}
+
+/*
+ * Sample by sample, for the chunks where something happens; but the runs
+ * of samples where nothing can (at rest below the threshold, at depth
+ * below the highest sample, home below the release level counting the
+ * gap) go through tight loops, and only events take shot_sample's path.
+ */
 static void slow_chunk(struct measure *m, const uint16_t *c, size_t n)
 {
 	size_t nch = m->cfg.nchannels, d = (size_t)m->cfg.displacement;
@@ -497,9 +533,16 @@ static void slow_chunk(struct measure *m, const uint16_t *c, size_t n)
 				start_from_rest(m, k, s);
 			continue;
 		}
-		if (m->rise_len < m->rise_cap)
-			m->rise[m->rise_len++] = code;
-		shot_sample(m, k, s);
+		if (!m->fallen && s <= m->top_s && s >= m->rel_s && m->lut[code] >= m->half) {
+			m->below = 0;  /* at depth */
+		} else if (!(m->fallen && m->below && s < m->rel_s && s >= m->valley_s &&
+			     k - m->below_since < m->gap_scans && m->lut[code] < m->half)) {
+			if (m->rise_len < m->rise_cap)
+				m->rise[m->rise_len++] = code;
+			shot_sample(m, k, s);
+			continue;
+		}
+		quiet_sample(m, k, code, s);
 	}
 }
 
@@ -509,7 +552,8 @@ static void track_drift(struct measure *m, const struct scan_stats *st, size_t n
 
 	e->n = (double)n;
 	memcpy(e->sum, st->sum, sizeof(e->sum));
-	m->win_head = (m->win_head + 1) % m->nwin;
+	if (++m->win_head == m->nwin)
+		m->win_head = 0;
 	if (m->win_count < m->nwin)
 		m->win_count++;
 	for (size_t i = 0; i < m->win_count; i++) {
@@ -518,7 +562,7 @@ static void track_drift(struct measure *m, const struct scan_stats *st, size_t n
 			sum.sum[k] += m->win[i].sum[k];
 	}
 	m->base = calibration_mean(&m->cfg.displacement_cal, sum.sum, sum.n);
-	m->start_s = sig_search(m, m->base + m->cfg.threshold_mm, 1);
+	m->start_s = sig_walk(m, m->base + m->cfg.threshold_mm, m->start_s);
 }
 
 static int bad_code(const struct measure *m, const uint16_t *c, size_t n)
@@ -576,8 +620,11 @@ static int process_chunk(struct measure *m, const uint16_t *c, size_t n)
 		slow_chunk(m, c, n);
 	}
 	m->scan += n;
-	if (m->state == IN_SHOT)
+	if (m->state == IN_SHOT) {
 		refit(m, m->scan - 1, 0);
+		if (m->half_s == UINT32_MAX)
+			m->half_s = sig_search(m, m->half, 0);
+	}
 	return 0;
 }
 

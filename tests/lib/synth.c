@@ -25,29 +25,54 @@ static double stroke_extension(const struct synth_stroke *k, double t)
 
 void synth_init(struct synth *s)
 {
-	for (size_t i = 0; i < s->nstrokes; i++)
-		s->strokes[i].x0 = i ? stroke_extension(&s->strokes[i - 1], s->strokes[i].t0) : 0;
+	for (size_t i = 0; i < s->nstrokes; i++) {
+		struct synth_stroke *k = &s->strokes[i];
+
+		k->x0 = i ? stroke_extension(k - 1, k->t0) : 0;
+		k->before_ul = i ? k[-1].before_ul + k[-1].volume_ul : 0;
+	}
+}
+
+/* Number of strokes started by t (binary search: streams are long). */
+static size_t started(const struct synth *s, double t)
+{
+	size_t lo = 0, hi = s->nstrokes;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->strokes[mid].t0 <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 double synth_extension(const struct synth *s, double t)
 {
-	for (size_t i = s->nstrokes; i-- > 0;)
-		if (s->strokes[i].t0 <= t)
-			return stroke_extension(&s->strokes[i], t);
-	return 0;
+	size_t n = started(s, t);
+
+	return n ? stroke_extension(&s->strokes[n - 1], t) : 0;
+}
+
+static double pushed(const struct synth_stroke *k, double t)
+{
+	double u = (t - k->t0 - k->rise_s) / (k->dwell_s / 2);
+
+	return k->volume_ul * (u <= 0 ? 0 : u >= 1 ? 1 : u);
 }
 
 double synth_volume(const struct synth *s, double t)
 {
-	double v = 0;
+	size_t n = started(s, t);
 
-	for (size_t i = 0; i < s->nstrokes; i++) {
-		const struct synth_stroke *k = &s->strokes[i];
-		double u = (t - k->t0 - k->rise_s) / (k->dwell_s / 2);
-
-		v += k->volume_ul * (u <= 0 ? 0 : u >= 1 ? 1 : u);
-	}
-	return v;
+	if (!n)
+		return 0;
+	if (n == 1)
+		return pushed(&s->strokes[0], t);
+	return s->strokes[n - 2].before_ul + pushed(&s->strokes[n - 2], t) +
+	       pushed(&s->strokes[n - 1], t);
 }
 
 double synth_depth(const struct synth *s, size_t i)

@@ -6,7 +6,8 @@
  * bench: strokes with a linear rise (a trapezoid) or a raised-cosine one,
  * optionally a damped overshoot at the stop, a linear retract, a plunger
  * that pushes each dose during the first half of the dwell. A stroke that
- * starts before the last one is home rises from where the needle is.
+ * starts before the last one is home rises from where the needle is;
+ * each push is over before the stroke after next starts.
  * Sensor noise is a hash of the scan index, so any slice of the stream
  * can be generated on its own and comes out the same.
  */
@@ -23,6 +24,7 @@ struct synth_stroke {
 	double volume_ul;
 	int cosine;           /* raised-cosine rise instead of a linear one */
 	double x0;            /* set by synth_init: extension when the rise starts */
+	double before_ul;     /* set by synth_init: pushed by the strokes before */
 };
 
 struct synth {
