@@ -20,9 +20,8 @@ struct scan_layout {
 	int displacement;   /* channel index */
 	int order;          /* highest power sum wanted (>= 1) */
 	/* Which 16-bit lanes of the a-th vector of a group hold displacement
-	 * codes, and which 32-bit lanes once widened (scan_layout_init). */
+	 * codes (scan_layout_init). */
 	uint16_t lane[SCAN_GROUP][SCAN_GROUP];
-	uint32_t lane_lo[SCAN_GROUP][8], lane_hi[SCAN_GROUP][8];
 };
 
 struct scan_stats {

@@ -62,7 +62,8 @@ struct measure {
 	size_t nwin, win_head, win_count;
 	int primed;
 	double base;                 /* displacement with the needle retracted, mm */
-	uint32_t start_s;            /* signal codes from here on start a shot */
+	uint32_t start_s;            /* signal codes from here on start a shot (from base,
+					when a chunk needs it) */
 	uint64_t quiet_from;         /* first scan after the last shot */
 
 	enum state state;
@@ -77,7 +78,7 @@ struct measure {
 	/* The peak is where the mean over an aligned run of sub scans is
 	 * highest: one noisy sample cannot move it. */
 	uint64_t sub_sum, sub_n;     /* the run in progress */
-	double best;                 /* highest mean, in signal codes */
+	uint64_t best_sum, best_n;   /* the run with the highest mean so far (n 0: none) */
 	uint64_t peak_k;             /* middle of that run */
 	double half;                 /* REFIRE_FRACTION of the highest sample, mm */
 	uint32_t half_s;             /* the signal code of half, once per chunk */
@@ -395,10 +396,10 @@ static void end_shot(struct measure *m, uint64_t last, uint64_t end, unsigned fl
  * highest yet? */
 static void close_run(struct measure *m, uint64_t end)
 {
-	double mean = (double)m->sub_sum / (double)m->sub_n;
-
-	if (mean > m->best) {
-		m->best = mean;
+	/* mean > best mean, without dividing */
+	if (!m->best_n || m->sub_sum * m->best_n > m->best_sum * m->sub_n) {
+		m->best_sum = m->sub_sum;
+		m->best_n = m->sub_n;
 		m->peak_k = end - m->sub_n + (m->sub_n - 1) / 2;
 		m->fit_due = 1;
 	}
@@ -436,7 +437,7 @@ static void start_shot(struct measure *m, uint64_t k, uint64_t from, uint32_t s)
 	m->rel_s = sig_search(m, m->shot_base + m->cfg.release_mm, 0);
 	new_top(m, s);
 	m->fallen = 0;
-	m->best = -1;
+	m->best_n = 0;
 	m->peak_k = k;
 	m->fit_due = 1;
 	m->sub_sum = s;
@@ -533,7 +534,8 @@ static void slow_chunk(struct measure *m, const uint16_t *c, size_t n)
 				start_from_rest(m, k, s);
 			continue;
 		}
-		if (!m->fallen && s <= m->top_s && s >= m->rel_s && m->lut[code] >= m->half) {
+		if (!m->fallen && s <= m->top_s && s >= m->rel_s &&
+		    (m->half_s != UINT32_MAX ? s >= m->half_s : m->lut[code] >= m->half)) {
 			m->below = 0;  /* at depth */
 		} else if (!(m->fallen && m->below && s < m->rel_s && s >= m->valley_s &&
 			     k - m->below_since < m->gap_scans && m->lut[code] < m->half)) {
@@ -562,7 +564,6 @@ static void track_drift(struct measure *m, const struct scan_stats *st, size_t n
 			sum.sum[k] += m->win[i].sum[k];
 	}
 	m->base = calibration_mean(&m->cfg.displacement_cal, sum.sum, sum.n);
-	m->start_s = sig_walk(m, m->base + m->cfg.threshold_mm, m->start_s);
 }
 
 static int bad_code(const struct measure *m, const uint16_t *c, size_t n)
@@ -606,17 +607,19 @@ static int process_chunk(struct measure *m, const uint16_t *c, size_t n)
 		return bad_code(m, c, n);
 	if (!m->primed) {
 		m->base = m->lut[c[m->cfg.displacement]];
-		m->start_s = sig_search(m, m->base + m->cfg.threshold_mm, 1);
 		m->primed = 1;
 	}
 	smax = m->dir > 0 ? st.max : m->cfg.maxdata - st.min;
 	smin = m->dir > 0 ? st.min : m->cfg.maxdata - st.max;
-	if (m->state == IDLE && smax < m->start_s) {
+	/* Idle: nothing above the threshold, in values, not codes: one table
+	 * look-up per chunk. */
+	if (m->state == IDLE && sig_value(m, smax) <= m->base + m->cfg.threshold_mm) {
 		track_drift(m, &st, n);
 	} else if (m->state == IN_SHOT && n == m->chunk && smax <= m->top_s && smin >= m->rel_s &&
 		   !m->fallen && smin >= m->half_s) {
 		dwell_chunk(m, c);
 	} else {
+		m->start_s = sig_walk(m, m->base + m->cfg.threshold_mm, m->start_s);
 		slow_chunk(m, c, n);
 	}
 	m->scan += n;
