@@ -8,21 +8,13 @@
 #include "rig/measure/fit.h"
 #include "rig/measure/reduce.h"
 
-#define DEFAULT_THRESHOLD_MM 0.15
-#define DEFAULT_RELEASE_MM 0.08
-#define DEFAULT_MIN_GAP_MS 3.0
 #define CHUNK_S 0.010          /* unit of drift tracking, a power of two scans */
 #define MIN_CHUNK 4
 #define MAX_CHUNK 4096
 #define TRACK_S 0.010          /* drift tracking: mean of the idle chunks over this */
-#define BASELINE_S 0.010       /* a shot's baseline: mean over this ... */
-#define GUARD_S 0.002          /* ... ending this long before its threshold crossing */
-#define LEVEL_S 0.030          /* plunger level: mean over this before a crossing */
-#define MIN_LEVEL 32           /* ... and over at least this many samples */
+#define MIN_LEVEL 32           /* plunger level: at least this many samples */
 #define PRE_S 0.002            /* kept before the threshold crossing: the rise's foot */
 #define RISE_S 0.030           /* the rise to 90 % must fall within this after it */
-#define PEAK_FIT_S 0.00025     /* half width of the parabola fitted at the peak; the
-				  peak is looked for among means over about this */
 #define ONSET_BAND 0.15        /* of depth: samples around 50 % that refine the onset */
 #define REFIRE_FRACTION 0.5    /* of depth: fallen below, then back above: a new stroke */
 #define PARTIAL_FRACTION 0.75  /* of the expected depth */
@@ -174,24 +166,24 @@ static int configure(struct measure *m, const struct measure_config *cfg)
 	m->cfg = *cfg;
 	m->rate = rate;
 	if (m->cfg.threshold_mm <= 0)
-		m->cfg.threshold_mm = DEFAULT_THRESHOLD_MM;
+		m->cfg.threshold_mm = MEASURE_THRESHOLD_MM;
 	if (m->cfg.release_mm <= 0)
-		m->cfg.release_mm = DEFAULT_RELEASE_MM;
+		m->cfg.release_mm = MEASURE_RELEASE_MM;
 	if (m->cfg.min_gap_ms <= 0)
-		m->cfg.min_gap_ms = DEFAULT_MIN_GAP_MS;
+		m->cfg.min_gap_ms = MEASURE_MIN_GAP_MS;
 	scan_layout_init(&m->layout, cfg->nchannels, cfg->displacement,
 			 cfg->displacement_cal.order > 1 ? cfg->displacement_cal.order : 1);
 	m->chunk = pow2_at_least(CHUNK_S * rate);
 	m->chunk = m->chunk < MIN_CHUNK ? MIN_CHUNK : m->chunk > MAX_CHUNK ? MAX_CHUNK : m->chunk;
 	m->nwin = scans(TRACK_S * rate / (double)m->chunk, 1, 1);
 	m->pre = scans(PRE_S, rate, 2);
-	m->guard = scans(GUARD_S, rate, 1);
-	m->base_len = scans(BASELINE_S, rate, 1);
-	m->level_len = scans(LEVEL_S, rate, MIN_LEVEL);
-	m->fit_half = (size_t)lround(PEAK_FIT_S * rate);
+	m->guard = scans(MEASURE_GUARD_S, rate, 1);
+	m->base_len = scans(MEASURE_BASELINE_S, rate, 1);
+	m->level_len = scans(MEASURE_LEVEL_S, rate, MIN_LEVEL);
+	m->fit_half = (size_t)lround(MEASURE_PEAK_FIT_S * rate);
 	if (m->fit_half < 2)
 		m->fit_half = 2;
-	m->sub = pow2_at_least(PEAK_FIT_S * rate + 1) / 2;
+	m->sub = pow2_at_least(MEASURE_PEAK_FIT_S * rate + 1) / 2;
 	if (m->sub > m->chunk)
 		m->sub = m->chunk;
 	m->rise_cap = m->pre + scans(RISE_S, rate, 1);

@@ -14,6 +14,16 @@
 
 #include "rig/measure/calibration.h"
 
+/* The parameters docs/measurement.md explains (the first three are the
+ * defaults of struct measure_config's fields). */
+#define MEASURE_THRESHOLD_MM 0.15   /* above the baseline: a shot starts */
+#define MEASURE_RELEASE_MM 0.08     /* below it again ... */
+#define MEASURE_MIN_GAP_MS 3.0      /* ... this long: the shot is over (debounce) */
+#define MEASURE_BASELINE_S 0.010    /* a shot's baseline: mean over this, */
+#define MEASURE_GUARD_S 0.002       /* ending this long before its threshold crossing */
+#define MEASURE_LEVEL_S 0.030       /* plunger level: mean over this before a crossing */
+#define MEASURE_PEAK_FIT_S 0.00025  /* half width of the parabola fitted at the peak */
+
 enum shot_flag {
 	SHOT_PARTIAL = 1u << 0,    /* stopped well short of the expected depth */
 	SHOT_UNFINISHED = 1u << 1, /* capture ended before the needle retracted */
