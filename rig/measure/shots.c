@@ -10,6 +10,7 @@
 
 #define CHUNK_S 0.010          /* unit of drift tracking, a power of two scans */
 #define MIN_CHUNK 4
+#define MIN_PART 32            /* scans: an eventful chunk is looked at in parts */
 #define MAX_CHUNK 4096
 #define TRACK_S 0.010          /* drift tracking: mean of the idle chunks over this */
 #define MIN_LEVEL 32           /* plunger level: at least this many samples */
@@ -406,6 +407,14 @@ static void close_run_at(struct measure *m, uint64_t end)
 		close_run(m, end);
 }
 
+/* Scan k's part in the peak search. */
+static void run_sample(struct measure *m, uint64_t k, uint32_t s)
+{
+	m->sub_sum += s;
+	m->sub_n++;
+	close_run_at(m, k + 1);
+}
+
 /* A new highest sample: the level a re-fire must fall below moves. */
 static void new_top(struct measure *m, uint32_t s)
 {
@@ -469,9 +478,7 @@ static void shot_sample(struct measure *m, uint64_t k, uint32_t s)
 {
 	double x = sig_value(m, s);
 
-	m->sub_sum += s;
-	m->sub_n++;
-	close_run_at(m, k + 1);
+	run_sample(m, k, s);
 	if (s > m->top_s)
 		new_top(m, s);
 	if (m->fallen && s < m->valley_s) {
@@ -501,9 +508,7 @@ static void quiet_sample(struct measure *m, uint64_t k, uint16_t code, uint32_t 
 {
 	if (m->rise_len < m->rise_cap)
 		m->rise[m->rise_len++] = code;
-	m->sub_sum += s;
-	m->sub_n++;
-	close_run_at(m, k + 1);
+	run_sample(m, k, s);
 }
 
 /*
@@ -512,11 +517,11 @@ static void quiet_sample(struct measure *m, uint64_t k, uint16_t code, uint32_t 
  * below the highest sample, home below the release level counting the
  * gap) go through tight loops, and only events take shot_sample's path.
  */
-static void slow_chunk(struct measure *m, const uint16_t *c, size_t n)
+static void slow_span(struct measure *m, const uint16_t *c, size_t from, size_t to)
 {
 	size_t nch = m->cfg.nchannels, d = (size_t)m->cfg.displacement;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = from; i < to; i++) {
 		uint64_t k = m->scan + i;
 		uint16_t code = c[i * nch + d];
 		uint32_t s = sig(m, code);
@@ -569,22 +574,55 @@ static int bad_code(const struct measure *m, const uint16_t *c, size_t n)
 			 c[i * nch + d], m->cfg.maxdata, (unsigned long long)(m->scan + i));
 }
 
-/* A whole chunk at depth: nothing happens but the peak search. */
-static void dwell_chunk(struct measure *m, const uint16_t *c)
+/* Scans [from, to) of a chunk at depth: nothing happens but the peak
+ * search; whole runs in a tight loop where they fit. */
+static void dwell_span(struct measure *m, const uint16_t *c, size_t from, size_t to)
 {
-	size_t nch = m->cfg.nchannels, d = (size_t)m->cfg.displacement, sub = m->sub;
+	size_t nch = m->cfg.nchannels, d = (size_t)m->cfg.displacement, sub = m->sub, i = from;
 
 	m->below = 0;
-	for (size_t i = 0; i < m->chunk && m->rise_len < m->rise_cap; i++)
+	for (; i < to && m->rise_len < m->rise_cap; i++)
 		m->rise[m->rise_len++] = c[i * nch + d];
-	for (size_t b = 0; b < m->chunk; b += sub) {
+	for (i = from; i < to && (m->sub_n || ((m->scan + i) & (sub - 1)) || to - i < sub); i++)
+		run_sample(m, m->scan + i, sig(m, c[i * nch + d]));
+	for (; i + sub <= to; i += sub) {
 		uint64_t sum = 0;
 
-		for (size_t i = b; i < b + sub; i++)
-			sum += c[i * nch + d];
+		for (size_t j = i; j < i + sub; j++)
+			sum += c[j * nch + d];
 		m->sub_sum = m->dir > 0 ? sum : sub * m->cfg.maxdata - sum;
 		m->sub_n = sub;
-		close_run(m, m->scan + b + sub);
+		close_run(m, m->scan + i + sub);
+	}
+	for (; i < to; i++)
+		run_sample(m, m->scan + i, sig(m, c[i * nch + d]));
+}
+
+/* Where the needle does something (a shot starts, rises, retracts), the
+ * chunk is looked at part by part: the quiet parts still go by vector. */
+static void eventful_chunk(struct measure *m, const uint16_t *c, size_t n)
+{
+	size_t part = m->sub > MIN_PART ? m->sub : MIN_PART;
+
+	m->start_s = sig_walk(m, m->base + m->cfg.threshold_mm, m->start_s);
+	for (size_t i = 0; i < n; i += part) {
+		size_t to = n - i < part ? n : i + part;
+		struct scan_stats st;
+		uint32_t smax, smin;
+
+		scan_reduce(c + i * m->cfg.nchannels, to - i, &m->layout, &st);
+		smax = m->dir > 0 ? st.max : m->cfg.maxdata - st.min;
+		smin = m->dir > 0 ? st.min : m->cfg.maxdata - st.max;
+		if (m->state == IDLE && smax < m->start_s)
+			continue;
+		if (m->state == IN_SHOT && smax <= m->top_s && smin >= m->rel_s && !m->fallen &&
+		    smin >= m->half_s) {
+			dwell_span(m, c, i, to);
+			continue;
+		}
+		slow_span(m, c, i, to);
+		if (m->state == IN_SHOT && m->half_s == UINT32_MAX)
+			m->half_s = sig_search(m, m->half, 0);
 	}
 }
 
@@ -607,12 +645,11 @@ static int process_chunk(struct measure *m, const uint16_t *c, size_t n)
 	 * look-up per chunk. */
 	if (m->state == IDLE && sig_value(m, smax) <= m->base + m->cfg.threshold_mm) {
 		track_drift(m, &st, n);
-	} else if (m->state == IN_SHOT && n == m->chunk && smax <= m->top_s && smin >= m->rel_s &&
-		   !m->fallen && smin >= m->half_s) {
-		dwell_chunk(m, c);
+	} else if (m->state == IN_SHOT && smax <= m->top_s && smin >= m->rel_s && !m->fallen &&
+		   smin >= m->half_s) {
+		dwell_span(m, c, 0, n);
 	} else {
-		m->start_s = sig_walk(m, m->base + m->cfg.threshold_mm, m->start_s);
-		slow_chunk(m, c, n);
+		eventful_chunk(m, c, n);
 	}
 	m->scan += n;
 	if (m->state == IN_SHOT) {
