@@ -10,6 +10,7 @@
 
 #define CHUNK_S 0.010          /* unit of drift tracking, a power of two scans */
 #define MIN_CHUNK 4
+#define MAX_RATE_HZ 1e8        /* scans/s: far beyond any DAQ this serves */
 #define MIN_PART 32            /* scans: an eventful chunk is looked at in parts */
 #define MAX_CHUNK 4096
 #define TRACK_S 0.010          /* drift tracking: mean of the idle chunks over this */
@@ -157,7 +158,12 @@ static int configure(struct measure *m, const struct measure_config *cfg)
 	double rate = cfg->rate_hz;
 	size_t back;
 
-	if (!(rate > 0) || !isfinite(rate) || cfg->nchannels == 0 || cfg->displacement < 0 ||
+	if (!(rate > 0 && rate <= MAX_RATE_HZ))
+		return rig_error(RIG_ERR_INVALID,
+				 "measure: scan rate %g Hz out of range (0 to %g: the windows are sized "
+				 "by it)",
+				 rate, MAX_RATE_HZ);
+	if (cfg->nchannels == 0 || cfg->displacement < 0 ||
 	    (size_t)cfg->displacement >= cfg->nchannels ||
 	    (cfg->plunger >= 0 && (size_t)cfg->plunger >= cfg->nchannels) || cfg->maxdata == 0 ||
 	    cfg->maxdata > UINT16_MAX || cfg->displacement_cal.order < 0 ||

@@ -448,6 +448,22 @@ START_TEST(code_above_maxdata_is_an_error)
 }
 END_TEST
 
+START_TEST(absurd_rate_refused)
+{
+	struct measure_config cfg = {
+		.rate_hz = 1e300, .nchannels = 1, .displacement = 0, .plunger = -1,
+		.maxdata = 4095, .displacement_cal = { { 0, 0.001 }, 1 },
+	};
+	struct measure *m = NULL;
+
+	ck_assert_int_eq(measure_new(&m, &cfg, collect, NULL), RIG_ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(rig_last_error(), "scan rate 1e+300 Hz out of range"));
+	cfg.rate_hz = -5;
+	ck_assert_int_eq(measure_new(&m, &cfg, collect, NULL), RIG_ERR_INVALID);
+	ck_assert_ptr_null(m);
+}
+END_TEST
+
 START_TEST(non_monotonic_calibration_refused)
 {
 	/* turns back at code 2500 */
@@ -531,6 +547,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, block_size_invariance);
 	tcase_add_test(tc, file_read_in_single_scans);
 	tcase_add_test(tc, code_above_maxdata_is_an_error);
+	tcase_add_test(tc, absurd_rate_refused);
 	tcase_add_test(tc, non_monotonic_calibration_refused);
 	tcase_add_test(tc, polynomial_calibration);
 	tcase_add_test(tc, peak_fit);
