@@ -87,6 +87,7 @@ static void header_for(const struct daq *daq, struct rcap_header *h)
 		memcpy(c->cal.poly, daq->channels[i].poly, sizeof(c->cal.poly));
 		c->cal.order = daq->channels[i].poly_order;
 		c->maxdata = daq->channels[i].maxdata;
+		snprintf(c->calibration, sizeof(c->calibration), "%s", daq->channels[i].calibration);
 	}
 }
 

@@ -2,36 +2,66 @@
 
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "rig/error.h"
-#include "rig/measure/rcap.h"
-#include "rig/measure/shots.h"
-
-#define READ_SCANS 8192
+#include "rig/measure/capture.h"
 
 struct printer {
 	int csv;
+	struct capture_info info; /* header: times are printed on its clock (t0_s) */
+	int header_done;
 	int have_prev;
 	struct shot prev;   /* printed when the next onset gives its interval */
 };
 
-static void print_shot(const struct printer *p, const struct shot *s, double interval_ms)
+/* Printed with the first row (or at the end): a capture that cannot be
+ * read leaves stdout empty. */
+static void print_header(struct printer *p)
 {
+	const struct rcap_header *h = &p->info.h;
+
+	if (p->header_done)
+		return;
+	p->header_done = 1;
+	if (p->csv) {
+		printf("shot,t_s,depth_mm,volume_ul,interval_ms\n");
+		return;
+	}
+	/* What the numbers rest on: each channel's calibration and its source. */
+	for (size_t i = 0; i < h->nchannels; i++) {
+		const struct rcap_channel *c = &h->channels[i];
+
+		printf("# %s %s =", c->name, c->unit);
+		for (int k = 0; k <= c->cal.order; k++)
+			printf(k ? " %+.9g*code%s" : " %.9g", c->cal.poly[k], k > 1 ? (k > 2 ? "^3" : "^2") : "");
+		printf("  (%s)\n", c->calibration[0] ? c->calibration : "calibration source not recorded");
+	}
+	printf("%6s %12s %10s %10s %12s\n", "shot", "t_s", "depth_mm", "volume_ul", "interval_ms");
+}
+
+static void print_shot(struct printer *p, const struct shot *s, double interval_ms)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} flags[] = { { SHOT_UNFINISHED, "unfinished" }, { SHOT_PARTIAL, "partial" },
+		      { SHOT_SLOW, "slow" } };
+	double t = p->info.h.t0_s + s->t_s;
 	char iv[32] = "";
 
+	print_header(p);
 	if (isfinite(interval_ms))
 		snprintf(iv, sizeof(iv), "%.4f", interval_ms);
-	if (p->csv)
-		printf("%u,%.6f,%.6f,%.6f,%s\n", s->index, s->t_s, s->depth_mm, s->volume_ul, iv);
-	else
-		printf("%6u %12.6f %10.4f %10.3f %12s%s\n", s->index, s->t_s, s->depth_mm,
-		       s->volume_ul, iv,
-		       s->flags & SHOT_UNFINISHED ? "  unfinished"
-		       : s->flags & SHOT_PARTIAL  ? "  partial"
-		       : s->flags & SHOT_SLOW     ? "  slow"
-						  : "");
+	if (p->csv) {
+		printf("%u,%.6f,%.6f,%.6f,%s\n", s->index, t, s->depth_mm, s->volume_ul, iv);
+		return;
+	}
+	printf("%6u %12.6f %10.4f %10.3f %12s", s->index, t, s->depth_mm, s->volume_ul, iv);
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (s->flags & flags[i].bit)
+			printf("  %s", flags[i].name);
+	putchar('\n');
 }
 
 static void on_shot(void *ctx, const struct shot *s)
@@ -44,66 +74,17 @@ static void on_shot(void *ctx, const struct shot *s)
 	p->have_prev = 1;
 }
 
-static int channel(const struct rcap_header *h, const char *name)
-{
-	for (size_t i = 0; i < h->nchannels; i++)
-		if (!strcmp(h->channels[i].name, name))
-			return (int)i;
-	return -1;
-}
-
 static int measure_file(const char *path, struct printer *p)
 {
-	struct rcap_reader r;
-	struct measure_config cfg = { 0 };
-	struct measure *m = NULL;
-	uint16_t *buf = NULL;
-	size_t got;
-	int rc = rcap_open(&r, path);
+	int rc = measure_capture(path, 0, on_shot, p, &p->info);
 
-	if (rc)
-		return rc;
-	cfg.rate_hz = r.h.rate_hz;
-	cfg.nchannels = r.h.nchannels;
-	cfg.displacement = channel(&r.h, "displacement");
-	cfg.plunger = channel(&r.h, "plunger");
-	if (cfg.displacement < 0) {
-		rc = rig_error(RIG_ERR_INVALID, "%s:2: no channel named \"displacement\"", path);
-		goto out;
-	}
-	cfg.displacement_cal = r.h.channels[cfg.displacement].cal;
-	cfg.maxdata = r.h.channels[cfg.displacement].maxdata;
-	if (cfg.plunger >= 0) {
-		cfg.plunger_cal = r.h.channels[cfg.plunger].cal;
-		if (r.h.channels[cfg.plunger].maxdata > cfg.maxdata)
-			cfg.maxdata = r.h.channels[cfg.plunger].maxdata;
-	}
-	buf = malloc(READ_SCANS * r.h.nchannels * sizeof(*buf));
-	if (!buf) {
-		rc = rig_error(RIG_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	if ((rc = measure_new(&m, &cfg, on_shot, p)) != 0)
-		goto out;
-	if (p->csv)
-		printf("shot,t_s,depth_mm,volume_ul,interval_ms\n");
-	else
-		printf("%6s %12s %10s %10s %12s\n", "shot", "t_s", "depth_mm", "volume_ul",
-		       "interval_ms");
-	while ((rc = rcap_read(&r, buf, READ_SCANS, &got)) == 0 && got > 0)
-		if ((rc = measure_feed(m, buf, got)) != 0)
-			break;
-	if (!rc)
-		rc = measure_finish(m);
 	if (!rc && p->have_prev)
 		print_shot(p, &p->prev, NAN);
-	if (!rc && r.trailing_bytes)
+	if (!rc)
+		print_header(p);
+	if (!rc && p->info.trailing_bytes)
 		fprintf(stderr, "rig: %s: warning: %d bytes of an incomplete last scan ignored\n",
-			path, r.trailing_bytes);
-out:
-	measure_free(m);
-	free(buf);
-	rcap_close_reader(&r);
+			path, p->info.trailing_bytes);
 	return rc;
 }
 

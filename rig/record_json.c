@@ -133,11 +133,16 @@ json_t *fixture_to_json(const struct fixture *fx)
 	for (size_t i = 0; i < fx->daq.nchannels; i++) {
 		const struct fixture_channel *ch = &fx->daq.channels[i];
 
+		json_t *poly = json_array();
+
+		for (int k = 0; k <= ch->poly_order; k++)
+			json_array_append_new(poly, json_real(ch->poly[k]));
 		json_array_append_new(instruments,
-				      json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "kind", "sensor",
+				      json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "kind", "sensor",
 						"driver", fx->daq.driver, "channel", ch->name,
 						"unit", ch->unit, "model", ch->sensor,
-						"certificate", certificate_to_json(&ch->cert)));
+						"certificate", certificate_to_json(&ch->cert), "poly",
+						poly));
 	}
 	if (fx->scale.driver[0])
 		json_array_append_new(instruments,
@@ -166,6 +171,15 @@ json_t *fixture_to_json(const struct fixture *fx)
 			 uncertainties);
 }
 
+static void poly_from_json(const json_t *poly, struct fixture_channel *ch)
+{
+	size_t n = json_array_size(poly);
+
+	for (size_t k = 0; k < n && k < FIXTURE_MAX_POLY; k++)
+		ch->poly[k] = json_number_value(json_array_get(poly, k));
+	ch->poly_order = n ? (int)(n < FIXTURE_MAX_POLY ? n : FIXTURE_MAX_POLY) - 1 : 0;
+}
+
 static void instrument_from_json(const json_t *in, struct fixture *fx)
 {
 	const char *kind = json_string_value(json_object_get(in, "kind"));
@@ -182,6 +196,7 @@ static void instrument_from_json(const json_t *in, struct fixture *fx)
 		copy_string(ch->unit, sizeof(ch->unit), in, "unit");
 		copy_string(ch->sensor, sizeof(ch->sensor), in, "model");
 		certificate_from_json(cert, &ch->cert);
+		poly_from_json(json_object_get(in, "poly"), ch);
 	}
 }
 

@@ -13,6 +13,11 @@
 #define PUSH_MAX_PERIOD_FRACTION 0.35
 /* A double shot follows its twin this far into the period. */
 #define DOUBLE_SHOT_FRACTION 0.45
+#define SLOW_STROKE_FACTOR 8.0
+/* The needle bounces off the rear stop: half-sine hops, decaying. */
+#define BOUNCE_HOP_S 0.002
+#define BOUNCE_TAU_S 0.0015
+#define BOUNCE_END_S 0.008
 
 static struct sim_model *active;
 
@@ -142,14 +147,30 @@ static double ring_peak(double a, double w, double tau)
 	return a * exp(-s / tau) * sin(w * s);
 }
 
+static double extension_of(const struct sim_shot *s, const struct sim_unit *u, double t);
+
+/* The shot that shapes the signal at t: the latest one started by then. */
+static const struct sim_shot *shot_at(const struct sim_model *m, double t)
+{
+	for (unsigned i = m->count; i-- > 0;) {
+		const struct sim_shot *c = &m->ring[(m->head + i) % SIM_SHOT_RING];
+
+		if (c->t_cmd <= t)
+			return c;
+	}
+	return NULL;
+}
+
 static void add_shot(struct sim_model *m, double t_cmd, int stuck)
 {
 	const struct sim_unit *u = &m->unit;
 	struct sim_rng *r = &m->unit_rng;
+	const struct sim_shot *last = shot_at(m, t_cmd);
 	struct sim_shot s = { .t_cmd = t_cmd, .stuck = stuck };
 	double w = 2 * M_PI * u->stroke.ring_hz, tau = u->stroke.ring_tau_ms / 1000.0;
-	double push = PUSH_BASE_S + PUSH_PER_UL_S * m->set.dose_ul;
+	double push = PUSH_BASE_S + PUSH_PER_UL_S * m->set.dose_ul, half;
 
+	s.x0_mm = last ? extension_of(last, u, t_cmd) : 0;
 	s.stop_mm = m->set.depth_mm * u->depth.gain + u->depth.offset_mm +
 		    u->depth.drift_mm_per_shot * m->burst_index + u->depth.noise_mm * sim_rng_normal(r);
 	if (u->stroke.partial_prob > 0 && sim_rng_uniform(r) < u->stroke.partial_prob)
@@ -157,9 +178,13 @@ static void add_shot(struct sim_model *m, double t_cmd, int stuck)
 	s.stop_mm = clamp_positive(s.stop_mm, 0.05);
 	s.peak_mm = s.stop_mm + ring_peak(u->stroke.overshoot_mm, w, tau);
 	s.rise_s = u->stroke.rise_ms / 1000.0;
+	if (u->stroke.slow_prob > 0 && sim_rng_uniform(r) < u->stroke.slow_prob)
+		s.rise_s *= SLOW_STROKE_FACTOR;
 	s.dwell_s = fmin(push, PUSH_MAX_PERIOD_FRACTION * period_s(m));
 	s.retract_s = u->stroke.retract_ms / 1000.0;
-	s.onset_s = t_cmd + s.rise_s * acos(1 - s.peak_mm / s.stop_mm) / M_PI;
+	/* The raised-cosine rise from x0 passes half the peak here. */
+	half = (0.5 * s.peak_mm - s.x0_mm) / (s.stop_mm - s.x0_mm);
+	s.onset_s = t_cmd + (half > 0 ? s.rise_s * acos(1 - 2 * half) / M_PI : 0);
 	s.volume_ul = clamp_positive(m->set.dose_ul * u->dose.gain + u->dose.offset_ul +
 					     m->set.dose_ul * u->dose.noise_pct / 100.0 *
 						     sim_rng_normal(r),
@@ -245,7 +270,7 @@ static double extension_of(const struct sim_shot *s, const struct sim_unit *u, d
 	if (x < 0)
 		return 0;
 	if (x < s->rise_s)
-		return s->stop_mm * (1 - cos(M_PI * x / s->rise_s)) / 2;
+		return s->x0_mm + (s->stop_mm - s->x0_mm) * (1 - cos(M_PI * x / s->rise_s)) / 2;
 	x -= s->rise_s;
 	if (x < s->dwell_s || s->stuck)
 		return s->stop_mm + a * exp(-x / tau) * sin(w * x);
@@ -255,22 +280,16 @@ static double extension_of(const struct sim_shot *s, const struct sim_unit *u, d
 
 		return end * (1 + cos(M_PI * x / s->retract_s)) / 2;
 	}
+	x -= s->retract_s;
+	if (x < BOUNCE_END_S)
+		return u->stroke.bounce_mm * exp(-x / BOUNCE_TAU_S) * fabs(sin(M_PI * x / BOUNCE_HOP_S));
 	return 0;
 }
 
 void sim_model_sample(const struct sim_model *m, double t, double *extension_mm, double *volume_ul)
 {
-	const struct sim_shot *s = NULL;
+	const struct sim_shot *s = shot_at(m, t);
 
-	/* The latest shot started by t shapes the signal. */
-	for (unsigned i = m->count; i-- > 0;) {
-		const struct sim_shot *c = &m->ring[(m->head + i) % SIM_SHOT_RING];
-
-		if (c->t_cmd <= t) {
-			s = c;
-			break;
-		}
-	}
 	if (!s) {
 		*extension_mm = 0;
 		*volume_ul = m->count ? m->ring[m->head].v_before : m->volume_total;

@@ -8,7 +8,9 @@
  * what it dispensed. It writes the true value of every shot to truth.csv
  * with the definitions of shared/DESIGN.md ("What a shot is"):
  *   depth  = maximum true extension during the shot (overshoot included)
- *   onset  = time the extension rises through 50 % of that depth
+ *   onset  = time the extension rises through 50 % of that depth (a stroke
+ *            that starts above that, the last one not being home, has none:
+ *            its stroke start is written)
  *   volume = dispensed volume of the shot
  *   interval = onset to the next onset in the same capture
  */
@@ -23,6 +25,7 @@
 
 struct sim_shot {
 	double t_cmd;      /* stroke starts (s, virtual) */
+	double x0_mm;      /* extension then: the last stroke may not be home yet */
 	double stop_mm;    /* where the depth stop holds the needle */
 	double peak_mm;    /* true depth: stop plus the first overshoot */
 	double onset_s;    /* 50 % of peak on the rise */

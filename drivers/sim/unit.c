@@ -30,6 +30,7 @@ void sim_unit_defaults(struct sim_unit *u)
 	u->stroke.ring_hz = 600;
 	u->stroke.ring_tau_ms = 1.0;
 	u->stroke.retract_ms = 4.0;
+	u->stroke.bounce_mm = 0.04;
 	u->latency_ms = 5.0;
 }
 
@@ -129,8 +130,10 @@ static int read_unit(struct df_table *root, struct sim_unit *u)
 		{ "overshoot_mm", 0, 2, &u->stroke.overshoot_mm },
 		{ "ring_hz", 10, 5000, &u->stroke.ring_hz },
 		{ "ring_tau_ms", 0.05, 50, &u->stroke.ring_tau_ms },
-		{ "retract_ms", 0.2, 50, &u->stroke.retract_ms },
+		{ "retract_ms", 0.2, 500, &u->stroke.retract_ms },
+		{ "bounce_mm", 0, 1, &u->stroke.bounce_mm },
 		{ "partial_prob", 0, 1, &u->stroke.partial_prob },
+		{ "slow_prob", 0, 1, &u->stroke.slow_prob },
 	};
 	int rc;
 
@@ -141,7 +144,7 @@ static int read_unit(struct df_table *root, struct sim_unit *u)
 	    (rc = read_numbers(root, "depth", depth, 4)) < 0 ||
 	    (rc = read_numbers(root, "dose", dose, 3)) < 0 ||
 	    (rc = read_numbers(root, "rate", rate, 2)) < 0 ||
-	    (rc = read_numbers(root, "stroke", stroke, 6)) < 0 ||
+	    (rc = read_numbers(root, "stroke", stroke, 8)) < 0 ||
 	    (rc = df_number_in(root, "missed_shot_prob", 0, 1, &u->missed_shot_prob)) < 0 ||
 	    (rc = df_number_in(root, "double_shot_prob", 0, 1, &u->double_shot_prob)) < 0 ||
 	    (rc = df_number_in(root, "latency_ms", 0, 1000, &u->latency_ms)) < 0)

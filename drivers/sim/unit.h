@@ -36,10 +36,12 @@ struct sim_unit {
 		double gain, jitter_ms;
 	} rate;
 	/* Shape of a stroke (not in the design's sketch; defaults are a healthy
-	 * mechanism): rise time to the stop, overshoot/ringing, retraction. */
+	 * mechanism): rise time to the stop, overshoot/ringing, retraction, the
+	 * bounce off the rear stop when it gets home. */
 	struct {
-		double rise_ms, overshoot_mm, ring_hz, ring_tau_ms, retract_ms;
+		double rise_ms, overshoot_mm, ring_hz, ring_tau_ms, retract_ms, bounce_mm;
 		double partial_prob;  /* a stroke that stops short, at half depth */
+		double slow_prob;     /* a sticky stroke that rises eight times slower */
 	} stroke;
 	double missed_shot_prob, double_shot_prob;
 	double latency_ms;       /* trigger press to first stroke */

@@ -27,3 +27,10 @@ double gravimetric_z(double t, double p_kpa, double humidity_pct)
 	/* ml/g == µl/mg */
 	return 1.0 / (rw - ra) * (1 - ra / WEIGHT_DENSITY);
 }
+
+double gravimetric_volume_ul(double grams, double seconds, const struct fixture_environment *env)
+{
+	double mg = grams * 1000.0 + env->evaporation_mg_per_s * seconds;
+
+	return mg * gravimetric_z(env->temperature_c, env->pressure_kpa, env->humidity_pct);
+}

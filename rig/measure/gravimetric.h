@@ -9,6 +9,7 @@
  * rho_w from Tanaka et al. (Metrologia 38, 2001), rho_a from the CIPM
  * simplified formula.
  */
+#include "rig/fixture.h"
 
 /* Density of air-free water, g/ml, at t °C (Tanaka 2001). */
 double water_density(double t_c);
@@ -18,5 +19,12 @@ double air_density(double t_c, double p_kpa, double humidity_pct);
 
 /* Z factor, µl per mg of balance reading. */
 double gravimetric_z(double t_c, double p_kpa, double humidity_pct);
+
+/*
+ * Volume delivered, µl, from a balance reading (g) taken seconds after the
+ * tare: the water that evaporated from the vessel meanwhile (the fixture's
+ * measured rate) is added back before the conversion.
+ */
+double gravimetric_volume_ul(double grams, double seconds, const struct fixture_environment *env);
 
 #endif

@@ -28,9 +28,12 @@ static json_t *header_json(const struct rcap_header *h)
 
 		for (int k = 0; k <= c->cal.order; k++)
 			json_array_append_new(poly, json_real(c->cal.poly[k]));
-		json_array_append_new(chans, json_pack("{s:s, s:s, s:o, s:I}", "name", c->name,
-						       "unit", c->unit, "poly", poly, "maxdata",
-						       (json_int_t)c->maxdata));
+		json_t *cj = json_pack("{s:s, s:s, s:o, s:I}", "name", c->name, "unit", c->unit,
+				       "poly", poly, "maxdata", (json_int_t)c->maxdata);
+
+		if (c->calibration[0])
+			json_object_set_new(cj, "calibration", json_string(c->calibration));
+		json_array_append_new(chans, cj);
 	}
 	json_object_set_new(root, "channels", chans);
 	return root;
@@ -107,6 +110,7 @@ static int read_channel(struct rcap_reader *r, json_t *c, struct rcap_channel *c
 	json_t *maxdata = json_object_get(c, "maxdata");
 	const char *name = json_string_value(json_object_get(c, "name"));
 	const char *unit = json_string_value(json_object_get(c, "unit"));
+	const char *cal = json_string_value(json_object_get(c, "calibration"));
 	size_t np = json_array_size(poly);
 
 	if (!json_is_object(c) || !name || !json_is_array(poly) || np < 1 ||
@@ -114,6 +118,7 @@ static int read_channel(struct rcap_reader *r, json_t *c, struct rcap_channel *c
 		return bad_header(r, "each channel needs a name and a poly of 1 to 4 numbers");
 	snprintf(ch->name, sizeof(ch->name), "%s", name);
 	snprintf(ch->unit, sizeof(ch->unit), "%s", unit ? unit : "");
+	snprintf(ch->calibration, sizeof(ch->calibration), "%s", cal ? cal : "");
 	ch->cal.order = (int)np - 1;
 	for (size_t k = 0; k < np; k++) {
 		json_t *v = json_array_get(poly, k);

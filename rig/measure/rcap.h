@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "rig/measure/shots.h"
+#include "rig/measure/calibration.h"
 
 #define RCAP_MAX_CHANNELS 16
 #define RCAP_MAX_HEADER (64u << 10)
@@ -21,6 +21,7 @@ struct rcap_channel {
 	char unit[16];
 	struct calibration cal;
 	uint32_t maxdata;       /* "maxdata" header key; 65535 when absent */
+	char calibration[80];   /* where cal came from: certificate ID, "comedi softcal" */
 };
 
 struct rcap_header {

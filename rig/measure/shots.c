@@ -5,42 +5,84 @@
 #include <string.h>
 
 #include "rig/error.h"
+#include "rig/measure/fit.h"
+#include "rig/measure/reduce.h"
 
-#define DEFAULT_THRESHOLD_MM 0.15
-#define DEFAULT_RELEASE_MM 0.08
-#define DEFAULT_MIN_GAP_MS 3.0
-#define BASELINE_TAU_S 0.010   /* baseline follows sensor drift, not shots */
-#define PLUNGER_TAU_S 0.005    /* settled level: averages noise, short vs. a gap */
-#define PRE_WINDOW_S 0.010     /* history kept before a threshold crossing */
-#define RISE_WINDOW_S 0.060    /* the rise must fall within this after it */
+#define CHUNK_S 0.010          /* unit of drift tracking, a power of two scans */
+#define MIN_CHUNK 4
+#define MAX_RATE_HZ 1e8        /* scans/s: far beyond any DAQ this serves */
+#define MIN_PART 32            /* scans: an eventful chunk is looked at in parts */
+#define MAX_CHUNK 4096
+#define TRACK_S 0.010          /* drift tracking: mean of the idle chunks over this */
+#define MIN_LEVEL 32           /* plunger level: at least this many samples */
+#define PRE_S 0.002            /* kept before the threshold crossing: the rise's foot */
+#define RISE_S 0.030           /* the rise to 90 % must fall within this after it */
+#define ONSET_BAND 0.15        /* of depth: samples around 50 % that refine the onset */
+#define REFIRE_FRACTION 0.5    /* of depth: fallen below, then back above: a new stroke */
 #define PARTIAL_FRACTION 0.75  /* of the expected depth */
 #define SLOW_RISE_MS 10.0      /* 10-90 % rise of a healthy stroke is ~2 ms */
 
 enum state { IDLE, IN_SHOT };
 
+/* Power sums of one idle chunk. */
+struct window_entry {
+	double n, sum[FIXTURE_MAX_POLY];
+};
+
 struct measure {
 	struct measure_config cfg;
 	shot_fn fn;
 	void *ctx;
-	double *lut_disp, *lut_plunger;  /* code -> unit, maxdata + 1 entries */
-	uint64_t scan;                   /* scans seen so far */
-	double baseline, alpha_base;
-	double plunger, alpha_plunger;
-	int primed;                      /* first scan seen: filters initialised */
-	enum state state;
-	double threshold, release;
+	struct scan_layout layout;
+	double *lut;                 /* displacement code -> mm */
+	int dir;                     /* +1: extension raises the code, -1: lowers it */
+	double rate;
+	size_t chunk, sub, pre, fit_half, rise_cap, guard, base_len, level_len;
 	uint64_t gap_scans;
+	uint64_t scan;               /* scans processed (whole chunks, and the tail at finish) */
 
-	double *hist;                    /* last hist_len extensions, ring */
-	size_t hist_len;
+	/* Scans of a chunk not yet complete, carried to the next feed. */
+	uint16_t *stage;
+	size_t staged;
+	/* Displacement and plunger codes of the last ring_len scans processed,
+	 * so a shot can look back across block boundaries. */
+	uint16_t *ring_d, *ring_p;
+	size_t ring_len;
+	const uint16_t *span;        /* the scans being processed, from span_first */
+	uint64_t span_first;
 
-	/* The shot in progress. */
-	double *rise;                    /* extension from PRE_WINDOW before the crossing */
-	size_t rise_len, rise_cap;
-	uint64_t rise_first;             /* scan index of rise[0] */
-	double shot_baseline, peak, v_before;
-	uint64_t below_since;
+	/* Drift tracking: idle chunks since the last shot, newest nwin of them. */
+	struct window_entry *win;
+	size_t nwin, win_head, win_count;
+	int primed;
+	double base;                 /* displacement with the needle retracted, mm */
+	uint32_t start_s;            /* signal codes from here on start a shot (from base,
+					when a chunk needs it) */
+	uint64_t quiet_from;         /* first scan after the last shot */
+
+	enum state state;
+	uint64_t shot_first;         /* scan of rise[0] */
+	uint64_t crossing;           /* scan that crossed the threshold */
+	double shot_base, v_before;
+	uint16_t *rise;              /* displacement codes from shot_first */
+	size_t rise_len;
+	double *rise_y, *fit_y;      /* scratch: extensions */
+	uint32_t rel_s;              /* below: retracted */
+	uint32_t top_s;              /* highest sample so far: safety, re-fire; not depth */
+	/* The peak is where the mean over an aligned run of sub scans is
+	 * highest: one noisy sample cannot move it. */
+	uint64_t sub_sum, sub_n;     /* the run in progress */
+	uint64_t best_sum, best_n;   /* the run with the highest mean so far (n 0: none) */
+	uint64_t peak_k;             /* middle of that run */
+	double half;                 /* REFIRE_FRACTION of the highest sample, mm */
+	uint32_t half_s;             /* the signal code of half, once per chunk */
+	int fallen;                  /* below half since the highest sample */
+	uint32_t valley_s;
+	uint64_t valley_k;
+	int fit_due;
+	double depth, peak_at;       /* fit around peak_k */
 	int below;
+	uint64_t below_since;
 
 	/* A finished shot waits for the plunger to settle after it. */
 	int pending;
@@ -49,57 +91,153 @@ struct measure {
 	uint32_t count;
 };
 
-double calibration_apply(const struct calibration *c, double code)
+/* "Signal" codes rise with extension whatever way the sensor is wired. */
+static uint32_t sig(const struct measure *m, uint32_t code)
 {
-	double y = 0;
-
-	for (int k = c->order; k >= 0; k--)
-		y = y * code + c->poly[k];
-	return y;
+	return m->dir > 0 ? code : m->cfg.maxdata - code;
 }
 
-static double *make_lut(const struct calibration *c, uint32_t maxdata)
+static double sig_value(const struct measure *m, uint32_t s)
 {
-	double *lut = malloc(((size_t)maxdata + 1) * sizeof(*lut));
+	return m->lut[sig(m, s)];
+}
 
-	if (lut)
-		for (uint32_t i = 0; i <= maxdata; i++)
-			lut[i] = calibration_apply(c, i);
-	return lut;
+/* The strict one from a guess a code or two off: the baseline creeps,
+ * and a short walk mispredicts no branches. */
+static uint32_t sig_walk(const struct measure *m, double v, uint32_t s)
+{
+	while (s > 0 && sig_value(m, s - 1) > v)
+		s--;
+	while (s <= m->cfg.maxdata && sig_value(m, s) <= v)
+		s++;
+	return s;
+}
+
+/* Smallest signal code whose value exceeds v (strict) or reaches it. */
+static uint32_t sig_search(const struct measure *m, double v, int strict)
+{
+	uint32_t lo = 0, hi = m->cfg.maxdata + 1;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		double x = sig_value(m, mid);
+
+		if (strict ? x > v : x >= v)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+static size_t pow2_at_least(double x)
+{
+	size_t p = 1;
+
+	while ((double)p < x)
+		p *= 2;
+	return p;
+}
+
+static size_t scans(double seconds, double rate, size_t at_least)
+{
+	size_t n = (size_t)ceil(seconds * rate);
+
+	return n < at_least ? at_least : n;
+}
+
+static size_t max3(size_t a, size_t b, size_t c)
+{
+	size_t m = a > b ? a : b;
+
+	return m > c ? m : c;
+}
+
+static int configure(struct measure *m, const struct measure_config *cfg)
+{
+	double rate = cfg->rate_hz;
+	size_t back;
+
+	if (!(rate > 0 && rate <= MAX_RATE_HZ))
+		return rig_error(RIG_ERR_INVALID,
+				 "measure: scan rate %g Hz out of range (0 to %g: the windows are sized "
+				 "by it)",
+				 rate, MAX_RATE_HZ);
+	if (cfg->nchannels == 0 || cfg->displacement < 0 ||
+	    (size_t)cfg->displacement >= cfg->nchannels ||
+	    (cfg->plunger >= 0 && (size_t)cfg->plunger >= cfg->nchannels) || cfg->maxdata == 0 ||
+	    cfg->maxdata > UINT16_MAX || cfg->displacement_cal.order < 0 ||
+	    cfg->displacement_cal.order >= FIXTURE_MAX_POLY || cfg->plunger_cal.order < 0 ||
+	    cfg->plunger_cal.order >= FIXTURE_MAX_POLY)
+		return rig_error(RIG_ERR_INVALID, "measure: bad configuration");
+	m->cfg = *cfg;
+	m->rate = rate;
+	if (m->cfg.threshold_mm <= 0)
+		m->cfg.threshold_mm = MEASURE_THRESHOLD_MM;
+	if (m->cfg.release_mm <= 0)
+		m->cfg.release_mm = MEASURE_RELEASE_MM;
+	if (m->cfg.min_gap_ms <= 0)
+		m->cfg.min_gap_ms = MEASURE_MIN_GAP_MS;
+	scan_layout_init(&m->layout, cfg->nchannels, cfg->displacement,
+			 cfg->displacement_cal.order > 1 ? cfg->displacement_cal.order : 1);
+	m->chunk = pow2_at_least(CHUNK_S * rate);
+	m->chunk = m->chunk < MIN_CHUNK ? MIN_CHUNK : m->chunk > MAX_CHUNK ? MAX_CHUNK : m->chunk;
+	m->nwin = scans(TRACK_S * rate / (double)m->chunk, 1, 1);
+	m->pre = scans(PRE_S, rate, 2);
+	m->guard = scans(MEASURE_GUARD_S, rate, 1);
+	m->base_len = scans(MEASURE_BASELINE_S, rate, 1);
+	m->level_len = scans(MEASURE_LEVEL_S, rate, MIN_LEVEL);
+	m->fit_half = (size_t)lround(MEASURE_PEAK_FIT_S * rate);
+	if (m->fit_half < 2)
+		m->fit_half = 2;
+	m->sub = pow2_at_least(MEASURE_PEAK_FIT_S * rate + 1) / 2;
+	if (m->sub > m->chunk)
+		m->sub = m->chunk;
+	m->rise_cap = m->pre + scans(RISE_S, rate, 1);
+	m->gap_scans = scans(m->cfg.min_gap_ms / 1000.0, rate, 1);
+	/* The peak fit runs by the end of the shot at the latest: the gap
+	 * must leave the samples after the peak it needs. */
+	if (m->gap_scans < m->fit_half)
+		m->gap_scans = m->fit_half;
+	/* The furthest any look back reaches from inside the current chunk. */
+	back = max3(m->guard + m->base_len, m->level_len, m->pre) + 2 * m->fit_half;
+	m->ring_len = pow2_at_least((double)(back + 2 * m->chunk + 2));
+	return 0;
 }
 
 int measure_new(struct measure **out, const struct measure_config *cfg, shot_fn fn, void *ctx)
 {
-	struct measure *m;
-	double rate = cfg->rate_hz;
+	struct measure *m = calloc(1, sizeof(*m));
+	int rc;
 
-	if (rate <= 0 || cfg->displacement < 0 || (size_t)cfg->displacement >= cfg->nchannels ||
-	    (cfg->plunger >= 0 && (size_t)cfg->plunger >= cfg->nchannels) || cfg->maxdata == 0 ||
-	    cfg->maxdata > UINT16_MAX)
-		return rig_error(RIG_ERR_INVALID, "measure: bad configuration");
-	m = calloc(1, sizeof(*m));
 	if (!m)
 		return rig_error(RIG_ERR_NOMEM, "measure: out of memory");
-	m->cfg = *cfg;
+	if ((rc = configure(m, cfg)) != 0) {
+		free(m);
+		return rc;
+	}
 	m->fn = fn;
 	m->ctx = ctx;
-	m->threshold = cfg->threshold_mm > 0 ? cfg->threshold_mm : DEFAULT_THRESHOLD_MM;
-	m->release = cfg->release_mm > 0 ? cfg->release_mm : DEFAULT_RELEASE_MM;
-	m->gap_scans = (uint64_t)ceil((cfg->min_gap_ms > 0 ? cfg->min_gap_ms : DEFAULT_MIN_GAP_MS) /
-				      1000.0 * rate);
-	if (m->gap_scans < 1)
-		m->gap_scans = 1;
-	m->alpha_base = 1 - exp(-1 / (BASELINE_TAU_S * rate));
-	m->alpha_plunger = 1 - exp(-1 / fmax(PLUNGER_TAU_S * rate, 8));
-	m->hist_len = (size_t)ceil(PRE_WINDOW_S * rate) + 2;
-	m->rise_cap = m->hist_len + (size_t)ceil(RISE_WINDOW_S * rate);
-	m->hist = calloc(m->hist_len, sizeof(*m->hist));
+	m->lut = calibration_table(&cfg->displacement_cal, cfg->maxdata);
+	m->stage = malloc(m->chunk * cfg->nchannels * sizeof(*m->stage));
+	m->ring_d = calloc(m->ring_len, sizeof(*m->ring_d));
+	m->ring_p = calloc(m->ring_len, sizeof(*m->ring_p));
+	m->win = calloc(m->nwin, sizeof(*m->win));
 	m->rise = malloc(m->rise_cap * sizeof(*m->rise));
-	m->lut_disp = make_lut(&cfg->displacement_cal, cfg->maxdata);
-	m->lut_plunger = cfg->plunger >= 0 ? make_lut(&cfg->plunger_cal, cfg->maxdata) : NULL;
-	if (!m->hist || !m->rise || !m->lut_disp || (cfg->plunger >= 0 && !m->lut_plunger)) {
+	m->rise_y = malloc(m->rise_cap * sizeof(*m->rise_y));
+	m->fit_y = malloc((2 * m->fit_half + 1) * sizeof(*m->fit_y));
+	if (!m->lut || !m->stage || !m->ring_d || !m->ring_p || !m->win || !m->rise ||
+	    !m->rise_y || !m->fit_y) {
 		measure_free(m);
 		return rig_error(RIG_ERR_NOMEM, "measure: out of memory");
+	}
+	m->dir = calibration_direction(m->lut, cfg->maxdata);
+	if (m->dir == 0) {
+		measure_free(m);
+		return rig_error(RIG_ERR_INVALID,
+				 "measure: the displacement calibration is not monotonic over codes "
+				 "0..%u (check the polynomial's coefficients)",
+				 cfg->maxdata);
 	}
 	*out = m;
 	return 0;
@@ -109,146 +247,494 @@ void measure_free(struct measure *m)
 {
 	if (!m)
 		return;
-	free(m->hist);
+	free(m->lut);
+	free(m->stage);
+	free(m->ring_d);
+	free(m->ring_p);
+	free(m->win);
 	free(m->rise);
-	free(m->lut_disp);
-	free(m->lut_plunger);
+	free(m->rise_y);
+	free(m->fit_y);
 	free(m);
+}
+
+/* Code of channel ch (displacement or plunger) at scan k, from the scans
+ * in hand or the ring. */
+static uint16_t code_at(const struct measure *m, uint64_t k, int ch)
+{
+	if (m->span && k >= m->span_first)
+		return m->span[(k - m->span_first) * m->cfg.nchannels + (size_t)ch];
+	return (ch == m->cfg.displacement ? m->ring_d : m->ring_p)[k & (m->ring_len - 1)];
+}
+
+static double ext_at(const struct measure *m, uint64_t k)
+{
+	return m->lut[code_at(m, k, m->cfg.displacement)] - m->shot_base;
+}
+
+/* Mean calibrated value of channel ch over scans [from, to). */
+static double mean_over(const struct measure *m, int ch, const struct calibration *cal,
+			uint64_t from, uint64_t to)
+{
+	double sum[FIXTURE_MAX_POLY] = { 0 };
+	const uint16_t *ring = ch == m->cfg.displacement ? m->ring_d : m->ring_p;
+	uint64_t k = from;
+
+	/* The ring part, in at most two runs (it wraps), then the scans in hand. */
+	while (k < to && (!m->span || k < m->span_first)) {
+		size_t at = k & (m->ring_len - 1), n = m->ring_len - at;
+		uint64_t end = m->span && m->span_first < to ? m->span_first : to;
+
+		if (n > end - k)
+			n = (size_t)(end - k);
+		power_sums(ring + at, n, 1, cal->order, sum);
+		k += n;
+	}
+	if (k < to)
+		power_sums(m->span + (k - m->span_first) * m->cfg.nchannels + (size_t)ch,
+			   (size_t)(to - k), m->cfg.nchannels, cal->order, sum);
+	return calibration_mean(cal, sum, (double)(to - from));
+}
+
+/* Plunger level just before scan k, the previous shot excluded. */
+static double level_before(const struct measure *m, uint64_t k)
+{
+	uint64_t from = k > m->level_len ? k - m->level_len : 0;
+
+	if (m->cfg.plunger < 0)
+		return NAN;
+	if (from < m->quiet_from)
+		from = m->quiet_from;
+	if (from >= k)
+		from = k - 1;
+	return mean_over(m, m->cfg.plunger, &m->cfg.plunger_cal, from, k);
 }
 
 static void emit_pending(struct measure *m, double v_after)
 {
 	if (!m->pending)
 		return;
-	m->pend.volume_ul = m->cfg.plunger >= 0 ? v_after - m->pend_v_before : NAN;
-	m->fn(m->ctx, &m->pend);
+	m->pend.volume_ul = v_after - m->pend_v_before;
 	m->pending = 0;
+	m->fn(m->ctx, &m->pend);
 }
 
-/* First index in rise[] where the extension reaches level, interpolated
- * to a fractional scan; -1 if it never does before the peak. */
-static double crossing(const struct measure *m, double level, size_t peak_at)
+/* Fit the parabola around the highest sample once the samples after it
+ * are in (or the shot is over: force). */
+static void refit(struct measure *m, uint64_t last, int force)
 {
-	for (size_t i = 1; i <= peak_at && i < m->rise_len; i++) {
-		double a = m->rise[i - 1], b = m->rise[i];
+	uint64_t w = m->fit_half, lo, hi, top;
+	double at;
 
-		if (a < level && b >= level)
-			return (double)(i - 1) + (level - a) / (b - a);
+	if (!m->fit_due || (!force && last < m->peak_k + w))
+		return;
+	lo = m->peak_k - (m->peak_k - m->shot_first < w ? m->peak_k - m->shot_first : w);
+	hi = m->peak_k + w < last ? m->peak_k + w : last;
+	top = lo;
+	for (uint64_t k = lo; k <= hi; k++)
+		m->fit_y[k - lo] = ext_at(m, k);
+	m->depth = fit_peak(m->fit_y, (size_t)(hi - lo + 1), &at);
+	m->peak_at = (double)lo + at;
+	/* Above every sample, the parabola is bridging a corner (a rise into a
+	 * flat stop, sampled coarsely), not rounding a peak: the highest
+	 * sample is the better estimate. */
+	for (uint64_t k = lo; k <= hi; k++)
+		if (m->fit_y[k - lo] >= m->fit_y[top - lo])
+			top = k;
+	if (m->depth > m->fit_y[top - lo]) {
+		m->depth = m->fit_y[top - lo];
+		m->peak_at = (double)top;
 	}
-	return -1;
+	m->fit_due = 0;
 }
 
-static void finish_shot(struct measure *m, unsigned flags)
+/* The shot is over at scan last; the needle left its depth at end. */
+static void end_shot(struct measure *m, uint64_t last, uint64_t end, unsigned flags)
 {
 	struct shot *s = &m->pend;
-	double rate = m->cfg.rate_hz;
-	size_t peak_at = 0;
-	double on, r10, r90;
+	double d, on, r10, r90;
+	size_t upto;
 
-	for (size_t i = 0; i < m->rise_len; i++)
-		if (m->rise[i] > m->rise[peak_at])
-			peak_at = i;
+	refit(m, last, 1);
+	d = m->depth;
+	/* The first rise to the levels: look no further than the peak. */
+	upto = m->rise_len - 1;
+	if (m->peak_k - m->shot_first < upto)
+		upto = (size_t)(m->peak_k - m->shot_first);
+	for (size_t i = 0; i <= upto; i++)
+		m->rise_y[i] = m->lut[m->rise[i]] - m->shot_base;
+	on = fit_crossing(m->rise_y, upto, 0.5 * d, ONSET_BAND * d);
+	r10 = fit_crossing(m->rise_y, upto, 0.1 * d, 0);
+	r90 = fit_crossing(m->rise_y, upto, 0.9 * d, 0);
+
 	memset(s, 0, sizeof(*s));
 	s->index = ++m->count;
-	s->baseline_mm = m->shot_baseline;
-	s->depth_mm = m->peak;
-	on = crossing(m, 0.5 * m->peak, peak_at);
-	r10 = crossing(m, 0.1 * m->peak, peak_at);
-	r90 = crossing(m, 0.9 * m->peak, peak_at);
-	s->t_s = ((double)m->rise_first + (on >= 0 ? on : 0)) / rate;
-	s->rise_ms = (r10 >= 0 && r90 >= 0) ? (r90 - r10) / rate * 1000.0 : NAN;
+	s->baseline_mm = m->shot_base;
+	s->depth_mm = d;
+	s->t_s = ((double)m->shot_first + (on >= 0 ? on : (double)(m->crossing - m->shot_first))) /
+		 m->rate;
+	s->rise_ms = r10 >= 0 && r90 >= 0 ? (r90 - r10) / m->rate * 1000.0 : NAN;
+	s->peak_s = m->peak_at / m->rate;
+	s->end_s = flags & SHOT_UNFINISHED ? NAN : (double)end / m->rate;
 	s->flags = flags;
-	if (m->cfg.expected_depth_mm > 0 && s->depth_mm < PARTIAL_FRACTION * m->cfg.expected_depth_mm)
+	if (m->cfg.expected_depth_mm > 0 && d < PARTIAL_FRACTION * m->cfg.expected_depth_mm)
 		s->flags |= SHOT_PARTIAL;
-	if (s->rise_ms > SLOW_RISE_MS)
+	/* A stroke that re-fires from above 10 % has no 10 % point: not slow. */
+	if (on < 0 || s->rise_ms > SLOW_RISE_MS || (r10 >= 0 && r90 < 0))
 		s->flags |= SHOT_SLOW;
 	m->pend_v_before = m->v_before;
 	m->pending = 1;
 	m->state = IDLE;
+	m->quiet_from = flags & SHOT_UNFINISHED ? m->quiet_from : last + 1;
+	/* Drift tracking restarts from the idle after this shot. */
+	m->win_count = 0;
+	m->win_head = 0;
 }
 
-static void start_shot(struct measure *m, double x)
+/* The run of samples ending before scan end is over: is its mean the
+ * highest yet? */
+static void close_run(struct measure *m, uint64_t end)
 {
-	size_t n = m->hist_len;
+	/* mean > best mean, without dividing */
+	if (!m->best_n || m->sub_sum * m->best_n > m->best_sum * m->sub_n) {
+		m->best_sum = m->sub_sum;
+		m->best_n = m->sub_n;
+		m->peak_k = end - m->sub_n + (m->sub_n - 1) / 2;
+		m->fit_due = 1;
+	}
+	m->sub_sum = 0;
+	m->sub_n = 0;
+}
 
-	emit_pending(m, m->plunger);
+/* Runs are aligned to scan indices, whatever the blocks. */
+static void close_run_at(struct measure *m, uint64_t end)
+{
+	if ((end & (m->sub - 1)) == 0)
+		close_run(m, end);
+}
+
+/* Scan k's part in the peak search. */
+static void run_sample(struct measure *m, uint64_t k, uint32_t s)
+{
+	m->sub_sum += s;
+	m->sub_n++;
+	close_run_at(m, k + 1);
+}
+
+/* A new highest sample: the level a re-fire must fall below moves. */
+static void new_top(struct measure *m, uint32_t s)
+{
+	m->top_s = s;
+	m->half = m->shot_base + REFIRE_FRACTION * (sig_value(m, s) - m->shot_base);
+	m->half_s = UINT32_MAX;  /* stale until the chunk ends */
+}
+
+/* A shot starts at scan k; its rise is kept from scan from. */
+static void start_shot(struct measure *m, uint64_t k, uint64_t from, uint32_t s)
+{
+	m->v_before = level_before(m, k);
+	/* The previous shot's plunger has settled by now. */
+	emit_pending(m, m->v_before);
 	m->state = IN_SHOT;
-	m->shot_baseline = m->baseline;
-	m->v_before = m->plunger;
-	m->peak = x - m->baseline;
-	m->below = 0;
-	/* The history ring holds the extensions before this scan, oldest at scan % n. */
+	m->shot_first = from;
+	m->crossing = k;
 	m->rise_len = 0;
-	m->rise_first = m->scan >= n ? m->scan - n : 0;
-	for (uint64_t k = m->rise_first; k < m->scan; k++)
-		m->rise[m->rise_len++] = m->hist[k % n] - m->baseline;
+	for (uint64_t j = from; j <= k; j++)
+		m->rise[m->rise_len++] = code_at(m, j, m->cfg.displacement);
+	m->rel_s = sig_search(m, m->shot_base + m->cfg.release_mm, 0);
+	new_top(m, s);
+	m->fallen = 0;
+	m->best_n = 0;
+	m->peak_k = k;
+	m->fit_due = 1;
+	m->sub_sum = s;
+	m->sub_n = 1;
+	m->below = 0;
+	close_run_at(m, k + 1);
 }
 
-static void step(struct measure *m, double x, double v)
+/* The needle rose through the threshold at scan k, from rest. */
+static void start_from_rest(struct measure *m, uint64_t k, uint32_t s)
 {
-	double ext = x - (m->state == IN_SHOT ? m->shot_baseline : m->baseline);
+	uint64_t to = k > m->guard ? k - m->guard : 0;
+	uint64_t from = to > m->base_len ? to - m->base_len : 0;
 
-	if (!m->primed) {
-		m->baseline = x;
-		m->plunger = v;
-		m->primed = 1;
-		ext = 0;
+	/* The baseline ends before the rise's foot and after the last shot;
+	 * if the shots leave no room for it, drift tracking stands in. */
+	if (from < m->quiet_from)
+		from = m->quiet_from;
+	m->shot_base = from < to ? mean_over(m, m->cfg.displacement, &m->cfg.displacement_cal,
+					     from, to)
+				 : m->base;
+	start_shot(m, k, k > m->pre ? k - m->pre : 0, s);
+}
+
+/* Fell below half its depth, then rose back through it: the unit fired
+ * again before the needle was home. The new stroke shares the baseline. */
+static void refire(struct measure *m, uint64_t k, uint32_t s)
+{
+	uint64_t valley = m->valley_k;
+
+	end_shot(m, k, valley, 0);
+	m->quiet_from = valley;
+	start_shot(m, k, valley + m->pre < k ? k - m->pre : valley, s);
+}
+
+static void shot_sample(struct measure *m, uint64_t k, uint32_t s)
+{
+	double x = sig_value(m, s);
+
+	run_sample(m, k, s);
+	if (s > m->top_s)
+		new_top(m, s);
+	if (m->fallen && s < m->valley_s) {
+		m->valley_s = s;
+		m->valley_k = k;
+	} else if (!m->fallen && x < m->half) {
+		m->fallen = 1;
+		m->valley_s = s;
+		m->valley_k = k;
+	} else if (m->fallen && x >= m->half &&
+		   x - sig_value(m, m->valley_s) > m->cfg.threshold_mm) {
+		refire(m, k, s);
+		return;
 	}
-	m->plunger += m->alpha_plunger * (v - m->plunger);
-	if (m->state == IDLE) {
-		if (ext > m->threshold)
-			start_shot(m, x);
-		else
-			m->baseline += m->alpha_base * (x - m->baseline);
+	if (s >= m->rel_s) {
+		m->below = 0;
+	} else if (!m->below) {
+		m->below = 1;
+		m->below_since = k;
+	} else if (k - m->below_since >= m->gap_scans) {
+		end_shot(m, k, m->below_since, 0);
 	}
-	if (m->state == IN_SHOT) {
-		if (m->rise_len < m->rise_cap)
-			m->rise[m->rise_len++] = ext;
-		if (ext > m->peak)
-			m->peak = ext;
-		if (ext >= m->release) {
-			m->below = 0;
-		} else if (!m->below) {
-			m->below = 1;
-			m->below_since = m->scan;
-		} else if (m->scan - m->below_since >= m->gap_scans) {
-			finish_shot(m, 0);
+}
+
+/* A sample of a shot that changes nothing but the peak search. */
+static void quiet_sample(struct measure *m, uint64_t k, uint16_t code, uint32_t s)
+{
+	if (m->rise_len < m->rise_cap)
+		m->rise[m->rise_len++] = code;
+	run_sample(m, k, s);
+}
+
+/*
+ * Sample by sample, for the chunks where something happens; but the runs
+ * of samples where nothing can (at rest below the threshold, at depth
+ * below the highest sample, home below the release level counting the
+ * gap) go through tight loops, and only events take shot_sample's path.
+ */
+static void slow_span(struct measure *m, const uint16_t *c, size_t from, size_t to)
+{
+	size_t nch = m->cfg.nchannels, d = (size_t)m->cfg.displacement;
+
+	for (size_t i = from; i < to; i++) {
+		uint64_t k = m->scan + i;
+		uint16_t code = c[i * nch + d];
+		uint32_t s = sig(m, code);
+
+		if (m->state == IDLE) {
+			if (s >= m->start_s)
+				start_from_rest(m, k, s);
+			continue;
 		}
+		if (!m->fallen && s <= m->top_s && s >= m->rel_s &&
+		    (m->half_s != UINT32_MAX ? s >= m->half_s : m->lut[code] >= m->half)) {
+			m->below = 0;  /* at depth */
+		} else if (!(m->fallen && m->below && s < m->rel_s && s >= m->valley_s &&
+			     k - m->below_since < m->gap_scans && m->lut[code] < m->half)) {
+			if (m->rise_len < m->rise_cap)
+				m->rise[m->rise_len++] = code;
+			shot_sample(m, k, s);
+			continue;
+		}
+		quiet_sample(m, k, code, s);
 	}
-	m->hist[m->scan % m->hist_len] = x;
-	m->scan++;
+}
+
+static void track_drift(struct measure *m, const struct scan_stats *st, size_t n)
+{
+	struct window_entry *e = &m->win[m->win_head], sum = { 0 };
+
+	e->n = (double)n;
+	memcpy(e->sum, st->sum, sizeof(e->sum));
+	if (++m->win_head == m->nwin)
+		m->win_head = 0;
+	if (m->win_count < m->nwin)
+		m->win_count++;
+	for (size_t i = 0; i < m->win_count; i++) {
+		sum.n += m->win[i].n;
+		for (int k = 1; k < FIXTURE_MAX_POLY; k++)
+			sum.sum[k] += m->win[i].sum[k];
+	}
+	m->base = calibration_mean(&m->cfg.displacement_cal, sum.sum, sum.n);
+}
+
+static int bad_code(const struct measure *m, const uint16_t *c, size_t n)
+{
+	size_t nch = m->cfg.nchannels, d = (size_t)m->cfg.displacement, i = 0;
+
+	while (i + 1 < n && c[i * nch + d] <= m->cfg.maxdata)
+		i++;
+	return rig_error(RIG_ERR_PROTOCOL,
+			 "measure: displacement code %u above the converter's maximum %u at scan %llu",
+			 c[i * nch + d], m->cfg.maxdata, (unsigned long long)(m->scan + i));
+}
+
+/* Scans [from, to) of a chunk at depth: nothing happens but the peak
+ * search; whole runs in a tight loop where they fit. */
+static void dwell_span(struct measure *m, const uint16_t *c, size_t from, size_t to)
+{
+	size_t nch = m->cfg.nchannels, d = (size_t)m->cfg.displacement, sub = m->sub, i = from;
+
+	m->below = 0;
+	for (; i < to && m->rise_len < m->rise_cap; i++)
+		m->rise[m->rise_len++] = c[i * nch + d];
+	for (i = from; i < to && (m->sub_n || ((m->scan + i) & (sub - 1)) || to - i < sub); i++)
+		run_sample(m, m->scan + i, sig(m, c[i * nch + d]));
+	for (; i + sub <= to; i += sub) {
+		uint64_t sum = 0;
+
+		for (size_t j = i; j < i + sub; j++)
+			sum += c[j * nch + d];
+		m->sub_sum = m->dir > 0 ? sum : sub * m->cfg.maxdata - sum;
+		m->sub_n = sub;
+		close_run(m, m->scan + i + sub);
+	}
+	for (; i < to; i++)
+		run_sample(m, m->scan + i, sig(m, c[i * nch + d]));
+}
+
+/* Where the needle does something (a shot starts, rises, retracts), the
+ * chunk is looked at part by part: the quiet parts still go by vector. */
+static void eventful_chunk(struct measure *m, const uint16_t *c, size_t n)
+{
+	size_t part = m->sub > MIN_PART ? m->sub : MIN_PART;
+
+	m->start_s = sig_walk(m, m->base + m->cfg.threshold_mm, m->start_s);
+	for (size_t i = 0; i < n; i += part) {
+		size_t to = n - i < part ? n : i + part;
+		struct scan_stats st;
+		uint32_t smax, smin;
+
+		scan_reduce(c + i * m->cfg.nchannels, to - i, &m->layout, &st);
+		smax = m->dir > 0 ? st.max : m->cfg.maxdata - st.min;
+		smin = m->dir > 0 ? st.min : m->cfg.maxdata - st.max;
+		if (m->state == IDLE && smax < m->start_s)
+			continue;
+		if (m->state == IN_SHOT && smax <= m->top_s && smin >= m->rel_s && !m->fallen &&
+		    smin >= m->half_s) {
+			dwell_span(m, c, i, to);
+			continue;
+		}
+		slow_span(m, c, i, to);
+		if (m->state == IN_SHOT && m->half_s == UINT32_MAX)
+			m->half_s = sig_search(m, m->half, 0);
+	}
+}
+
+/* One chunk: most are uneventful and cost one vector pass. */
+static int process_chunk(struct measure *m, const uint16_t *c, size_t n)
+{
+	struct scan_stats st;
+	uint32_t smax, smin;
+
+	scan_reduce(c, n, &m->layout, &st);
+	if (st.max > m->cfg.maxdata)
+		return bad_code(m, c, n);
+	if (!m->primed) {
+		m->base = m->lut[c[m->cfg.displacement]];
+		m->primed = 1;
+	}
+	smax = m->dir > 0 ? st.max : m->cfg.maxdata - st.min;
+	smin = m->dir > 0 ? st.min : m->cfg.maxdata - st.max;
+	/* Idle: nothing above the threshold, in values, not codes: one table
+	 * look-up per chunk. */
+	if (m->state == IDLE && sig_value(m, smax) <= m->base + m->cfg.threshold_mm) {
+		track_drift(m, &st, n);
+	} else if (m->state == IN_SHOT && smax <= m->top_s && smin >= m->rel_s && !m->fallen &&
+		   smin >= m->half_s) {
+		dwell_span(m, c, 0, n);
+	} else {
+		eventful_chunk(m, c, n);
+	}
+	m->scan += n;
+	if (m->state == IN_SHOT) {
+		refit(m, m->scan - 1, 0);
+		if (m->half_s == UINT32_MAX)
+			m->half_s = sig_search(m, m->half, 0);
+	}
+	return 0;
+}
+
+/* Process n scans (whole chunks, or the tail at the end) held at c. */
+static int run_span(struct measure *m, const uint16_t *c, size_t n)
+{
+	size_t nch = m->cfg.nchannels, keep = n < m->ring_len ? n : m->ring_len;
+	size_t d = (size_t)m->cfg.displacement, p = m->cfg.plunger >= 0 ? (size_t)m->cfg.plunger : d;
+	int rc = 0;
+
+	m->span = c;
+	m->span_first = m->scan;
+	for (size_t i = 0; i < n && !rc; i += m->chunk)
+		rc = process_chunk(m, c + i * nch, n - i < m->chunk ? n - i : m->chunk);
+	m->span = NULL;
+	for (size_t i = n - keep; i < n; i++) {
+		size_t at = (m->span_first + i) & (m->ring_len - 1);
+
+		m->ring_d[at] = c[i * nch + d];
+		m->ring_p[at] = c[i * nch + p];
+	}
+	return rc;
 }
 
 int measure_feed(struct measure *m, const uint16_t *codes, size_t nscans)
 {
-	size_t nch = m->cfg.nchannels;
-	int d = m->cfg.displacement, p = m->cfg.plunger;
-	uint32_t maxdata = m->cfg.maxdata;
+	size_t nch = m->cfg.nchannels, pos = 0, whole;
+	int rc;
 
-	for (size_t i = 0; i < nscans; i++, codes += nch) {
-		uint16_t cd = codes[d], cp = p >= 0 ? codes[p] : 0;
-
-		if (cd > maxdata || cp > maxdata)
-			return rig_error(RIG_ERR_PROTOCOL,
-					 "measure: code %u above the converter's maximum %u at scan %llu",
-					 cd > maxdata ? cd : cp, maxdata,
-					 (unsigned long long)(m->scan));
-		step(m, m->lut_disp[cd], p >= 0 ? m->lut_plunger[cp] : 0);
+	if (nscans == 0)
+		return 0;
+	if (m->staged) {
+		pos = m->chunk - m->staged < nscans ? m->chunk - m->staged : nscans;
+		memcpy(m->stage + m->staged * nch, codes, pos * nch * sizeof(*codes));
+		m->staged += pos;
+		if (m->staged < m->chunk)
+			return 0;
+		m->staged = 0;
+		if ((rc = run_span(m, m->stage, m->chunk)) != 0)
+			return rc;
 	}
+	whole = (nscans - pos) / m->chunk * m->chunk;
+	if (whole && (rc = run_span(m, codes + pos * nch, whole)) != 0)
+		return rc;
+	pos += whole;
+	memcpy(m->stage, codes + pos * nch, (nscans - pos) * nch * sizeof(*codes));
+	m->staged = nscans - pos;
 	return 0;
 }
 
 double measure_live_peak(const struct measure *m)
 {
 	if (m->state == IN_SHOT)
-		return m->peak;
+		return sig_value(m, m->top_s) - m->shot_base;
 	return m->pending ? m->pend.depth_mm : 0;
 }
 
 int measure_finish(struct measure *m)
 {
-	if (m->state == IN_SHOT)
-		finish_shot(m, SHOT_UNFINISHED);
-	emit_pending(m, m->plunger);
+	int rc = 0;
+
+	if (m->staged) {
+		rc = run_span(m, m->stage, m->staged);
+		m->staged = 0;
+	}
+	if (rc || m->scan == 0)
+		return rc;
+	if (m->state == IN_SHOT) {
+		if (m->sub_n)
+			close_run(m, m->scan);
+		end_shot(m, m->scan - 1, m->scan - 1, SHOT_UNFINISHED);
+	}
+	emit_pending(m, level_before(m, m->scan));
 	return 0;
 }

@@ -4,14 +4,25 @@
 /*
  * Streaming shot extraction: raw interleaved ADC scans in, one struct shot
  * out per detected shot, with the definitions of shared/DESIGN.md ("What a
- * shot is"). State carries across blocks, so the result does not depend on
- * how the stream is cut, and memory does not grow with its length.
- * docs/measurement.md describes the algorithm and its limits.
+ * shot is"). The stream is cut into chunks at fixed scan indices whatever
+ * the blocks it arrives in, so results are bit-identical for any block
+ * sizes, and memory does not grow with the stream's length.
+ * docs/measurement.md describes the algorithm, its parameters and limits.
  */
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rig/fixture.h"
+#include "rig/measure/calibration.h"
+
+/* The parameters docs/measurement.md explains (the first three are the
+ * defaults of struct measure_config's fields). */
+#define MEASURE_THRESHOLD_MM 0.15   /* above the baseline: a shot starts */
+#define MEASURE_RELEASE_MM 0.08     /* below it again ... */
+#define MEASURE_MIN_GAP_MS 3.0      /* ... this long: the shot is over (debounce) */
+#define MEASURE_BASELINE_S 0.010    /* a shot's baseline: mean over this, */
+#define MEASURE_GUARD_S 0.002       /* ending this long before its threshold crossing */
+#define MEASURE_LEVEL_S 0.030       /* plunger level: mean over this before a crossing */
+#define MEASURE_PEAK_FIT_S 0.00025  /* half width of the parabola fitted at the peak */
 
 enum shot_flag {
 	SHOT_PARTIAL = 1u << 0,    /* stopped well short of the expected depth */
@@ -21,18 +32,14 @@ enum shot_flag {
 
 struct shot {
 	uint32_t index;      /* 1-based in the capture */
-	double t_s;          /* onset, seconds after scan 0 */
+	double t_s;          /* onset: 50 % of depth on the rise, s after scan 0 */
 	double depth_mm;     /* peak extension above the baseline */
 	double volume_ul;    /* settled plunger level after minus before; NAN without plunger */
-	double rise_ms;      /* 10 % to 90 % of depth */
+	double rise_ms;      /* 10 % to 90 % of depth; NAN if the rise never got there */
+	double peak_s;       /* when the peak was, s after scan 0 */
+	double end_s;        /* needle back below the release level; NAN if unfinished */
 	double baseline_mm;  /* sensor reading with the needle retracted */
 	unsigned flags;      /* enum shot_flag */
-};
-
-/* A channel's code -> unit calibration (comedi_polynomial_t's meaning). */
-struct calibration {
-	double poly[FIXTURE_MAX_POLY];
-	int order;
 };
 
 struct measure_config {
@@ -40,7 +47,7 @@ struct measure_config {
 	size_t nchannels;        /* codes per scan */
 	int displacement;        /* channel index of the needle sensor */
 	int plunger;             /* channel index of the volume sensor, -1 if none */
-	uint32_t maxdata;        /* largest code (sizes the calibration table) */
+	uint32_t maxdata;        /* largest displacement code (sizes the calibration table) */
 	struct calibration displacement_cal, plunger_cal;
 	double threshold_mm;     /* extension above baseline that starts a shot; 0: default */
 	double release_mm;       /* below this the needle counts as retracted; 0: default */
@@ -52,16 +59,15 @@ typedef void (*shot_fn)(void *ctx, const struct shot *shot);
 
 struct measure;
 
-double calibration_apply(const struct calibration *c, double code);
-
 int measure_new(struct measure **out, const struct measure_config *cfg, shot_fn fn, void *ctx);
 /* Feed nscans interleaved scans; shots are reported through fn as they complete. */
 int measure_feed(struct measure *m, const uint16_t *codes, size_t nscans);
 /* Peak extension of the shot in progress (or finished but not yet
  * reported), 0 when the needle is retracted: lets a safety check act
- * within a block instead of a shot later. */
+ * within a block instead of a shot later. Lags the stream by less than
+ * one chunk (a few ms). */
 double measure_live_peak(const struct measure *m);
-/* End of stream: report the shot still pending. */
+/* End of stream: measure what is still buffered and report the last shot. */
 int measure_finish(struct measure *m);
 void measure_free(struct measure *m);
 

@@ -39,7 +39,7 @@ test_fail_run_writes_every_artifact_with_the_failures() {
 	check_artifacts "$WORK/r"
 	grep -q "Overall verdict: FAIL" "$WORK/report.txt" || fail "PDF lacks FAIL"
 	[ "$(grep -c '<failure type="FAIL"' "$WORK/r/junit.xml")" -eq 5 ] || fail "5 JUnit failures expected"
-	grep -q 'message="volume_ul FAIL: measured mean 8.999 ul, TI 8.569..9.429; limits mean 9.7..10.3, TI 9..11"' \
+	grep -q 'message="volume_ul FAIL: measured mean 8.999 ul, TI 8.57..9.427; limits mean 9.7..10.3, TI 9..11"' \
 		"$WORK/r/junit.xml" || fail "JUnit failure lacks measured vs limits"
 	grep -q 'mean 8.999 outside \[9.7, 10.3\]' "$WORK/r/report.html" || fail "HTML lacks the reason"
 }

@@ -1,0 +1,43 @@
+#ifndef RIG_MEASURE_REDUCE_H
+#define RIG_MEASURE_REDUCE_H
+
+/*
+ * One pass over a run of interleaved scans that tells the extractor what it
+ * needs to decide the run is uneventful: the extreme displacement codes and
+ * their power sums (for a mean through the calibration polynomial). Integer
+ * arithmetic only, so the result is exact whatever instruction set computes
+ * it; on x86-64 with AVX2 it runs at memory speed.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rig/fixture.h"
+
+#define SCAN_GROUP 16  /* scans per vector group */
+
+struct scan_layout {
+	size_t nchannels;   /* codes per scan */
+	int displacement;   /* channel index */
+	int order;          /* highest power sum wanted (>= 1) */
+	/* Which 16-bit lanes of the a-th vector of a group hold displacement
+	 * codes (scan_layout_init). */
+	uint16_t lane[SCAN_GROUP][SCAN_GROUP];
+};
+
+struct scan_stats {
+	uint16_t max, min;             /* displacement codes */
+	double sum[FIXTURE_MAX_POLY];  /* [k]: sum of code^k, k = 1..order */
+};
+
+void scan_layout_init(struct scan_layout *l, size_t nchannels, int displacement, int order);
+
+/* Power sums of n codes at stride apart, added to sum[1..order]. */
+void power_sums(const uint16_t *codes, size_t n, size_t stride, int order, double *sum);
+
+void scan_reduce(const uint16_t *codes, size_t nscans, const struct scan_layout *l,
+		 struct scan_stats *st);
+
+/* Use the portable loop even where a vector unit is available (tests). */
+void scan_reduce_portable(int on);
+
+#endif
