@@ -76,7 +76,7 @@ test_result_json_has_statistics_fields() {
 	jq -e '[.steps[].measurements[] | select(.ti_lo != null)] | length == 12 and
 		all(.ti_method == "exact" and (.normality_p | type) == "number" and
 		    (.normality_a2 | type) == "number" and .normality_rejected == false and
-		    .normality_alpha > 0.00083 and .normality_alpha < 0.00084 and
+		    .normality_alpha > 0.000416 and .normality_alpha < 0.000417 and
 		    .k > 2.67 and .k < 2.675 and .confidence == 0.95 and .coverage == 0.975 and
 		    .guard_band > 0 and .guard_band == .uncertainty and .ti_n_required == null)' \
 		"$r" >/dev/null || fail "result.json statistics fields"
@@ -102,7 +102,7 @@ LUA
 	rig_run run "$WORK/bimodal.lua" --out "$WORK/run" --quiet
 	expect_rc 1
 	expect_out '^DEPTH-ACC +60 .*TI\(df\) needs n >= 188 .*INDETERMINATE$'
-	expect_out 'normality rejected \(Anderson-Darling p = .* < 0.00083\); 60 values are too few'
+	expect_out 'normality rejected \(Anderson-Darling p = .* < 0.00042\); 60 values are too few'
 	expect_out '^DEPTH-ACC +400 .*TI\(df\) 3.95.*4.09.*PASS$'
 	r="$WORK/run/result.json"
 	[ "$(jq -r '.steps[0].measurements[0] | [.ti_method, .normality_rejected, .ti_n_required, .ti_lo] | @tsv' "$r")" = \
