@@ -1,0 +1,19 @@
+/* The journal reader and the replay behind `rig recover` on any bytes. */
+#include "rig/error.h"
+#include "rig/journal.h"
+#include "rig/replay.h"
+#include "tests/fuzz/fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct fixture fx;
+	struct run_record rec;
+	struct replay rp = { .rec = &rec, .fx = &fx, .journal_path = "journal.jsonl" };
+	struct journal_scan st;
+
+	run_record_init(&rec);
+	journal_scan(fuzz_file(data, size), 1, replay_line, &rp, &st);
+	run_record_settle(&rec);
+	run_record_release(&rec);
+	return 0;
+}
