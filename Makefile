@@ -54,6 +54,15 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/obj/%.o)
 
+# Emulated-device tests (tests/emu/): every test_*.c there is a Check
+# program linked with umockdev and the emulators (the other .c files there),
+# run under umockdev-wrapper by tests/run-suites.
+EMU_SRC     := $(wildcard tests/emu/test_*.c)
+EMU_BIN     := $(EMU_SRC:tests/emu/%.c=$(BUILD)/emu/%)
+EMU_LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out $(EMU_SRC),$(wildcard tests/emu/*.c)))
+EMU_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) $(EMU_PKGS))
+EMU_LIBS     = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) $(EMU_PKGS))
+
 .PHONY: all rig run check test sanitize \
 	deps bench fuzz install clean
 .DELETE_ON_ERROR:
@@ -86,6 +95,14 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(TESTLIB_OBJ) $(BUILD)/
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 
+$(BUILD)/obj/tests/emu/%.o: tests/emu/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(EMU_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/emu/test_%: $(BUILD)/obj/tests/emu/test_%.o $(EMU_LIB_OBJ) $(TESTLIB_OBJ) $(BUILD)/librig.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(EMU_LIBS)
+
 run: deps rig
 	$(BUILD)/rig run scripts/certify.lua
 
@@ -94,7 +111,7 @@ check: deps
 	$(MAKE) sanitize
 
 # The suites, without the install step (what `check` runs twice).
-test: rig $(UNIT_BIN)
+test: rig $(UNIT_BIN) $(EMU_BIN)
 	@tests/run-suites $(BUILD)
 
 sanitize:

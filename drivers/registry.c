@@ -4,7 +4,7 @@
 #include "drivers/backends.h"
 #include "rig/bench.h"
 
-static const struct daq_ops *const daq_backends[] = { &sim_daq_ops };
+static const struct daq_ops *const daq_backends[] = { &sim_daq_ops, &comedi_daq_ops };
 static const struct uut_ops *const uut_backends[] = { &sim_uut_ops };
 static const struct scale_ops *const scale_backends[] = { &sim_scale_ops };
 
@@ -17,6 +17,11 @@ static const struct scale_ops *const scale_backends[] = { &sim_scale_ops };
 const struct daq_ops *daq_backend(const char *name)
 {
 	FIND(daq_backends, name);
+}
+
+const struct daq_ops *daq_backend_at(size_t i)
+{
+	return i < sizeof(daq_backends) / sizeof(daq_backends[0]) ? daq_backends[i] : NULL;
 }
 
 const struct uut_ops *uut_backend(const char *name)

@@ -8,6 +8,7 @@
 
 #include "rig/cli.h"
 #include "rig/error.h"
+#include "rig/list_devices.h"
 #include "rig/measure_cmd.h"
 #include "rig/run.h"
 
@@ -75,7 +76,7 @@ int main(int argc, char **argv)
 		{ "stats", not_yet },
 		{ "recover", not_yet },
 		{ "keygen", not_yet },
-		{ "list-devices", not_yet },
+		{ "list-devices", list_devices_command },
 	};
 
 	if (sodium_init() < 0) {
