@@ -392,6 +392,8 @@ void emu_comedi_stop(void)
 		g_object_unref(testbed);
 	handler = NULL;
 	testbed = NULL;
+	free(emu.fifo);
+	emu.fifo = NULL;
 }
 
 void emu_comedi_stats(struct emu_comedi_stats *st)
