@@ -38,6 +38,23 @@ OPT := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-re
 SAN_LDFLAGS := -fsanitize=address,undefined
 endif
 
+# Fuzzing (make fuzz, and a smoke in make check) is a third build in
+# build-fuzz/: clang with libFuzzer and ASan/UBSan when clang is present,
+# else the compiler at hand with tests/fuzz/driver.c.
+HAVE_CLANG := $(shell command -v clang >/dev/null 2>&1 && echo 1)
+ifeq ($(FUZZ),1)
+ifeq ($(HAVE_CLANG),1)
+CC := clang
+OPT := -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FUZZ_LINK := -fsanitize=fuzzer,address,undefined
+else
+OPT := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_LINK := -fsanitize=address,undefined
+FUZZ_MAIN := $(BUILD)/obj/tests/fuzz/driver.o
+endif
+endif
+FUZZ_SECONDS ?= 60
+
 CFLAGS   ?= -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(CFLAGS) $(WARN) -I. \
 	-DRIG_VERSION='"$(VERSION)"' -DRIG_DATADIR='"$(PREFIX)/share/rig"' \
@@ -49,6 +66,8 @@ LIB_SRC  := $(filter-out rig/main.c,$(wildcard rig/*.c rig/*/*.c drivers/*.c dri
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/rig/main.o
 
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
@@ -64,7 +83,7 @@ EMU_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) $(EMU_PKGS))
 EMU_LIBS     = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) $(EMU_PKGS))
 
 .PHONY: all rig run check test sanitize \
-	deps bench fuzz install clean
+	deps bench fuzz fuzz-smoke fuzz-targets install clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -103,12 +122,18 @@ $(BUILD)/emu/test_%: $(BUILD)/obj/tests/emu/test_%.o $(EMU_LIB_OBJ) $(TESTLIB_OB
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(EMU_LIBS)
 
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/file.o \
+		$(FUZZ_MAIN) $(BUILD)/librig.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) $(FUZZ_LINK) -o $@ $^ $(LIBS)
+
 run: deps rig
 	$(BUILD)/rig run scripts/certify.lua
 
 check: deps
 	$(MAKE) test
 	$(MAKE) sanitize
+	$(MAKE) fuzz-smoke
 
 # The suites, without the install step (what `check` runs twice).
 test: rig $(UNIT_BIN) $(EMU_BIN)
@@ -116,6 +141,16 @@ test: rig $(UNIT_BIN) $(EMU_BIN)
 
 sanitize:
 	$(MAKE) BUILD=build-san SAN=1 test
+
+fuzz-targets: $(FUZZ_BIN)
+
+fuzz: deps
+	$(MAKE) BUILD=build-fuzz FUZZ=1 fuzz-targets
+	@tests/fuzz/run build-fuzz $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	$(MAKE) BUILD=build-fuzz FUZZ=1 fuzz-targets
+	@tests/fuzz/run build-fuzz 5
 
 bench: deps rig
 	@tests/bench/run $(BUILD)
@@ -128,6 +163,6 @@ install: rig
 	test ! -f docs/rig.1 || install -D -m 0644 docs/rig.1 $(DESTDIR)$(PREFIX)/share/man/man1/rig.1
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
--include $(shell find $(BUILD) build-san -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -21,12 +21,12 @@ static void measured(const struct measurement *m, char *buf, size_t len)
 	if (m->expected >= 0)
 		snprintf(buf, len, "%ld of %ld", m->count, m->expected);
 	else if (!isnan(m->ti_lo) || !isnan(m->ti_hi))
-		snprintf(buf, len, "mean %.4g, TI %.4g..%.4g", m->mean,
+		snprintf(buf, len, "mean %.4g %s, TI %.4g..%.4g", m->mean, m->unit,
 			 isnan(m->ti_lo) ? m->min : m->ti_lo, isnan(m->ti_hi) ? m->max : m->ti_hi);
 	else if (m->n == 1)
-		snprintf(buf, len, "%.5g", m->mean);
+		snprintf(buf, len, "%.5g %s", m->mean, m->unit);
 	else
-		snprintf(buf, len, "mean %.4g, %.4g..%.4g", m->mean, m->min, m->max);
+		snprintf(buf, len, "mean %.4g %s, %.4g..%.4g", m->mean, m->unit, m->min, m->max);
 }
 
 static void limits(const struct measurement *m, char *buf, size_t len)
@@ -43,7 +43,7 @@ static void limits(const struct measurement *m, char *buf, size_t len)
 	snprintf(buf, len, "%s%s%s", a, a[0] && b[0] ? ", " : "", b);
 }
 
-#define ROW "%-11s %-14s %-36s %-32s %s\n"
+#define ROW "%-11s %-13s %-38s %-32s %s\n"
 
 static void row(FILE *out, const char *req, const char *setting, const char *meas,
 		const char *lim, enum verdict v)
@@ -126,13 +126,13 @@ void report_summary(const struct run_record *r, const struct fixture *fx, FILE *
 			limits(&s->m[j], lim, sizeof(lim));
 			row(out, s->requirement, s->label, meas, lim, s->m[j].verdict);
 			if (s->m[j].verdict != VERDICT_PASS && s->m[j].reason[0])
-				fprintf(out, "%27s-> %s\n", "", s->m[j].reason);
+				fprintf(out, "%26s-> %s\n", "", s->m[j].reason);
 			shown = 1;
 		}
 		if (!shown)
 			row(out, s->requirement, s->label, "(nothing judged)", "", s->verdict);
 		if (s->error[0])
-			fprintf(out, "%27s-> %s\n", "", s->error);
+			fprintf(out, "%26s-> %s\n", "", s->error);
 	}
 	every_burst_rows(r, out);
 	fprintf(out, "\n%s", verdict_name(r->verdict));

@@ -89,6 +89,29 @@ static void header_for(const struct daq *daq, struct rcap_header *h)
 	}
 }
 
+/* A unit that reports a fault has stopped being a unit under test. */
+static int unit_fault(const struct uut *uut, uint32_t faults, size_t measured)
+{
+	static const struct {
+		uint32_t bit;
+		const char *what;
+	} names[] = {
+		{ UUT_FAULT_STUCK_NEEDLE, "needle stuck out" },
+		{ UUT_FAULT_EMPTY, "cartridge empty" },
+		{ UUT_FAULT_OVERTEMP, "over temperature" },
+		{ UUT_FAULT_DEPTH_STOP, "depth stop not at its setting" },
+	};
+	char list[160] = "";
+	size_t o = 0;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (faults & names[i].bit)
+			o += (size_t)snprintf(list + o, o < sizeof(list) ? sizeof(list) - o : 0, "%s%s",
+					      o ? ", " : "", names[i].what);
+	return rig_error(RIG_ERR_DEVICE, "unit %s reports a fault after %zu shots: %s (0x%x)",
+			 uut->id.serial, measured, o ? list : "unknown", faults);
+}
+
 /* The acquisition loop, between start and stop. */
 static int capture(struct bench *b, const struct burst_request *rq, struct burst_result *res,
 		   struct rcap_writer *w, struct measure *m)
@@ -133,6 +156,8 @@ static int capture(struct bench *b, const struct burst_request *rq, struct burst
 		if (pressed && !done) {
 			if ((rc = uut->ops->status(uut, &st)) != 0)
 				return rc;
+			if (st.faults)
+				return unit_fault(uut, st.faults, res->nshots);
 			if (!st.firing && st.armed_left == 0) {
 				done = 1;
 				done_at = res->scans;

@@ -42,7 +42,7 @@ int cli_parse_double(const char *opt, const char *text, double *out)
 int cli_parse_run(int argc, char **argv, struct run_options *o)
 {
 	enum { OPT_FIXTURE = 256, OPT_SIM_UNIT, OPT_SEED, OPT_OUT, OPT_OPERATOR, OPT_REALTIME,
-	       OPT_BATCH, OPT_ALLOW_EXPIRED, OPT_QUIET };
+	       OPT_BATCH, OPT_ALLOW_EXPIRED, OPT_QUIET, OPT_STEP_TIMEOUT };
 	static const struct option longopts[] = {
 		{ "fixture", required_argument, NULL, OPT_FIXTURE },
 		{ "sim-unit", required_argument, NULL, OPT_SIM_UNIT },
@@ -53,6 +53,7 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 		{ "batch", no_argument, NULL, OPT_BATCH },
 		{ "allow-expired-cal", no_argument, NULL, OPT_ALLOW_EXPIRED },
 		{ "quiet", no_argument, NULL, OPT_QUIET },
+		{ "step-timeout", required_argument, NULL, OPT_STEP_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -60,6 +61,7 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 
 	memset(o, 0, sizeof(*o));
 	o->seed = 1;
+	o->step_timeout_s = 600;
 	optind = 0; /* GNU: full reinitialisation, so parsing can be repeated */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -81,6 +83,13 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 		case OPT_BATCH: o->batch = 1; break;
 		case OPT_ALLOW_EXPIRED: o->allow_expired_cal = 1; break;
 		case OPT_QUIET: o->quiet = 1; break;
+		case OPT_STEP_TIMEOUT:
+			if ((rc = cli_parse_double("--step-timeout", optarg, &o->step_timeout_s)) != 0)
+				return rc;
+			if (o->step_timeout_s < 0)
+				return rig_error(RIG_ERR_INVALID,
+						 "--step-timeout needs seconds >= 0 (0: no limit)");
+			break;
 		case 'h': o->help = 1; return 0;
 		case ':':
 			return rig_error(RIG_ERR_INVALID, "%s needs a value (see rig run --help)",

@@ -15,6 +15,7 @@ struct run_options {
 	int batch;                 /* answer prompts automatically */
 	int allow_expired_cal;
 	int quiet;                 /* no progress line */
+	double step_timeout_s;     /* Lua wall-clock limit per step; 0: none */
 	int help;
 };
 

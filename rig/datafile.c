@@ -149,10 +149,16 @@ int datafile_load(struct datafile *df, const char *path, struct df_table *t)
 		return rig_error(RIG_ERR_NOMEM, "%s: out of memory", path);
 	sandbox_set_budget(L, DATAFILE_INSTRUCTIONS);
 	if (sandbox_load(L, df->source, df->size, path) != LUA_OK ||
-	    sandbox_pcall(L, 0, 1, 0) != LUA_OK)
-		/* Lua's message already reads "path:line: what". */
-		return rig_error(RIG_ERR_INVALID, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1)
-									 : "error object is not a string");
+	    sandbox_pcall(L, 0, 1, 0) != LUA_OK) {
+		const char *msg = lua_tostring(L, -1);
+
+		if (!msg)
+			msg = "error object is not a string";
+		/* Lua's messages read "path:line: what", but for running out of memory. */
+		if (strncmp(msg, path, strlen(path)) == 0)
+			return rig_error(RIG_ERR_INVALID, "%s", msg);
+		return rig_error(RIG_ERR_INVALID, "%s: %s", path, msg);
+	}
 	if (!lua_istable(L, -1))
 		return rig_error(RIG_ERR_INVALID, "%s:1: must return a table, got %s", path,
 				 luaL_typename(L, -1));

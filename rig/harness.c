@@ -29,6 +29,7 @@ void harness_init(struct harness *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->step_budget = 2000000000ull;
+	h->step_timeout_s = 600;
 }
 
 struct harness *harness_of(lua_State *L)
@@ -288,6 +289,7 @@ int harness_run(struct harness *h)
 	}
 	free(text);
 	sandbox_set_budget(h->L, h->step_budget);
+	sandbox_set_deadline(h->L, h->step_timeout_s, "--step-timeout");
 	rc = lua_pcall(h->L, 0, 0, 1);
 	if (rc == LUA_OK)
 		return h->safety_stopped ? rig_error(RIG_ERR_SAFETY, "%s", h->safety_message) : 0;

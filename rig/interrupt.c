@@ -30,4 +30,7 @@ void interrupt_install_handlers(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* A full disk or file-size limit must be an error to report, not a kill. */
+	signal(SIGXFSZ, SIG_IGN);
 }

@@ -11,7 +11,7 @@
 void interrupt_request(void);
 int interrupt_requested(void);
 
-/* Route SIGINT and SIGTERM to interrupt_request(). */
+/* Route SIGINT, SIGTERM and SIGHUP (terminal gone) to interrupt_request(). */
 void interrupt_install_handlers(void);
 
 #endif

@@ -182,6 +182,7 @@ static int l_step(lua_State *L)
 	lua_pushvalue(L, 3);
 	lua_pushvalue(L, 4);
 	sandbox_set_budget(L, h->step_budget);
+	sandbox_set_deadline(L, h->step_timeout_s, "--step-timeout");
 	rc = lua_pcall(L, 1, 0, 5);
 	if (rc != LUA_OK) {
 		if (lua_isstring(L, -1))

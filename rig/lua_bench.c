@@ -289,6 +289,38 @@ static int l_uut_status(lua_State *L)
 	return 1;
 }
 
+/* uut:require_firmware("2.4.1", ...): the run stops unless the unit runs
+ * one of these exact versions (a certificate names what it certified). */
+static int l_require_firmware(lua_State *L)
+{
+	const struct uut_identity *id = &harness_of(L)->bench->uut->id;
+	int n = lua_gettop(L);
+	luaL_Buffer want;
+
+	check_object(L, UUT_MT);
+	if (n < 2)
+		return harness_misuse(L, "require_firmware needs at least one version");
+	luaL_buffinit(L, &want);
+	for (int i = 2; i <= n; i++) {
+		const char *v = luaL_checkstring(L, i);
+
+		if (!strcmp(v, id->firmware)) {
+			harness_journal(L, "firmware_check", json_pack("{s:s, s:s}", "firmware",
+								       id->firmware, "result", "accepted"));
+			return 0;
+		}
+		if (i > 2)
+			luaL_addstring(&want, i == n ? " or " : ", ");
+		luaL_addstring(&want, v);
+	}
+	luaL_pushresult(&want);
+	harness_journal(L, "firmware_check", json_pack("{s:s, s:s, s:s}", "firmware", id->firmware,
+						       "result", "refused", "required",
+						       lua_tostring(L, -1)));
+	return harness_misuse(L, "unit %s runs firmware %s; this script requires %s", id->serial,
+			      id->firmware, lua_tostring(L, -1));
+}
+
 static int l_uut_index(lua_State *L)
 {
 	const struct uut_identity *id = &harness_of(L)->bench->uut->id;
@@ -365,6 +397,7 @@ void luaopen_rig_bench(lua_State *L)
 	static const luaL_Reg uut_methods[] = {
 		{ "burst", l_burst },
 		{ "status", l_uut_status },
+		{ "require_firmware", l_require_firmware },
 		{ NULL, NULL },
 	};
 	static const luaL_Reg scale_methods[] = {

@@ -17,6 +17,7 @@ static const char usage[] =
 	"\n"
 	"  run SCRIPT [--fixture F] [--sim-unit U] [--seed N] [--out DIR]\n"
 	"             [--operator NAME] [--realtime] [--batch] [--allow-expired-cal] [--quiet]\n"
+	"             [--step-timeout S]\n"
 	"                       run a test script (default: the sim bench)\n"
 	"  verify DIR           check signatures and hashes of a report directory\n"
 	"  stats k --n N [--confidence 0.95] [--coverage 0.975] [--sides 1|2]\n"
@@ -40,7 +41,9 @@ static const char run_usage[] =
 	"  --realtime           pace the sim to the wall clock\n"
 	"  --batch              answer operator prompts automatically (also without a terminal)\n"
 	"  --allow-expired-cal  run with an expired calibration certificate (recorded)\n"
-	"  --quiet              no progress line\n";
+	"  --quiet              no progress line\n"
+	"  --step-timeout S     stop a step whose Lua code runs longer than S seconds\n"
+	"                       (default 600; 0: no limit; bursts have their own limits)\n";
 
 static int cmd_run(int argc, char **argv)
 {

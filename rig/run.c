@@ -188,6 +188,7 @@ static int run_script(struct run *run)
 	h.journal = &run->journal;
 	h.fx = &run->fx;
 	h.batch = run->rec.batch;
+	h.step_timeout_s = run->opt->step_timeout_s;
 	h.progress = !run->opt->quiet && isatty(STDERR_FILENO);
 	snprintf(h.script_path, sizeof(h.script_path), "%s", run->opt->script);
 	snprintf(h.run_dir, sizeof(h.run_dir), "%s", run->rec.out_dir);

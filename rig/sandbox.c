@@ -5,12 +5,17 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct budget {
 	size_t used, max;
 	unsigned long long instructions_left; /* 0: unlimited */
+	struct timespec deadline;             /* tv_sec 0: none */
+	double limit_s;
+	char limit_what[32];
 };
 
 /* The hook runs every HOOK_STRIDE instructions: cheap, yet a tight loop is
@@ -44,17 +49,40 @@ static struct budget *budget_of(lua_State *L)
 	return ud;
 }
 
+/* Raise from a hook with the position of the code being run (level 0
+ * here; luaL_error would name its caller, often a C function). */
+static void stop(lua_State *L, const char *why)
+{
+	luaL_where(L, 0);
+	lua_pushstring(L, why);
+	lua_concat(L, 2);
+	lua_error(L);
+}
+
 static void count_hook(lua_State *L, lua_Debug *ar)
 {
 	struct budget *b = budget_of(L);
 
 	(void)ar;
 	if (interrupt_requested())
-		luaL_error(L, "interrupted");
+		stop(L, "interrupted");
 	if (b->instructions_left) {
 		if (b->instructions_left <= HOOK_STRIDE)
-			luaL_error(L, "instruction budget exceeded (endless loop?)");
+			stop(L, "instruction budget exceeded (endless loop?)");
 		b->instructions_left -= HOOK_STRIDE;
+	}
+	if (b->deadline.tv_sec) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+		if (now.tv_sec > b->deadline.tv_sec ||
+		    (now.tv_sec == b->deadline.tv_sec && now.tv_nsec >= b->deadline.tv_nsec)) {
+			char msg[96];
+
+			snprintf(msg, sizeof(msg), "time limit of %g s exceeded (%s)", b->limit_s,
+				 b->limit_what);
+			stop(L, msg);
+		}
 	}
 }
 
@@ -135,6 +163,24 @@ void sandbox_close(lua_State *L)
 void sandbox_set_budget(lua_State *L, unsigned long long instructions)
 {
 	budget_of(L)->instructions_left = instructions;
+}
+
+void sandbox_set_deadline(lua_State *L, double seconds, const char *what)
+{
+	struct budget *b = budget_of(L);
+
+	memset(&b->deadline, 0, sizeof(b->deadline));
+	if (seconds <= 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &b->deadline);
+	b->deadline.tv_sec += (time_t)seconds;
+	b->deadline.tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);
+	if (b->deadline.tv_nsec >= 1000000000L) {
+		b->deadline.tv_sec++;
+		b->deadline.tv_nsec -= 1000000000L;
+	}
+	b->limit_s = seconds;
+	snprintf(b->limit_what, sizeof(b->limit_what), "%s", what);
 }
 
 int sandbox_load(lua_State *L, const char *text, size_t len, const char *name)

@@ -22,6 +22,11 @@ void sandbox_close(struct lua_State *L);
  * chunk is stopped with "instruction budget exceeded". */
 void sandbox_set_budget(struct lua_State *L, unsigned long long instructions);
 
+/* Stop the running chunk with "time limit of N s exceeded (what)" once the
+ * monotonic clock passes now + seconds (0: no limit). `what` names the
+ * setting to change, e.g. "--step-timeout". */
+void sandbox_set_deadline(struct lua_State *L, double seconds, const char *what);
+
 /* Load text (never bytecode) as a chunk named "@name" with the state's
  * global table as its environment; like luaL_loadbufferx. */
 int sandbox_load(struct lua_State *L, const char *text, size_t len, const char *name);

@@ -171,18 +171,6 @@ test_expired_calibration_refused_then_overridden() {
 	grep -q '"allow_expired_cal": true' "$WORK/run/result.json" || fail "override not in result.json"
 }
 
-test_usb_disconnect_mid_burst() {
-	write unit.lua <<'LUA'
-return { faults = { { kind = "usb_disconnect", at_shot = 100 } } }
-LUA
-	rig_run run scripts/certify.lua --sim-unit "$WORK/unit.lua" --out "$WORK/run" --quiet
-	expect_rc 2
-	expect_err "disconnected after shot 100"
-	expect_one_line_err
-	grep -q '"event":"device_error"' "$WORK/run/journal.jsonl" || fail "device error not journaled"
-	# 60 shots of step 1 and the 39 of step 2 before the disconnect are kept.
-	[ "$(tail -n +2 "$WORK/run/shots.csv" | wc -l)" -eq 99 ] || fail "shots before the disconnect were lost"
-}
 
 test_bad_command_line() {
 	rig_run run scripts/certify.lua --seed banana
@@ -197,4 +185,20 @@ test_bad_command_line() {
 	rig_run --help
 	expect_rc 0
 	expect_out 'rig run SCRIPT|run SCRIPT'
+}
+
+test_step_timeout_is_configurable() {
+	write slow.lua <<'LUA'
+rig.step("DEPTH-ACC", { depth_mm = 4 }, function(s)
+  local t0 = os.clock()
+  while os.clock() - t0 < 30 do local x = 0 for i = 1, 1000 do x = x + i end end
+end)
+LUA
+	rig_run run "$WORK/slow.lua" --out "$WORK/run" --quiet --step-timeout 1
+	expect_rc 2
+	expect_err "^rig: $WORK/slow.lua:[0-9]+: time limit of 1 s exceeded \(--step-timeout\)"
+	expect_one_line_err
+	rig_run run "$WORK/slow.lua" --quiet --step-timeout -1
+	expect_rc 2
+	expect_err 'step-timeout needs seconds'
 }

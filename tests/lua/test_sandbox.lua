@@ -1,0 +1,29 @@
+-- What a script cannot do: run processes, load C or binary code, touch
+-- files, reach the environment or the debug library.
+local t = require "testlib"
+
+t.case("no process, file, environment or debug access", function()
+  for _, name in ipairs { "io", "package", "debug", "load", "loadfile", "dofile", "collectgarbage" } do
+    t.eq(_G[name], nil, name)
+  end
+  for _, name in ipairs { "execute", "remove", "rename", "getenv", "exit", "tmpname", "setlocale" } do
+    t.eq(os[name], nil, "os." .. name)
+  end
+  t.eq(string.dump, nil, "string.dump")
+end)
+
+t.case("require loads Lua text only, by module name", function()
+  t.raises(function() require "../../etc/passwd" end, "module '../../etc/passwd' not found")
+  t.raises(function() require "/etc/passwd" end, "not found")
+  t.raises(function() require "socket.core" end, "module 'socket.core' not found")
+  t.raises(function() require "sandbox.bytecode" end, "attempt to load a binary chunk")
+end)
+
+t.case("required modules share one loaded copy", function()
+  t.eq(require "specs.mi350", require "specs.mi350")
+end)
+
+rig.step("DEPTH-ACC", {}, function(s)
+  s:judge("checks", { 1 }, { requirement = "DEPTH-ACC", count = 1 })
+end)
+t.done()
