@@ -79,8 +79,8 @@ TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/obj/%.o)
 EMU_SRC     := $(wildcard tests/emu/test_*.c)
 EMU_BIN     := $(EMU_SRC:tests/emu/%.c=$(BUILD)/emu/%)
 EMU_LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out $(EMU_SRC),$(wildcard tests/emu/*.c)))
-EMU_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) $(EMU_PKGS))
-EMU_LIBS     = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) $(EMU_PKGS))
+EMU_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) $(EMU_PKGS))
+EMU_LIBS    := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) $(EMU_PKGS))
 
 .PHONY: all rig run check test sanitize \
 	deps bench fuzz fuzz-smoke fuzz-targets install clean

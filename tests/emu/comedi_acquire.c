@@ -266,13 +266,12 @@ static void produce(void)
 {
 	const struct emu_comedi_config *c = &emu.cfg;
 	size_t block = (c->fx ? c->fx->daq.block_scans : RAMP_BLOCK_SCANS) * emu.scan_bytes;
-	uint64_t target = emu.write_count + (c->chunk_bytes ? c->chunk_bytes : block);
-	uint64_t until = (target + emu.scan_bytes - 1) / emu.scan_bytes;
+	uint64_t target = emu.write_count + (c->chunk_bytes ? c->chunk_bytes : block), until;
 
-	if (c->stall_at_scan && until > c->stall_at_scan) {
-		until = c->stall_at_scan;
-		target = until * emu.scan_bytes;
-	}
+	/* Stalled, the buffer ends inside the scan: its first sample is in. */
+	if (c->stall_at_scan && !emu.resumed && target > c->stall_at_scan * emu.scan_bytes + 2)
+		target = c->stall_at_scan * emu.scan_bytes + 2;
+	until = (target + emu.scan_bytes - 1) / emu.scan_bytes;
 	if (c->overrun_at_scan && until > c->overrun_at_scan) {
 		acquire(c->overrun_at_scan);
 		emu.write_count = c->overrun_at_scan * emu.scan_bytes;

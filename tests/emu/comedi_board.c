@@ -396,6 +396,13 @@ void emu_comedi_stop(void)
 	emu.fifo = NULL;
 }
 
+void emu_comedi_resume(void)
+{
+	g_mutex_lock(&lock);
+	emu.resumed = 1;
+	g_mutex_unlock(&lock);
+}
+
 void emu_comedi_stats(struct emu_comedi_stats *st)
 {
 	g_mutex_lock(&lock);

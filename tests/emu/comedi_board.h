@@ -39,7 +39,8 @@ struct emu_comedi_config {
 	 * bench's pace, so the trigger lands on the same scan). */
 	size_t chunk_bytes;
 	uint64_t overrun_at_scan;  /* EMU_RAMP: samples lost from this scan on; 0 never */
-	uint64_t stall_at_scan;    /* EMU_RAMP: the scan clock stops here; 0 never */
+	uint64_t stall_at_scan;    /* the scan clock stops inside this scan, until
+	                              emu_comedi_resume(); 0 never */
 	int old_kernel;            /* overrun reported by read() only, not by BUFINFO */
 	double gain_error;         /* converter: code = ideal * (1 + gain_error) + offset */
 	double offset_codes;
@@ -67,5 +68,6 @@ void emu_comedi_start(const struct emu_comedi_config *cfg);
 void emu_comedi_start_empty(void);
 void emu_comedi_stop(void);
 void emu_comedi_stats(struct emu_comedi_stats *st);
+void emu_comedi_resume(void);
 
 #endif

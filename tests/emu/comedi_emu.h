@@ -42,6 +42,7 @@ struct emu_board {
 	uint64_t write_count;      /* bytes made available to the host */
 	uint64_t read_count;       /* bytes the host has read */
 	unsigned buffer_bytes, max_buffer_bytes;
+	int resumed;               /* the stalled clock runs again */
 
 	/* EMU_SIM */
 	struct sim_signal signal;

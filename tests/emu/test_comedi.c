@@ -197,17 +197,19 @@ START_TEST(refuses_a_rate_beyond_the_board)
 }
 END_TEST
 
-/* Read nblocks blocks; every code must be the ramp's. Returns scans read. */
-static uint64_t read_ramp(struct daq *daq, unsigned nblocks, int *rc)
+/* Read nblocks blocks continuing the ramp at scan next, waiting up to
+ * timeout_ms for each; every code must be the ramp's. Returns the scan
+ * after the last one read. */
+static uint64_t read_more(struct daq *daq, unsigned nblocks, uint64_t next, unsigned timeout_ms,
+			  int *rc)
 {
-	uint64_t next = 0;
 	size_t n = daq->nchannels;
 
 	*rc = 0;
 	for (unsigned b = 0; b < nblocks; b++) {
 		struct daq_block blk;
 
-		if ((*rc = daq->ops->read(daq, &blk, 2000)) != 0)
+		if ((*rc = daq->ops->read(daq, &blk, timeout_ms)) != 0)
 			break;
 		ck_assert_uint_ge(blk.nscans, 1);
 		ck_assert_uint_eq(blk.first_scan, next);
@@ -216,6 +218,11 @@ static uint64_t read_ramp(struct daq *daq, unsigned nblocks, int *rc)
 		next += blk.nscans;
 	}
 	return next;
+}
+
+static uint64_t read_ramp(struct daq *daq, unsigned nblocks, int *rc)
+{
+	return read_more(daq, nblocks, 0, 2000, rc);
 }
 
 START_TEST(streams_blocks_across_odd_chunks)
@@ -273,7 +280,7 @@ START_TEST(overrun_on_kernels_that_report_it_in_read)
 }
 END_TEST
 
-START_TEST(stalled_board_times_out)
+START_TEST(stalled_board_times_out_and_resumes)
 {
 	struct emu_comedi_config c = { .signal = EMU_RAMP, .stall_at_scan = 3000 };
 	struct daq_block blk;
@@ -283,10 +290,15 @@ START_TEST(stalled_board_times_out)
 	emu_comedi_start(&c);
 	ck_assert_int_eq(open_daq(&o, test_path(FIXTURE)), 0);
 	ck_assert_int_eq(o.daq->ops->start(o.daq, 20000), 0);
-	ck_assert_uint_eq(read_ramp(o.daq, 3, &rc), 3000); /* 1024, 1024, then what came */
+	/* 1024, 1024, then the 952 whole scans there are when the wait ends;
+	 * the first sample of scan 3000 waits for the rest of its scan. */
+	ck_assert_uint_eq(read_more(o.daq, 3, 0, 30, &rc), 3000);
 	ck_assert_int_eq(rc, 0);
 	assert_error(o.daq->ops->read(o.daq, &blk, 30), RIG_ERR_TIMEOUT,
 		     "no scan from pci-6221 for 30 ms after scan 3000");
+	emu_comedi_resume();
+	ck_assert_uint_eq(read_more(o.daq, 5, 3000, 2000, &rc), 3000 + 5 * 1024);
+	ck_assert_int_eq(rc, 0);
 	close_daq(&o);
 	emu_comedi_stop();
 }
@@ -658,7 +670,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, streams_blocks_across_odd_chunks);
 	tcase_add_test(tc, overrun_after_the_data_before_it);
 	tcase_add_test(tc, overrun_on_kernels_that_report_it_in_read);
-	tcase_add_test(tc, stalled_board_times_out);
+	tcase_add_test(tc, stalled_board_times_out_and_resumes);
 	tcase_add_test(tc, trigger_line_follows);
 	tcase_add_test(tc, soft_calibration_corrects_the_converter);
 	tcase_add_test(tc, refuses_another_board);
