@@ -59,14 +59,21 @@ const char *cdaq_where(const struct cdaq *d, int line)
 	return buf;
 }
 
-int cdaq_clock(struct cdaq *d, double *t)
+int cdaq_clock(struct cdaq *d, double *since_open)
 {
 	lsampl_t tv[2] = { 0, 0 };
 	comedi_insn insn = { .insn = INSN_GTOD, .n = 2, .data = tv };
 
 	if (comedi_do_insn(d->dev, &insn) < 0)
 		return cdaq_lib_error("%s: reading the board clock (INSN_GTOD)", d->cfg->device);
-	*t = tv[0] + tv[1] / 1e6;
+	if (!d->clock_set) {
+		memcpy(d->clock_open, tv, sizeof(tv));
+		d->clock_set = 1;
+	}
+	/* In whole seconds and microseconds: a double of the epoch keeps
+	 * only a quarter of a microsecond. */
+	*since_open = (double)((int64_t)tv[0] - d->clock_open[0]) +
+		      (double)((int64_t)tv[1] - d->clock_open[1]) / 1e6;
 	return 0;
 }
 
@@ -288,7 +295,7 @@ static int open_all(struct cdaq *d)
 	const struct fixture_daq *cfg = d->cfg;
 	struct cdaq_softcal *cal = NULL;
 	size_t block_bytes = cfg->block_scans * cfg->nchannels;
-	double granted;
+	double granted, zero;
 	int rc;
 
 	if ((rc = open_device(d)) != 0 || (rc = identify(d)) != 0 ||
@@ -304,7 +311,7 @@ static int open_all(struct cdaq *d)
 	cdaq_softcal_close(cal);
 	if (rc || (rc = open_trigger(d)) != 0 || (rc = open_buffer(d)) != 0 ||
 	    (rc = cdaq_negotiate(d, cfg->rate_hz, &granted)) != 0 ||
-	    (rc = cdaq_clock(d, &d->clock_open_s)) != 0)
+	    (rc = cdaq_clock(d, &zero)) != 0) /* the bench clock starts now */
 		return rc;
 	d->raw = malloc(block_bytes * d->sample_bytes);
 	d->codes = malloc(block_bytes * sizeof(*d->codes));
@@ -363,7 +370,7 @@ static int cdaq_start(struct daq *daq, double rate_hz)
 		return rc;
 	}
 	daq->rate_hz = granted;
-	daq->t0_s = now - d->clock_open_s;
+	daq->t0_s = now;
 	return 0;
 }
 

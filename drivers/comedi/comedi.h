@@ -23,7 +23,8 @@ struct cdaq {
 	unsigned chanlist[DAQ_MAX_CHANNELS]; /* CR_PACK(number, range, aref) per channel */
 	unsigned sample_bytes;      /* 2 (sampl_t) or 4 (SDF_LSAMPL boards) */
 	unsigned buffer_bytes;      /* kernel acquisition buffer granted */
-	double clock_open_s;        /* board clock (INSN_GTOD) when opened */
+	lsampl_t clock_open[2];     /* board clock (INSN_GTOD: s, us) when opened */
+	int clock_set;
 	comedi_cmd cmd;             /* the acquisition last negotiated */
 
 	/* The stream between start and stop. */
@@ -52,8 +53,10 @@ const char *cdaq_where(const struct cdaq *d, int line);
  */
 int cdaq_negotiate(struct cdaq *d, double rate_hz, double *granted);
 
-/* Board clock in seconds (INSN_GTOD): the bench clock of a Comedi station. */
-int cdaq_clock(struct cdaq *d, double *t);
+/* Seconds on the board clock (INSN_GTOD) since the board was opened: the
+ * bench clock of a Comedi station. A clock step (NTP) can only shift where
+ * a capture starts on it; times within a capture are the board's timer. */
+int cdaq_clock(struct cdaq *d, double *since_open);
 
 /* Fill ch->poly and ch->calibration for fixture channel fc read on range
  * range_index: the board's soft calibration composed with the fixture's
