@@ -238,6 +238,7 @@ static int open_trigger(struct cdaq *d)
 	    comedi_dio_config(d->dev, d->dio, (unsigned)cfg->trigger_line, COMEDI_OUTPUT) < 0)
 		return cdaq_lib_error("%s: making DIO line %d an output", cfg->device,
 				      cfg->trigger_line);
+	d->trigger_ready = 1;
 	return d->base.ops->trigger(&d->base, 0);
 }
 
@@ -329,6 +330,9 @@ static void cdaq_close(struct daq *daq)
 	if (d->dev) {
 		if (d->running)
 			comedi_cancel(d->dev, d->ai);
+		/* Whatever brought us here, the unit must not be left firing. */
+		if (d->trigger_ready)
+			daq->ops->trigger(daq, 0);
 		comedi_close(d->dev);
 	}
 	free(d->raw);

@@ -20,6 +20,7 @@ struct cdaq {
 	const struct fixture_daq *cfg;
 	const char *fixture;        /* fixture file, for messages */
 	unsigned ai, dio;           /* subdevices */
+	int trigger_ready;          /* the trigger line is an output */
 	unsigned chanlist[DAQ_MAX_CHANNELS]; /* CR_PACK(number, range, aref) per channel */
 	unsigned sample_bytes;      /* 2 (sampl_t) or 4 (SDF_LSAMPL boards) */
 	unsigned buffer_bytes;      /* kernel acquisition buffer granted */

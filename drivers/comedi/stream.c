@@ -114,8 +114,8 @@ static int report(struct cdaq *d, unsigned timeout_ms)
 		return rig_error(RIG_ERR_OVERRUN,
 				 "%s: acquisition buffer overrun after scan %llu: samples lost, the "
 				 "kernel buffer (%u bytes) filled before rig read it (data up to "
-				 "the overrun is kept; raise the buffer limit, e.g. comedi_config "
-				 "--read-buffer, or lower daq.rate_hz)",
+				 "the overrun is kept; raise max_read_buffer_kb under "
+				 "/sys/class/comedi/ or find what stalls the station)",
 				 dev, scan, d->buffer_bytes);
 	case RIG_ERR_DEVICE:
 		if (!d->pending_errno)
