@@ -16,6 +16,15 @@ int report_result_json(const struct run_record *r, const struct fixture *fx, con
 /* shots.csv: step,shot,t_s,depth_mm,volume_ul,interval_ms */
 int report_shots_csv(const struct run_record *r, const char *path);
 
+/* junit.xml: a testcase per step and requirement (tests/junit.xsd). */
+int report_junit(const struct run_record *r, const char *path);
+
+/* report.html: self-contained, printable, with the plots inline. */
+int report_html(const struct run_record *r, const struct fixture *fx, const char *path);
+
+/* report.pdf: the same content on A4 pages, with page numbers and a signature block. */
+int report_pdf(const struct run_record *r, const struct fixture *fx, const char *path);
+
 /* The one-screen summary for the terminal. */
 void report_summary(const struct run_record *r, const struct fixture *fx, FILE *out);
 

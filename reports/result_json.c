@@ -5,79 +5,14 @@
 #include "reports/reports.h"
 #include "rig/error.h"
 #include "rig/file.h"
+#include "rig/record_json.h"
 
 #define RESULT_SCHEMA "https://rig.example/result.schema.json"
 #define RESULT_FORMAT "rig-result/1"
 
-/* JSON has no NaN or infinity: a number not computed is null. */
-static json_t *num(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
 static json_t *source(const struct source_file *f)
 {
 	return json_pack("{s:s, s:s}", "path", f->path, "sha256", f->sha256);
-}
-
-static json_t *certificate(const struct fixture_certificate *c)
-{
-	if (!c->id[0])
-		return json_null();
-	return json_pack("{s:s, s:s, s:s}", "id", c->id, "issuer", c->issuer, "due", c->due);
-}
-
-static json_t *fixture_json(const struct run_record *r, const struct fixture *fx)
-{
-	json_t *instruments = json_array();
-
-	for (size_t i = 0; i < fx->daq.nchannels; i++) {
-		const struct fixture_channel *ch = &fx->daq.channels[i];
-
-		json_array_append_new(instruments,
-				      json_pack("{s:s, s:s, s:s, s:s, s:o}", "kind", "sensor",
-						"channel", ch->name, "unit", ch->unit, "model",
-						ch->sensor, "certificate", certificate(&ch->cert)));
-	}
-	if (fx->scale.driver[0])
-		json_array_append_new(instruments,
-				      json_pack("{s:s, s:s, s:s, s:s, s:o}", "kind", "balance",
-						"channel", "mass", "unit", "g", "model",
-						fx->scale.model, "certificate",
-						certificate(&fx->scale.cert)));
-	return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:f}, s:o, s:{s:f, s:f, s:f, s:f}, s:b}",
-			 "name", fx->name, "station", fx->station, "path", r->fixture_file.path,
-			 "sha256", r->fixture_file.sha256, "daq", "driver", fx->daq.driver,
-			 "rate_hz", fx->daq.rate_hz, "instruments", instruments, "environment",
-			 "temperature_c", fx->env.temperature_c, "pressure_kpa",
-			 fx->env.pressure_kpa, "humidity_pct", fx->env.humidity_pct,
-			 "evaporation_mg_per_s", fx->env.evaporation_mg_per_s,
-			 "allow_expired_cal", r->allow_expired_cal);
-}
-
-static json_t *measurement_json(const struct measurement *m)
-{
-	json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-			      "s:o, s:o, s:o, s:o, s:s}",
-			      "name", m->name, "unit", m->unit, "requirement", m->requirement, "n",
-			      (json_int_t)m->n, "mean", num(m->mean), "sd", num(m->sd), "min",
-			      num(m->min), "max", num(m->max), "lsl", num(m->lsl), "usl",
-			      num(m->usl), "ti_lo", num(m->ti_lo), "ti_hi", num(m->ti_hi), "k",
-			      num(m->k), "cpk", num(m->cpk), "cpk_lo", num(m->cpk_lo), "guard_band",
-			      num(m->guard_band), "uncertainty", num(m->uncertainty), "verdict",
-			      verdict_name(m->verdict));
-
-	json_object_set_new(j, "target", num(m->target));
-	json_object_set_new(j, "mean_lo", num(m->mean_lo));
-	json_object_set_new(j, "mean_hi", num(m->mean_hi));
-	json_object_set_new(j, "confidence", num(m->confidence));
-	json_object_set_new(j, "coverage", num(m->coverage));
-	if (m->expected >= 0) {
-		json_object_set_new(j, "count", json_integer(m->count));
-		json_object_set_new(j, "expected", json_integer(m->expected));
-	}
-	json_object_set_new(j, "reason", json_string(m->reason));
-	return j;
 }
 
 static json_t *step_json(const struct step_record *s)
@@ -85,7 +20,7 @@ static json_t *step_json(const struct step_record *s)
 	json_t *ms = json_array(), *caps = json_array();
 
 	for (size_t i = 0; i < s->nm; i++)
-		json_array_append_new(ms, measurement_json(&s->m[i]));
+		json_array_append_new(ms, measurement_to_json(&s->m[i]));
 	for (size_t i = 0; i < s->ncaptures; i++)
 		json_array_append_new(caps, json_pack("{s:s, s:s}", "file", s->captures[i].name,
 						      "sha256", s->captures[i].sha256));
@@ -125,7 +60,7 @@ static json_t *requirements_json(const struct run_record *r)
 
 int report_result_json(const struct run_record *r, const struct fixture *fx, const char *path)
 {
-	json_t *steps = json_array(), *modules = json_array(), *root;
+	json_t *steps = json_array(), *modules = json_array(), *root, *fixture;
 	FILE *f;
 	int rc;
 
@@ -140,7 +75,9 @@ int report_result_json(const struct run_record *r, const struct fixture *fx, con
 			 "batch", r->batch);
 	json_object_set_new(root, "station", json_string(r->station));
 	json_object_set_new(root, "safety_stop", json_string(r->safety_stop));
-	json_object_set_new(root, "fixture", fixture_json(r, fx));
+	fixture = fixture_to_json(fx);
+	json_object_set_new(fixture, "allow_expired_cal", json_boolean(r->allow_expired_cal));
+	json_object_set_new(root, "fixture", fixture);
 	json_object_set_new(root, "uut", json_pack("{s:s, s:s, s:s}", "model", r->uut.model,
 						   "serial", r->uut.serial, "firmware",
 						   r->uut.firmware));
@@ -154,7 +91,7 @@ int report_result_json(const struct run_record *r, const struct fixture *fx, con
 	json_object_set_new(root, "steps", steps);
 	rc = file_create(path, &f);
 	if (!rc) {
-		if (json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10)) != 0 ||
+		if (json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(17)) != 0 ||
 		    fputc('\n', f) == EOF)
 			rc = rig_error_errno(RIG_ERR_IO, "%s: write failed", path);
 		if (rc)

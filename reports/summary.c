@@ -2,46 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "reports/format.h"
 #include "reports/reports.h"
-
-static void range(char *buf, size_t len, const char *what, double lo, double hi)
-{
-	if (isnan(lo) && isnan(hi))
-		buf[0] = '\0';
-	else if (isnan(lo))
-		snprintf(buf, len, "%s <= %.4g", what, hi);
-	else if (isnan(hi))
-		snprintf(buf, len, "%s >= %.4g", what, lo);
-	else
-		snprintf(buf, len, "%s %.4g..%.4g", what, lo, hi);
-}
-
-static void measured(const struct measurement *m, char *buf, size_t len)
-{
-	if (m->expected >= 0)
-		snprintf(buf, len, "%ld of %ld", m->count, m->expected);
-	else if (!isnan(m->ti_lo) || !isnan(m->ti_hi))
-		snprintf(buf, len, "mean %.4g %s, TI %.4g..%.4g", m->mean, m->unit,
-			 isnan(m->ti_lo) ? m->min : m->ti_lo, isnan(m->ti_hi) ? m->max : m->ti_hi);
-	else if (m->n == 1)
-		snprintf(buf, len, "%.5g %s", m->mean, m->unit);
-	else
-		snprintf(buf, len, "mean %.4g %s, %.4g..%.4g", m->mean, m->unit, m->min, m->max);
-}
-
-static void limits(const struct measurement *m, char *buf, size_t len)
-{
-	char a[40], b[40];
-
-	if (m->expected >= 0) {
-		snprintf(buf, len, "exactly %ld", m->expected);
-		return;
-	}
-	range(a, sizeof(a), "mean", m->mean_lo, m->mean_hi);
-	range(b, sizeof(b), (!isnan(m->ti_lo) || !isnan(m->ti_hi)) ? "TI" : "each", m->lsl,
-	      m->usl);
-	snprintf(buf, len, "%s%s%s", a, a[0] && b[0] ? ", " : "", b);
-}
 
 #define ROW "%-11s %-13s %-38s %-32s %s\n"
 
@@ -122,8 +84,8 @@ void report_summary(const struct run_record *r, const struct fixture *fx, FILE *
 
 			if (strcmp(s->m[j].requirement, s->requirement))
 				continue;
-			measured(&s->m[j], meas, sizeof(meas));
-			limits(&s->m[j], lim, sizeof(lim));
+			format_measured(&s->m[j], meas, sizeof(meas));
+			format_limits(&s->m[j], lim, sizeof(lim));
 			row(out, s->requirement, s->label, meas, lim, s->m[j].verdict);
 			if (s->m[j].verdict != VERDICT_PASS && s->m[j].reason[0])
 				fprintf(out, "%26s-> %s\n", "", s->m[j].reason);

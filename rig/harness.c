@@ -162,9 +162,10 @@ static int module_path(struct harness *h, const char *name, char *out, size_t le
 	return -1;
 }
 
-static void note_module(struct harness *h, const char *path, const char *text, size_t len)
+/* Specs and libraries are part of the procedure: record and journal their hashes. */
+static void note_module(lua_State *L, const char *path, const char *text, size_t len)
 {
-	struct run_record *r = h->rec;
+	struct run_record *r = harness_of(L)->rec;
 
 	for (size_t i = 0; i < r->nmodules; i++)
 		if (!strcmp(r->modules[i].path, path))
@@ -173,6 +174,8 @@ static void note_module(struct harness *h, const char *path, const char *text, s
 		return;
 	snprintf(r->modules[r->nmodules].path, sizeof(r->modules[0].path), "%s", path);
 	sha256_hex(text, len, r->modules[r->nmodules].sha256);
+	harness_journal(L, "module", json_pack("{s:s, s:s}", "path", path, "sha256",
+					      r->modules[r->nmodules].sha256));
 	r->nmodules++;
 }
 
@@ -197,7 +200,7 @@ static int lua_require(lua_State *L)
 		free(text);
 		return lua_error(L);
 	}
-	note_module(h, path, text, len);
+	note_module(L, path, text, len);
 	free(text);
 	lua_pushstring(L, name);
 	lua_call(L, 1, 1);

@@ -13,6 +13,7 @@
 #include "rig/error.h"
 #include "rig/harness.h"
 #include "rig/judge.h"
+#include "rig/record_json.h"
 
 #define STEP_MT "rig.step"
 #define JUDGE_MAX_VALUES 10000000
@@ -36,11 +37,6 @@ static struct step_record *record_of(lua_State *L, struct step_handle *sh)
 	return &harness_of(L)->rec->steps[sh->index];
 }
 
-static json_t *num(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null(); /* JSON has no NaN */
-}
-
 void harness_record_measurement(lua_State *L, const struct measurement *m)
 {
 	struct harness *h = harness_of(L);
@@ -53,15 +49,8 @@ void harness_record_measurement(lua_State *L, const struct measurement *m)
 	if (!slot)
 		luaL_error(L, "out of memory");
 	*slot = *m;
-	j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-		      "s:o, s:o, s:o, s:o, s:o, s:s, s:s}",
-		      "step", h->step->id, "name", m->name, "unit", m->unit, "requirement",
-		      m->requirement, "n", (json_int_t)m->n, "mean", num(m->mean), "sd", num(m->sd),
-		      "min", num(m->min), "max", num(m->max), "lsl", num(m->lsl), "usl", num(m->usl),
-		      "mean_lo", num(m->mean_lo), "mean_hi", num(m->mean_hi), "ti_lo",
-		      num(m->ti_lo), "ti_hi", num(m->ti_hi), "k", num(m->k), "cpk", num(m->cpk),
-		      "cpk_lo", num(m->cpk_lo), "uncertainty", num(m->uncertainty), "guard_band",
-		      num(m->guard_band), "verdict", verdict_name(m->verdict), "reason", m->reason);
+	j = measurement_to_json(m);
+	json_object_set_new(j, "step", json_string(h->step->id));
 	harness_journal(L, "measurement", j);
 }
 

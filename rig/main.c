@@ -10,6 +10,8 @@
 #include "rig/error.h"
 #include "rig/list_devices.h"
 #include "rig/measure_cmd.h"
+#include "rig/records_cmd.h"
+#include "rig/recover.h"
 #include "rig/run.h"
 
 static const char usage[] =
@@ -19,11 +21,15 @@ static const char usage[] =
 	"             [--operator NAME] [--realtime] [--batch] [--allow-expired-cal] [--quiet]\n"
 	"             [--step-timeout S]\n"
 	"                       run a test script (default: the sim bench)\n"
-	"  verify DIR           check signatures and hashes of a report directory\n"
+	"  verify DIR [--key STATION.pub]\n"
+	"                       check signatures, hashes and journal of a run directory\n"
+	"  sign DIR --meaning reviewed|approved|rejected --operator NAME [--key KEYFILE]\n"
+	"                       add an electronic signature to a run\n"
 	"  stats k --n N [--confidence 0.95] [--coverage 0.975] [--sides 1|2]\n"
 	"                       normal tolerance-interval factor\n"
 	"  recover [DIR]        close out an interrupted run as ABORTED\n"
-	"  keygen --out KEYFILE create a station signing key\n"
+	"  keygen --out KEYFILE create a signing key (the station's: $RIG_KEY or\n"
+	"                       ~/.config/rig/station.key, made on first run)\n"
 	"  list-devices         Comedi, USB and serial devices present\n"
 	"  measure CAPTURE [--csv]\n"
 	"                       measure the shots in a raw capture file\n"
@@ -75,10 +81,11 @@ int main(int argc, char **argv)
 	} verbs[] = {
 		{ "run", cmd_run },
 		{ "measure", measure_command },
-		{ "verify", not_yet },
+		{ "verify", verify_command },
 		{ "stats", not_yet },
-		{ "recover", not_yet },
-		{ "keygen", not_yet },
+		{ "recover", recover_command },
+		{ "keygen", keygen_command },
+		{ "sign", sign_command },
 		{ "list-devices", list_devices_command },
 	};
 

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "reports/artifacts.h"
 #include "reports/reports.h"
 #include "rig/bench.h"
 #include "rig/error.h"
@@ -19,6 +20,8 @@
 #include "rig/journal.h"
 #include "rig/paths.h"
 #include "rig/record.h"
+#include "rig/record_json.h"
+#include "rig/recover.h"
 #include "rig/timefmt.h"
 
 struct run {
@@ -29,6 +32,7 @@ struct run {
 	struct run_record rec;
 	struct journal journal;
 	struct bench bench;
+	struct station_key key;
 	int journal_open;
 };
 
@@ -116,13 +120,13 @@ static json_t *run_start_event(const struct run *run)
 	const struct run_record *r = &run->rec;
 
 	return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:b, s:I, s:s, s:b, "
-			 "s:b}",
+			 "s:b, s:s}",
 			 "run_id", r->id, "rig_version", r->rig_version, "station", r->station,
 			 "operator", r->operator_name, "script", "path", r->script.path, "sha256",
 			 r->script.sha256, "fixture", "path", r->fixture_file.path, "sha256",
 			 r->fixture_file.sha256, "sim", r->sim, "seed", (json_int_t)r->seed,
 			 "sim_unit", r->sim_unit.path, "allow_expired_cal", r->allow_expired_cal,
-			 "batch", r->batch);
+			 "batch", r->batch, "sim_unit_sha256", r->sim_unit.sha256);
 }
 
 /* Load, check and open everything before the script runs. 0 or an error. */
@@ -144,6 +148,8 @@ static int prepare(struct run *run)
 	else if (o->sim_unit)
 		return rig_error(RIG_ERR_INVALID, "--sim-unit given, but fixture %s uses no sim "
 				 "backend", run->fixture_path);
+	if ((rc = key_station(&run->key, stderr)) != 0)
+		return rc;
 	time_format_date(time(NULL), today, sizeof(today));
 	rc = fixture_check_calibration(&run->fx, today);
 	if (rc && !o->allow_expired_cal)
@@ -177,6 +183,23 @@ static json_t *daq_json(const struct daq *daq)
 	}
 	return json_pack("{s:s, s:s, s:o}", "board", daq->board, "driver", daq->driver_name,
 			 "channels", chans);
+}
+
+/* Runs left unclosed beside this one (a crash, a kill) are closed first. */
+static void recover_neighbours(const struct run *run)
+{
+	char parent[4096];
+	char *slash;
+
+	snprintf(parent, sizeof(parent), "%s", run->rec.out_dir);
+	while ((slash = strrchr(parent, '/')) && slash[1] == '\0' && slash != parent)
+		*slash = '\0';
+	slash = strrchr(parent, '/');
+	if (!slash)
+		snprintf(parent, sizeof(parent), ".");
+	else
+		slash[slash == parent] = '\0';
+	recover_leftovers(parent, run->rec.out_dir, &run->key, stderr);
 }
 
 static int open_bench(struct run *run)
@@ -231,22 +254,6 @@ static int run_script(struct run *run)
 	return rc;
 }
 
-static int write_reports(struct run *run)
-{
-	static const char *const names[] = { "result.json", "shots.csv" };
-	char path[4300];
-	int rc = 0;
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !rc; i++) {
-		snprintf(path, sizeof(path), "%s/%s", run->rec.out_dir, names[i]);
-		rc = i == 0 ? report_result_json(&run->rec, &run->fx, path)
-			    : report_shots_csv(&run->rec, path);
-	}
-	if (!rc)
-		rc = file_sync_dir(run->rec.out_dir);
-	return rc;
-}
-
 static int exit_status(const struct run_record *r, int rc)
 {
 	if (rc && rc != RIG_ERR_SAFETY)
@@ -278,14 +285,16 @@ static int close_run(struct run *run, int rc)
 		snprintf(r->error, sizeof(r->error), "%s", rig_last_error());
 		r->verdict = VERDICT_ERROR;
 	}
-	if (run->journal_open) {
+	if (run->journal_open)
 		journal_append(&run->journal, "run_end",
 			       json_pack("{s:s, s:s}", "verdict", verdict_name(r->verdict), "error",
 					 r->error));
-		journal_close(&run->journal);
-	}
 	bench_close(&run->bench);
-	wrc = write_reports(run);
+	/* The journal stays locked until the run is signed: until then a
+	 * recovery by another rig would take this live run for a dead one. */
+	wrc = reports_write_all(r, &run->fx, &run->key);
+	if (run->journal_open)
+		journal_close(&run->journal);
 	if (wrc && !(rc && rc != RIG_ERR_SAFETY)) {
 		rc = wrc;
 		snprintf(r->error, sizeof(r->error), "%s", rig_last_error());
@@ -313,12 +322,16 @@ int run_command(const struct run_options *o)
 		free(run);
 		return 2;
 	}
+	recover_neighbours(run);
 	snprintf(journal_path, sizeof(journal_path), "%s/journal.jsonl", run->rec.out_dir);
 	rc = journal_create(&run->journal, journal_path);
 	if (!rc) {
 		run->journal_open = 1;
 		rc = journal_append(&run->journal, "run_start", run_start_event(run));
 	}
+	if (!rc)
+		rc = journal_append(&run->journal, "fixture",
+				    json_pack("{s:o}", "fixture", fixture_to_json(&run->fx)));
 	time_format_date(time(NULL), today, sizeof(today));
 	if (!rc && o->allow_expired_cal && fixture_check_calibration(&run->fx, today) != 0)
 		rc = journal_append(&run->journal, "calibration_override",
@@ -334,6 +347,7 @@ int run_command(const struct run_options *o)
 	if (status == 2)
 		fprintf(stderr, "rig: %s\n", run->rec.error[0] ? run->rec.error : rig_last_error());
 	run_record_release(&run->rec);
+	sodium_memzero(&run->key, sizeof(run->key));
 	free(run);
 	return status;
 }

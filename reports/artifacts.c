@@ -1,0 +1,32 @@
+#include "reports/artifacts.h"
+
+#include <cairo.h>
+#include <fontconfig/fontconfig.h>
+#include <stdio.h>
+
+#include "reports/manifest.h"
+#include "reports/reports.h"
+#include "rig/file.h"
+
+int reports_write_all(const struct run_record *r, const struct fixture *fx,
+		      const struct station_key *key)
+{
+	char path[4300];
+	int rc;
+
+#define OUT(name) (snprintf(path, sizeof(path), "%s/%s", r->out_dir, name), path)
+	if ((rc = report_result_json(r, fx, OUT("result.json"))) != 0 ||
+	    (rc = report_shots_csv(r, OUT("shots.csv"))) != 0 ||
+	    (rc = report_junit(r, OUT("junit.xml"))) != 0 ||
+	    (rc = report_html(r, fx, OUT("report.html"))) != 0 ||
+	    (rc = report_pdf(r, fx, OUT("report.pdf"))) != 0)
+		return rc;
+	/* The plots are done: drop cairo's and fontconfig's caches, which would
+	 * otherwise live to exit (valgrind counts them as leaks). */
+	cairo_debug_reset_static_data();
+	FcFini();
+#undef OUT
+	if ((rc = file_sync_dir(r->out_dir)) != 0)
+		return rc;
+	return manifest_write_signed(r->out_dir, key);
+}

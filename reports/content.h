@@ -1,0 +1,58 @@
+#ifndef RIG_REPORTS_CONTENT_H
+#define RIG_REPORTS_CONTENT_H
+
+/*
+ * What report.html and report.pdf show, gathered once so the two say the
+ * same: the header's facts, the requirement table's rows and each step's
+ * figures. The two writers only lay it out.
+ */
+#include <stddef.h>
+
+#include "reports/plot.h"
+#include "rig/fixture.h"
+#include "rig/record.h"
+
+struct fact {
+	const char *label;
+	char value[512];
+};
+
+#define CONTENT_MAX_FACTS 32
+
+/* Header facts: unit, station, fixture, operator, times, script and spec hashes... */
+size_t content_facts(const struct run_record *r, const struct fixture *fx, struct fact *out);
+
+/* One instrument row: channel, sensor, certificate, issuer, due. */
+struct instrument_row {
+	char channel[32], model[64], cert[64], issuer[64], due[16], unit[16];
+};
+size_t content_instruments(const struct fixture *fx, struct instrument_row *out, size_t max);
+
+/* One requirement-table row. */
+struct table_row {
+	const char *requirement, *setting, *name, *unit;
+	size_t n;
+	char measured[96], limits[96], ti[96], cpk[48], u[32];
+	enum verdict verdict;
+	const char *reason;
+};
+void content_row(const struct step_record *s, const struct measurement *m, struct table_row *row);
+
+/* A step's figures: per measurement of its own requirement a histogram and a
+ * run chart, and one raw shot waveform. */
+#define CONTENT_MAX_JOBS 16
+struct step_figures {
+	struct plot_job job[CONTENT_MAX_JOBS];
+	size_t njobs;
+	double *values[CONTENT_MAX_JOBS];
+	struct waveform wf;
+	int have_wf;
+	char wf_error[256];        /* why there is no waveform */
+	const struct measurement *traced[CONTENT_MAX_JOBS / 2]; /* measurements shown */
+	size_t ntraced;
+};
+
+void content_figures(const char *run_dir, const struct step_record *s, struct step_figures *f);
+void content_figures_release(struct step_figures *f);
+
+#endif

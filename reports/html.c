@@ -1,0 +1,216 @@
+/*
+ * report.html: one self-contained file (no network, no scripts), readable
+ * offline and printable. Plots are SVG documents drawn by reports/plot.c,
+ * embedded as data: URIs so the ids inside each stay private to it.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/content.h"
+#include "reports/format.h"
+#include "reports/markup.h"
+#include "reports/reports.h"
+#include "rig/file.h"
+
+static const char style[] =
+	"<style>\n"
+	"@page { size: A4; margin: 14mm; }\n"
+	"body { font: 10pt 'DejaVu Sans', sans-serif; color: #222; max-width: 190mm; margin: auto; }\n"
+	"h1 { font-size: 15pt; margin-bottom: 2pt; } h2 { font-size: 12pt; border-bottom: 1px solid #999; }\n"
+	"h3 { font-size: 10.5pt; margin: 10pt 0 2pt; page-break-after: avoid; }\n"
+	"table { border-collapse: collapse; width: 100%; margin: 4pt 0; }\n"
+	"th, td { border: 1px solid #bbb; padding: 2pt 4pt; text-align: left; vertical-align: top; font-size: 8.5pt; }\n"
+	"th { background: #eee; } td.num { text-align: right; white-space: nowrap; }\n"
+	"table.facts th { width: 28%; } .hash { font-family: 'DejaVu Sans Mono', monospace; font-size: 7.5pt; word-break: break-all; }\n"
+	".verdict { font-size: 18pt; font-weight: bold; padding: 6pt 10pt; margin: 8pt 0; border: 2px solid; }\n"
+	".PASS { color: #0a5c2a; border-color: #0a5c2a; background: #e6f4ea; }\n"
+	".FAIL, .ERROR, .ABORTED { color: #9b1111; border-color: #9b1111; background: #fbe9e9; }\n"
+	".INDETERMINATE, .NONE { color: #8a5300; border-color: #8a5300; background: #fdf3e1; }\n"
+	"td.PASS, td.FAIL, td.ERROR, td.ABORTED, td.INDETERMINATE, td.NONE { font-weight: bold; }\n"
+	".figures { display: flex; flex-wrap: wrap; gap: 4pt; page-break-inside: avoid; }\n"
+	".figures img { width: 92mm; border: 1px solid #ddd; }\n"
+	".trace { font-size: 8pt; color: #444; margin: 1pt 0; }\n"
+	".step { page-break-inside: avoid; }\n"
+	"footer { margin-top: 14pt; font-size: 8pt; color: #555; border-top: 1px solid #999; }\n"
+	"</style>\n";
+
+static void cell(FILE *f, const char *cls, const char *text)
+{
+	fprintf(f, "<td%s%s%s>", cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
+	markup_text(f, text);
+	fputs("</td>", f);
+}
+
+static void header(FILE *f, const struct run_record *r, const struct fixture *fx)
+{
+	struct fact facts[CONTENT_MAX_FACTS];
+	struct instrument_row ins[FIXTURE_MAX_CHANNELS + 1];
+	size_t n = content_facts(r, fx, facts);
+
+	fputs("<h1>Certification report: ", f);
+	markup_printf(f, "%s %s", r->uut.model, r->uut.serial);
+	fputs("</h1>\n<table class=\"facts\">\n", f);
+	for (size_t i = 0; i < n; i++) {
+		fputs("<tr><th>", f);
+		markup_text(f, facts[i].label);
+		fputs("</th>", f);
+		cell(f, strstr(facts[i].value, "SHA-256") ? "hash" : NULL, facts[i].value);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n<h2>Instruments and calibration</h2>\n<table>\n<tr><th>channel</th>"
+	      "<th>unit</th><th>instrument</th><th>certificate</th><th>issuer</th><th>due</th></tr>\n",
+	      f);
+	n = content_instruments(fx, ins, sizeof(ins) / sizeof(ins[0]));
+	for (size_t i = 0; i < n; i++) {
+		fputs("<tr>", f);
+		cell(f, NULL, ins[i].channel);
+		cell(f, NULL, ins[i].unit);
+		cell(f, NULL, ins[i].model);
+		cell(f, NULL, ins[i].cert);
+		cell(f, NULL, ins[i].issuer);
+		cell(f, NULL, ins[i].due);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+static void verdict_banner(FILE *f, const struct run_record *r)
+{
+	fprintf(f, "<div class=\"verdict %s\">Overall verdict: %s", verdict_name(r->verdict),
+		verdict_name(r->verdict));
+	if (r->error[0]) {
+		fputs("<div style=\"font-size:9pt;font-weight:normal\">", f);
+		markup_text(f, r->error);
+		fputs("</div>", f);
+	}
+	fputs("</div>\n", f);
+}
+
+static void requirement_table(FILE *f, const struct run_record *r)
+{
+	fputs("<h2>Requirements</h2>\n<table>\n<tr><th>requirement</th><th>setting</th>"
+	      "<th>quantity</th><th>n</th><th>measured</th><th>limits</th><th>tolerance interval"
+	      "</th><th>Cpk (95 % lower)</th><th>U (k=2)</th><th>verdict</th></tr>\n", f);
+	for (size_t i = 0; i < r->nsteps; i++) {
+		const struct step_record *s = &r->steps[i];
+
+		for (size_t j = 0; j < s->nm; j++) {
+			struct table_row row;
+			char n[24];
+
+			content_row(s, &s->m[j], &row);
+			snprintf(n, sizeof(n), "%zu", row.n);
+			fputs("<tr>", f);
+			cell(f, NULL, row.requirement);
+			cell(f, NULL, row.setting);
+			cell(f, NULL, row.name);
+			cell(f, "num", n);
+			cell(f, NULL, row.measured);
+			cell(f, NULL, row.limits);
+			cell(f, NULL, row.ti);
+			cell(f, "num", row.cpk);
+			cell(f, "num", row.u);
+			cell(f, verdict_name(row.verdict), verdict_name(row.verdict));
+			fputs("</tr>\n", f);
+			if (row.verdict != VERDICT_PASS && row.reason[0]) {
+				fputs("<tr><td></td><td colspan=\"9\">", f);
+				markup_text(f, row.reason);
+				fputs("</td></tr>\n", f);
+			}
+		}
+		if (s->error[0] || s->nm == 0) {
+			fputs("<tr>", f);
+			cell(f, NULL, s->requirement);
+			cell(f, NULL, s->label);
+			fputs("<td colspan=\"7\">", f);
+			markup_text(f, s->error[0] ? s->error : "nothing judged");
+			fputs("</td>", f);
+			cell(f, verdict_name(s->verdict), verdict_name(s->verdict));
+			fputs("</tr>\n", f);
+		}
+	}
+	fputs("</table>\n", f);
+}
+
+static void figure(FILE *f, const struct plot_job *job)
+{
+	unsigned char *svg;
+	size_t len;
+	char *b64;
+	size_t b64len;
+
+	if (plot_svg(job, &svg, &len) != 0)
+		return;
+	b64len = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+	b64 = malloc(b64len);
+	if (b64) {
+		sodium_bin2base64(b64, b64len, svg, len, sodium_base64_VARIANT_ORIGINAL);
+		fprintf(f, "<img alt=\"%s\" src=\"data:image/svg+xml;base64,%s\">\n",
+			job->kind == PLOT_HISTOGRAM   ? "histogram"
+			: job->kind == PLOT_RUN_CHART ? "run chart"
+						      : "raw shot waveform",
+			b64);
+		free(b64);
+	}
+	free(svg);
+}
+
+static void steps(FILE *f, const struct run_record *r, const struct fixture *fx)
+{
+	fputs("<h2>Measurements</h2>\n", f);
+	for (size_t i = 0; i < r->nsteps; i++) {
+		const struct step_record *s = &r->steps[i];
+		struct step_figures fig;
+		char trace[512];
+
+		content_figures(r->out_dir, s, &fig);
+		fprintf(f, "<div class=\"step\"><h3>%s ", verdict_name(s->verdict));
+		markup_printf(f, "%s: %s (%s to %s, %zu shots)", s->id, s->label, s->started,
+			      s->ended, s->nshots);
+		fputs("</h3>\n", f);
+		for (size_t k = 0; k < fig.ntraced; k++) {
+			format_traceability(fx, fig.traced[k], trace, sizeof(trace));
+			fputs("<p class=\"trace\">", f);
+			markup_printf(f, "%s: %s", fig.traced[k]->name, trace);
+			fputs("</p>\n", f);
+		}
+		fputs("<div class=\"figures\">\n", f);
+		for (size_t k = 0; k < fig.njobs; k++)
+			figure(f, &fig.job[k]);
+		fputs("</div>\n", f);
+		if (!fig.have_wf) {
+			fputs("<p class=\"trace\">", f);
+			markup_text(f, fig.wf_error);
+			fputs("</p>\n", f);
+		}
+		fputs("</div>\n", f);
+		content_figures_release(&fig);
+	}
+}
+
+int report_html(const struct run_record *r, const struct fixture *fx, const char *path)
+{
+	FILE *f;
+	int rc = file_create(path, &f);
+
+	if (rc)
+		return rc;
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", f);
+	markup_printf(f, "%s %s %s: %s", r->uut.model, r->uut.serial, r->id,
+		      verdict_name(r->verdict));
+	fputs("</title>\n", f);
+	fputs(style, f);
+	fputs("</head>\n<body>\n", f);
+	header(f, r, fx);
+	verdict_banner(f, r);
+	requirement_table(f, r);
+	steps(f, r, fx);
+	fputs("<footer>This report is one artifact of the run directory. MANIFEST lists the "
+	      "SHA-256 of every artifact (this file, the journal, the raw captures) and "
+	      "MANIFEST.sig is the station's Ed25519 signature of it; electronic signatures of "
+	      "review and approval are in SIGNATURES. Check all of it with <code>rig verify "
+	      "DIR --key STATION.pub</code>; re-measure any step with <code>rig measure "
+	      "captures/FILE.rcap</code>.</footer>\n</body>\n</html>\n", f);
+	return file_close_synced(f, path);
+}

@@ -1,0 +1,180 @@
+/*
+ * junit.xml for CI (Jenkins, GitLab): one testsuite per run, one testcase
+ * per step and requirement, a failure (or error) carrying the measured
+ * values against the limits. tests/junit.xsd is the schema it must meet.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "reports/format.h"
+#include "reports/markup.h"
+#include "reports/reports.h"
+#include "rig/file.h"
+
+static double seconds_between(const char *from, const char *to)
+{
+	struct tm a = { 0 }, b = { 0 };
+
+	if (!strptime(from, "%Y-%m-%dT%H:%M:%SZ", &a) || !strptime(to, "%Y-%m-%dT%H:%M:%SZ", &b))
+		return 0;
+	return difftime(timegm(&b), timegm(&a)) > 0 ? difftime(timegm(&b), timegm(&a)) : 0;
+}
+
+/* Requirement IDs a step judged, in first-judged order; the step's own when none. */
+static size_t step_requirements(const struct step_record *s, const char **ids, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t j = 0; j < s->nm; j++) {
+		size_t k = 0;
+
+		while (k < n && strcmp(ids[k], s->m[j].requirement))
+			k++;
+		if (k == n && n < max)
+			ids[n++] = s->m[j].requirement;
+	}
+	if (n == 0)
+		ids[n++] = s->requirement;
+	return n;
+}
+
+struct counts {
+	size_t tests, failures, errors;
+};
+
+static int is_error(enum verdict v)
+{
+	return v == VERDICT_ERROR || v == VERDICT_ABORTED;
+}
+
+/* "name VERDICT: measured ... unit; limits ..." and why, if given. */
+static void explain(FILE *f, const struct measurement *m, const char *why)
+{
+	char meas[128], lim[128];
+
+	format_measured(m, meas, sizeof(meas));
+	format_limits(m, lim, sizeof(lim));
+	markup_printf(f, "%s %s: measured %s; limits %s%s%s%s", m->name, verdict_name(m->verdict),
+		      meas, lim, why[0] ? "; " : "", why, why[0] ? "\n" : "");
+}
+
+static void testcase(FILE *f, const struct step_record *s, const char *req, struct counts *c)
+{
+	enum verdict v = VERDICT_NONE;
+
+	for (size_t j = 0; j < s->nm; j++)
+		if (!strcmp(s->m[j].requirement, req))
+			v = verdict_worse(v, s->m[j].verdict);
+	if (!strcmp(req, s->requirement) && (s->error[0] || s->verdict == VERDICT_ABORTED))
+		v = verdict_worse(v, s->error[0] ? VERDICT_ERROR : VERDICT_ABORTED);
+	c->tests++;
+	fputs("    <testcase classname=\"", f);
+	markup_text(f, req);
+	fputs("\" name=\"", f);
+	markup_text(f, s->id);
+	fprintf(f, "\" time=\"%.0f\">\n", seconds_between(s->started, s->ended));
+	if (v == VERDICT_PASS) {
+		fputs("    </testcase>\n", f);
+		return;
+	}
+	if (is_error(v))
+		c->errors++;
+	else
+		c->failures++;
+	fprintf(f, "      <%s type=\"%s\" message=\"", is_error(v) ? "error" : "failure",
+		verdict_name(v));
+	if (s->error[0] && is_error(v))
+		markup_text(f, s->error);
+	else if (v == VERDICT_NONE)
+		markup_text(f, "nothing judged");
+	for (size_t j = 0, first = 1; j < s->nm; j++) {
+		const struct measurement *m = &s->m[j];
+
+		if (strcmp(m->requirement, req) || m->verdict == VERDICT_PASS || !first ||
+		    (s->error[0] && is_error(v)))
+			continue;
+		first = 0;
+		explain(f, m, "");
+	}
+	fputs("\">", f);
+	for (size_t j = 0; j < s->nm; j++)
+		if (!strcmp(s->m[j].requirement, req))
+			explain(f, &s->m[j], s->m[j].reason[0] ? s->m[j].reason : "within limits");
+	fprintf(f, "</%s>\n    </testcase>\n", is_error(v) ? "error" : "failure");
+}
+
+static void property(FILE *f, const char *name, const char *value)
+{
+	fputs("      <property name=\"", f);
+	markup_text(f, name);
+	fputs("\" value=\"", f);
+	markup_text(f, value);
+	fputs("\"/>\n", f);
+}
+
+static void body(FILE *f, const struct run_record *r, struct counts *c)
+{
+	const char *ids[16];
+
+	fputs("    <properties>\n", f);
+	property(f, "uut.model", r->uut.model);
+	property(f, "uut.serial", r->uut.serial);
+	property(f, "uut.firmware", r->uut.firmware);
+	property(f, "run.id", r->id);
+	property(f, "run.verdict", verdict_name(r->verdict));
+	property(f, "station", r->station);
+	property(f, "operator", r->operator_name);
+	property(f, "script", r->script.path);
+	property(f, "script.sha256", r->script.sha256);
+	property(f, "rig.version", r->rig_version);
+	fputs("    </properties>\n", f);
+	for (size_t i = 0; i < r->nsteps; i++) {
+		size_t n = step_requirements(&r->steps[i], ids, 16);
+
+		for (size_t k = 0; k < n; k++)
+			testcase(f, &r->steps[i], ids[k], c);
+	}
+	if (r->error[0]) {
+		fputs("    <system-err>", f);
+		markup_text(f, r->error);
+		fputs("</system-err>\n", f);
+	}
+}
+
+int report_junit(const struct run_record *r, const char *path)
+{
+	struct counts c = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len), *f;
+	double secs = seconds_between(r->started, r->ended);
+	int rc;
+
+	if (!mem)
+		return file_create(path, &f); /* reports the failure */
+	body(mem, r, &c);
+	fclose(mem);
+	if ((rc = file_create(path, &f)) != 0) {
+		free(text);
+		return rc;
+	}
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"", f);
+	markup_text(f, r->script.path);
+	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.0f\">\n", c.tests,
+		c.failures, c.errors, secs);
+	fputs("  <testsuite name=\"", f);
+	markup_printf(f, "%s %s", r->uut.model, r->uut.serial);
+	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"0\" time=\"%.0f\" "
+		   "timestamp=\"", c.tests, c.failures, c.errors, secs);
+	markup_text(f, r->started);
+	fputs("\" hostname=\"", f);
+	markup_text(f, r->station);
+	fputs("\" id=\"", f);
+	markup_text(f, r->id);
+	fputs("\">\n", f);
+	fwrite(text, 1, len, f);
+	fputs("  </testsuite>\n</testsuites>\n", f);
+	free(text);
+	return file_close_synced(f, path);
+}

@@ -1,0 +1,203 @@
+#include "reports/manifest.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "rig/error.h"
+#include "rig/file.h"
+
+#define MANIFEST_MAX_BYTES (16u << 20)
+
+int manifest_excluded(const char *relpath)
+{
+	static const char *const names[] = { "MANIFEST", "MANIFEST.sig", "station.pub",
+					     "SIGNATURES", NULL };
+
+	for (size_t i = 0; names[i]; i++)
+		if (!strcmp(relpath, names[i]))
+			return 1;
+	/* Half-written replacements of the above (a kill during signing). */
+	return !strncmp(relpath, "MANIFEST.", 9) || !strncmp(relpath, "SIGNATURES.", 11) ||
+	       !strncmp(relpath, "station.pub.", 12);
+}
+
+static int add(struct manifest *m, const char *rel)
+{
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 64;
+		void *p = realloc(m->e, cap * sizeof(*m->e));
+
+		if (!p)
+			return rig_error(RIG_ERR_NOMEM, "out of memory listing artifacts");
+		m->e = p;
+		m->cap = cap;
+	}
+	memset(&m->e[m->n], 0, sizeof(m->e[0]));
+	snprintf(m->e[m->n++].path, MANIFEST_PATH_MAX, "%s", rel);
+	return 0;
+}
+
+static int walk(const char *dir, const char *rel, struct manifest *m)
+{
+	char full[4400], child[MANIFEST_PATH_MAX + 64];
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+
+	snprintf(full, sizeof(full), "%s%s%s", dir, rel[0] ? "/" : "", rel);
+	if (!(d = opendir(full)))
+		return rig_error_errno(RIG_ERR_IO, "%s: cannot list", full);
+	while (!rc && (de = readdir(d))) {
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(child, sizeof(child), "%s%s%s", rel, rel[0] ? "/" : "", de->d_name);
+		snprintf(full, sizeof(full), "%s/%s", dir, child);
+		if (strlen(child) >= MANIFEST_PATH_MAX || strpbrk(child, "\n\\"))
+			rc = rig_error(RIG_ERR_INVALID, "%s: artifact name too long or with a "
+				       "newline or backslash", full);
+		else if (lstat(full, &st) != 0)
+			rc = rig_error_errno(RIG_ERR_IO, "%s: cannot stat", full);
+		else if (S_ISDIR(st.st_mode))
+			rc = walk(dir, child, m);
+		else if (!rel[0] && manifest_excluded(child))
+			continue;
+		else if (!S_ISREG(st.st_mode))
+			rc = rig_error(RIG_ERR_INVALID, "%s: not a regular file (links and devices "
+				       "are not artifacts)", full);
+		else
+			rc = add(m, child);
+	}
+	closedir(d);
+	return rc;
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(((const struct manifest_entry *)a)->path,
+		      ((const struct manifest_entry *)b)->path);
+}
+
+int manifest_collect(const char *dir, struct manifest *m)
+{
+	char full[4400];
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	if ((rc = walk(dir, "", m)) != 0)
+		return rc;
+	qsort(m->e, m->n, sizeof(*m->e), by_path);
+	for (size_t i = 0; i < m->n && !rc; i++) {
+		snprintf(full, sizeof(full), "%s/%s", dir, m->e[i].path);
+		rc = file_sha256_hex(full, m->e[i].sha256);
+	}
+	return rc;
+}
+
+/* Write path via path.tmp and rename, so a kill leaves the old or the new file. */
+static int replace_file(const char *dir, const char *name, const char *text, size_t len)
+{
+	char path[4400], tmp[4500];
+	FILE *f;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((rc = file_create(tmp, &f)) != 0)
+		return rc;
+	if (fwrite(text, 1, len, f) != len) {
+		fclose(f);
+		return rig_error_errno(RIG_ERR_IO, "%s: write failed", tmp);
+	}
+	if ((rc = file_close_synced(f, tmp)) != 0)
+		return rc;
+	if (rename(tmp, path) != 0)
+		return rig_error_errno(RIG_ERR_IO, "%s: cannot rename to %s", tmp, name);
+	return 0;
+}
+
+static char *manifest_text(const struct manifest *m, size_t *len)
+{
+	size_t cap = m->n * (64 + 3 + MANIFEST_PATH_MAX) + 1, o = 0;
+	char *text = malloc(cap);
+
+	if (!text)
+		return NULL;
+	for (size_t i = 0; i < m->n; i++)
+		o += (size_t)snprintf(text + o, cap - o, "%s  %s\n", m->e[i].sha256, m->e[i].path);
+	text[o] = '\0';
+	*len = o;
+	return text;
+}
+
+int manifest_write_signed(const char *dir, const struct station_key *k)
+{
+	struct manifest m;
+	char sig[4400], pub[4400], tmp[4500];
+	char *text = NULL;
+	size_t len = 0;
+	int rc = manifest_collect(dir, &m);
+
+	if (!rc && !(text = manifest_text(&m, &len)))
+		rc = rig_error(RIG_ERR_NOMEM, "out of memory writing MANIFEST");
+	if (!rc)
+		rc = replace_file(dir, "MANIFEST", text, len);
+	snprintf(pub, sizeof(pub), "%s/station.pub", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", pub);
+	if (!rc && (rc = key_write_public(k, tmp)) == 0 && rename(tmp, pub) != 0)
+		rc = rig_error_errno(RIG_ERR_IO, "%s: cannot rename", tmp);
+	snprintf(sig, sizeof(sig), "%s/MANIFEST.sig", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", sig);
+	if (!rc && (rc = key_sign_to_file(k, text, len, tmp, "verify with station.pub")) == 0 &&
+	    rename(tmp, sig) != 0)
+		rc = rig_error_errno(RIG_ERR_IO, "%s: cannot rename", tmp);
+	if (!rc)
+		rc = file_sync_dir(dir);
+	free(text);
+	manifest_release(&m);
+	return rc;
+}
+
+static int is_hex64(const char *s)
+{
+	for (int i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+int manifest_read(const char *dir, struct manifest *m)
+{
+	char path[4400], *text, *line, *save = NULL;
+	size_t len, lineno = 0;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(path, sizeof(path), "%s/MANIFEST", dir);
+	if ((rc = file_read_all(path, MANIFEST_MAX_BYTES, &text, &len)) != 0)
+		return rc;
+	if (len && text[len - 1] != '\n')
+		rc = rig_error(RIG_ERR_INVALID, "%s: last line unterminated", path);
+	for (line = strtok_r(text, "\n", &save); line && !rc; line = strtok_r(NULL, "\n", &save)) {
+		lineno++;
+		if (strlen(line) < 67 || !is_hex64(line) || line[64] != ' ' || line[65] != ' ' ||
+		    strlen(line + 66) >= MANIFEST_PATH_MAX)
+			rc = rig_error(RIG_ERR_INVALID, "%s:%zu: not \"SHA256  PATH\"", path, lineno);
+		else if (!(rc = add(m, line + 66))) {
+			memcpy(m->e[m->n - 1].sha256, line, 64);
+			m->e[m->n - 1].sha256[64] = '\0';
+		}
+	}
+	free(text);
+	return rc;
+}
+
+void manifest_release(struct manifest *m)
+{
+	free(m->e);
+	memset(m, 0, sizeof(*m));
+}

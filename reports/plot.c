@@ -1,0 +1,414 @@
+#include "reports/plot.h"
+
+#include <cairo-svg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "rig/error.h"
+
+#define FONT "DejaVu Sans"
+#define MARGIN_L 46.0
+#define MARGIN_R 10.0
+#define MARGIN_T 18.0
+#define MARGIN_B 26.0
+
+struct rgba {
+	double r, g, b, a;
+};
+
+static const struct rgba INK = { 0.15, 0.15, 0.15, 1 }, GRID = { 0.88, 0.88, 0.88, 1 },
+			 DATA = { 0.20, 0.40, 0.70, 1 }, LIMIT = { 0.80, 0.10, 0.10, 1 },
+			 GUARD = { 0.95, 0.60, 0.10, 0.25 }, TI = { 0.10, 0.55, 0.30, 1 },
+			 MEAN = { 0.35, 0.15, 0.55, 1 }, TARGET = { 0.45, 0.45, 0.45, 1 };
+
+/* Plot area in device units and the data range it shows. */
+struct frame {
+	double x0, y0, x1, y1;
+	double xmin, xmax, ymin, ymax;
+};
+
+static void color(cairo_t *cr, struct rgba c)
+{
+	cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a);
+}
+
+static double px(const struct frame *f, double x)
+{
+	return f->x0 + (x - f->xmin) / (f->xmax - f->xmin) * (f->x1 - f->x0);
+}
+
+static double py(const struct frame *f, double y)
+{
+	return f->y1 - (y - f->ymin) / (f->ymax - f->ymin) * (f->y1 - f->y0);
+}
+
+static void text(cairo_t *cr, double x, double y, double size, double align, const char *s)
+{
+	cairo_text_extents_t e;
+
+	cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+	cairo_set_font_size(cr, size);
+	cairo_text_extents(cr, s, &e);
+	cairo_move_to(cr, x - align * e.x_advance, y);
+	cairo_show_text(cr, s);
+}
+
+/* A round step giving about 5 ticks over span. */
+static double tick_step(double span)
+{
+	double raw = span / 5, mag = pow(10, floor(log10(raw))), r = raw / mag;
+
+	return mag * (r < 1.5 ? 1 : r < 3.5 ? 2 : r < 7.5 ? 5 : 10);
+}
+
+static void widen(double *lo, double *hi, double v)
+{
+	if (!isfinite(v))
+		return;
+	if (v < *lo)
+		*lo = v;
+	if (v > *hi)
+		*hi = v;
+}
+
+static void pad(double *lo, double *hi, double frac)
+{
+	double span = *hi - *lo;
+
+	if (!(span > 0))
+		span = fabs(*lo) > 0 ? fabs(*lo) * 0.1 : 1;
+	*lo -= span * frac;
+	*hi += span * frac;
+}
+
+static void axes(cairo_t *cr, const struct frame *f, const char *title, const char *xlabel,
+		 const char *ylabel)
+{
+	char buf[32];
+	double step;
+
+	cairo_set_line_width(cr, 0.5);
+	step = tick_step(f->xmax - f->xmin);
+	for (double v = ceil(f->xmin / step) * step; v <= f->xmax + step * 1e-9; v += step) {
+		color(cr, GRID);
+		cairo_move_to(cr, px(f, v), f->y0);
+		cairo_line_to(cr, px(f, v), f->y1);
+		cairo_stroke(cr);
+		color(cr, INK);
+		snprintf(buf, sizeof(buf), "%.4g", fabs(v) < step * 1e-6 ? 0 : v);
+		text(cr, px(f, v), f->y1 + 10, 7, 0.5, buf);
+	}
+	step = tick_step(f->ymax - f->ymin);
+	for (double v = ceil(f->ymin / step) * step; v <= f->ymax + step * 1e-9; v += step) {
+		color(cr, GRID);
+		cairo_move_to(cr, f->x0, py(f, v));
+		cairo_line_to(cr, f->x1, py(f, v));
+		cairo_stroke(cr);
+		color(cr, INK);
+		snprintf(buf, sizeof(buf), "%.4g", fabs(v) < step * 1e-6 ? 0 : v);
+		text(cr, f->x0 - 3, py(f, v) + 2.5, 7, 1, buf);
+	}
+	color(cr, INK);
+	cairo_rectangle(cr, f->x0, f->y0, f->x1 - f->x0, f->y1 - f->y0);
+	cairo_stroke(cr);
+	text(cr, f->x0, f->y0 - 6, 8.5, 0, title);
+	text(cr, (f->x0 + f->x1) / 2, f->y1 + 21, 7.5, 0.5, xlabel);
+	cairo_save(cr);
+	cairo_move_to(cr, 9, (f->y0 + f->y1) / 2);
+	cairo_rotate(cr, -M_PI / 2);
+	text(cr, 0, 0, 7.5, 0.5, ylabel);
+	cairo_restore(cr);
+}
+
+static void clip_to(cairo_t *cr, const struct frame *f)
+{
+	cairo_rectangle(cr, f->x0, f->y0, f->x1 - f->x0, f->y1 - f->y0);
+	cairo_clip(cr);
+}
+
+/* A line across the frame at data value v: vertical (histogram) or horizontal (run chart). */
+static void mark(cairo_t *cr, const struct frame *f, int vertical, double v, struct rgba c,
+		 double dash, const char *label)
+{
+	if (!isfinite(v))
+		return;
+	color(cr, c);
+	cairo_set_line_width(cr, 1.1);
+	cairo_set_dash(cr, &dash, dash > 0, 0);
+	if (vertical) {
+		cairo_move_to(cr, px(f, v), f->y0);
+		cairo_line_to(cr, px(f, v), f->y1);
+	} else {
+		cairo_move_to(cr, f->x0, py(f, v));
+		cairo_line_to(cr, f->x1, py(f, v));
+	}
+	cairo_stroke(cr);
+	cairo_set_dash(cr, NULL, 0, 0);
+	if (label && vertical)
+		text(cr, px(f, v) + 2, f->y0 + 8, 6.5, 0, label);
+	else if (label)
+		text(cr, f->x1 - 2, py(f, v) - 2, 6.5, 1, label);
+}
+
+/* The guard band: the strips just inside each limit where a result is INDETERMINATE. */
+static void guard_band(cairo_t *cr, const struct frame *f, int vertical, const struct measurement *m)
+{
+	const double lim[2] = { m->lsl, m->usl }, dir[2] = { 1, -1 };
+
+	if (!(m->guard_band > 0))
+		return;
+	color(cr, GUARD);
+	for (int i = 0; i < 2; i++) {
+		double a, b;
+
+		if (!isfinite(lim[i]))
+			continue;
+		a = lim[i];
+		b = lim[i] + dir[i] * m->guard_band;
+		if (vertical)
+			cairo_rectangle(cr, px(f, fmin(a, b)), f->y0, fabs(px(f, b) - px(f, a)),
+					f->y1 - f->y0);
+		else
+			cairo_rectangle(cr, f->x0, py(f, fmax(a, b)), f->x1 - f->x0,
+					fabs(py(f, b) - py(f, a)));
+		cairo_fill(cr);
+	}
+}
+
+static void limits(cairo_t *cr, const struct frame *f, int vertical, const struct measurement *m)
+{
+	int ti = isfinite(m->ti_lo) || isfinite(m->ti_hi);
+
+	guard_band(cr, f, vertical, m);
+	mark(cr, f, vertical, m->target, TARGET, 2, NULL);
+	mark(cr, f, vertical, m->lsl, LIMIT, 0, ti ? "TI limit" : "LSL");
+	mark(cr, f, vertical, m->usl, LIMIT, 0, ti ? "TI limit" : "USL");
+	mark(cr, f, vertical, m->mean_lo, LIMIT, 4, "mean limit");
+	mark(cr, f, vertical, m->mean_hi, LIMIT, 4, "mean limit");
+	mark(cr, f, vertical, m->ti_lo, TI, 3, "TI");
+	mark(cr, f, vertical, m->ti_hi, TI, 3, "TI");
+	mark(cr, f, vertical, m->mean, MEAN, 0, NULL);
+}
+
+static void value_range(const double *x, size_t n, const struct measurement *m, double *lo,
+			double *hi)
+{
+	*lo = INFINITY;
+	*hi = -INFINITY;
+	for (size_t i = 0; i < n; i++)
+		widen(lo, hi, x[i]);
+	widen(lo, hi, m->lsl);
+	widen(lo, hi, m->usl);
+	widen(lo, hi, m->ti_lo);
+	widen(lo, hi, m->ti_hi);
+	widen(lo, hi, m->mean_lo);
+	widen(lo, hi, m->mean_hi);
+	pad(lo, hi, 0.06);
+}
+
+static void frame_in(struct frame *f, double w, double h)
+{
+	f->x0 = MARGIN_L;
+	f->y0 = MARGIN_T;
+	f->x1 = w - MARGIN_R;
+	f->y1 = h - MARGIN_B;
+}
+
+static void background(cairo_t *cr, double w, double h)
+{
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_rectangle(cr, 0, 0, w, h);
+	cairo_fill(cr);
+}
+
+void plot_histogram(cairo_t *cr, double w, double h, const double *x, size_t n,
+		    const struct measurement *m)
+{
+	size_t bins = (size_t)ceil(sqrt((double)n)), *count, top = 1;
+	double dmin = INFINITY, dmax = -INFINITY, width;
+	struct frame f;
+	char title[96];
+
+	if (bins < 5)
+		bins = 5;
+	if (bins > 30)
+		bins = 30;
+	count = calloc(bins, sizeof(*count));
+	if (!count)
+		return;
+	for (size_t i = 0; i < n; i++)
+		widen(&dmin, &dmax, x[i]);
+	width = dmax > dmin ? (dmax - dmin) / (double)bins : 1;
+	for (size_t i = 0; i < n; i++) {
+		size_t b = (size_t)((x[i] - dmin) / width);
+
+		count[b < bins ? b : bins - 1]++;
+	}
+	for (size_t b = 0; b < bins; b++)
+		if (count[b] > top)
+			top = count[b];
+	background(cr, w, h);
+	frame_in(&f, w, h);
+	value_range(x, n, m, &f.xmin, &f.xmax);
+	f.ymin = 0;
+	f.ymax = (double)top * 1.15;
+	snprintf(title, sizeof(title), "%s: distribution of %zu values", m->name, n);
+	axes(cr, &f, title, m->unit, "shots");
+	cairo_save(cr);
+	clip_to(cr, &f);
+	limits(cr, &f, 1, m);
+	color(cr, DATA);
+	for (size_t b = 0; b < bins; b++) {
+		double a = dmin + (double)b * width;
+
+		cairo_rectangle(cr, px(&f, a), py(&f, (double)count[b]), px(&f, a + width) - px(&f, a),
+				py(&f, 0) - py(&f, (double)count[b]));
+	}
+	cairo_fill_preserve(cr);
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_set_line_width(cr, 0.5);
+	cairo_stroke(cr);
+	cairo_restore(cr);
+	free(count);
+}
+
+void plot_run_chart(cairo_t *cr, double w, double h, const double *x, size_t n,
+		    const struct measurement *m)
+{
+	struct frame f;
+	char title[96];
+
+	background(cr, w, h);
+	frame_in(&f, w, h);
+	value_range(x, n, m, &f.ymin, &f.ymax);
+	f.xmin = 0;
+	f.xmax = (double)n + 1;
+	snprintf(title, sizeof(title), "%s in firing order", m->name);
+	axes(cr, &f, title, "shot", m->unit);
+	cairo_save(cr);
+	clip_to(cr, &f);
+	limits(cr, &f, 0, m);
+	color(cr, DATA);
+	cairo_set_line_width(cr, 0.6);
+	cairo_new_path(cr);
+	for (size_t i = 0; i < n; i++)
+		cairo_line_to(cr, px(&f, (double)i + 1), py(&f, x[i]));
+	cairo_stroke(cr);
+	for (size_t i = 0; i < n; i++) {
+		cairo_arc(cr, px(&f, (double)i + 1), py(&f, x[i]), 1.6, 0, 2 * M_PI);
+		cairo_fill(cr);
+	}
+	cairo_restore(cr);
+}
+
+static void trace(cairo_t *cr, const struct frame *f, const double *t, const double *y, size_t n)
+{
+	color(cr, DATA);
+	cairo_set_line_width(cr, 0.8);
+	cairo_new_path(cr); /* text leaves a current point behind */
+	for (size_t i = 0; i < n; i++)
+		cairo_line_to(cr, px(f, t[i]), py(f, y[i]));
+	cairo_stroke(cr);
+}
+
+void plot_waveform(cairo_t *cr, double w, double h, const struct waveform *wf)
+{
+	struct frame top, bottom;
+	double split = wf->volume_ul ? h * 0.58 : h, lo = INFINITY, hi = -INFINITY;
+	double peak = wf->baseline_mm + wf->shot->depth_mm;
+	char title[200], label[64];
+
+	background(cr, w, h);
+	frame_in(&top, w, split);
+	top.xmin = wf->t_ms[0];
+	top.xmax = wf->t_ms[wf->n - 1];
+	for (size_t i = 0; i < wf->n; i++)
+		widen(&lo, &hi, wf->depth_mm[i]);
+	top.ymin = lo;
+	top.ymax = hi;
+	pad(&top.ymin, &top.ymax, 0.08);
+	snprintf(title, sizeof(title), "shot %u (burst %u), raw from %s", wf->shot->shot,
+		 wf->shot->burst, wf->capture);
+	axes(cr, &top, title, "ms from onset", "extension, mm");
+	cairo_save(cr);
+	clip_to(cr, &top);
+	mark(cr, &top, 0, wf->baseline_mm, TARGET, 2, "baseline");
+	snprintf(label, sizeof(label), "depth %.3f mm", wf->shot->depth_mm);
+	mark(cr, &top, 0, peak, LIMIT, 3, label);
+	mark(cr, &top, 1, 0, MEAN, 3, "onset (50 %)");
+	trace(cr, &top, wf->t_ms, wf->depth_mm, wf->n);
+	color(cr, MEAN);
+	cairo_arc(cr, px(&top, 0), py(&top, wf->baseline_mm + wf->shot->depth_mm / 2), 3, 0,
+		  2 * M_PI);
+	cairo_fill(cr);
+	cairo_restore(cr);
+	if (!wf->volume_ul)
+		return;
+	cairo_save(cr);
+	cairo_translate(cr, 0, split);
+	frame_in(&bottom, w, h - split);
+	bottom.xmin = top.xmin;
+	bottom.xmax = top.xmax;
+	lo = 0;
+	hi = 0;
+	for (size_t i = 0; i < wf->n; i++)
+		widen(&lo, &hi, wf->volume_ul[i]);
+	widen(&lo, &hi, wf->shot->volume_ul);
+	bottom.ymin = lo;
+	bottom.ymax = hi;
+	pad(&bottom.ymin, &bottom.ymax, 0.1);
+	axes(cr, &bottom, "plunger: volume dispensed", "ms from onset", "ul");
+	clip_to(cr, &bottom);
+	mark(cr, &bottom, 0, 0, TARGET, 2, "level before");
+	snprintf(label, sizeof(label), "volume %.3f ul", wf->shot->volume_ul);
+	mark(cr, &bottom, 0, wf->shot->volume_ul, LIMIT, 3, label);
+	mark(cr, &bottom, 1, 0, MEAN, 3, NULL);
+	trace(cr, &bottom, wf->t_ms, wf->volume_ul, wf->n);
+	cairo_restore(cr);
+}
+
+static cairo_status_t to_stream(void *closure, const unsigned char *data, unsigned int len)
+{
+	return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS
+						    : CAIRO_STATUS_WRITE_ERROR;
+}
+
+void plot_draw(cairo_t *cr, const struct plot_job *job)
+{
+	switch (job->kind) {
+	case PLOT_HISTOGRAM: plot_histogram(cr, job->w, job->h, job->x, job->n, job->m); break;
+	case PLOT_RUN_CHART: plot_run_chart(cr, job->w, job->h, job->x, job->n, job->m); break;
+	case PLOT_WAVEFORM: plot_waveform(cr, job->w, job->h, job->wf); break;
+	}
+}
+
+int plot_svg(const struct plot_job *job, unsigned char **svg, size_t *len)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *mem = open_memstream(&buf, &size);
+	cairo_surface_t *s;
+	cairo_t *cr;
+	cairo_status_t st;
+
+	if (!mem)
+		return rig_error(RIG_ERR_NOMEM, "out of memory for a plot");
+	s = cairo_svg_surface_create_for_stream(to_stream, mem, job->w, job->h);
+	cr = cairo_create(s);
+	plot_draw(cr, job);
+	st = cairo_status(cr);
+	cairo_destroy(cr);
+	cairo_surface_finish(s);
+	if (st == CAIRO_STATUS_SUCCESS)
+		st = cairo_surface_status(s);
+	cairo_surface_destroy(s);
+	fclose(mem);
+	if (st != CAIRO_STATUS_SUCCESS) {
+		free(buf);
+		return rig_error(RIG_ERR_IO, "plot: %s", cairo_status_to_string(st));
+	}
+	*svg = (unsigned char *)buf;
+	*len = size;
+	return 0;
+}

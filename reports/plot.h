@@ -1,0 +1,65 @@
+#ifndef RIG_REPORTS_PLOT_H
+#define RIG_REPORTS_PLOT_H
+
+/*
+ * The report's plots, each drawn by one routine onto any cairo context:
+ * an SVG surface for report.html, a PDF page for report.pdf. One
+ * renderer, two outputs. The data they draw is gathered by plot_data.c.
+ */
+#include <cairo.h>
+#include <stddef.h>
+
+#include "rig/record.h"
+
+/* A shot's raw signals around its onset, in physical units, and what the
+ * shot detector reported for it. */
+struct waveform {
+	double *t_ms;          /* relative to the onset */
+	double *depth_mm;      /* displacement channel */
+	double *volume_ul;     /* plunger channel, relative to its level before the shot; NULL if none */
+	size_t n;
+	const struct shot_row *shot; /* the detected shot */
+	double baseline_mm;    /* displacement before the onset (median) */
+	char capture[160];     /* where the samples came from */
+	double rate_hz;
+};
+
+/* Histogram of x with the spec limits, the tolerance interval, the guard
+ * band (acceptance zone inside the limits) and the mean. */
+void plot_histogram(cairo_t *cr, double w, double h, const double *x, size_t n,
+		    const struct measurement *m);
+
+/* x in firing order with the same limits. */
+void plot_run_chart(cairo_t *cr, double w, double h, const double *x, size_t n,
+		    const struct measurement *m);
+
+/* The raw shot with its detected onset, depth and volume marked. */
+void plot_waveform(cairo_t *cr, double w, double h, const struct waveform *wf);
+
+/* Per-shot values a measurement was judged on, in firing order: the
+ * step's shot column of the same name. *x is malloc'd; returns how many,
+ * 0 when the measurement was not judged on a shot column (or its count
+ * does not match). */
+size_t plot_values(const struct step_record *s, const struct measurement *m, double **x);
+
+/* The step's representative shot (the one nearest the median depth) read
+ * from its capture under run_dir. 0, or an error (capture missing...). */
+int plot_load_waveform(const char *run_dir, const struct step_record *s, struct waveform *wf);
+void plot_waveform_release(struct waveform *wf);
+
+/* One plot to draw: its kind and data (borrowed). */
+struct plot_job {
+	enum { PLOT_HISTOGRAM, PLOT_RUN_CHART, PLOT_WAVEFORM } kind;
+	const double *x;
+	size_t n;
+	const struct measurement *m;
+	const struct waveform *wf;
+	double w, h;           /* size in points */
+};
+
+void plot_draw(cairo_t *cr, const struct plot_job *job);
+
+/* Render one plot into an SVG document in memory (malloc'd). */
+int plot_svg(const struct plot_job *job, unsigned char **svg, size_t *len);
+
+#endif

@@ -1,0 +1,191 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/plot.h"
+#include "rig/error.h"
+#include "rig/measure/rcap.h"
+
+#define BEFORE_MS 15.0
+#define AFTER_MS 80.0
+#define READ_SCANS 4096
+
+static double column(const struct shot_row *r, const char *name)
+{
+	if (!strcmp(name, "depth_mm"))
+		return r->depth_mm;
+	if (!strcmp(name, "volume_ul"))
+		return r->volume_ul;
+	if (!strcmp(name, "interval_ms"))
+		return r->interval_ms;
+	return NAN;
+}
+
+size_t plot_values(const struct step_record *s, const struct measurement *m, double **x)
+{
+	size_t n = 0;
+
+	*x = NULL;
+	if (m->n < 2 || s->nshots == 0)
+		return 0;
+	*x = malloc(s->nshots * sizeof(**x));
+	if (!*x)
+		return 0;
+	for (size_t i = 0; i < s->nshots; i++) {
+		double v = column(&s->shots[i], m->name);
+
+		if (isfinite(v))
+			(*x)[n++] = v;
+	}
+	if (n != m->n) { /* judged on something else than this column */
+		free(*x);
+		*x = NULL;
+		n = 0;
+	}
+	return n;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static const struct shot_row *representative(const struct step_record *s)
+{
+	double *d = malloc(s->nshots * sizeof(*d)), median;
+	const struct shot_row *best = NULL;
+	size_t n = 0;
+
+	if (!d)
+		return NULL;
+	for (size_t i = 0; i < s->nshots; i++)
+		if (isfinite(s->shots[i].depth_mm) && s->shots[i].burst <= s->ncaptures)
+			d[n++] = s->shots[i].depth_mm;
+	if (n) {
+		qsort(d, n, sizeof(*d), by_value);
+		median = d[n / 2];
+		for (size_t i = 0; i < s->nshots; i++)
+			if (isfinite(s->shots[i].depth_mm) && s->shots[i].burst <= s->ncaptures &&
+			    (!best || fabs(s->shots[i].depth_mm - median) <
+					      fabs(best->depth_mm - median)))
+				best = &s->shots[i];
+	}
+	free(d);
+	return best;
+}
+
+static int channel(const struct rcap_header *h, const char *name)
+{
+	for (size_t i = 0; i < h->nchannels; i++)
+		if (!strcmp(h->channels[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static int read_window(struct rcap_reader *r, struct waveform *wf, uint64_t first, uint64_t count,
+		       int disp, int plg)
+{
+	uint16_t *buf = malloc(READ_SCANS * r->h.nchannels * sizeof(*buf));
+	uint64_t scan = 0;
+	size_t got;
+	int rc = 0;
+
+	if (!buf)
+		return rig_error(RIG_ERR_NOMEM, "out of memory");
+	while (wf->n < count && (rc = rcap_read(r, buf, READ_SCANS, &got)) == 0 && got > 0) {
+		for (size_t i = 0; i < got && wf->n < count; i++, scan++) {
+			const uint16_t *codes = buf + i * r->h.nchannels;
+
+			if (scan < first)
+				continue;
+			wf->t_ms[wf->n] = (double)((int64_t)scan - (int64_t)first) * 1000.0 / r->h.rate_hz -
+					  BEFORE_MS;
+			wf->depth_mm[wf->n] = calibration_apply(&r->h.channels[disp].cal, codes[disp]);
+			if (plg >= 0)
+				wf->volume_ul[wf->n] =
+					calibration_apply(&r->h.channels[plg].cal, codes[plg]);
+			wf->n++;
+		}
+	}
+	free(buf);
+	return rc;
+}
+
+/* Baseline and plunger level: medians of the samples before the onset. */
+static void settle_levels(struct waveform *wf)
+{
+	size_t k = 0;
+	double *tmp = malloc((wf->n + 1) * sizeof(*tmp)), plunger0 = 0;
+
+	if (!tmp)
+		return;
+	while (k < wf->n && wf->t_ms[k] < -2.0)
+		k++;
+	if (k) {
+		memcpy(tmp, wf->depth_mm, k * sizeof(*tmp));
+		qsort(tmp, k, sizeof(*tmp), by_value);
+		wf->baseline_mm = tmp[k / 2];
+		if (wf->volume_ul) {
+			memcpy(tmp, wf->volume_ul, k * sizeof(*tmp));
+			qsort(tmp, k, sizeof(*tmp), by_value);
+			plunger0 = tmp[k / 2];
+		}
+	}
+	for (size_t i = 0; wf->volume_ul && i < wf->n; i++)
+		wf->volume_ul[i] -= plunger0;
+	free(tmp);
+}
+
+int plot_load_waveform(const char *run_dir, const struct step_record *s, struct waveform *wf)
+{
+	const struct shot_row *shot = representative(s);
+	struct rcap_reader r;
+	char path[4400];
+	int disp, plg, rc;
+	double start;
+	uint64_t count;
+
+	memset(wf, 0, sizeof(*wf));
+	if (!shot)
+		return rig_error(RIG_ERR_INVALID, "%s: no shot with a capture", s->id);
+	snprintf(wf->capture, sizeof(wf->capture), "%s", s->captures[shot->burst - 1].name);
+	snprintf(path, sizeof(path), "%s/%s", run_dir, wf->capture);
+	if ((rc = rcap_open(&r, path)) != 0)
+		return rc;
+	disp = channel(&r.h, "displacement");
+	plg = channel(&r.h, "plunger");
+	start = (shot->t_s - r.h.t0_s) * r.h.rate_hz - BEFORE_MS * r.h.rate_hz / 1000.0;
+	count = (uint64_t)((BEFORE_MS + AFTER_MS) * r.h.rate_hz / 1000.0);
+	if (disp < 0 || start < 0 || count == 0) {
+		rcap_close_reader(&r);
+		return rig_error(RIG_ERR_INVALID, "%s: no displacement channel or shot outside it",
+				 path);
+	}
+	wf->shot = shot;
+	wf->rate_hz = r.h.rate_hz;
+	wf->t_ms = malloc(count * sizeof(double));
+	wf->depth_mm = malloc(count * sizeof(double));
+	wf->volume_ul = plg >= 0 ? malloc(count * sizeof(double)) : NULL;
+	if (!wf->t_ms || !wf->depth_mm || (plg >= 0 && !wf->volume_ul))
+		rc = rig_error(RIG_ERR_NOMEM, "out of memory");
+	else
+		rc = read_window(&r, wf, (uint64_t)start, count, disp, plg);
+	rcap_close_reader(&r);
+	if (!rc && wf->n < 2)
+		rc = rig_error(RIG_ERR_INVALID, "%s: capture ends before the shot", path);
+	if (rc)
+		plot_waveform_release(wf);
+	else
+		settle_levels(wf);
+	return rc;
+}
+
+void plot_waveform_release(struct waveform *wf)
+{
+	free(wf->t_ms);
+	free(wf->depth_mm);
+	free(wf->volume_ul);
+	memset(wf, 0, sizeof(*wf));
+}
