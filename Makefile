@@ -19,7 +19,7 @@ PKG_CONFIG ?= pkg-config
 # Lua 5.4's pkg-config name differs between distributions.
 LUA_PC := $(firstword $(foreach p,lua5.4 lua-5.4 lua54,$(shell $(PKG_CONFIG) --exists $(p) 2>/dev/null && echo $(p))) \
 	$(shell $(PKG_CONFIG) --modversion lua 2>/dev/null | grep -q '^5\.4' && echo lua))
-PKGS   := libusb-1.0 comedilib libsodium cairo fontconfig jansson sqlite3 $(LUA_PC)
+PKGS   := libusb-1.0 comedilib libsodium cairo fontconfig jansson sqlite3 zlib $(LUA_PC)
 TEST_PKGS := check
 EMU_PKGS  := umockdev-1.0 glib-2.0 gobject-2.0
 
@@ -73,14 +73,15 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/obj/%.o)
 
-# Emulated-device tests (tests/emu/): every test_*.c there is a Check
-# program linked with umockdev and the emulators (the other .c files there),
-# run under umockdev-wrapper by tests/run-suites.
+# Emulated-device tests: each tests/emu/test_*.c is a Check program linked
+# with the emulators (the other tests/emu/*.c) and umockdev; tests/run-suites
+# runs them under umockdev-wrapper. System headers as -isystem: they are not
+# ours to keep warning-free.
 EMU_SRC     := $(wildcard tests/emu/test_*.c)
 EMU_BIN     := $(EMU_SRC:tests/emu/%.c=$(BUILD)/emu/%)
 EMU_LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out $(EMU_SRC),$(wildcard tests/emu/*.c)))
-EMU_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) $(EMU_PKGS))
-EMU_LIBS    := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) $(EMU_PKGS))
+EMU_CFLAGS  := $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags $(EMU_PKGS) $(TEST_PKGS) 2>/dev/null))
+EMU_LIBS    := $(shell $(PKG_CONFIG) --libs $(EMU_PKGS) $(TEST_PKGS) 2>/dev/null) -lpthread -lutil
 
 .PHONY: all rig run check test sanitize \
 	deps bench fuzz fuzz-smoke fuzz-targets install clean

@@ -53,14 +53,6 @@ struct daq {
 	char driver_name[32];  /* kernel/backend driver name */
 };
 
-/* A device a backend found on this machine (rig list-devices). */
-struct daq_found {
-	char device[128];      /* device file */
-	char board[64];        /* "" when it could not be opened */
-	char driver_name[32];
-	char detail[160];      /* what it offers, or why it could not be opened */
-};
-
 struct daq_ops {
 	const char *name;   /* fixture daq.driver value that selects this backend */
 
@@ -85,10 +77,6 @@ struct daq_ops {
 	/* Drive the trigger output line: 1 pressed, 0 released. Takes effect
 	 * between the scans already delivered and the next ones. */
 	int (*trigger)(struct daq *daq, int pressed);
-
-	/* Call found() for each device of this backend present on the machine.
-	 * NULL for backends with nothing to find (sim). */
-	int (*probe)(void (*found)(void *ctx, const struct daq_found *dev), void *ctx);
 };
 
 #endif

@@ -7,7 +7,6 @@
  * chosen by name in the fixture. When any backend is "sim", the backends
  * share one sim model (drivers/sim) built from the sim unit file.
  */
-#include <stddef.h>
 #include <stdint.h>
 
 #include "drivers/daq.h"
@@ -44,8 +43,6 @@ void bench_set_step(struct bench *b, const char *step);
 const struct daq_ops *daq_backend(const char *name);
 const struct uut_ops *uut_backend(const char *name);
 const struct scale_ops *scale_backend(const char *name);
-/* The i-th DAQ backend built in, NULL past the last (rig list-devices). */
-const struct daq_ops *daq_backend_at(size_t i);
 
 /* The sim model shared by the sim backends, created on first use. */
 int bench_sim_model(struct bench *b, struct sim_model **out);

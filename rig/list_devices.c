@@ -1,46 +1,47 @@
 #include "rig/list_devices.h"
 
-#include "rig/bench.h"
+#include <string.h>
 
-struct section {
-	FILE *out;
-	unsigned found;
-};
+#include "drivers/devices.h"
+#include "rig/error.h"
 
-static void print_daq(void *ctx, const struct daq_found *f)
+int list_devices(FILE *out, const struct fixture *fx)
 {
-	struct section *s = ctx;
+	int injector = fx && !strcmp(fx->uut.driver, "injector");
+	int rc = cdaq_list(out);
 
-	s->found++;
-	if (f->board[0])
-		fprintf(s->out, "  %-14s %s (driver %s): %s\n", f->device, f->board, f->driver_name,
-			f->detail);
-	else
-		fprintf(s->out, "  %-14s %s\n", f->device, f->detail);
-}
-
-int list_devices(FILE *out)
-{
-	const struct daq_ops *ops;
-
-	for (size_t i = 0; (ops = daq_backend_at(i)) != NULL; i++) {
-		struct section s = { .out = out };
-
-		if (!ops->probe)
-			continue;
-		fprintf(out, "DAQ boards (%s):\n", ops->name);
-		ops->probe(print_daq, &s);
-		if (!s.found)
-			fprintf(out, "  none found\n");
-	}
-	return 0;
+	if (!rc)
+		rc = injector_list(out, injector ? fx->uut.vid : 0, injector ? fx->uut.pid : 0);
+	return rc ? rc : balance_list(out, fx ? &fx->scale : NULL);
 }
 
 int list_devices_command(int argc, char **argv)
 {
-	if (argc > 1) {
-		fprintf(stderr, "rig: list-devices takes no arguments (got \"%s\")\n", argv[1]);
+	static struct fixture fx;
+	const char *fixture = NULL;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--fixture") && i + 1 < argc) {
+			fixture = argv[++i];
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			puts("usage: rig list-devices [--fixture F]\n"
+			     "  Comedi boards, injectors on USB, serial ports; with a fixture, its USB IDs and its "
+			     "balance identified");
+			return 0;
+		} else {
+			fprintf(stderr, "rig: list-devices: unexpected argument \"%s\" (usage: rig "
+					"list-devices [--fixture F])\n",
+				argv[i]);
+			return 2;
+		}
+	}
+	rc = fixture ? fixture_load(&fx, fixture) : 0;
+	if (!rc)
+		rc = list_devices(stdout, fixture ? &fx : NULL);
+	if (rc) {
+		fprintf(stderr, "rig: %s\n", rig_last_error());
 		return 2;
 	}
-	return list_devices(stdout) ? 2 : 0;
+	return 0;
 }

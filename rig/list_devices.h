@@ -3,11 +3,13 @@
 
 #include <stdio.h>
 
-/* `rig list-devices`: what each driver finds on this machine. Returns the
- * exit status. */
-int list_devices_command(int argc, char **argv);
+#include "rig/fixture.h"
 
-/* The listing itself, to out. */
-int list_devices(FILE *out);
+/* Write what is present to out: Comedi boards, injectors on USB, serial
+ * ports and the fixture's balance (fx may be NULL). 0 or a RIG_ERR_*. */
+int list_devices(FILE *out, const struct fixture *fx);
+
+/* `rig list-devices [--fixture F]`; returns the exit status. */
+int list_devices_command(int argc, char **argv);
 
 #endif

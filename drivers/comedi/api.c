@@ -417,5 +417,4 @@ const struct daq_ops comedi_daq_ops = {
 	.read = cdaq_read,
 	.stop = cdaq_stop,
 	.trigger = cdaq_trigger,
-	.probe = cdaq_probe,
 };

@@ -5,7 +5,7 @@
  * The Comedi DAQ backend (drivers/daq.h) through comedilib: api.c opens the
  * board and checks it against the fixture, command.c negotiates the
  * hardware-timed scan, stream.c reads it, calibration.c picks each
- * channel's code-to-unit polynomial, probe.c lists boards.
+ * channel's code-to-unit polynomial, list.c lists boards (drivers/devices.h).
  *
  * Symbols here are cdaq_*: comedi_* belongs to comedilib.
  */
@@ -72,7 +72,5 @@ int cdaq_calibrate(struct cdaq *d, const struct cdaq_softcal *cal,
 int cdaq_stream_start(struct cdaq *d);
 int cdaq_stream_read(struct cdaq *d, struct daq_block *blk, unsigned timeout_ms);
 int cdaq_stream_stop(struct cdaq *d);
-
-int cdaq_probe(void (*found)(void *ctx, const struct daq_found *dev), void *ctx);
 
 #endif
