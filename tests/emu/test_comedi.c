@@ -25,25 +25,14 @@
 /* The fixture file with each "from" replaced by "to" (NULL-terminated pairs). */
 static const char *fixture_with(const char *const *subs)
 {
-	FILE *f = fopen(test_path(FIXTURE), "r");
-	static char text[16384];
-	size_t n;
+	char *text = test_read_file(test_path(FIXTURE));
+	const char *path;
 
-	ck_assert_ptr_nonnull(f);
-	n = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	text[n] = 0;
-	for (; subs && subs[0]; subs += 2) {
-		char *at = strstr(text, subs[0]);
-		size_t from = strlen(subs[0]), to = strlen(subs[1]);
-
-		ck_assert_msg(at, "fixture has no \"%s\"", subs[0]);
-		ck_assert(n - from + to < sizeof(text));
-		memmove(at + to, at + from, strlen(at + from) + 1);
-		memcpy(at, subs[1], to);
-		n = n - from + to;
-	}
-	return test_write_file(test_tmpdir(), "fixture.lua", text);
+	for (; subs[0]; subs += 2)
+		text = test_replace(text, subs[0], subs[1]);
+	path = test_write_file(test_tmpdir(), "fixture.lua", text);
+	free(text);
+	return path;
 }
 
 #define WITH(...) fixture_with((const char *const[]){ __VA_ARGS__, NULL })
@@ -485,20 +474,9 @@ static void sim_board(const struct fixture *fx, uint64_t seed)
 static char *slurp(const char *dir, const char *name)
 {
 	char path[4200];
-	FILE *f;
-	char *text;
-	long n;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "%s missing", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	text = calloc(1, (size_t)n + 1);
-	ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return text;
+	return test_read_file(path);
 }
 
 static void same_verdicts(const char *a, const char *b)
