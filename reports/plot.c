@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "rig/error.h"
 
@@ -368,10 +369,32 @@ void plot_waveform(cairo_t *cr, double w, double h, const struct waveform *wf)
 	cairo_restore(cr);
 }
 
-static cairo_status_t to_stream(void *closure, const unsigned char *data, unsigned int len)
+/* The SVG text as cairo writes it. A plain buffer, not open_memstream():
+ * under umockdev's preload (emulated-device tests) fclose() bypasses ASan's
+ * interceptor, and a later memstream at a reused address trips ASan. */
+struct svg_buffer {
+	unsigned char *data;
+	size_t len, cap;
+};
+
+static cairo_status_t to_buffer(void *closure, const unsigned char *data, unsigned int len)
 {
-	return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS
-						    : CAIRO_STATUS_WRITE_ERROR;
+	struct svg_buffer *b = closure;
+
+	if (b->len + len > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		unsigned char *grown;
+
+		while (cap < b->len + len)
+			cap *= 2;
+		if (!(grown = realloc(b->data, cap)))
+			return CAIRO_STATUS_NO_MEMORY;
+		b->data = grown;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, data, len);
+	b->len += len;
+	return CAIRO_STATUS_SUCCESS;
 }
 
 void plot_draw(cairo_t *cr, const struct plot_job *job)
@@ -385,17 +408,11 @@ void plot_draw(cairo_t *cr, const struct plot_job *job)
 
 int plot_svg(const struct plot_job *job, unsigned char **svg, size_t *len)
 {
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *mem = open_memstream(&buf, &size);
-	cairo_surface_t *s;
-	cairo_t *cr;
+	struct svg_buffer b = { NULL, 0, 0 };
+	cairo_surface_t *s = cairo_svg_surface_create_for_stream(to_buffer, &b, job->w, job->h);
+	cairo_t *cr = cairo_create(s);
 	cairo_status_t st;
 
-	if (!mem)
-		return rig_error(RIG_ERR_NOMEM, "out of memory for a plot");
-	s = cairo_svg_surface_create_for_stream(to_stream, mem, job->w, job->h);
-	cr = cairo_create(s);
 	plot_draw(cr, job);
 	st = cairo_status(cr);
 	cairo_destroy(cr);
@@ -403,12 +420,12 @@ int plot_svg(const struct plot_job *job, unsigned char **svg, size_t *len)
 	if (st == CAIRO_STATUS_SUCCESS)
 		st = cairo_surface_status(s);
 	cairo_surface_destroy(s);
-	fclose(mem);
 	if (st != CAIRO_STATUS_SUCCESS) {
-		free(buf);
-		return rig_error(RIG_ERR_IO, "plot: %s", cairo_status_to_string(st));
+		free(b.data);
+		return rig_error(st == CAIRO_STATUS_NO_MEMORY ? RIG_ERR_NOMEM : RIG_ERR_IO, "plot: %s",
+				 cairo_status_to_string(st));
 	}
-	*svg = (unsigned char *)buf;
-	*len = size;
+	*svg = b.data;
+	*len = b.len;
 	return 0;
 }
