@@ -7,6 +7,7 @@
 #include "drivers/uut.h"
 
 extern const struct daq_ops sim_daq_ops;
+extern const struct daq_ops comedi_daq_ops;
 extern const struct uut_ops sim_uut_ops;
 extern const struct uut_ops injector_uut_ops;
 extern const struct scale_ops sim_scale_ops;

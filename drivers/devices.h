@@ -10,6 +10,10 @@
 
 #include "rig/fixture.h"
 
+/* Comedi boards: every /dev/comediN, with its driver, inputs and ranges,
+ * or why it cannot be opened. */
+int cdaq_list(FILE *out);
+
 /* Injectors with these USB IDs (0: the defaults), in runtime mode with
  * their identity, or in DFU mode. */
 int injector_list(FILE *out, unsigned vid, unsigned pid);

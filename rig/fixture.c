@@ -98,9 +98,25 @@ static int read_channel_sim(struct df_table *t, struct fixture_channel *ch)
 	return rc < 0 ? rc : 0;
 }
 
+static int read_aref(struct df_table *t, struct fixture_channel *ch)
+{
+	static const char *const names[] = { "ground", "common", "diff", "other" };
+	char aref[16] = "ground";
+	int rc = df_string(t, "aref", aref, sizeof(aref));
+
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(aref, names[i])) {
+			ch->aref = (enum fixture_aref)i;
+			return 0;
+		}
+	return df_fail(t, "aref", "\"%s\" is not ground, common, diff or other", aref);
+}
+
 static int read_channel(struct df_table *t, size_t i, struct fixture_channel *ch)
 {
-	static const char *const keys[] = { "name", "unit", "number", "range_v", "poly",
+	static const char *const keys[] = { "name", "unit", "number", "range_v", "aref", "poly",
 					    "sensor", "certificate", "sim", NULL };
 	struct df_table c;
 	double number = (double)(i - 1);
@@ -114,11 +130,13 @@ static int read_channel(struct df_table *t, size_t i, struct fixture_channel *ch
 	    (rc = df_string(&c, "name", ch->name, sizeof(ch->name))) < 0 ||
 	    (rc = df_string(&c, "unit", ch->unit, sizeof(ch->unit))) < 0 ||
 	    (rc = df_number_in(&c, "number", 0, 255, &number)) < 0 ||
-	    (rc = read_pair(&c, "range_v", ch->range_v)) < 0 || (rc = read_poly(&c, ch)) < 0 ||
+	    (rc = read_pair(&c, "range_v", ch->range_v)) < 0 || (rc = read_aref(&c, ch)) < 0 ||
+	    (rc = read_poly(&c, ch)) < 0 ||
 	    (rc = df_string(&c, "sensor", ch->sensor, sizeof(ch->sensor))) < 0 ||
 	    (rc = read_certificate(&c, &ch->cert)) < 0 || (rc = read_channel_sim(&c, ch)) < 0)
 		goto out;
 	ch->number = (int)number;
+	ch->line = datafile_line_of(c.df, c.from, "name", NULL);
 	if (!ch->name[0] || !ch->unit[0])
 		rc = df_fail(&c, NULL, "a channel needs name and unit");
 out:
@@ -130,7 +148,7 @@ static int read_daq(struct df_table *root, struct fixture_daq *daq)
 {
 	static const char *const keys[] = { "driver", "device", "board", "ai_subdevice",
 					    "dio_subdevice", "trigger_line", "rate_hz", "bits",
-					    "block_scans", "channels", NULL };
+					    "block_scans", "calibration_file", "channels", NULL };
 	struct df_table d, chans;
 	double ai = -1, dio = -1, line = 0, bits = 16, block = 1024;
 	int rc = df_table(root, "daq", &d);
@@ -150,8 +168,12 @@ static int read_daq(struct df_table *root, struct fixture_daq *daq)
 	    (rc = df_number_in(&d, "trigger_line", 0, 31, &line)) < 0 ||
 	    (rc = df_number_in(&d, "rate_hz", 100, 10e6, &daq->rate_hz)) < 0 ||
 	    (rc = df_number_in(&d, "bits", 8, 24, &bits)) < 0 ||
-	    (rc = df_number_in(&d, "block_scans", 1, 1 << 20, &block)) < 0)
+	    (rc = df_number_in(&d, "block_scans", 1, 1 << 20, &block)) < 0 ||
+	    (rc = df_string(&d, "calibration_file", daq->calibration_file,
+			    sizeof(daq->calibration_file))) < 0)
 		goto out;
+	daq->device_line = datafile_line_of(d.df, d.from, "device", NULL);
+	daq->rate_line = datafile_line_of(d.df, d.from, "rate_hz", NULL);
 	daq->ai_subdevice = (int)ai;
 	daq->dio_subdevice = (int)dio;
 	daq->trigger_line = (int)line;

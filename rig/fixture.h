@@ -23,11 +23,20 @@ struct fixture_certificate {
 	int line;          /* line of "due" in the fixture file, for messages */
 };
 
+/* How an analog input is referenced (comedi's AREF_*). */
+enum fixture_aref {
+	FIXTURE_AREF_GROUND,  /* single-ended against AI GND (RSE): the default */
+	FIXTURE_AREF_COMMON,  /* single-ended against AI SENSE (NRSE) */
+	FIXTURE_AREF_DIFF,    /* differential pair */
+	FIXTURE_AREF_OTHER,
+};
+
 struct fixture_channel {
 	char name[32];      /* role: displacement, plunger, trigger, temperature */
 	char unit[16];      /* physical unit after calibration: mm, ul, V, degC */
 	int number;         /* hardware channel number on the AI subdevice */
 	double range_v[2];  /* electrical input range to select, volts */
+	enum fixture_aref aref;
 	double poly[FIXTURE_MAX_POLY]; /* code -> unit, c0 + c1*code + ... (comedi_polynomial_t) */
 	int poly_order;     /* highest power used in poly */
 	char sensor[64];    /* sensor make/model/serial */
@@ -35,6 +44,7 @@ struct fixture_channel {
 	/* Sim bench only: the sensor's imperfections the sim synthesises. */
 	double sim_noise;          /* white noise, rms, in unit */
 	double sim_drift_per_s;    /* baseline drift, unit per second */
+	int line;           /* line of the channel's "name" in the fixture, for messages */
 };
 
 struct fixture_daq {
@@ -47,8 +57,13 @@ struct fixture_daq {
 	double rate_hz;       /* requested scan rate (per channel) */
 	unsigned bits;        /* ADC resolution; the sim quantises to it */
 	unsigned block_scans; /* scans per block handed to the engine */
+	/* comedilib soft-calibration file (comedi_soft_calibrate); "" the
+	 * board's default path, used when present. */
+	char calibration_file[256];
 	size_t nchannels;
 	struct fixture_channel channels[FIXTURE_MAX_CHANNELS];
+	int device_line;      /* lines of "device" and "rate_hz" in the fixture */
+	int rate_line;        /* (0 when absent), for messages */
 };
 
 struct fixture_uut {

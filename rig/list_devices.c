@@ -8,8 +8,10 @@
 int list_devices(FILE *out, const struct fixture *fx)
 {
 	int injector = fx && !strcmp(fx->uut.driver, "injector");
-	int rc = injector_list(out, injector ? fx->uut.vid : 0, injector ? fx->uut.pid : 0);
+	int rc = cdaq_list(out);
 
+	if (!rc)
+		rc = injector_list(out, injector ? fx->uut.vid : 0, injector ? fx->uut.pid : 0);
 	return rc ? rc : balance_list(out, fx ? &fx->scale : NULL);
 }
 
@@ -24,7 +26,7 @@ int list_devices_command(int argc, char **argv)
 			fixture = argv[++i];
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			puts("usage: rig list-devices [--fixture F]\n"
-			     "  injectors on USB, serial ports; with a fixture, its USB IDs and its "
+			     "  Comedi boards, injectors on USB, serial ports; with a fixture, its USB IDs and its "
 			     "balance identified");
 			return 0;
 		} else {

@@ -162,6 +162,29 @@ static int prepare(struct run *run)
 	return make_run_dir(run);
 }
 
+/* What the DAQ backend made of the fixture: the board, and per channel the
+ * range and code-to-unit polynomial in use, with where it came from (the
+ * fixture's certificate, or that composed with the board's calibration). */
+static json_t *daq_json(const struct daq *daq)
+{
+	json_t *chans = json_array();
+
+	for (size_t i = 0; i < daq->nchannels; i++) {
+		const struct daq_channel *ch = &daq->channels[i];
+		json_t *poly = json_array();
+
+		for (int k = 0; k <= ch->poly_order; k++)
+			json_array_append_new(poly, json_real(ch->poly[k]));
+		json_array_append_new(chans,
+				      json_pack("{s:s, s:s, s:[f,f], s:I, s:o, s:s}", "name", ch->name,
+						"unit", ch->unit, "range_v", ch->range_v[0],
+						ch->range_v[1], "maxdata", (json_int_t)ch->maxdata,
+						"poly", poly, "calibration", ch->calibration));
+	}
+	return json_pack("{s:s, s:s, s:o}", "board", daq->board, "driver", daq->driver_name,
+			 "channels", chans);
+}
+
 /* Runs left unclosed beside this one (a crash, a kill) are closed first. */
 static void recover_neighbours(const struct run *run)
 {
@@ -194,10 +217,11 @@ static int open_bench(struct run *run)
 	if (rc)
 		return rc;
 	run->rec.uut = run->bench.uut->id;
-	return journal_append(&run->journal, "uut",
-			      json_pack("{s:s, s:s, s:s, s:s}", "model", run->rec.uut.model,
-					"serial", run->rec.uut.serial, "firmware",
-					run->rec.uut.firmware, "daq_board", run->bench.daq->board));
+	rc = journal_append(&run->journal, "uut",
+			    json_pack("{s:s, s:s, s:s, s:s}", "model", run->rec.uut.model, "serial",
+				      run->rec.uut.serial, "firmware", run->rec.uut.firmware,
+				      "daq_board", run->bench.daq->board));
+	return rc ? rc : journal_append(&run->journal, "daq", daq_json(run->bench.daq));
 }
 
 static int run_script(struct run *run)

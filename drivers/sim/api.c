@@ -11,49 +11,22 @@
 #include "drivers/backends.h"
 #include "drivers/sim/model.h"
 #include "drivers/sim/random.h"
+#include "drivers/sim/signal.h"
 #include "rig/bench.h"
 #include "rig/error.h"
 #include "rig/measure/gravimetric.h"
-
-enum role { ROLE_OTHER, ROLE_DISPLACEMENT, ROLE_PLUNGER, ROLE_TRIGGER, ROLE_TEMPERATURE };
-
-/* The plunger sensor reads this level when a capture starts (the syringe is
- * refilled between bursts, so its range never runs out). */
-#define PLUNGER_START_UL 200.0
-#define TRIGGER_HIGH_V 5.0
 
 struct sim_daq {
 	struct daq base;
 	struct bench *bench;
 	struct sim_model *m;
-	struct sim_rng noise;
-	const struct fixture_daq *cfg;
-	enum role role[DAQ_MAX_CHANNELS];
+	struct sim_signal signal;
 	uint16_t *codes;
 	size_t block_scans;
 	uint64_t scan;            /* scans delivered since start */
-	double volume_at_start;   /* model volume when the capture started */
 	struct timespec wall_start;
 	int running;
 };
-
-static enum role role_of(const char *name)
-{
-	static const struct {
-		const char *name;
-		enum role role;
-	} roles[] = {
-		{ "displacement", ROLE_DISPLACEMENT },
-		{ "plunger", ROLE_PLUNGER },
-		{ "trigger", ROLE_TRIGGER },
-		{ "temperature", ROLE_TEMPERATURE },
-	};
-
-	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
-		if (!strcmp(name, roles[i].name))
-			return roles[i].role;
-	return ROLE_OTHER;
-}
 
 static int sim_daq_open(struct daq **out, const struct fixture_daq *cfg, struct bench *bench)
 {
@@ -72,14 +45,13 @@ static int sim_daq_open(struct daq **out, const struct fixture_daq *cfg, struct 
 		return rc;
 	}
 	d->bench = bench;
-	d->cfg = cfg;
 	d->block_scans = cfg->block_scans;
 	d->codes = malloc(d->block_scans * cfg->nchannels * sizeof(*d->codes));
 	if (!d->codes) {
 		free(d);
 		return rig_error(RIG_ERR_NOMEM, "sim DAQ: out of memory");
 	}
-	sim_rng_seed(&d->noise, bench->opt.seed, 2);
+	sim_signal_init(&d->signal, cfg, &bench->fx->env, bench->opt.seed);
 	d->base.nchannels = cfg->nchannels;
 	for (size_t i = 0; i < cfg->nchannels; i++) {
 		const struct fixture_channel *fc = &cfg->channels[i];
@@ -96,7 +68,6 @@ static int sim_daq_open(struct daq **out, const struct fixture_daq *cfg, struct 
 		ch->range_v[1] = fc->range_v[1];
 		snprintf(ch->calibration, sizeof(ch->calibration), "%s",
 			 fc->cert.id[0] ? fc->cert.id : "fixture polynomial");
-		d->role[i] = role_of(fc->name);
 	}
 	d->base.ops = &sim_daq_ops;
 	snprintf(d->base.board, sizeof(d->base.board), "sim-daq");
@@ -118,42 +89,14 @@ static void sim_daq_close(struct daq *daq)
 static int sim_daq_start(struct daq *daq, double rate_hz)
 {
 	struct sim_daq *d = (struct sim_daq *)daq;
-	double ext;
 
 	daq->rate_hz = rate_hz;
 	daq->t0_s = d->m->now;
 	d->scan = 0;
-	sim_model_advance(d->m, d->m->now);
-	sim_model_sample(d->m, d->m->now, &ext, &d->volume_at_start);
+	sim_signal_start(&d->signal, d->m);
 	clock_gettime(CLOCK_MONOTONIC, &d->wall_start);
 	d->running = 1;
 	return 0;
-}
-
-/* Code whose calibrated value is x: invert the polynomial (Newton from the
- * linear guess), round and clip like a real converter. */
-static uint16_t quantise(const struct daq_channel *ch, double x)
-{
-	double code = (x - ch->poly[0]) / ch->poly[1];
-
-	for (int it = 0; it < 4 && ch->poly_order > 1; it++) {
-		double f = 0, df = 0, p = 1;
-
-		for (int k = 0; k <= ch->poly_order; k++) {
-			f += ch->poly[k] * p;
-			if (k < ch->poly_order)
-				df += (k + 1) * ch->poly[k + 1] * p;
-			p *= code;
-		}
-		if (df != 0)
-			code -= (f - x) / df;
-	}
-	code = floor(code + 0.5);
-	if (code < 0)
-		return 0;
-	if (code > ch->maxdata)
-		return (uint16_t)ch->maxdata;
-	return (uint16_t)code;
 }
 
 static void pace_to_wall_clock(struct sim_daq *d, double elapsed)
@@ -175,9 +118,8 @@ static int sim_daq_read(struct daq *daq, struct daq_block *blk, unsigned timeout
 {
 	struct sim_daq *d = (struct sim_daq *)daq;
 	struct sim_model *m = d->m;
-	const struct fixture_environment *env = &d->bench->fx->env;
 	size_t nch = daq->nchannels, n = d->block_scans;
-	double rate = daq->rate_hz, trig = m->pressed ? TRIGGER_HIGH_V : 0;
+	double rate = daq->rate_hz, x[DAQ_MAX_CHANNELS];
 
 	(void)timeout_ms;
 	if (!d->running)
@@ -190,26 +132,14 @@ static int sim_daq_read(struct daq *daq, struct daq_block *blk, unsigned timeout
 				 (unsigned long long)d->scan);
 	}
 	for (size_t i = 0; i < n; i++) {
-		double t = daq->t0_s + (double)(d->scan + i) / rate;
-		double ext, vol;
 		uint16_t *scan = d->codes + i * nch;
 
-		sim_model_sample(m, t, &ext, &vol);
+		sim_signal_scan(&d->signal, m, daq->t0_s + (double)(d->scan + i) / rate, x);
 		for (size_t c = 0; c < nch; c++) {
-			const struct fixture_channel *fc = &d->cfg->channels[c];
-			double x = 0;
+			const struct daq_channel *ch = &daq->channels[c];
 
-			switch (d->role[c]) {
-			case ROLE_DISPLACEMENT: x = ext; break;
-			case ROLE_PLUNGER: x = vol - d->volume_at_start + PLUNGER_START_UL; break;
-			case ROLE_TRIGGER: x = trig; break;
-			case ROLE_TEMPERATURE: x = env->temperature_c; break;
-			case ROLE_OTHER: break;
-			}
-			x += fc->sim_drift_per_s * t;
-			if (fc->sim_noise > 0)
-				x += fc->sim_noise * sim_rng_normal(&d->noise);
-			scan[c] = quantise(&daq->channels[c], x);
+			scan[c] = sim_signal_adc(sim_signal_code(ch->poly, ch->poly_order, x[c]),
+						 ch->maxdata);
 		}
 	}
 	blk->codes = d->codes;

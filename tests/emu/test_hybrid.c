@@ -46,49 +46,19 @@ static struct scale *sim_balance_source(struct balance_emu *e)
 	return sim_balance;
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *text;
-	long n;
-
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	text = calloc(1, (size_t)n + 1);
-	ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return text;
-}
-
-/* text with the first `from` replaced by `to`; the original must have it. */
-static char *replace(char *text, const char *from, const char *to)
-{
-	char *at = strstr(text, from), *out;
-
-	ck_assert_msg(at != NULL, "fixtures/sim-bench.lua no longer has \"%s\"", from);
-	out = calloc(1, strlen(text) - strlen(from) + strlen(to) + 1);
-	memcpy(out, text, (size_t)(at - text));
-	strcat(out, to);
-	strcat(out, at + strlen(from));
-	free(text);
-	return out;
-}
-
 /* fixtures/sim-bench.lua with the unit and the balance on the emulators. */
 static const char *write_hybrid_fixture(void)
 {
-	char *text = slurp("fixtures/sim-bench.lua"), scale[300];
+	char *text = test_read_file("fixtures/sim-bench.lua"), scale[300];
 	const char *path;
 
 	snprintf(scale, sizeof(scale),
 		 "    driver = \"mtsics\", port = \"%s\", baud = 9600, timeout_ms = 3000,\n"
 		 "    model = \"sim analytical balance",
 		 bal.slave_path);
-	text = replace(text, "uut = { driver = \"sim\" }",
-		       "uut = { driver = \"injector\", serial = \"SIM-0001\", timeout_ms = 2000 }");
-	text = replace(text, "    driver = \"sim\",\n    model = \"sim analytical balance", scale);
+	text = test_replace(text, "uut = { driver = \"sim\" }",
+			    "uut = { driver = \"injector\", serial = \"SIM-0001\", timeout_ms = 2000 }");
+	text = test_replace(text, "    driver = \"sim\",\n    model = \"sim analytical balance", scale);
 	path = test_write_file(dir, "hybrid.lua", text);
 	free(text);
 	ck_assert_msg(fixture_load(&hybrid, path) == 0, "%s", rig_last_error());
@@ -178,8 +148,8 @@ static void expect_same_file(const char *a, const char *b, const char *name)
 
 	snprintf(pa, sizeof(pa), "%s/%s", a, name);
 	snprintf(pb, sizeof(pb), "%s/%s", b, name);
-	ta = slurp(pa);
-	tb = slurp(pb);
+	ta = test_read_file(pa);
+	tb = test_read_file(pb);
 	ck_assert_msg(strlen(ta) > 100, "%s is nearly empty", pa);
 	ck_assert_msg(!strcmp(ta, tb), "%s and %s differ", pa, pb);
 	free(ta);
@@ -236,7 +206,7 @@ START_TEST(unplug_mid_burst_ends_the_run_in_error_with_data_kept)
 	/* The shots measured before the unplug are kept, as the pure sim keeps them. */
 	expect_same_file(sim_out, hyb_out, "shots.csv");
 	snprintf(path, sizeof(path), "%s/shots.csv", hyb_out);
-	shots = slurp(path);
+	shots = test_read_file(path);
 	/* 60 shots in the first step, 39 in the second: the 100th never fired. */
 	ck_assert_ptr_nonnull(strstr(shots, "\nDEPTH-ACC@1.5mm,60,"));
 	ck_assert_ptr_nonnull(strstr(shots, "\nDEPTH-ACC@2mm,39,"));

@@ -84,3 +84,34 @@ const char *test_write_file(const char *dir, const char *name, const char *text)
 	}
 	return p;
 }
+
+char *test_read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *text;
+	long n;
+
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)n + 1);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return text;
+}
+
+char *test_replace(char *text, const char *from, const char *to)
+{
+	char *at = strstr(text, from), *out;
+
+	ck_assert_msg(at != NULL, "text has no \"%s\"", from);
+	out = calloc(1, strlen(text) - strlen(from) + strlen(to) + 1);
+	ck_assert_ptr_nonnull(out);
+	memcpy(out, text, (size_t)(at - text));
+	strcat(out, to);
+	strcat(out, at + strlen(from));
+	free(text);
+	return out;
+}

@@ -19,4 +19,11 @@ const char *test_tmpdir(void);
 /* Write text to a file in dir; returns the full path (static storage per call slot). */
 const char *test_write_file(const char *dir, const char *name, const char *text);
 
+/* The whole file as a string (free it); the test fails when it cannot be read. */
+char *test_read_file(const char *path);
+
+/* text with its first `from` replaced by `to`, as a new string; text is
+ * freed. The test fails when text has no `from`. */
+char *test_replace(char *text, const char *from, const char *to);
+
 #endif
