@@ -41,4 +41,30 @@ double stats_cpk(double mean, double sd, double lsl, double usl);
 /* Bissell (1990) lower confidence bound of Cpk from n values. */
 double stats_cpk_lower(double cpk, size_t n, double confidence);
 
+/* Regularized incomplete beta function I_x(a, b). */
+double stats_beta_inc(double a, double b, double x);
+
+/* Student's t: CDF and quantile with df (> 0, not necessarily whole)
+ * degrees of freedom. */
+double stats_t_cdf(double t, double df);
+double stats_t_quantile(double p, double df);
+
+/* Fisher's F: Pr[F > f] with df1 and df2 degrees of freedom. */
+double stats_f_sf(double f, double df1, double df2);
+
+/* Welch's two-sample t for the change in mean from sample a to b. */
+struct welch {
+	double diff;     /* mean(b) - mean(a) */
+	double se, df;   /* its standard error; Welch-Satterthwaite df */
+	double t, p;     /* statistic; two-sided p-value */
+	double lo, hi;   /* confidence interval of diff */
+};
+int stats_welch(const struct sample_stats *a, const struct sample_stats *b, double confidence,
+		struct welch *w);
+
+/* Brown-Forsythe (median-centred Levene) test of equal spread: statistic
+ * F(1, na + nb - 2) and its p-value. */
+int stats_brown_forsythe(const double *a, size_t na, const double *b, size_t nb, double *f,
+			 double *p);
+
 #endif
