@@ -47,13 +47,27 @@ size_t plot_values(const struct step_record *s, const struct measurement *m, dou
 int plot_load_waveform(const char *run_dir, const struct step_record *s, struct waveform *wf);
 void plot_waveform_release(struct waveform *wf);
 
+/* A Shewhart control chart across runs (rig trend): one point per run,
+ * the centre line, control limits per point (they follow each run's n),
+ * and the points that break a Western Electric rule. */
+struct control_chart {
+	const char *title, *xlabel, *ylabel;
+	const double *y, *lcl, *ucl;  /* per point; a NAN limit is not drawn */
+	double center;
+	const unsigned char *flagged; /* non-zero: a rule is broken at this point */
+	size_t n;
+};
+
+void plot_control_chart(cairo_t *cr, double w, double h, const struct control_chart *c);
+
 /* One plot to draw: its kind and data (borrowed). */
 struct plot_job {
-	enum { PLOT_HISTOGRAM, PLOT_RUN_CHART, PLOT_WAVEFORM } kind;
+	enum { PLOT_HISTOGRAM, PLOT_RUN_CHART, PLOT_WAVEFORM, PLOT_CONTROL_CHART } kind;
 	const double *x;
 	size_t n;
 	const struct measurement *m;
 	const struct waveform *wf;
+	const struct control_chart *cc;
 	double w, h;           /* size in points */
 };
 

@@ -67,4 +67,19 @@ int stats_welch(const struct sample_stats *a, const struct sample_stats *b, doub
 int stats_brown_forsythe(const double *a, size_t na, const double *b, size_t nb, double *f,
 			 double *p);
 
+/* c4(n): E[s] = c4 sigma for n normal values (n >= 2; NAN otherwise). */
+double stats_c4(size_t n);
+
+/* Western Electric rules (Western Electric 1956; Montgomery, Introduction
+ * to SQC, 5.3.6), each flagged at the point that completes its pattern. */
+enum we_rule {
+	WE_BEYOND_3 = 1u << 0,     /* one point beyond 3 sigma */
+	WE_2_OF_3 = 1u << 1,       /* 2 of 3 in a row beyond 2 sigma, one side */
+	WE_4_OF_5 = 1u << 2,       /* 4 of 5 in a row beyond 1 sigma, one side */
+	WE_8_SAME_SIDE = 1u << 3,  /* 8 in a row on one side of the centre */
+};
+
+/* z[i]: point i's distance from the centre line in its own sigmas. */
+void stats_western_electric(const double *z, size_t n, unsigned *rules);
+
 #endif

@@ -108,6 +108,34 @@ START_TEST(brown_forsythe_by_hand)
 }
 END_TEST
 
+START_TEST(control_chart_constants)
+{
+	/* c4 from Montgomery, Introduction to SQC, Appendix VI. */
+	ck_assert_double_eq_tol(stats_c4(2), 0.7979, 1e-4);
+	ck_assert_double_eq_tol(stats_c4(5), 0.9400, 1e-4);
+	ck_assert_double_eq_tol(stats_c4(25), 0.9896, 1e-4);
+	ck_assert(isnan(stats_c4(1)));
+}
+END_TEST
+
+START_TEST(western_electric_rules)
+{
+	const double z[] = { 0.1, -0.2, 3.4, 0.0, 2.2, 0.5, 2.5, -0.3, 1.2, 1.5, 0.2, 1.1, 1.3,
+			     0.4, 0.3, 0.6, 0.2, 0.9, 0.1, 0.7, -0.1 };
+	unsigned r[sizeof(z) / sizeof(z[0])];
+	size_t n = sizeof(z) / sizeof(z[0]);
+
+	stats_western_electric(z, n, r);
+	ck_assert_uint_eq(r[2], WE_BEYOND_3);
+	ck_assert_uint_eq(r[4], WE_2_OF_3);      /* 3.4 and 2.2 within 3 */
+	ck_assert_uint_eq(r[6], WE_2_OF_3);      /* 2.2 and 2.5 */
+	ck_assert_uint_eq(r[12], WE_4_OF_5);     /* 1.2 1.5 (0.2) 1.1 1.3 */
+	ck_assert_uint_eq(r[18], WE_8_SAME_SIDE); /* 11..18 all above */
+	ck_assert_uint_eq(r[19], WE_8_SAME_SIDE);
+	ck_assert_uint_eq(r[0] | r[1] | r[3] | r[5] | r[7] | r[20], 0);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("compare");
@@ -119,6 +147,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, welch_r_example);
 	tcase_add_test(tc, welch_degenerate);
 	tcase_add_test(tc, brown_forsythe_by_hand);
+	tcase_add_test(tc, control_chart_constants);
+	tcase_add_test(tc, western_electric_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }
