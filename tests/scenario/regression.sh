@@ -216,3 +216,33 @@ test_diff_and_history_refuse_bad_input() {
 	expect_rc 2
 	expect_err 'spec.lua: no regression table'
 }
+
+test_trend_flags_a_shifted_build() {
+	cat >"$WORK/t.lua" <<'LUA'
+if rig.firmware then assert(rig.uut:flash()) end
+rig.step("DEPTH-ACC", { depth_mm = 4, dose_ul = 20, rate_per_min = 350, label = "4 mm" },
+  function(s) s:judge("depth_mm", assert(rig.uut:burst(30)).depth_mm,
+                      { requirement = "DEPTH-ACC", unit = "mm", mean = { lo = 3.8, hi = 4.2 } }) end)
+LUA
+	local seed
+	for seed in 1 2 3 4 5 6 7 8; do
+		rig_run run "$WORK/t.lua" --firmware fixtures/firmware/2.4.1.lua --seed "$seed" \
+			--out "$WORK/r$seed" --db "$WORK/results.db" --quiet
+		expect_rc 0
+	done
+	rig_run trend --requirement DEPTH-ACC --firmware 2.4.1 --db "$WORK/results.db" \
+		--out "$WORK/stable.svg"
+	expect_rc 0
+	expect_out '^DEPTH-ACC@4mm depth_mm: 8 runs, centre 4\.0[0-9]* mm, .* 0 out of control$'
+	xmllint --noout "$WORK/stable.svg" || fail "SVG not well-formed"
+	rig_run run "$WORK/t.lua" --firmware fixtures/firmware/2.4.2-depth-shift.lua --seed 9 \
+		--out "$WORK/r9" --db "$WORK/results.db" --quiet
+	rig_run trend --requirement DEPTH-ACC --db "$WORK/results.db" --out "$WORK/trend.html"
+	expect_rc 1
+	expect_out "run 9 $(run_id "$WORK/r9") \(firmware 2\.4\.2-depth-shift\): .*X-bar beyond 3 sigma"
+	expect_file "$WORK/trend.html"
+	[ "$(grep -c '<svg' "$WORK/trend.html")" -eq 2 ] || fail "X-bar and S charts expected"
+	rig_run trend --requirement NOPE --db "$WORK/results.db" --out "$WORK/x.html"
+	expect_rc 2
+	expect_err 'no measurements of NOPE'
+}
