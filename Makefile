@@ -19,7 +19,7 @@ PKG_CONFIG ?= pkg-config
 # Lua 5.4's pkg-config name differs between distributions.
 LUA_PC := $(firstword $(foreach p,lua5.4 lua-5.4 lua54,$(shell $(PKG_CONFIG) --exists $(p) 2>/dev/null && echo $(p))) \
 	$(shell $(PKG_CONFIG) --modversion lua 2>/dev/null | grep -q '^5\.4' && echo lua))
-PKGS   := libusb-1.0 comedilib libsodium cairo fontconfig jansson sqlite3 $(LUA_PC)
+PKGS   := libusb-1.0 comedilib libsodium cairo fontconfig jansson sqlite3 zlib $(LUA_PC)
 TEST_PKGS := check
 EMU_PKGS  := umockdev-1.0 glib-2.0 gobject-2.0
 
@@ -76,6 +76,16 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/obj/%.o)
 
+# Emulated-device tests: each tests/emu/test_*.c is a Check program linked
+# with the emulators (the other tests/emu/*.c) and umockdev; tests/run-suites
+# runs them under umockdev-wrapper. System headers as -isystem: they are not
+# ours to keep warning-free.
+EMU_SRC     := $(wildcard tests/emu/test_*.c)
+EMU_BIN     := $(EMU_SRC:tests/emu/%.c=$(BUILD)/emu/%)
+EMU_LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out $(EMU_SRC),$(wildcard tests/emu/*.c)))
+EMU_CFLAGS  := $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags $(EMU_PKGS) $(TEST_PKGS) 2>/dev/null))
+EMU_LIBS    := $(shell $(PKG_CONFIG) --libs $(EMU_PKGS) $(TEST_PKGS) 2>/dev/null) -lpthread -lutil
+
 .PHONY: all rig run check test sanitize \
 	deps bench fuzz fuzz-smoke fuzz-targets install clean
 .DELETE_ON_ERROR:
@@ -116,6 +126,14 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(TESTLIB_OBJ) $(BUILD)/
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 
+$(BUILD)/obj/tests/emu/%.o: tests/emu/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(EMU_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/emu/test_%: $(BUILD)/obj/tests/emu/test_%.o $(EMU_LIB_OBJ) $(TESTLIB_OBJ) $(BUILD)/librig.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(EMU_LIBS)
+
 $(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/file.o \
 		$(FUZZ_MAIN) $(BUILD)/librig.a
 	@mkdir -p $(@D)
@@ -130,7 +148,7 @@ check: deps
 	$(MAKE) fuzz-smoke
 
 # The suites, without the install step (what `check` runs twice).
-test: rig $(UNIT_BIN)
+test: rig $(UNIT_BIN) $(EMU_BIN)
 	@tests/run-suites $(BUILD)
 
 sanitize:

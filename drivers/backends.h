@@ -8,6 +8,8 @@
 
 extern const struct daq_ops sim_daq_ops;
 extern const struct uut_ops sim_uut_ops;
+extern const struct uut_ops injector_uut_ops;
 extern const struct scale_ops sim_scale_ops;
+extern const struct scale_ops mtsics_scale_ops;
 
 #endif

@@ -5,8 +5,8 @@
 #include "rig/bench.h"
 
 static const struct daq_ops *const daq_backends[] = { &sim_daq_ops };
-static const struct uut_ops *const uut_backends[] = { &sim_uut_ops };
-static const struct scale_ops *const scale_backends[] = { &sim_scale_ops };
+static const struct uut_ops *const uut_backends[] = { &sim_uut_ops, &injector_uut_ops };
+static const struct scale_ops *const scale_backends[] = { &sim_scale_ops, &mtsics_scale_ops };
 
 #define FIND(list, name)                                              \
 	for (size_t i = 0; i < sizeof(list) / sizeof(list[0]); i++) \

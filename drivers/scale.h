@@ -30,6 +30,10 @@ struct scale_ops {
 	int (*open)(struct scale **out, const struct fixture_scale *cfg, struct bench *bench);
 	void (*close)(struct scale *sc);
 
+	/* Zero the empty balance (stable): the reference for gross weights.
+	 * May be NULL when the balance cannot. */
+	int (*zero)(struct scale *sc);
+
 	/* Tare with the current load (stable); the display reads 0 after. */
 	int (*tare)(struct scale *sc);
 

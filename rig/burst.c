@@ -14,6 +14,7 @@
 #define SAFETY_TAIL_S 0.05   /* after a safety stop: see the needle retract */
 #define READ_TIMEOUT_MS 2000
 #define SLACK_S 2.0          /* beyond the burst's nominal duration */
+#define STATUS_POLL_S 0.1    /* unit status is asked this often */
 
 struct collector {
 	struct burst_result *res;
@@ -123,6 +124,9 @@ static int capture(struct bench *b, const struct burst_request *rq, struct burst
 	uint64_t pre = (uint64_t)ceil(PRE_TRIGGER_S * rate);
 	uint64_t limit = (uint64_t)((PRE_TRIGGER_S + rq->shots * period * 1.25 + SLACK_S) * rate);
 	uint64_t done_at = 0, tail = (uint64_t)ceil(TAIL_S * rate);
+	/* Ask the unit how it is doing every STATUS_POLL_S of capture, not every
+	 * block: on USB each question is a round trip. */
+	uint64_t poll_every = (uint64_t)ceil(STATUS_POLL_S * rate), next_poll = 0;
 	int pressed = 0, done = 0, rc;
 
 	for (;;) {
@@ -153,7 +157,8 @@ static int capture(struct bench *b, const struct burst_request *rq, struct burst
 			done_at = res->scans;
 			tail = (uint64_t)ceil(SAFETY_TAIL_S * rate);
 		}
-		if (pressed && !done) {
+		if (pressed && !done && res->scans >= next_poll) {
+			next_poll = res->scans + poll_every;
 			if ((rc = uut->ops->status(uut, &st)) != 0)
 				return rc;
 			if (st.faults)

@@ -27,12 +27,16 @@ const char *rig_strerror(int err)
 	return "unknown error";
 }
 
+/* Formatted apart first: the arguments may include rig_last_error() itself,
+ * as when a caller adds context to a lower layer's message. */
 static void set_message(const char *fmt, va_list ap, const char *suffix)
 {
-	int len = vsnprintf(last_message, sizeof(last_message), fmt, ap);
+	char msg[sizeof(last_message)];
+	int len = vsnprintf(msg, sizeof(msg), fmt, ap);
 
-	if (suffix && len >= 0 && (size_t)len < sizeof(last_message))
-		snprintf(last_message + len, sizeof(last_message) - (size_t)len, ": %s", suffix);
+	if (suffix && len >= 0 && (size_t)len < sizeof(msg))
+		snprintf(msg + len, sizeof(msg) - (size_t)len, ": %s", suffix);
+	memcpy(last_message, msg, sizeof(msg));
 }
 
 int rig_error(int err, const char *fmt, ...)

@@ -394,17 +394,32 @@ static struct scale *scale_of(lua_State *L)
 	return harness_of(L)->bench->scale;
 }
 
-static int l_scale_tare(lua_State *L)
+/* scale:tare() / scale:zero() -> true | nil, message */
+static int scale_action(lua_State *L, int (*op)(struct scale *), const char *what,
+			const char *event)
 {
 	struct scale *sc = scale_of(L);
-	int rc = sc->ops->tare(sc);
+	int rc;
 
+	if (!op)
+		return harness_misuse(L, "this balance (%s driver) cannot %s", sc->ops->name, what);
+	rc = op(sc);
 	if (rc)
-		return harness_device_failure(L, rc, "balance tare");
-	harness_journal(L, "scale_tare", json_pack("{s:s}", "step",
-						   harness_of(L)->step ? harness_of(L)->step->id : ""));
+		return harness_device_failure(L, rc, what);
+	harness_journal(L, event, json_pack("{s:s}", "step",
+					    harness_of(L)->step ? harness_of(L)->step->id : ""));
 	lua_pushboolean(L, 1);
 	return 1;
+}
+
+static int l_scale_tare(lua_State *L)
+{
+	return scale_action(L, scale_of(L)->ops->tare, "balance tare", "scale_tare");
+}
+
+static int l_scale_zero(lua_State *L)
+{
+	return scale_action(L, scale_of(L)->ops->zero, "balance zero", "scale_zero");
 }
 
 /* scale:weigh() -> grams | nil, message (a stable reading). */
@@ -452,6 +467,7 @@ void luaopen_rig_bench(lua_State *L)
 	};
 	static const luaL_Reg scale_methods[] = {
 		{ "tare", l_scale_tare },
+		{ "zero", l_scale_zero },
 		{ "weigh", l_scale_weigh },
 		{ NULL, NULL },
 	};

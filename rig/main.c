@@ -8,6 +8,8 @@
 
 #include "rig/cli.h"
 #include "rig/error.h"
+#include "rig/flash.h"
+#include "rig/list_devices.h"
 #include "rig/measure_cmd.h"
 #include "rig/records_cmd.h"
 #include "rig/recover.h"
@@ -30,7 +32,10 @@ static const char usage[] =
 	"  recover [DIR]        close out an interrupted run as ABORTED\n"
 	"  keygen --out KEYFILE create a signing key (the station's: $RIG_KEY or\n"
 	"                       ~/.config/rig/station.key, made on first run)\n"
-	"  list-devices         Comedi, USB and serial devices present\n"
+	"  list-devices [--fixture F]\n"
+	"                       Comedi, USB and serial devices present\n"
+	"  flash FILE --unit SERIAL [--fixture F]\n"
+	"                       update an injector's firmware (USB DFU) and verify it\n"
 	"  measure CAPTURE [--csv]\n"
 	"                       measure the shots in a raw capture file\n"
 	"  history [--serial S] [--firmware V] ...\n"
@@ -98,7 +103,8 @@ int main(int argc, char **argv)
 		{ "recover", recover_command },
 		{ "keygen", keygen_command },
 		{ "sign", sign_command },
-		{ "list-devices", not_yet },
+		{ "list-devices", list_devices_command },
+		{ "flash", flash_command },
 		{ "history", history_command },
 		{ "diff", diff_command },
 		{ "baseline", baseline_command },

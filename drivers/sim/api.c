@@ -452,6 +452,7 @@ const struct scale_ops sim_scale_ops = {
 	.name = "sim",
 	.open = sim_scale_open,
 	.close = sim_scale_close,
+	.zero = sim_scale_tare, /* the sim weighs net of what was there: zero is a tare */
 	.tare = sim_scale_tare,
 	.weigh = sim_scale_weigh,
 	.weigh_now = sim_scale_weigh_now,

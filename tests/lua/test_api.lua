@@ -102,4 +102,10 @@ t.case("gravimetric conversion applies Z and evaporation", function()
   t.near(rig.gravimetric_ul(1.0, 100) - ul, 0.05 * ul / 1000, 1e-6, "evaporation 0.0005 mg/s x 100 s")
 end)
 
+t.case("the balance zeroes, tares and weighs", function()
+  t.eq(rig.scale:zero(), true)
+  t.eq(rig.scale:tare(), true)
+  t.near(assert(rig.scale:weigh()), 0, 1e-4, "nothing dispensed since the tare")
+end)
+
 t.done()
