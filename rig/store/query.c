@@ -33,8 +33,12 @@ int store_resolve_run(struct store *s, const char *id, char out[64])
 
 	if (!id[0] || strlen(id) >= 64 || strpbrk(id, "%_\\"))
 		return rig_error(RIG_ERR_INVALID, "\"%s\" is not a run id", id);
-	if ((rc = store_prepare(s, "SELECT id FROM run WHERE id = ?1 OR id LIKE ?1 || '%' "
-				   "ORDER BY id = ?1 DESC LIMIT 2", &st)) != 0)
+	if ((rc = store_prepare(s, !strcmp(id, "latest")
+					   ? "SELECT id FROM run WHERE ?1 = ?1 "
+					     "ORDER BY started DESC, rowid DESC LIMIT 1"
+					   : "SELECT id FROM run WHERE id = ?1 OR id LIKE ?1 || '%' "
+					     "ORDER BY id = ?1 DESC LIMIT 2",
+				&st)) != 0)
 		return rc;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

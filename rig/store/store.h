@@ -35,7 +35,8 @@ void store_close(struct store *s);
 /* Record a finished run, all or nothing. A run already stored is refused. */
 int store_put_run(struct store *s, const struct run_record *r);
 
-/* The run with this id, or with an id this unambiguous prefix starts. */
+/* The run with this id, or with an id this unambiguous prefix starts;
+ * "latest": the newest run. */
 int store_resolve_run(struct store *s, const char *id_or_prefix, char id[64]);
 
 /*

@@ -168,7 +168,7 @@ test_baselines_set_and_latest_pass() {
 	expect_out "^$b \(latest-pass\)$"
 	rig_run baseline set "$a" --note "release 2.4.1" --db "$WORK/results.db"
 	expect_out "^baseline set: $a$"
-	rig_run diff "$c" --db "$WORK/results.db"
+	rig_run diff latest --db "$WORK/results.db"
 	expect_rc 0
 	expect_out "^baseline: $a \(set\)$"
 	rig_run diff "$a" --db "$WORK/results.db"
