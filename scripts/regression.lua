@@ -9,6 +9,7 @@
 --   soak_min  minutes of continuous firing at 350/min for thermal drift
 --             (default 5; 0 skips the soak)
 local spec = require "specs.mi350"
+local steps = require "steps.mi350"
 
 local function whole(name, default, lo, hi)
   local text = rig.params[name]
@@ -31,48 +32,13 @@ end
 
 rig.every_burst { shot_count = spec.shot_count, safe_depth = spec.safe_depth }
 
--- Depth across the unit's whole range: the clinical settings plus the
--- minimum (0.5 mm) the unit accepts.
-local depths = { 0.5 }
-for _, d in ipairs(spec.settings.depth_mm) do depths[#depths + 1] = d end
-
-for _, depth in ipairs(depths) do
-  rig.step("DEPTH-ACC", { depth_mm = depth, dose_ul = 20, rate_per_min = 120,
-                          label = depth .. " mm" }, function(s)
-    local shots = assert(rig.uut:burst(N))
-    s:judge("depth_mm", shots.depth_mm, spec.depth(depth))
-  end)
-end
-
--- Dose from the smallest (10 ul) up.
-for _, dose in ipairs(spec.settings.dose_ul) do
-  rig.step("DOSE-ACC", { depth_mm = 4, dose_ul = dose, rate_per_min = 120,
-                         label = dose .. " ul" }, function(s)
-    local shots = assert(rig.uut:burst(N))
-    s:judge("volume_ul", shots.volume_ul, spec.dose(dose))
-  end)
-end
-
-for _, rate in ipairs(spec.settings.rate_per_min) do
-  rig.step("RATE-ACC", { depth_mm = 4, dose_ul = 20, rate_per_min = rate,
-                         label = rate .. "/min" }, function(s)
-    local shots = assert(rig.uut:burst(N))
-    s:judge("interval_ms", shots.interval_ms, spec.rate(rate))
-  end)
-end
-
-if rig.scale then
-  local grav = spec.settings.grav_dose_ul
-  rig.step("DOSE-GRAV", { depth_mm = 4, dose_ul = grav, rate_per_min = 120,
-                          label = N .. " x " .. grav .. " ul" }, function(s)
-    rig.prompt("Place the weighing vessel under the needle and close the draught shield")
-    assert(rig.scale:tare())
-    local shots = assert(rig.uut:burst(N))
-    local grams = assert(rig.scale:weigh())
-    s:judge("burst_volume_ul", { rig.gravimetric_ul(grams, shots.duration_s) },
-            spec.grav(grav, N))
-  end)
-end
+-- Depth across the unit's whole range (its minimum, 0.5 mm, then the
+-- clinical settings); dose from the smallest; every rate; the balance.
+steps.depth(0.5, N)
+for _, depth in ipairs(spec.settings.depth_mm) do steps.depth(depth, N) end
+for _, dose in ipairs(spec.settings.dose_ul) do steps.dose(dose, N) end
+for _, rate in ipairs(spec.settings.rate_per_min) do steps.rate(rate, N) end
+if rig.scale then steps.grav(spec.settings.grav_dose_ul, N) end
 
 -- Thermal drift: fire continuously at the highest rate, then judge the
 -- whole soak and, apart, its last minute, where a unit that heats up has
