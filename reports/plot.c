@@ -1,6 +1,7 @@
 #include "reports/plot.h"
 
 #include <cairo-svg.h>
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -441,6 +442,12 @@ void plot_draw(cairo_t *cr, const struct plot_job *job)
 	case PLOT_WAVEFORM: plot_waveform(cr, job->w, job->h, job->wf); break;
 	case PLOT_CONTROL_CHART: plot_control_chart(cr, job->w, job->h, job->cc); break;
 	}
+}
+
+void plot_release_caches(void)
+{
+	cairo_debug_reset_static_data();
+	FcFini();
 }
 
 int plot_svg(const struct plot_job *job, unsigned char **svg, size_t *len)

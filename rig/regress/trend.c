@@ -78,10 +78,11 @@ static void series_release(struct series *s)
 	free(s->x_flag);
 }
 
-/* Limits and rules of one series; 0, or RIG_ERR_NOMEM. */
-static int analyse(struct series *s)
+/* Limits and rules of one series, the centre and sigma from its oldest
+ * `reference` points (0: all); 0, or RIG_ERR_NOMEM. */
+static int analyse(struct series *s, size_t reference)
 {
-	size_t k = s->n;
+	size_t k = s->n, m = reference && reference < k ? reference : k;
 	double sum_n = 0, sum_nx = 0, sum_sig = 0;
 
 	s->x_lcl = calloc(k * 8, sizeof(double));
@@ -98,14 +99,16 @@ static int analyse(struct series *s)
 	s->y_sd = s->x_lcl + 7 * k;
 	s->s_flag = s->x_flag + k;
 	for (size_t i = 0; i < k; i++) {
+		s->y_mean[i] = s->p[i].mean;
+		s->y_sd[i] = s->p[i].sd;
+		if (i >= m)
+			continue;
 		sum_n += (double)s->p[i].n;
 		sum_nx += (double)s->p[i].n * s->p[i].mean;
 		sum_sig += s->p[i].sd / stats_c4(s->p[i].n);
-		s->y_mean[i] = s->p[i].mean;
-		s->y_sd[i] = s->p[i].sd;
 	}
 	s->center = sum_nx / sum_n;
-	s->sigma = sum_sig / (double)k;
+	s->sigma = sum_sig / (double)m;
 	for (size_t i = 0; i < k; i++) {
 		double se = s->sigma / sqrt((double)s->p[i].n), c4 = stats_c4(s->p[i].n);
 		double spread = 3 * s->sigma * sqrt(1 - c4 * c4);
@@ -208,10 +211,8 @@ static int write_svg(const struct trend *t, FILE *f)
 }
 
 /* A self-contained page: the charts inline, the violations listed. */
-static int write_html(const struct trend *t, const char *requirement, FILE *f)
+static void write_html(const struct trend *t, const char *requirement, FILE *f)
 {
-	int rc = 0;
-
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		   "<title>rig trend ");
 	markup_text(f, requirement);
@@ -221,7 +222,7 @@ static int write_html(const struct trend *t, const char *requirement, FILE *f)
 	fprintf(f, "</h1>\n<p>X-bar and S charts across runs, oldest first; limits at 3 sigma "
 		   "from the within-run spread of the runs shown. Red points break a Western "
 		   "Electric rule.</p>\n");
-	for (size_t i = 0; i < t->n && !rc; i++) {
+	for (size_t i = 0; i < t->n; i++) {
 		const struct series *s = &t->s[i];
 		struct control_chart cc[2];
 		struct plot_job job[2];
@@ -234,19 +235,8 @@ static int write_html(const struct trend *t, const char *requirement, FILE *f)
 			      s->unit, s->sigma, s->unit);
 		fprintf(f, "</p>\n");
 		jobs(s, cc, titles, ylabel, sizeof(ylabel), job);
-		for (int j = 0; j < 2 && !rc; j++) {
-			unsigned char *svg;
-			size_t len;
-			const char *body;
-
-			if ((rc = plot_svg(&job[j], &svg, &len)) != 0)
-				break;
-			/* drop the XML declaration: the SVG goes inline */
-			body = strstr((const char *)svg, "<svg");
-			fwrite(body ? body : (const char *)svg, 1,
-			       len - (size_t)(body ? body - (const char *)svg : 0), f);
-			free(svg);
-		}
+		for (int j = 0; j < 2; j++)
+			plot_html_figure(f, &job[j]);
 		for (size_t k = 0; k < s->n; k++) {
 			char why[160];
 
@@ -260,25 +250,28 @@ static int write_html(const struct trend *t, const char *requirement, FILE *f)
 		}
 	}
 	fprintf(f, "</body></html>\n");
-	return rc;
 }
 
 static const char usage[] =
 	"usage: rig trend --requirement R [--out FILE.html|FILE.svg] [--serial S]\n"
-	"                 [--firmware V] [--branch B] [--model M] [--last N] [--db PATH]\n"
+	"                 [--firmware V] [--branch B] [--model M] [--last N]\n"
+	"                 [--limits-from K] [--db PATH]\n"
 	"  X-bar and S control charts of R's measurements across the last N runs\n"
 	"  (default 50), one pair per setting; default --out trend-R.html.\n"
+	"  --limits-from K  centre line and sigma from the oldest K runs shown (a\n"
+	"                   period known to be in control); default: all of them\n"
 	"Exit status: 0 in control, 1 a Western Electric rule is broken, 2 error.\n";
 
 struct trend_args {
 	const char *requirement, *out, *db;
+	size_t reference;          /* --limits-from; 0: all runs */
 	struct store_filter f;
 };
 
 static int parse(int argc, char **argv, struct trend_args *a)
 {
 	enum { OPT_REQ = 256, OPT_OUT, OPT_SERIAL, OPT_FIRMWARE, OPT_BRANCH, OPT_MODEL,
-	       OPT_LAST, OPT_DB };
+	       OPT_LAST, OPT_DB, OPT_LIMITS_FROM };
 	static const struct option longopts[] = {
 		{ "requirement", required_argument, NULL, OPT_REQ },
 		{ "out", required_argument, NULL, OPT_OUT },
@@ -288,10 +281,11 @@ static int parse(int argc, char **argv, struct trend_args *a)
 		{ "model", required_argument, NULL, OPT_MODEL },
 		{ "last", required_argument, NULL, OPT_LAST },
 		{ "db", required_argument, NULL, OPT_DB },
+		{ "limits-from", required_argument, NULL, OPT_LIMITS_FROM },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint64_t last;
+	uint64_t last, k;
 	int c, rc;
 
 	memset(a, 0, sizeof(*a));
@@ -312,6 +306,13 @@ static int parse(int argc, char **argv, struct trend_args *a)
 			a->f.limit = (long)last;
 			break;
 		case OPT_DB: a->db = optarg; break;
+		case OPT_LIMITS_FROM:
+			if ((rc = cli_parse_u64("--limits-from", optarg, 100000, &k)) != 0)
+				return rc;
+			if (k < 2)
+				return rig_error(RIG_ERR_INVALID, "--limits-from needs 2 runs or more");
+			a->reference = (size_t)k;
+			break;
 		case 'h': return 1;
 		default:
 			return rig_error(RIG_ERR_INVALID, "trend: %s %s (see rig trend --help)",
@@ -337,7 +338,7 @@ static int write_chart(const struct trend *t, const struct trend_args *a, const 
 	if (len > 4 && !strcmp(path + len - 4, ".svg"))
 		rc = write_svg(t, f);
 	else
-		rc = write_html(t, a->requirement, f);
+		write_html(t, a->requirement, f);
 	if (rc) {
 		fclose(f);
 		return rc;
@@ -364,7 +365,7 @@ static int trend(const struct trend_args *a, struct trend *t)
 				       "needs at least 2", t->s[i].step_id, t->s[i].name, t->s[i].n,
 				       t->s[i].n == 1 ? "" : "s");
 		else
-			rc = analyse(&t->s[i]);
+			rc = analyse(&t->s[i], a->reference);
 	if (!rc && t->n == 0)
 		rc = rig_error(RIG_ERR_INVALID, "no measurements of %s in the store (see rig history)",
 			       a->requirement);
@@ -373,7 +374,9 @@ static int trend(const struct trend_args *a, struct trend *t)
 	snprintf(path, sizeof(path), "%s", a->out ? a->out : "");
 	if (!a->out)
 		snprintf(path, sizeof(path), "trend-%s.html", a->requirement);
-	if ((rc = write_chart(t, a, path)) != 0)
+	rc = write_chart(t, a, path);
+	plot_release_caches();
+	if (rc)
 		return rc;
 	for (size_t i = 0; i < t->n; i++) {
 		print_series(&t->s[i], stdout);

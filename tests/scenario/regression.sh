@@ -241,7 +241,13 @@ LUA
 	expect_rc 1
 	expect_out "run 9 $(run_id "$WORK/r9") \(firmware 2\.4\.2-depth-shift\): .*X-bar beyond 3 sigma"
 	expect_file "$WORK/trend.html"
-	[ "$(grep -c '<svg' "$WORK/trend.html")" -eq 2 ] || fail "X-bar and S charts expected"
+	[ "$(grep -o 'alt="control chart"' "$WORK/trend.html" | wc -l)" -eq 2 ] || fail "X-bar and S charts expected"
+	# Limits from the 8 runs of the released build: only the shifted one is out.
+	rig_run trend --requirement DEPTH-ACC --limits-from 8 --db "$WORK/results.db" \
+		--out "$WORK/ref.html"
+	expect_rc 1
+	expect_out ', 1 out of control$'
+	expect_out "^  run 9 $(run_id "$WORK/r9") "
 	rig_run trend --requirement NOPE --db "$WORK/results.db" --out "$WORK/x.html"
 	expect_rc 2
 	expect_err 'no measurements of NOPE'
