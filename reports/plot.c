@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "rig/error.h"
 
@@ -428,10 +429,31 @@ void plot_control_chart(cairo_t *cr, double w, double h, const struct control_ch
 	cairo_restore(cr);
 }
 
-static cairo_status_t to_stream(void *closure, const unsigned char *data, unsigned int len)
+/* The SVG grows in memory as cairo writes it (no FILE: a memstream's
+ * stream metadata is what LD_PRELOAD wrappers of fclose confuse). */
+struct svg_buffer {
+	unsigned char *data;
+	size_t len, cap;
+};
+
+static cairo_status_t to_buffer(void *closure, const unsigned char *data, unsigned int len)
 {
-	return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS
-						    : CAIRO_STATUS_WRITE_ERROR;
+	struct svg_buffer *b = closure;
+
+	if (b->len + len > b->cap) {
+		size_t cap = b->cap ? b->cap : 16384;
+		unsigned char *p;
+
+		while (cap < b->len + len)
+			cap *= 2;
+		if (!(p = realloc(b->data, cap)))
+			return CAIRO_STATUS_NO_MEMORY;
+		b->data = p;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, data, len);
+	b->len += len;
+	return CAIRO_STATUS_SUCCESS;
 }
 
 void plot_draw(cairo_t *cr, const struct plot_job *job)
@@ -452,16 +474,12 @@ void plot_release_caches(void)
 
 int plot_svg(const struct plot_job *job, unsigned char **svg, size_t *len)
 {
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *mem = open_memstream(&buf, &size);
+	struct svg_buffer buf = { 0 };
 	cairo_surface_t *s;
 	cairo_t *cr;
 	cairo_status_t st;
 
-	if (!mem)
-		return rig_error(RIG_ERR_NOMEM, "out of memory for a plot");
-	s = cairo_svg_surface_create_for_stream(to_stream, mem, job->w, job->h);
+	s = cairo_svg_surface_create_for_stream(to_buffer, &buf, job->w, job->h);
 	cr = cairo_create(s);
 	plot_draw(cr, job);
 	st = cairo_status(cr);
@@ -470,12 +488,11 @@ int plot_svg(const struct plot_job *job, unsigned char **svg, size_t *len)
 	if (st == CAIRO_STATUS_SUCCESS)
 		st = cairo_surface_status(s);
 	cairo_surface_destroy(s);
-	fclose(mem);
 	if (st != CAIRO_STATUS_SUCCESS) {
-		free(buf);
+		free(buf.data);
 		return rig_error(RIG_ERR_IO, "plot: %s", cairo_status_to_string(st));
 	}
-	*svg = (unsigned char *)buf;
-	*len = size;
+	*svg = buf.data;
+	*len = buf.len;
 	return 0;
 }
