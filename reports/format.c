@@ -21,6 +21,11 @@ static int has_ti(const struct measurement *m)
 	return !isnan(m->ti_lo) || !isnan(m->ti_hi);
 }
 
+static int distribution_free(const struct measurement *m)
+{
+	return !strcmp(m->ti_method, "distribution-free");
+}
+
 void format_measured(const struct measurement *m, char *buf, size_t len)
 {
 	if (m->expected >= 0)
@@ -28,8 +33,12 @@ void format_measured(const struct measurement *m, char *buf, size_t len)
 	else if (m->n == 0)
 		snprintf(buf, len, "no values");
 	else if (has_ti(m))
-		snprintf(buf, len, "mean %.4g %s, TI %.4g..%.4g", m->mean, m->unit,
-			 isnan(m->ti_lo) ? m->min : m->ti_lo, isnan(m->ti_hi) ? m->max : m->ti_hi);
+		snprintf(buf, len, "mean %.4g %s, TI%s %.4g..%.4g", m->mean, m->unit,
+			 distribution_free(m) ? "(df)" : "", isnan(m->ti_lo) ? m->min : m->ti_lo,
+			 isnan(m->ti_hi) ? m->max : m->ti_hi);
+	else if (distribution_free(m)) /* non-normal, too few values for any TI */
+		snprintf(buf, len, "mean %.4g %s, TI(df) needs n >= %zu", m->mean, m->unit,
+			 m->ti_n_required);
 	else if (m->n == 1)
 		snprintf(buf, len, "%.5g %s", m->mean, m->unit);
 	else
@@ -45,13 +54,16 @@ void format_limits(const struct measurement *m, char *buf, size_t len)
 		return;
 	}
 	range(a, sizeof(a), "mean", m->mean_lo, m->mean_hi);
-	range(b, sizeof(b), has_ti(m) ? "TI" : "each", m->lsl, m->usl);
+	range(b, sizeof(b), m->ti_method[0] ? "TI" : "each", m->lsl, m->usl);
 	snprintf(buf, len, "%s%s%s", a, a[0] && b[0] ? ", " : "", b);
 }
 
 void format_ti(const struct measurement *m, char *buf, size_t len)
 {
-	if (!has_ti(m) || isnan(m->k))
+	if (has_ti(m) && distribution_free(m))
+		snprintf(buf, len, "%.4g..%.4g (order statistics, %g %%/%g %%)", m->ti_lo, m->ti_hi,
+			 100 * m->confidence, 100 * m->coverage);
+	else if (!has_ti(m) || isnan(m->k))
 		buf[0] = '\0';
 	else
 		snprintf(buf, len, "%.4g..%.4g (k %.4g, %g %%/%g %%)", m->ti_lo, m->ti_hi, m->k,

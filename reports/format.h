@@ -16,7 +16,8 @@ void format_measured(const struct measurement *m, char *buf, size_t len);
 /* "mean 3.9..4.1, TI 3.7..4.3", "exactly 60", "each <= 4.5" */
 void format_limits(const struct measurement *m, char *buf, size_t len);
 
-/* "TI 3.937..4.091 (k 2.668, 95 %/97.5 %)" or "" when no TI was asked for */
+/* "TI 3.937..4.091 (k 2.668, 95 %/97.5 %)", "... (order statistics, ...)" for a
+ * distribution-free TI, or "" when there is none */
 void format_ti(const struct measurement *m, char *buf, size_t len);
 
 /* "2.82 (95 % lower bound 2.40)" or "" */

@@ -429,8 +429,9 @@ void plot_control_chart(cairo_t *cr, double w, double h, const struct control_ch
 	cairo_restore(cr);
 }
 
-/* The SVG grows in memory as cairo writes it (no FILE: a memstream's
- * stream metadata is what LD_PRELOAD wrappers of fclose confuse). */
+/* The SVG text as cairo writes it. A plain buffer, not open_memstream():
+ * under umockdev's preload (emulated-device tests) fclose() bypasses ASan's
+ * interceptor, and a later memstream at a reused address trips ASan. */
 struct svg_buffer {
 	unsigned char *data;
 	size_t len, cap;
@@ -441,14 +442,14 @@ static cairo_status_t to_buffer(void *closure, const unsigned char *data, unsign
 	struct svg_buffer *b = closure;
 
 	if (b->len + len > b->cap) {
-		size_t cap = b->cap ? b->cap : 16384;
-		unsigned char *p;
+		size_t cap = b->cap ? b->cap : 4096;
+		unsigned char *grown;
 
 		while (cap < b->len + len)
 			cap *= 2;
-		if (!(p = realloc(b->data, cap)))
+		if (!(grown = realloc(b->data, cap)))
 			return CAIRO_STATUS_NO_MEMORY;
-		b->data = p;
+		b->data = grown;
 		b->cap = cap;
 	}
 	memcpy(b->data + b->len, data, len);
@@ -474,13 +475,11 @@ void plot_release_caches(void)
 
 int plot_svg(const struct plot_job *job, unsigned char **svg, size_t *len)
 {
-	struct svg_buffer buf = { 0 };
-	cairo_surface_t *s;
-	cairo_t *cr;
+	struct svg_buffer b = { NULL, 0, 0 };
+	cairo_surface_t *s = cairo_svg_surface_create_for_stream(to_buffer, &b, job->w, job->h);
+	cairo_t *cr = cairo_create(s);
 	cairo_status_t st;
 
-	s = cairo_svg_surface_create_for_stream(to_buffer, &buf, job->w, job->h);
-	cr = cairo_create(s);
 	plot_draw(cr, job);
 	st = cairo_status(cr);
 	cairo_destroy(cr);
@@ -489,10 +488,11 @@ int plot_svg(const struct plot_job *job, unsigned char **svg, size_t *len)
 		st = cairo_surface_status(s);
 	cairo_surface_destroy(s);
 	if (st != CAIRO_STATUS_SUCCESS) {
-		free(buf.data);
-		return rig_error(RIG_ERR_IO, "plot: %s", cairo_status_to_string(st));
+		free(b.data);
+		return rig_error(st == CAIRO_STATUS_NO_MEMORY ? RIG_ERR_NOMEM : RIG_ERR_IO, "plot: %s",
+				 cairo_status_to_string(st));
 	}
-	*svg = buf.data;
-	*len = buf.len;
+	*svg = b.data;
+	*len = b.len;
 	return 0;
 }

@@ -5,12 +5,13 @@
 #include "reports/format.h"
 #include "reports/reports.h"
 
-#define ROW "%-11s %-13s %-38s %-32s %s\n"
+/* u: the guard band applied (the fixture's U), "" where none applies. */
+#define ROW "%-11s %-13s %-38s %-32s %-8s %s\n"
 
 static void row(FILE *out, const char *req, const char *setting, const char *meas,
-		const char *lim, enum verdict v)
+		const char *lim, const char *u, enum verdict v)
 {
-	fprintf(out, ROW, req, setting, meas, lim, verdict_name(v));
+	fprintf(out, ROW, req, setting, meas, lim, u, verdict_name(v));
 }
 
 /* Requirements checked on every burst get one line for the whole run. */
@@ -61,7 +62,7 @@ static void every_burst_rows(const struct run_record *r, FILE *out)
 				snprintf(lim, sizeof(lim), "<= set %+.3g %s", m0->usl - m0->target,
 					 m0->unit);
 			}
-			row(out, m0->requirement, "every burst", meas, lim, v);
+			row(out, m0->requirement, "every burst", meas, lim, "", v);
 		}
 }
 
@@ -73,26 +74,28 @@ void report_summary(const struct run_record *r, const struct fixture *fx, FILE *
 		r->station);
 	fprintf(out, "unit %s %s firmware %s   operator %s   run %s\n\n", r->uut.model,
 		r->uut.serial, r->uut.firmware, r->operator_name, r->id);
-	fprintf(out, ROW, "requirement", "setting", "measured", "limits", "verdict");
+	fprintf(out, ROW, "requirement", "setting", "measured", "limits", "U (k=2)", "verdict");
 	for (size_t i = 0; i < r->nsteps; i++) {
 		const struct step_record *s = &r->steps[i];
 		int shown = 0;
 
 		counts[s->verdict]++;
 		for (size_t j = 0; j < s->nm; j++) {
-			char meas[96], lim[96];
+			char meas[96], lim[96], u[16] = "";
 
 			if (strcmp(s->m[j].requirement, s->requirement))
 				continue;
 			format_measured(&s->m[j], meas, sizeof(meas));
 			format_limits(&s->m[j], lim, sizeof(lim));
-			row(out, s->requirement, s->label, meas, lim, s->m[j].verdict);
+			if (s->m[j].guard_band > 0)
+				snprintf(u, sizeof(u), "%.3g", s->m[j].guard_band);
+			row(out, s->requirement, s->label, meas, lim, u, s->m[j].verdict);
 			if (s->m[j].verdict != VERDICT_PASS && s->m[j].reason[0])
 				fprintf(out, "%26s-> %s\n", "", s->m[j].reason);
 			shown = 1;
 		}
 		if (!shown)
-			row(out, s->requirement, s->label, "(nothing judged)", "", s->verdict);
+			row(out, s->requirement, s->label, "(nothing judged)", "", "", s->verdict);
 		if (s->error[0])
 			fprintf(out, "%26s-> %s\n", "", s->error);
 	}

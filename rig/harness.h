@@ -91,9 +91,14 @@ int harness_safety_stop(struct lua_State *L, const char *message);
 /* Add a judged measurement to the current step and journal it. */
 void harness_record_measurement(struct lua_State *L, const struct measurement *m);
 
+/* The array of finite numbers at idx, copied into a userdata pushed on the
+ * stack (freed with it); anything else in it is a script error. */
+double *harness_check_values(struct lua_State *L, int idx, size_t *n);
+
 void luaopen_rig_api(struct lua_State *L);
 void luaopen_rig_step(struct lua_State *L);
 void luaopen_rig_bench(struct lua_State *L);
+void luaopen_rig_stats(struct lua_State *L);
 
 /* Push a new step object for h->step (closed when the step ends). */
 void harness_push_step(struct lua_State *L);

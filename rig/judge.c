@@ -2,10 +2,10 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rig/error.h"
-#include "rig/stats.h"
 
 void acceptance_init(struct acceptance *a)
 {
@@ -14,6 +14,8 @@ void acceptance_init(struct acceptance *a)
 	a->ti_lo = a->ti_hi = a->each_lo = a->each_hi = NAN;
 	a->confidence = 0.95;
 	a->coverage = 0.975;
+	a->method = K_EXACT;
+	a->normality_alpha = JUDGE_NORMALITY_ALPHA;
 	a->count = -1;
 }
 
@@ -35,19 +37,151 @@ static void fmt_limit(char *buf, size_t len, double v, const char *none)
 		snprintf(buf, len, "%.4g", v);
 }
 
-/* Add "<what> outside [lo, hi]" (or "inside the guard band of") to the reason. */
-static void note(struct measurement *m, enum verdict v, const char *what, double lo, double hi)
+/* Append one clause to the reason and worsen the verdict to v. */
+static void say(struct measurement *m, enum verdict v, const char *text)
 {
 	size_t len = strlen(m->reason);
-	char l[32], h[32];
+
+	snprintf(m->reason + len, sizeof(m->reason) - len, "%s%s", len ? "; " : "", text);
+	m->verdict = verdict_worse(m->verdict, v);
+}
+
+/* "<what> outside [lo, hi]" or "<what> inside the guard band (U = u) of [lo, hi]". */
+static void note(struct measurement *m, enum verdict v, const char *what, double lo, double hi)
+{
+	char l[32], h[32], text[200];
 
 	if (v == VERDICT_PASS)
 		return;
 	fmt_limit(l, sizeof(l), lo, "-inf");
 	fmt_limit(h, sizeof(h), hi, "+inf");
-	snprintf(m->reason + len, sizeof(m->reason) - len, "%s%s %s [%s, %s]", len ? "; " : "",
-		 what, v == VERDICT_FAIL ? "outside" : "inside the guard band of", l, h);
-	m->verdict = verdict_worse(m->verdict, v);
+	if (v == VERDICT_FAIL)
+		snprintf(text, sizeof(text), "%s outside [%s, %s]", what, l, h);
+	else
+		snprintf(text, sizeof(text), "%s inside the guard band (U = %.3g) of [%s, %s]", what,
+			 m->guard_band, l, h);
+	say(m, v, text);
+}
+
+/* Anderson-Darling on every sample that can take it; only the TI depends on it. */
+static int test_normality(const double *x, size_t n, const struct sample_stats *st,
+			  const struct acceptance *a, struct measurement *out)
+{
+	out->normality_alpha = a->normality_alpha;
+	if (n < STATS_AD_MIN_N || !(st->sd > 0))
+		return 0;
+	return stats_anderson_darling(x, n, &out->normality_a2, &out->normality_p);
+}
+
+static int normality_rejected(const struct measurement *m)
+{
+	return !isnan(m->normality_p) && m->normality_p < m->normality_alpha;
+}
+
+/* x̄ ± k s with the spec's k-factor method. */
+static int normal_ti(const struct sample_stats *st, const struct acceptance *a, int sides,
+		     struct measurement *out)
+{
+	int rc = stats_tolerance_k(st->n, a->confidence, a->coverage, sides, a->method, &out->k);
+
+	if (rc)
+		return rc;
+	snprintf(out->ti_method, sizeof(out->ti_method), "%s", stats_k_method_name(a->method));
+	out->ti_lo = sides == 2 || !isnan(a->ti_lo) ? st->mean - out->k * st->sd : NAN;
+	out->ti_hi = sides == 2 || !isnan(a->ti_hi) ? st->mean + out->k * st->sd : NAN;
+	return 0;
+}
+
+/*
+ * Too few values for a distribution-free interval: the coverage cannot be
+ * shown, so INDETERMINATE - unless so many values lie outside the limits
+ * that coverage >= P is itself rejected at the same confidence (a binomial
+ * test), which is a FAIL.
+ */
+static void df_short(const double *x, size_t n, const struct acceptance *a, const char *why,
+		     struct measurement *out)
+{
+	size_t outside = 0;
+	char text[200];
+
+	for (size_t i = 0; i < n; i++)
+		outside += (!isnan(a->ti_lo) && x[i] < a->ti_lo) ||
+			   (!isnan(a->ti_hi) && x[i] > a->ti_hi);
+	if (stats_binomial_upper(outside, n, 1 - a->coverage) < 1 - a->confidence) {
+		snprintf(text, sizeof(text),
+			 "%zu of %zu values outside the TI limits: coverage below %.4g %% at "
+			 "%.4g %% confidence",
+			 outside, n, 100 * a->coverage, 100 * a->confidence);
+		say(out, VERDICT_FAIL, text);
+		return;
+	}
+	snprintf(text, sizeof(text),
+		 "%s%zu values are too few for a distribution-free %.4g %%/%.4g %% interval "
+		 "(needs %zu)",
+		 why, n, 100 * a->confidence, 100 * a->coverage, out->ti_n_required);
+	say(out, VERDICT_INDETERMINATE, text);
+}
+
+/* Order statistics: drop m values in all, half from each end when two-sided. */
+static int df_ti(const double *x, size_t n, const struct acceptance *a, int sides,
+		 struct measurement *out)
+{
+	size_t m = stats_df_trim(n, a->confidence, a->coverage, sides);
+	double *y;
+
+	snprintf(out->ti_method, sizeof(out->ti_method), "distribution-free");
+	out->ti_n_required = stats_df_min_n(a->confidence, a->coverage, sides);
+	if (m == 0)
+		return 0;
+	y = stats_sorted_copy(x, n);
+	if (!y)
+		return rig_error(RIG_ERR_NOMEM, "out of memory for %zu values", n);
+	if (sides == 2 || !isnan(a->ti_lo))
+		out->ti_rank_lo = sides == 2 ? m / 2 : m;
+	if (sides == 2 || !isnan(a->ti_hi))
+		out->ti_rank_hi = n + 1 - (sides == 2 ? m / 2 : m);
+	out->ti_lo = out->ti_rank_lo ? y[out->ti_rank_lo - 1] : NAN;
+	out->ti_hi = out->ti_rank_hi ? y[out->ti_rank_hi - 1] : NAN;
+	free(y);
+	return 0;
+}
+
+static int judge_ti(const double *x, const struct sample_stats *st, const struct acceptance *a,
+		    double u, struct measurement *out)
+{
+	int sides = (!isnan(a->ti_lo) && !isnan(a->ti_hi)) ? 2 : 1;
+	char what[128], why[200] = "";
+	enum verdict v;
+	int rc;
+
+	if (st->n < 2)
+		return rig_error(RIG_ERR_INVALID,
+				 "%s: a tolerance interval needs at least 2 values, got %zu",
+				 a->requirement, st->n);
+	out->confidence = a->confidence;
+	out->coverage = a->coverage;
+	if (!a->distribution_free && !normality_rejected(out))
+		rc = normal_ti(st, a, sides, out);
+	else
+		rc = df_ti(x, st->n, a, sides, out);
+	if (rc)
+		return rc;
+	if (normality_rejected(out))
+		snprintf(why, sizeof(why), "normality rejected (Anderson-Darling p = %.2g < %.2g); ",
+			 out->normality_p, out->normality_alpha);
+	if (isnan(out->ti_lo) && isnan(out->ti_hi)) {
+		df_short(x, st->n, a, why, out);
+		return 0;
+	}
+	v = verdict_worse(isnan(a->ti_lo) ? VERDICT_PASS : against(out->ti_lo, a->ti_lo, NAN, u),
+			  isnan(a->ti_hi) ? VERDICT_PASS : against(out->ti_hi, NAN, a->ti_hi, u));
+	fmt_limit(what, sizeof(what), out->ti_lo, "-inf");
+	snprintf(what + strlen(what), sizeof(what) - strlen(what), ", ");
+	fmt_limit(what + strlen(what), sizeof(what) - strlen(what), out->ti_hi, "+inf");
+	snprintf(why + strlen(why), sizeof(why) - strlen(why), "%stolerance interval [%s]",
+		 strcmp(out->ti_method, "distribution-free") ? "" : "distribution-free ", what);
+	note(out, v, why, a->ti_lo, a->ti_hi);
+	return 0;
 }
 
 int judge_sample(const double *x, size_t n, const struct acceptance *a, double u,
@@ -57,6 +191,7 @@ int judge_sample(const double *x, size_t n, const struct acceptance *a, double u
 	int want_ti = !isnan(a->ti_lo) || !isnan(a->ti_hi);
 	enum verdict v;
 	char what[128];
+	int rc;
 
 	stats_describe(x, n, &st);
 	snprintf(out->requirement, sizeof(out->requirement), "%s", a->requirement);
@@ -82,8 +217,7 @@ int judge_sample(const double *x, size_t n, const struct acceptance *a, double u
 		if ((long)n != a->count) {
 			snprintf(what, sizeof(what), "%zu values where exactly %ld are required", n,
 				 a->count);
-			snprintf(out->reason, sizeof(out->reason), "%s", what);
-			out->verdict = VERDICT_FAIL;
+			say(out, VERDICT_FAIL, what);
 		}
 	}
 	if (n == 0) {
@@ -91,33 +225,14 @@ int judge_sample(const double *x, size_t n, const struct acceptance *a, double u
 		out->verdict = VERDICT_FAIL;
 		return 0;
 	}
+	if ((rc = test_normality(x, n, &st, a, out)) != 0)
+		return rc;
 	if (!isnan(a->mean_lo) || !isnan(a->mean_hi)) {
 		snprintf(what, sizeof(what), "mean %.4g", st.mean);
 		note(out, against(st.mean, a->mean_lo, a->mean_hi, u), what, a->mean_lo, a->mean_hi);
 	}
-	if (want_ti) {
-		int sides = (!isnan(a->ti_lo) && !isnan(a->ti_hi)) ? 2 : 1;
-		int rc;
-
-		if (n < 2)
-			return rig_error(RIG_ERR_INVALID,
-					 "%s: a tolerance interval needs at least 2 values, got %zu",
-					 a->requirement, n);
-		rc = stats_tolerance_k(n, a->confidence, a->coverage, sides, K_APPROX, &out->k);
-		if (rc)
-			return rc;
-		out->confidence = a->confidence;
-		out->coverage = a->coverage;
-		out->ti_lo = sides == 2 || !isnan(a->ti_lo) ? st.mean - out->k * st.sd : NAN;
-		out->ti_hi = sides == 2 || !isnan(a->ti_hi) ? st.mean + out->k * st.sd : NAN;
-		v = verdict_worse(isnan(a->ti_lo) ? VERDICT_PASS
-						  : against(out->ti_lo, a->ti_lo, NAN, u),
-				  isnan(a->ti_hi) ? VERDICT_PASS
-						  : against(out->ti_hi, NAN, a->ti_hi, u));
-		snprintf(what, sizeof(what), "tolerance interval [%.4g, %.4g]", out->ti_lo,
-			 out->ti_hi);
-		note(out, v, what, a->ti_lo, a->ti_hi);
-	}
+	if (want_ti && (rc = judge_ti(x, &st, a, u, out)) != 0)
+		return rc;
 	if (!isnan(a->each_lo) || !isnan(a->each_hi)) {
 		v = verdict_worse(against(st.min, a->each_lo, a->each_hi, u),
 				  against(st.max, a->each_lo, a->each_hi, u));

@@ -6,17 +6,27 @@
  * (scripts/specs/NAME.lua) states per requirement which criteria apply; any
  * combination of:
  *   mean  - the sample mean within [mean_lo, mean_hi]
- *   ti    - the normal tolerance interval (confidence, coverage) within
+ *   ti    - the tolerance interval (confidence, coverage) within
  *           [ti_lo, ti_hi]; one-sided when one limit is NAN
  *   each  - every value within [each_lo, each_hi]
  *   count - exactly `count` values (missed or extra shots)
- * Limits are guard-banded by the fixture's expanded uncertainty U
- * (ISO 14253-1): a result that meets the limits but not the limits shrunk
- * by U is INDETERMINATE.
+ *
+ * The tolerance interval is normal (mean ± k sd) unless the Anderson-Darling
+ * test rejects normality, or the acceptance asks for it: then it is the
+ * distribution-free interval between order statistics, and when n is too
+ * small for that the TI criterion is INDETERMINATE (or FAIL when so many
+ * values lie outside the limits that the coverage is disproved).
+ *
+ * Guard banding (ISO 14253-1): every limit - on the mean, on the TI ends, on
+ * single values - is shrunk by the fixture's expanded uncertainty U (k = 2)
+ * of one value to give the acceptance zone. A result inside the limits but
+ * outside that zone is INDETERMINATE. docs/statistics.md says why U is not
+ * divided by sqrt(n) for the mean.
  */
 #include <stddef.h>
 
 #include "rig/record.h"
+#include "rig/stats.h"
 
 struct acceptance {
 	char requirement[32];
@@ -24,11 +34,16 @@ struct acceptance {
 	double target;                  /* setting aimed at (NAN: none) */
 	double mean_lo, mean_hi;
 	double ti_lo, ti_hi, confidence, coverage;
+	enum k_method method;           /* k-factor of the normal TI */
+	int distribution_free;          /* order statistics whatever the data */
+	double normality_alpha;         /* reject normality when p < this */
 	double each_lo, each_hi;
 	long count;                     /* -1: no count criterion */
 };
 
-/* Every limit NAN, count -1, confidence 0.95, coverage 0.975. */
+/* Every limit NAN, count -1, confidence 0.95, coverage 0.975, exact k,
+ * normality rejected below p = JUDGE_NORMALITY_ALPHA. */
+#define JUDGE_NORMALITY_ALPHA 0.01
 void acceptance_init(struct acceptance *a);
 
 /*

@@ -80,27 +80,9 @@ static int read_limits(lua_State *L, int idx, const char *key, double *lo, doubl
 	return 1;
 }
 
-static double read_fraction(lua_State *L, int idx, const char *key, double fallback)
+/* Raise for a key of the table at idx that is not in known (NULL-ended). */
+static void check_keys(lua_State *L, int idx, const char *what, const char *const *known)
 {
-	double v = fallback;
-
-	if (lua_getfield(L, idx, key) != LUA_TNIL) {
-		if (!lua_isnumber(L, -1) || !(lua_tonumber(L, -1) > 0 && lua_tonumber(L, -1) < 1))
-			harness_misuse(L, "acceptance.ti.%s must be a number in (0, 1)", key);
-		v = lua_tonumber(L, -1);
-	}
-	lua_pop(L, 1);
-	return v;
-}
-
-static void read_acceptance(lua_State *L, int idx, struct acceptance *a)
-{
-	static const char *const known[] = { "requirement", "unit", "target", "mean", "ti",
-					     "each", "count", NULL };
-	int any = 0;
-
-	acceptance_init(a);
-	luaL_checktype(L, idx, LUA_TTABLE);
 	lua_pushnil(L);
 	while (lua_next(L, idx)) {
 		size_t i;
@@ -110,9 +92,57 @@ static void read_acceptance(lua_State *L, int idx, struct acceptance *a)
 			if (lua_type(L, -1) == LUA_TSTRING && !strcmp(lua_tostring(L, -1), known[i]))
 				break;
 		if (!known[i])
-			harness_misuse(L, "acceptance has an unknown field '%s'",
+			harness_misuse(L, "%s has an unknown field '%s'", what,
 				       luaL_tolstring(L, -1, NULL));
 	}
+}
+
+static double read_fraction(lua_State *L, int idx, const char *what, const char *key,
+			    double fallback, double lo)
+{
+	double v = fallback;
+
+	if (lua_getfield(L, idx, key) != LUA_TNIL) {
+		if (!lua_isnumber(L, -1) || !(lua_tonumber(L, -1) >= lo && lua_tonumber(L, -1) < 1))
+			harness_misuse(L, "%s.%s must be a number in %s0, 1)", what, key,
+				       lo > 0 ? "(" : "[");
+		v = lua_tonumber(L, -1);
+	}
+	lua_pop(L, 1);
+	return v;
+}
+
+/* confidence, coverage, method, normality_alpha: in acceptance.ti (the
+ * spec) or in s:judge's options (the procedure overriding the spec). */
+static void read_ti_options(lua_State *L, int idx, const char *what, struct acceptance *a)
+{
+	a->confidence = read_fraction(L, idx, what, "confidence", a->confidence, 1e-300);
+	a->coverage = read_fraction(L, idx, what, "coverage", a->coverage, 1e-300);
+	a->normality_alpha = read_fraction(L, idx, what, "normality_alpha", a->normality_alpha, 0);
+	if (lua_getfield(L, idx, "method") != LUA_TNIL) {
+		const char *m = lua_tostring(L, -1);
+
+		if (!lua_isstring(L, -1))
+			harness_misuse(L, "%s.method must be a string", what);
+		a->distribution_free = !strcmp(m, "distribution-free");
+		if (!a->distribution_free && stats_k_method_parse(m, &a->method) != 0)
+			harness_misuse(L, "%s.method: %s or distribution-free", what,
+				       rig_last_error());
+	}
+	lua_pop(L, 1);
+}
+
+static void read_acceptance(lua_State *L, int idx, struct acceptance *a)
+{
+	static const char *const known[] = { "requirement", "unit", "target", "mean", "ti",
+					     "each", "count", NULL };
+	static const char *const ti_known[] = { "lo", "hi", "confidence", "coverage", "method",
+						"normality_alpha", NULL };
+	int any = 0;
+
+	acceptance_init(a);
+	luaL_checktype(L, idx, LUA_TTABLE);
+	check_keys(L, idx, "acceptance", known);
 	lua_getfield(L, idx, "requirement");
 	if (!lua_isstring(L, -1))
 		harness_misuse(L, "acceptance needs a requirement ID");
@@ -133,8 +163,8 @@ static void read_acceptance(lua_State *L, int idx, struct acceptance *a)
 	any |= read_limits(L, idx, "each", &a->each_lo, &a->each_hi);
 	if (read_limits(L, idx, "ti", &a->ti_lo, &a->ti_hi)) {
 		lua_getfield(L, idx, "ti");
-		a->confidence = read_fraction(L, lua_gettop(L), "confidence", a->confidence);
-		a->coverage = read_fraction(L, lua_gettop(L), "coverage", a->coverage);
+		check_keys(L, lua_gettop(L), "acceptance.ti", ti_known);
+		read_ti_options(L, lua_gettop(L), "acceptance.ti", a);
 		lua_pop(L, 1);
 		any = 1;
 	}
@@ -143,7 +173,7 @@ static void read_acceptance(lua_State *L, int idx, struct acceptance *a)
 			       a->requirement);
 }
 
-static double *read_values(lua_State *L, int idx, size_t *n)
+double *harness_check_values(lua_State *L, int idx, size_t *n)
 {
 	double *x;
 
@@ -174,9 +204,10 @@ static void push_measurement(lua_State *L, const struct measurement *m)
 		{ "min", m->min },     { "max", m->max },     { "ti_lo", m->ti_lo },
 		{ "ti_hi", m->ti_hi }, { "k", m->k },         { "cpk", m->cpk },
 		{ "cpk_lo", m->cpk_lo }, { "guard_band", m->guard_band },
+		{ "uncertainty", m->uncertainty }, { "normality_p", m->normality_p },
 	};
 
-	lua_createtable(L, 0, 14);
+	lua_createtable(L, 0, 16);
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		lua_pushnumber(L, f[i].v);
 		lua_setfield(L, -2, f[i].key);
@@ -185,9 +216,24 @@ static void push_measurement(lua_State *L, const struct measurement *m)
 	lua_setfield(L, -2, "verdict");
 	lua_pushstring(L, m->reason);
 	lua_setfield(L, -2, "reason");
+	lua_pushstring(L, m->ti_method);
+	lua_setfield(L, -2, "ti_method");
 }
 
-/* s:judge(name, values, acceptance) -> verdict, measurement table */
+/* s:judge's 4th argument: overrides of the spec's TI options. */
+static void read_options(lua_State *L, int idx, struct acceptance *a)
+{
+	static const char *const known[] = { "confidence", "coverage", "method",
+					     "normality_alpha", NULL };
+
+	if (lua_isnoneornil(L, idx))
+		return;
+	luaL_checktype(L, idx, LUA_TTABLE);
+	check_keys(L, idx, "judge options", known);
+	read_ti_options(L, idx, "judge options", a);
+}
+
+/* s:judge(name, values, acceptance[, options]) -> verdict, measurement table */
 static int l_judge(lua_State *L)
 {
 	struct harness *h = harness_of(L);
@@ -198,12 +244,14 @@ static int l_judge(lua_State *L)
 	size_t n;
 
 	check_step(L);
+	lua_settop(L, 5); /* options may be absent; scratch space goes above */
 	name = luaL_checkstring(L, 2);
 	if (strlen(name) == 0 || strlen(name) >= sizeof(m.name))
 		return harness_misuse(L, "measurement name must be 1 to %zu characters",
 				      sizeof(m.name) - 1);
-	x = read_values(L, 3, &n);
+	x = harness_check_values(L, 3, &n);
 	read_acceptance(L, 4, &a);
+	read_options(L, 5, &a);
 	measurement_init(&m);
 	snprintf(m.name, sizeof(m.name), "%s", name);
 	u = fixture_uncertainty(h->fx, name, isnan(a.target) ? 0 : a.target);

@@ -15,6 +15,7 @@
 #include "rig/recover.h"
 #include "rig/regress/verbs.h"
 #include "rig/run.h"
+#include "rig/stats_cmd.h"
 
 static const char usage[] =
 	"usage: rig COMMAND [ARGS]\n"
@@ -28,7 +29,10 @@ static const char usage[] =
 	"  sign DIR --meaning reviewed|approved|rejected --operator NAME [--key KEYFILE]\n"
 	"                       add an electronic signature to a run\n"
 	"  stats k --n N [--confidence 0.95] [--coverage 0.975] [--sides 1|2]\n"
+	"          [--method exact|howe|natrella]\n"
 	"                       normal tolerance-interval factor\n"
+	"  stats n [--confidence 0.95] [--coverage 0.975] [--sides 1|2]\n"
+	"                       values a distribution-free interval needs\n"
 	"  recover [DIR]        close out an interrupted run as ABORTED\n"
 	"  keygen --out KEYFILE create a signing key (the station's: $RIG_KEY or\n"
 	"                       ~/.config/rig/station.key, made on first run)\n"
@@ -83,13 +87,6 @@ static int cmd_run(int argc, char **argv)
 	return run_command(&o);
 }
 
-static int not_yet(int argc, char **argv)
-{
-	(void)argc;
-	fprintf(stderr, "rig: %s: not yet implemented\n", argv[0]);
-	return 2;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -99,7 +96,7 @@ int main(int argc, char **argv)
 		{ "run", cmd_run },
 		{ "measure", measure_command },
 		{ "verify", verify_command },
-		{ "stats", not_yet },
+		{ "stats", stats_command },
 		{ "recover", recover_command },
 		{ "keygen", keygen_command },
 		{ "sign", sign_command },

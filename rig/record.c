@@ -121,6 +121,7 @@ void measurement_init(struct measurement *m)
 	m->target = m->mean = m->sd = m->min = m->max = NAN;
 	m->lsl = m->usl = m->mean_lo = m->mean_hi = NAN;
 	m->ti_lo = m->ti_hi = m->k = m->confidence = m->coverage = NAN;
+	m->normality_a2 = m->normality_p = m->normality_alpha = NAN;
 	m->cpk = m->cpk_lo = NAN;
 	m->uncertainty = m->guard_band = 0;
 	m->count = m->expected = -1;

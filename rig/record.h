@@ -36,12 +36,22 @@ struct measurement {
 	double mean_lo, mean_hi; /* limits on the mean (NAN: none) */
 	double ti_lo, ti_hi, k;  /* tolerance interval mean ± k sd (NAN: not asked) */
 	double confidence, coverage;
+	char ti_method[20];    /* how the TI was made: exact, howe, natrella,
+	                        * distribution-free; "" when no TI was asked */
+	size_t ti_rank_lo, ti_rank_hi; /* distribution-free: the order statistics
+	                                * taken as TI ends (1-based; 0: none) */
+	size_t ti_n_required;  /* distribution-free: the fewest values such an
+	                        * interval needs at this confidence/coverage */
+	double normality_a2;   /* Anderson-Darling A2* (NAN: not tested, n < 8) */
+	double normality_p;    /* its p-value */
+	double normality_alpha; /* normality rejected when p < this */
 	double cpk, cpk_lo;    /* Cpk and its lower 95 % bound (Bissell) */
 	double uncertainty;    /* expanded uncertainty U (k = 2) of one value */
-	double guard_band;     /* how far the acceptance zone sits inside the limits */
+	double guard_band;     /* how far the acceptance zone sits inside every
+	                        * limit (mean, TI and single values): U */
 	long count, expected;  /* exact-count acceptance (-1: not a count) */
 	enum verdict verdict;
-	char reason[200];      /* why not PASS, in words */
+	char reason[400];      /* why not PASS, in words (every clause) */
 	size_t value_at, nvalues; /* the values judged: step values[value_at ..] */
 };
 

@@ -41,6 +41,15 @@ static const struct {
 	MFIELD(lsl), MFIELD(usl), MFIELD(mean_lo), MFIELD(mean_hi),
 	MFIELD(ti_lo), MFIELD(ti_hi), MFIELD(k), MFIELD(confidence), MFIELD(coverage),
 	MFIELD(cpk), MFIELD(cpk_lo), MFIELD(uncertainty), MFIELD(guard_band),
+	MFIELD(normality_a2), MFIELD(normality_p), MFIELD(normality_alpha),
+};
+
+/* Counts where 0 means "none" (JSON null). */
+static const struct {
+	const char *key;
+	size_t offset;
+} measurement_counts[] = {
+	MFIELD(ti_rank_lo), MFIELD(ti_rank_hi), MFIELD(ti_n_required),
 };
 
 #define N_MNUMBERS (sizeof(measurement_numbers) / sizeof(measurement_numbers[0]))
@@ -54,6 +63,16 @@ json_t *measurement_to_json(const struct measurement *m)
 		json_object_set_new(j, measurement_numbers[i].key,
 				    json_number_or_null(*(const double *)((const char *)m +
 						       measurement_numbers[i].offset)));
+	for (size_t i = 0; i < sizeof(measurement_counts) / sizeof(measurement_counts[0]); i++) {
+		size_t v = *(const size_t *)((const char *)m + measurement_counts[i].offset);
+
+		json_object_set_new(j, measurement_counts[i].key,
+				    v ? json_integer((json_int_t)v) : json_null());
+	}
+	json_object_set_new(j, "ti_method", m->ti_method[0] ? json_string(m->ti_method) : json_null());
+	json_object_set_new(j, "normality_rejected",
+			    isnan(m->normality_p) ? json_null()
+						  : json_boolean(m->normality_p < m->normality_alpha));
 	if (m->expected >= 0) {
 		json_object_set_new(j, "count", json_integer(m->count));
 		json_object_set_new(j, "expected", json_integer(m->expected));
@@ -72,6 +91,12 @@ void measurement_from_json(const json_t *j, struct measurement *m)
 	copy_string(m->unit, sizeof(m->unit), j, "unit");
 	copy_string(m->requirement, sizeof(m->requirement), j, "requirement");
 	copy_string(m->reason, sizeof(m->reason), j, "reason");
+	copy_string(m->ti_method, sizeof(m->ti_method), j, "ti_method");
+	for (size_t i = 0; i < sizeof(measurement_counts) / sizeof(measurement_counts[0]); i++)
+		if (json_is_integer(v = json_object_get(j, measurement_counts[i].key)) &&
+		    json_integer_value(v) > 0)
+			*(size_t *)((char *)m + measurement_counts[i].offset) =
+				(size_t)json_integer_value(v);
 	if (json_is_integer(v = json_object_get(j, "n")) && json_integer_value(v) >= 0)
 		m->n = (size_t)json_integer_value(v);
 	for (size_t i = 0; i < N_MNUMBERS; i++) {

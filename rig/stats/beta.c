@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "rig/stats.h"
+#include "rig/stats/numeric.h"
 
 /* Continued fraction of I_x(a, b) (DLMF 8.17.22), modified Lentz;
  * converges fast for x < (a + 1) / (a + b + 2). */
@@ -63,9 +64,21 @@ double stats_t_cdf(double t, double df)
 	return t > 0 ? 1 - tail / 2 : tail / 2;
 }
 
+struct t_target {
+	double p, df;
+};
+
+static double t_miss(double t, void *ctx)
+{
+	const struct t_target *g = ctx;
+
+	return stats_t_cdf(t, g->df) - g->p;
+}
+
 double stats_t_quantile(double p, double df)
 {
-	double lo = 0, hi = 1;
+	struct t_target g = { p, df };
+	double hi = 1;
 
 	if (!(df > 0) || !(p >= 0 && p <= 1))
 		return NAN;
@@ -75,17 +88,7 @@ double stats_t_quantile(double p, double df)
 		return -stats_t_quantile(1 - p, df);
 	while (stats_t_cdf(hi, df) < p && hi < 1e300)
 		hi *= 2;
-	/* Bisection: the CDF is monotone, and 200 halvings reach the double
-	 * resolution of any bracket. */
-	for (int i = 0; i < 200 && hi - lo > 4 * DBL_EPSILON * hi; i++) {
-		double mid = (lo + hi) / 2;
-
-		if (stats_t_cdf(mid, df) < p)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return (lo + hi) / 2;
+	return stats_solve(t_miss, &g, 0, hi, 1e-14 * hi);
 }
 
 double stats_f_sf(double f, double df1, double df2)

@@ -1,4 +1,6 @@
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "rig/stats.h"
 
@@ -22,4 +24,22 @@ void stats_describe(const double *x, size_t n, struct sample_stats *s)
 	}
 	s->mean = n ? mean : NAN;
 	s->sd = n > 1 ? sqrt(m2 / (double)(n - 1)) : NAN;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double *stats_sorted_copy(const double *x, size_t n)
+{
+	double *y = malloc((n ? n : 1) * sizeof(*y));
+
+	if (!y)
+		return NULL;
+	memcpy(y, x, n * sizeof(*y));
+	qsort(y, n, sizeof(*y), cmp_double);
+	return y;
 }
