@@ -64,6 +64,9 @@ ALL_LDFLAGS := $(LDFLAGS) $(SAN_LDFLAGS)
 
 LIB_SRC  := $(filter-out rig/main.c,$(wildcard rig/*.c rig/*/*.c drivers/*.c drivers/*/*.c reports/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+# The store's schema migrations are compiled in (rig/store/migrations.h).
+MIGRATIONS := $(sort $(wildcard rig/store/migrations/*.sql))
+LIB_OBJ  += $(BUILD)/obj/gen/store_migrations.o
 MAIN_OBJ := $(BUILD)/obj/rig/main.o
 
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
@@ -104,6 +107,14 @@ $(BUILD)/librig.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/gen/store_migrations.c: $(MIGRATIONS) rig/store/embed-migrations
+	@mkdir -p $(@D)
+	rig/store/embed-migrations $(MIGRATIONS) >$@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 

@@ -70,6 +70,12 @@ struct uut_ops {
 
 	/* Reboot into the DFU bootloader (for flashing). May be NULL. */
 	int (*enter_bootloader)(struct uut *uut);
+
+	/* Load the firmware image at path (in the backend's image format),
+	 * restart the unit with it and refresh uut->id, so id.firmware is the
+	 * version running now. The unit must be configured again afterwards.
+	 * RIG_ERR_INVALID for an image the unit refuses. May be NULL. */
+	int (*flash)(struct uut *uut, const char *path);
 };
 
 #endif

@@ -1,10 +1,9 @@
 #include "reports/artifacts.h"
 
-#include <cairo.h>
-#include <fontconfig/fontconfig.h>
 #include <stdio.h>
 
 #include "reports/manifest.h"
+#include "reports/plot.h"
 #include "reports/reports.h"
 #include "rig/file.h"
 
@@ -21,10 +20,7 @@ int reports_write_all(const struct run_record *r, const struct fixture *fx,
 	    (rc = report_html(r, fx, OUT("report.html"))) != 0 ||
 	    (rc = report_pdf(r, fx, OUT("report.pdf"))) != 0)
 		return rc;
-	/* The plots are done: drop cairo's and fontconfig's caches, which would
-	 * otherwise live to exit (valgrind counts them as leaks). */
-	cairo_debug_reset_static_data();
-	FcFini();
+	plot_release_caches();
 #undef OUT
 	if ((rc = file_sync_dir(r->out_dir)) != 0)
 		return rc;

@@ -133,7 +133,7 @@ static void requirement_table(FILE *f, const struct run_record *r)
 	fputs("</table>\n", f);
 }
 
-static void figure(FILE *f, const struct plot_job *job)
+void plot_html_figure(FILE *f, const struct plot_job *job)
 {
 	unsigned char *svg;
 	size_t len;
@@ -147,9 +147,10 @@ static void figure(FILE *f, const struct plot_job *job)
 	if (b64) {
 		sodium_bin2base64(b64, b64len, svg, len, sodium_base64_VARIANT_ORIGINAL);
 		fprintf(f, "<img alt=\"%s\" src=\"data:image/svg+xml;base64,%s\">\n",
-			job->kind == PLOT_HISTOGRAM   ? "histogram"
-			: job->kind == PLOT_RUN_CHART ? "run chart"
-						      : "raw shot waveform",
+			job->kind == PLOT_HISTOGRAM	     ? "histogram"
+			: job->kind == PLOT_RUN_CHART	     ? "run chart"
+			: job->kind == PLOT_CONTROL_CHART ? "control chart"
+							     : "raw shot waveform",
 			b64);
 		free(b64);
 	}
@@ -177,7 +178,7 @@ static void steps(FILE *f, const struct run_record *r, const struct fixture *fx)
 		}
 		fputs("<div class=\"figures\">\n", f);
 		for (size_t k = 0; k < fig.njobs; k++)
-			figure(f, &fig.job[k]);
+			plot_html_figure(f, &fig.job[k]);
 		fputs("</div>\n", f);
 		if (!fig.have_wf) {
 			fputs("<p class=\"trace\">", f);

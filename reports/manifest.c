@@ -193,6 +193,8 @@ int manifest_read(const char *dir, struct manifest *m)
 		}
 	}
 	free(text);
+	if (rc)
+		manifest_release(m); /* a bad line after good ones: keep nothing */
 	return rc;
 }
 

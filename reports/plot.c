@@ -1,6 +1,7 @@
 #include "reports/plot.h"
 
 #include <cairo-svg.h>
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -369,6 +370,65 @@ void plot_waveform(cairo_t *cr, double w, double h, const struct waveform *wf)
 	cairo_restore(cr);
 }
 
+/* A per-point limit as a step line, so a change of n shows as a step. */
+static void step_line(cairo_t *cr, const struct frame *f, const double *v, size_t n)
+{
+	cairo_new_path(cr);
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(v[i])) {
+			cairo_new_sub_path(cr);
+			continue;
+		}
+		cairo_line_to(cr, px(f, (double)i + 0.5), py(f, v[i]));
+		cairo_line_to(cr, px(f, (double)i + 1.5), py(f, v[i]));
+	}
+	cairo_stroke(cr);
+}
+
+void plot_control_chart(cairo_t *cr, double w, double h, const struct control_chart *c)
+{
+	static const double dash[] = { 3, 2 };
+	struct frame f;
+
+	background(cr, w, h);
+	frame_in(&f, w, h);
+	f.ymin = f.ymax = c->center;
+	for (size_t i = 0; i < c->n; i++) {
+		widen(&f.ymin, &f.ymax, c->y[i]);
+		widen(&f.ymin, &f.ymax, c->lcl[i]);
+		widen(&f.ymin, &f.ymax, c->ucl[i]);
+	}
+	pad(&f.ymin, &f.ymax, 0.08);
+	f.xmin = 0.5;
+	f.xmax = (double)c->n + 0.5;
+	axes(cr, &f, c->title, c->xlabel, c->ylabel);
+	cairo_save(cr);
+	clip_to(cr, &f);
+	cairo_set_line_width(cr, 0.8);
+	color(cr, MEAN);
+	cairo_move_to(cr, f.x0, py(&f, c->center));
+	cairo_line_to(cr, f.x1, py(&f, c->center));
+	cairo_stroke(cr);
+	color(cr, LIMIT);
+	cairo_set_dash(cr, dash, 2, 0);
+	step_line(cr, &f, c->lcl, c->n);
+	step_line(cr, &f, c->ucl, c->n);
+	cairo_set_dash(cr, NULL, 0, 0);
+	color(cr, DATA);
+	cairo_set_line_width(cr, 0.7);
+	cairo_new_path(cr);
+	for (size_t i = 0; i < c->n; i++)
+		cairo_line_to(cr, px(&f, (double)i + 1), py(&f, c->y[i]));
+	cairo_stroke(cr);
+	for (size_t i = 0; i < c->n; i++) {
+		color(cr, c->flagged[i] ? LIMIT : DATA);
+		cairo_arc(cr, px(&f, (double)i + 1), py(&f, c->y[i]), c->flagged[i] ? 3.2 : 2.0, 0,
+			  2 * M_PI);
+		cairo_fill(cr);
+	}
+	cairo_restore(cr);
+}
+
 /* The SVG text as cairo writes it. A plain buffer, not open_memstream():
  * under umockdev's preload (emulated-device tests) fclose() bypasses ASan's
  * interceptor, and a later memstream at a reused address trips ASan. */
@@ -403,7 +463,14 @@ void plot_draw(cairo_t *cr, const struct plot_job *job)
 	case PLOT_HISTOGRAM: plot_histogram(cr, job->w, job->h, job->x, job->n, job->m); break;
 	case PLOT_RUN_CHART: plot_run_chart(cr, job->w, job->h, job->x, job->n, job->m); break;
 	case PLOT_WAVEFORM: plot_waveform(cr, job->w, job->h, job->wf); break;
+	case PLOT_CONTROL_CHART: plot_control_chart(cr, job->w, job->h, job->cc); break;
 	}
+}
+
+void plot_release_caches(void)
+{
+	cairo_debug_reset_static_data();
+	FcFini();
 }
 
 int plot_svg(const struct plot_job *job, unsigned char **svg, size_t *len)

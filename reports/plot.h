@@ -8,6 +8,7 @@
  */
 #include <cairo.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "rig/record.h"
 
@@ -47,17 +48,39 @@ size_t plot_values(const struct step_record *s, const struct measurement *m, dou
 int plot_load_waveform(const char *run_dir, const struct step_record *s, struct waveform *wf);
 void plot_waveform_release(struct waveform *wf);
 
+/* A Shewhart control chart across runs (rig trend): one point per run,
+ * the centre line, control limits per point (they follow each run's n),
+ * and the points that break a Western Electric rule. */
+struct control_chart {
+	const char *title, *xlabel, *ylabel;
+	const double *y, *lcl, *ucl;  /* per point; a NAN limit is not drawn */
+	double center;
+	const unsigned char *flagged; /* non-zero: a rule is broken at this point */
+	size_t n;
+};
+
+void plot_control_chart(cairo_t *cr, double w, double h, const struct control_chart *c);
+
 /* One plot to draw: its kind and data (borrowed). */
 struct plot_job {
-	enum { PLOT_HISTOGRAM, PLOT_RUN_CHART, PLOT_WAVEFORM } kind;
+	enum { PLOT_HISTOGRAM, PLOT_RUN_CHART, PLOT_WAVEFORM, PLOT_CONTROL_CHART } kind;
 	const double *x;
 	size_t n;
 	const struct measurement *m;
 	const struct waveform *wf;
+	const struct control_chart *cc;
 	double w, h;           /* size in points */
 };
 
 void plot_draw(cairo_t *cr, const struct plot_job *job);
+
+/* Write one plot into an HTML page as an <img> holding the SVG as a data
+ * URI: each SVG keeps its own glyph ids, so a page can hold many. */
+void plot_html_figure(FILE *f, const struct plot_job *job);
+
+/* When the plots are done: drop cairo's and fontconfig's caches, which
+ * would otherwise live to exit (valgrind and LeakSanitizer count them). */
+void plot_release_caches(void);
 
 /* Render one plot into an SVG document in memory (malloc'd). */
 int plot_svg(const struct plot_job *job, unsigned char **svg, size_t *len);

@@ -39,10 +39,35 @@ int cli_parse_double(const char *opt, const char *text, double *out)
 	return 0;
 }
 
+/* --param NAME=VALUE: a Lua identifier and a value the script reads as a string. */
+static int parse_param(struct run_options *o, const char *text)
+{
+	const char *eq = strchr(text, '=');
+	size_t n = eq ? (size_t)(eq - text) : 0;
+
+	if (!eq || n == 0 || n > 31 || strspn(text, "abcdefghijklmnopqrstuvwxyz"
+					   "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789") != n ||
+	    (text[0] >= '0' && text[0] <= '9'))
+		return rig_error(RIG_ERR_INVALID, "--param needs NAME=VALUE with NAME a word of 1 to "
+				 "31 letters, digits or _, got \"%s\"", text);
+	if (strlen(eq + 1) > 255)
+		return rig_error(RIG_ERR_INVALID, "--param %.*s: value longer than 255 bytes",
+				 (int)n, text);
+	for (int i = 0; i < o->nparams; i++)
+		if (!strncmp(o->params[i], text, n + 1))
+			return rig_error(RIG_ERR_INVALID, "--param %.*s given twice", (int)n, text);
+	if (o->nparams == (int)(sizeof(o->params) / sizeof(o->params[0])))
+		return rig_error(RIG_ERR_INVALID, "at most %zu --param options",
+				 sizeof(o->params) / sizeof(o->params[0]));
+	o->params[o->nparams++] = text;
+	return 0;
+}
+
 int cli_parse_run(int argc, char **argv, struct run_options *o)
 {
 	enum { OPT_FIXTURE = 256, OPT_SIM_UNIT, OPT_SEED, OPT_OUT, OPT_OPERATOR, OPT_REALTIME,
-	       OPT_BATCH, OPT_ALLOW_EXPIRED, OPT_QUIET, OPT_STEP_TIMEOUT };
+	       OPT_BATCH, OPT_ALLOW_EXPIRED, OPT_QUIET, OPT_STEP_TIMEOUT, OPT_DB, OPT_FIRMWARE,
+	       OPT_PARAM };
 	static const struct option longopts[] = {
 		{ "fixture", required_argument, NULL, OPT_FIXTURE },
 		{ "sim-unit", required_argument, NULL, OPT_SIM_UNIT },
@@ -54,6 +79,9 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 		{ "allow-expired-cal", no_argument, NULL, OPT_ALLOW_EXPIRED },
 		{ "quiet", no_argument, NULL, OPT_QUIET },
 		{ "step-timeout", required_argument, NULL, OPT_STEP_TIMEOUT },
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "firmware", required_argument, NULL, OPT_FIRMWARE },
+		{ "param", required_argument, NULL, OPT_PARAM },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -89,6 +117,12 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 			if (o->step_timeout_s < 0)
 				return rig_error(RIG_ERR_INVALID,
 						 "--step-timeout needs seconds >= 0 (0: no limit)");
+			break;
+		case OPT_DB: o->db = optarg; break;
+		case OPT_FIRMWARE: o->firmware = optarg; break;
+		case OPT_PARAM:
+			if ((rc = parse_param(o, optarg)) != 0)
+				return rc;
 			break;
 		case 'h': o->help = 1; return 0;
 		case ':':

@@ -16,6 +16,10 @@ struct run_options {
 	int allow_expired_cal;
 	int quiet;                 /* no progress line */
 	double step_timeout_s;     /* Lua wall-clock limit per step; 0: none */
+	const char *db;            /* results store; NULL: the default */
+	const char *firmware;      /* image the script is to flash (rig.options) */
+	const char *params[16];    /* "NAME=VALUE" for rig.params */
+	int nparams;
 	int help;
 };
 

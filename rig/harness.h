@@ -31,6 +31,7 @@ struct harness {
 	int progress;              /* draw a progress line on stderr */
 	unsigned long long step_budget; /* Lua instructions per step (0: none) */
 	double step_timeout_s;     /* wall-clock seconds of Lua per step (0: none) */
+	const char *firmware;      /* --firmware: the image for rig.uut:flash(); NULL */
 
 	struct step_record *step;  /* the step running now, or NULL */
 	size_t step_index;         /* its index in rec->steps */

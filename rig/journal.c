@@ -28,13 +28,24 @@ static int lock(struct journal *j, int *busy)
 
 int journal_create(struct journal *j, const char *path)
 {
+	char fresh[4200];
+	int rc;
+
 	memset(j, 0, sizeof(*j));
 	snprintf(j->path, sizeof(j->path), "%s", path);
 	memcpy(j->prev, ZERO_HASH, 65);
-	j->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+	/* Created under a private name, locked, then linked into place: a rig
+	 * recovering neighbouring runs must never find this journal unlocked
+	 * and close a live run as ABORTED. */
+	snprintf(fresh, sizeof(fresh), "%s.%ld", path, (long)getpid());
+	j->fd = open(fresh, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
 	if (j->fd < 0)
 		return rig_error_errno(RIG_ERR_IO, "%s: cannot create journal", path);
-	if (lock(j, NULL) != 0) {
+	rc = lock(j, NULL);
+	if (!rc && link(fresh, path) != 0)
+		rc = rig_error_errno(RIG_ERR_IO, "%s: cannot create journal", path);
+	unlink(fresh);
+	if (rc) {
 		close(j->fd);
 		j->fd = -1;
 		return RIG_ERR_IO;

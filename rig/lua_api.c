@@ -317,4 +317,13 @@ void luaopen_rig_api(lua_State *L)
 	lua_setfield(L, -2, "fixture");
 	lua_pushstring(L, RIG_VERSION);
 	lua_setfield(L, -2, "version");
+	/* Run options for the script: --param NAME=VALUE and --firmware FILE. */
+	lua_createtable(L, 0, (int)h->rec->nparams);
+	for (size_t i = 0; i < h->rec->nparams; i++) {
+		lua_pushstring(L, h->rec->params[i].value);
+		lua_setfield(L, -2, h->rec->params[i].name);
+	}
+	lua_setfield(L, -2, "params");
+	lua_pushstring(L, h->firmware);
+	lua_setfield(L, -2, "firmware");
 }

@@ -321,6 +321,55 @@ static int l_require_firmware(lua_State *L)
 			      id->firmware, lua_tostring(L, -1));
 }
 
+static void push_identity(lua_State *L, const struct uut_identity *id)
+{
+	lua_createtable(L, 0, 3);
+	lua_pushstring(L, id->model);
+	lua_setfield(L, -2, "model");
+	lua_pushstring(L, id->serial);
+	lua_setfield(L, -2, "serial");
+	lua_pushstring(L, id->firmware);
+	lua_setfield(L, -2, "firmware");
+}
+
+/* uut:flash([path]) -> {model, serial, firmware} | nil, message. The image
+ * defaults to the run's --firmware; the run record then names the unit's
+ * new firmware, and the image's path and SHA-256. */
+static int l_uut_flash(lua_State *L)
+{
+	struct harness *h = harness_of(L);
+	struct uut *uut = h->bench->uut;
+	const char *path = luaL_optstring(L, 2, h->firmware);
+	char before[32], sha[65];
+	int rc;
+
+	check_object(L, UUT_MT);
+	if (!path)
+		return harness_misuse(L, "uut:flash() needs an image: a path, or --firmware FILE");
+	if (h->step)
+		return harness_misuse(L, "flash the unit between steps, not inside one");
+	if (!uut->ops->flash)
+		return harness_misuse(L, "the %s unit driver cannot flash firmware from a script "
+				      "(flash it with rig flash before the run)", uut->ops->name);
+	if ((rc = file_sha256_hex(path, sha)) != 0)
+		return harness_device_failure(L, rc, "firmware image");
+	snprintf(before, sizeof(before), "%s", uut->id.firmware);
+	rc = uut->ops->flash(uut, path);
+	if (rc) {
+		harness_journal(L, "flash", json_pack("{s:s, s:s, s:s, s:s}", "image", path, "sha256",
+						       sha, "before", before, "error",
+						       rig_last_error()));
+		return harness_device_failure(L, rc, "flash");
+	}
+	h->rec->uut = uut->id;
+	snprintf(h->rec->firmware_image.path, sizeof(h->rec->firmware_image.path), "%s", path);
+	snprintf(h->rec->firmware_image.sha256, sizeof(h->rec->firmware_image.sha256), "%s", sha);
+	harness_journal(L, "flash", json_pack("{s:s, s:s, s:s, s:s}", "image", path, "sha256", sha,
+					       "before", before, "after", uut->id.firmware));
+	push_identity(L, &uut->id);
+	return 1;
+}
+
 static int l_uut_index(lua_State *L)
 {
 	const struct uut_identity *id = &harness_of(L)->bench->uut->id;
@@ -413,6 +462,7 @@ void luaopen_rig_bench(lua_State *L)
 		{ "burst", l_burst },
 		{ "status", l_uut_status },
 		{ "require_firmware", l_require_firmware },
+		{ "flash", l_uut_flash },
 		{ NULL, NULL },
 	};
 	static const luaL_Reg scale_methods[] = {

@@ -257,6 +257,8 @@ static int l_judge(lua_State *L)
 	u = fixture_uncertainty(h->fx, name, isnan(a.target) ? 0 : a.target);
 	if (judge_sample(x, n, &a, u, &m) != 0)
 		return harness_misuse(L, "%s", rig_last_error());
+	if (h->step && step_keep_values(h->step, &m, x, n) != 0)
+		return luaL_error(L, "%s", rig_last_error());
 	harness_record_measurement(L, &m);
 	lua_pushstring(L, verdict_name(m.verdict));
 	push_measurement(L, &m);

@@ -13,6 +13,7 @@
 #include "rig/measure_cmd.h"
 #include "rig/records_cmd.h"
 #include "rig/recover.h"
+#include "rig/regress/verbs.h"
 #include "rig/run.h"
 #include "rig/stats_cmd.h"
 
@@ -21,7 +22,7 @@ static const char usage[] =
 	"\n"
 	"  run SCRIPT [--fixture F] [--sim-unit U] [--seed N] [--out DIR]\n"
 	"             [--operator NAME] [--realtime] [--batch] [--allow-expired-cal] [--quiet]\n"
-	"             [--step-timeout S]\n"
+	"             [--step-timeout S] [--db PATH] [--firmware FILE] [--param N=V]\n"
 	"                       run a test script (default: the sim bench)\n"
 	"  verify DIR [--key STATION.pub]\n"
 	"                       check signatures, hashes and journal of a run directory\n"
@@ -41,6 +42,14 @@ static const char usage[] =
 	"                       update an injector's firmware (USB DFU) and verify it\n"
 	"  measure CAPTURE [--csv]\n"
 	"                       measure the shots in a raw capture file\n"
+	"  history [--serial S] [--firmware V] ...\n"
+	"                       runs in the results store (--db PATH; default\n"
+	"                       $XDG_DATA_HOME/rig/results.db)\n"
+	"  diff [BASE] RUN      compare a run with its baseline: exit 1 on a regression\n"
+	"  baseline set|show RUN\n"
+	"                       the run later runs of a firmware branch are compared with\n"
+	"  trend --requirement R [--out FILE]\n"
+	"                       X-bar and S control charts across runs\n"
 	"\n"
 	"Exit status: 0 all PASS, 1 any FAIL or INDETERMINATE, 2 the run could not complete.\n"
 	"See rig(1) and docs/.\n";
@@ -57,7 +66,11 @@ static const char run_usage[] =
 	"  --allow-expired-cal  run with an expired calibration certificate (recorded)\n"
 	"  --quiet              no progress line\n"
 	"  --step-timeout S     stop a step whose Lua code runs longer than S seconds\n"
-	"                       (default 600; 0: no limit; bursts have their own limits)\n";
+	"                       (default 600; 0: no limit; bursts have their own limits)\n"
+	"  --db PATH            results store the run is recorded in\n"
+	"                       (default $XDG_DATA_HOME/rig/results.db)\n"
+	"  --firmware FILE      image for the script to flash (rig.firmware, rig.uut:flash())\n"
+	"  --param NAME=VALUE   a run option the script reads as rig.params.NAME\n";
 
 static int cmd_run(int argc, char **argv)
 {
@@ -89,6 +102,10 @@ int main(int argc, char **argv)
 		{ "sign", sign_command },
 		{ "list-devices", list_devices_command },
 		{ "flash", flash_command },
+		{ "history", history_command },
+		{ "diff", diff_command },
+		{ "baseline", baseline_command },
+		{ "trend", trend_command },
 	};
 
 	if (sodium_init() < 0) {

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rig/error.h"
+
 const char *verdict_name(enum verdict v)
 {
 	switch (v) {
@@ -42,6 +44,7 @@ void run_record_release(struct run_record *r)
 		free(r->steps[i].m);
 		free(r->steps[i].shots);
 		free(r->steps[i].captures);
+		free(r->steps[i].values);
 	}
 	free(r->steps);
 	memset(r, 0, sizeof(*r));
@@ -88,6 +91,28 @@ struct shot_row *step_add_shot(struct step_record *s)
 struct artifact *step_add_capture(struct step_record *s)
 {
 	return grow((void **)&s->captures, &s->ncaptures, &s->captures_cap, sizeof(*s->captures));
+}
+
+int step_keep_values(struct step_record *s, struct measurement *m, const double *x, size_t n)
+{
+	if (s->nvalues + n > s->values_cap) {
+		size_t cap = s->values_cap ? s->values_cap : 64;
+		double *p;
+
+		while (cap < s->nvalues + n)
+			cap *= 2;
+		p = realloc(s->values, cap * sizeof(*p));
+		if (!p)
+			return rig_error(RIG_ERR_NOMEM, "out of memory keeping %zu values", n);
+		s->values = p;
+		s->values_cap = cap;
+	}
+	if (n)
+		memcpy(s->values + s->nvalues, x, n * sizeof(*x));
+	m->value_at = s->nvalues;
+	m->nvalues = n;
+	s->nvalues += n;
+	return 0;
 }
 
 void measurement_init(struct measurement *m)

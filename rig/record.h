@@ -52,6 +52,7 @@ struct measurement {
 	long count, expected;  /* exact-count acceptance (-1: not a count) */
 	enum verdict verdict;
 	char reason[400];      /* why not PASS, in words (every clause) */
+	size_t value_at, nvalues; /* the values judged: step values[value_at ..] */
 };
 
 struct shot_row {
@@ -83,12 +84,22 @@ struct step_record {
 	uint32_t bursts;
 	struct artifact *captures;   /* raw capture files of this step */
 	size_t ncaptures, captures_cap;
+	double *values;              /* every measurement's judged values, in turn */
+	size_t nvalues, values_cap;
 };
 
 struct source_file {
 	char path[4096];
 	char sha256[65];
 };
+
+/* A run option given with --param NAME=VALUE (rig.params in scripts). */
+struct run_param {
+	char name[32];
+	char value[256];
+};
+
+#define RUN_MAX_PARAMS 16
 
 struct run_record {
 	char id[64];
@@ -106,7 +117,10 @@ struct run_record {
 	int sim;
 	int allow_expired_cal;          /* the interlock was overridden */
 	int batch;                      /* prompts were answered automatically */
-	struct uut_identity uut;
+	struct uut_identity uut;        /* after any flash: what was judged */
+	struct source_file firmware_image; /* flashed in the run; path "" if none */
+	struct run_param params[RUN_MAX_PARAMS];
+	size_t nparams;
 	enum verdict verdict;
 	char error[512];                /* why the run could not complete */
 	char safety_stop[512];          /* why a safety limit stopped it ("" if none) */
@@ -122,6 +136,10 @@ struct step_record *run_record_add_step(struct run_record *r);
 struct measurement *step_add_measurement(struct step_record *s);
 struct shot_row *step_add_shot(struct step_record *s);
 struct artifact *step_add_capture(struct step_record *s);
+
+/* Keep the n values m was judged from with the step (sets m->value_at and
+ * m->nvalues). 0 or RIG_ERR_NOMEM. */
+int step_keep_values(struct step_record *s, struct measurement *m, const double *x, size_t n);
 
 /* Recompute step and run verdicts from the measurements. */
 void run_record_settle(struct run_record *r);

@@ -21,6 +21,7 @@
 #include "rig/paths.h"
 #include "rig/record.h"
 #include "rig/record_json.h"
+#include "rig/store/store.h"
 #include "rig/recover.h"
 #include "rig/timefmt.h"
 
@@ -107,12 +108,47 @@ static void fill_record(struct run *run)
 	r->seed = o->seed;
 	r->allow_expired_cal = o->allow_expired_cal;
 	r->batch = o->batch || !isatty(STDIN_FILENO) || getenv("CI");
+	for (int i = 0; i < o->nparams && r->nparams < RUN_MAX_PARAMS; i++) {
+		struct run_param *p = &r->params[r->nparams++];
+		const char *eq = strchr(o->params[i], '=');
+
+		snprintf(p->name, sizeof(p->name), "%.*s", (int)(eq - o->params[i]), o->params[i]);
+		snprintf(p->value, sizeof(p->value), "%s", eq + 1);
+	}
 	if (r->sim) {
 		snprintf(r->sim_unit.path, sizeof(r->sim_unit.path), "%s",
 			 run->sim_unit_path[0] ? run->sim_unit_path : "(built-in nominal unit)");
 		if (run->sim_unit_path[0])
 			file_sha256_hex(run->sim_unit_path, r->sim_unit.sha256);
 	}
+}
+
+/* The run options a script reads (rig.params, rig.firmware), for the journal. */
+static json_t *options_event(const struct run *run)
+{
+	json_t *params = json_object();
+
+	for (size_t i = 0; i < run->rec.nparams; i++)
+		json_object_set_new(params, run->rec.params[i].name,
+				    json_string(run->rec.params[i].value));
+	return json_pack("{s:o, s:s?}", "params", params, "firmware", run->opt->firmware);
+}
+
+/* Copy the run into the results store. The run directory is the primary
+ * record and is complete by now: a store that cannot take the run costs a
+ * warning, not the run (docs/regression.md). */
+static void record_in_store(const struct run *run)
+{
+	struct store st;
+	int rc = store_open(&st, run->opt->db);
+
+	if (!rc)
+		rc = store_put_run(&st, &run->rec);
+	store_close(&st);
+	if (rc)
+		fprintf(stderr, "rig: warning: results store: %s; run %s is not in the store (its "
+			"records are complete in %s)\n", rig_last_error(), run->rec.id,
+			run->rec.out_dir);
 }
 
 static json_t *run_start_event(const struct run *run)
@@ -156,6 +192,9 @@ static int prepare(struct run *run)
 		return rc;
 	if ((rc = harness_check_script(o->script)) != 0)
 		return rc;
+	if (o->firmware && access(o->firmware, R_OK) != 0)
+		return rig_error_errno(RIG_ERR_INVALID, "--firmware %s: cannot read the image",
+				       o->firmware);
 	fill_record(run);
 	if ((rc = file_sha256_hex(o->script, run->rec.script.sha256)) != 0)
 		return rc;
@@ -236,6 +275,7 @@ static int run_script(struct run *run)
 	h.fx = &run->fx;
 	h.batch = run->rec.batch;
 	h.step_timeout_s = run->opt->step_timeout_s;
+	h.firmware = run->opt->firmware;
 	h.progress = !run->opt->quiet && isatty(STDERR_FILENO);
 	snprintf(h.script_path, sizeof(h.script_path), "%s", run->opt->script);
 	snprintf(h.run_dir, sizeof(h.run_dir), "%s", run->rec.out_dir);
@@ -250,6 +290,11 @@ static int run_script(struct run *run)
 	}
 	if (!rc && h.device_failed)
 		rc = rig_error(RIG_ERR_DEVICE, "%s", h.device_message);
+	if (!rc && run->opt->firmware &&
+	    strcmp(run->rec.firmware_image.path, run->opt->firmware) != 0)
+		rc = rig_error(RIG_ERR_INVALID, "%s: --firmware %s was given but the script never "
+			       "flashed it (call rig.uut:flash())", run->opt->script,
+			       run->opt->firmware);
 	harness_release(&h);
 	return rc;
 }
@@ -329,6 +374,8 @@ int run_command(const struct run_options *o)
 		run->journal_open = 1;
 		rc = journal_append(&run->journal, "run_start", run_start_event(run));
 	}
+	if (!rc && (o->nparams || o->firmware))
+		rc = journal_append(&run->journal, "options", options_event(run));
 	if (!rc)
 		rc = journal_append(&run->journal, "fixture",
 				    json_pack("{s:o}", "fixture", fixture_to_json(&run->fx)));
@@ -341,6 +388,8 @@ int run_command(const struct run_options *o)
 	if (!rc)
 		rc = run_script(run);
 	rc = close_run(run, rc);
+	if (run->rec.verdict != VERDICT_ABORTED)
+		record_in_store(run);
 	report_summary(&run->rec, &run->fx, stdout);
 	fflush(stdout);
 	status = exit_status(&run->rec, rc);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "drivers/backends.h"
+#include "drivers/injector/dfu.h"
 #include "drivers/injector/protocol.h"
 #include "drivers/injector/usb.h"
 #include "rig/clock.h"
@@ -19,6 +20,7 @@ struct injector {
 	libusb_context *ctx;
 	struct injusb usb;
 	unsigned timeout_ms;
+	unsigned vid, pid;      /* runtime IDs, to find the unit again after a flash */
 	uint8_t seq;            /* of the last request */
 	uint32_t counter;       /* the unit's shot counter as last reported */
 	int counter_known;
@@ -147,9 +149,10 @@ static int injector_open(struct uut **out, const struct fixture_uut *cfg, struct
 		return rig_error(RIG_ERR_NOMEM, "injector: out of memory");
 	u->base.ops = &injector_uut_ops;
 	u->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 1000;
+	u->vid = cfg->vid ? cfg->vid : INJ_DEFAULT_VID;
+	u->pid = cfg->pid ? cfg->pid : INJ_DEFAULT_PID;
 	if ((rc = injusb_context(&u->ctx)) != 0 ||
-	    (rc = injusb_open(&u->usb, u->ctx, cfg->vid ? cfg->vid : INJ_DEFAULT_VID,
-			      cfg->pid ? cfg->pid : INJ_DEFAULT_PID, cfg->serial, INJUSB_RUNTIME)) !=
+	    (rc = injusb_open(&u->usb, u->ctx, u->vid, u->pid, cfg->serial, INJUSB_RUNTIME)) !=
 		    0 ||
 	    (rc = injusb_claim(&u->usb, INJ_IFACE_CONTROL)) != 0 || (rc = identify(u)) != 0) {
 		injector_close(&u->base);
@@ -224,6 +227,29 @@ static int injector_enter_bootloader(struct uut *uut)
 	return simple((struct injector *)uut, INJ_ENTER_BOOTLOADER);
 }
 
+/* rig.uut:flash(): the DFU update of `rig flash` (dfu.c), then the unit
+ * opened again in runtime mode. It restarted, so its counter starts anew. */
+static int injector_flash_image(struct uut *uut, const char *path)
+{
+	struct injector *u = (struct injector *)uut;
+	struct flash_request rq = { .file = path, .vid = u->vid, .pid = u->pid,
+				    .timeout_ms = u->timeout_ms };
+	struct flash_result res;
+	char serial[sizeof(u->usb.serial)];
+	int rc;
+
+	snprintf(serial, sizeof(serial), "%s", u->usb.serial);
+	rq.serial = serial;
+	injusb_close(&u->usb);
+	rc = injector_flash(&rq, &res);
+	if (!rc)
+		rc = injusb_open(&u->usb, u->ctx, u->vid, u->pid, serial, INJUSB_RUNTIME);
+	if (!rc && (rc = injusb_claim(&u->usb, INJ_IFACE_CONTROL)) == 0)
+		rc = identify(u);
+	u->counter_known = 0;
+	return rc;
+}
+
 const struct uut_ops injector_uut_ops = {
 	.name = "injector",
 	.open = injector_open,
@@ -233,4 +259,5 @@ const struct uut_ops injector_uut_ops = {
 	.disarm = injector_disarm,
 	.status = injector_status,
 	.enter_bootloader = injector_enter_bootloader,
+	.flash = injector_flash_image,
 };

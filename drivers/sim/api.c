@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "drivers/backends.h"
+#include "drivers/sim/firmware.h"
 #include "drivers/sim/model.h"
 #include "drivers/sim/random.h"
 #include "drivers/sim/signal.h"
@@ -183,6 +184,7 @@ const struct daq_ops sim_daq_ops = {
 struct sim_uut {
 	struct uut base;
 	struct sim_model *m;
+	struct sim_unit hw;   /* the unit as its file describes it, before any flash */
 };
 
 static int sim_uut_open(struct uut **out, const struct fixture_uut *cfg, struct bench *bench)
@@ -199,6 +201,7 @@ static int sim_uut_open(struct uut **out, const struct fixture_uut *cfg, struct 
 		return rc;
 	}
 	u->base.ops = &sim_uut_ops;
+	u->hw = u->m->unit;
 	snprintf(u->base.id.model, sizeof(u->base.id.model), "%s", u->m->unit.model);
 	snprintf(u->base.id.serial, sizeof(u->base.id.serial), "%s", u->m->unit.serial);
 	snprintf(u->base.id.firmware, sizeof(u->base.id.firmware), "%s", u->m->unit.firmware);
@@ -269,6 +272,25 @@ static int sim_uut_status(struct uut *uut, struct uut_status *st)
 	return rc;
 }
 
+/* Like the real bootloader: refuse an image for another model, then
+ * restart with it (disarmed, settings kept; the engine configures anew). */
+static int sim_uut_flash(struct uut *uut, const char *path)
+{
+	struct sim_uut *u = (struct sim_uut *)uut;
+	struct sim_firmware fw;
+	int rc = sim_uut_link(u);
+
+	if (rc || (rc = sim_firmware_load(&fw, path)) != 0)
+		return rc;
+	if (strcmp(fw.model, u->hw.model) != 0)
+		return rig_error(RIG_ERR_INVALID, "%s: image built for %s, unit %s is an %s",
+				 path, fw.model, uut->id.serial, u->hw.model);
+	sim_model_disarm(u->m);
+	sim_firmware_apply(&fw, &u->hw, &u->m->unit);
+	snprintf(uut->id.firmware, sizeof(uut->id.firmware), "%s", fw.version);
+	return 0;
+}
+
 const struct uut_ops sim_uut_ops = {
 	.name = "sim",
 	.open = sim_uut_open,
@@ -277,6 +299,7 @@ const struct uut_ops sim_uut_ops = {
 	.arm = sim_uut_arm,
 	.disarm = sim_uut_disarm,
 	.status = sim_uut_status,
+	.flash = sim_uut_flash,
 };
 
 /* ---- balance ---- */

@@ -34,15 +34,8 @@ void sim_unit_defaults(struct sim_unit *u)
 	u->latency_ms = 5.0;
 }
 
-/* Read the named numbers of a subtable: {key, lo, hi, &field} rows. */
-struct number_field {
-	const char *key;
-	double lo, hi;
-	double *out;
-};
-
-static int read_numbers(struct df_table *root, const char *name, const struct number_field *f,
-			size_t n)
+int sim_read_numbers(struct df_table *root, const char *name, const struct sim_number_field *f,
+		     size_t n)
 {
 	const char *keys[16];
 	struct df_table t;
@@ -110,22 +103,22 @@ static int read_unit(struct df_table *root, struct sim_unit *u)
 	static const char *const keys[] = { "model", "serial", "firmware", "depth", "dose", "rate",
 					    "stroke", "missed_shot_prob", "double_shot_prob",
 					    "latency_ms", "faults", NULL };
-	const struct number_field depth[] = {
+	const struct sim_number_field depth[] = {
 		{ "offset_mm", -5, 5, &u->depth.offset_mm },
 		{ "gain", 0.1, 10, &u->depth.gain },
 		{ "noise_mm", 0, 5, &u->depth.noise_mm },
 		{ "drift_mm_per_shot", -1, 1, &u->depth.drift_mm_per_shot },
 	};
-	const struct number_field dose[] = {
+	const struct sim_number_field dose[] = {
 		{ "gain", 0.1, 10, &u->dose.gain },
 		{ "offset_ul", -100, 100, &u->dose.offset_ul },
 		{ "noise_pct", 0, 100, &u->dose.noise_pct },
 	};
-	const struct number_field rate[] = {
+	const struct sim_number_field rate[] = {
 		{ "gain", 0.1, 10, &u->rate.gain },
 		{ "jitter_ms", 0, 100, &u->rate.jitter_ms },
 	};
-	const struct number_field stroke[] = {
+	const struct sim_number_field stroke[] = {
 		{ "rise_ms", 0.2, 50, &u->stroke.rise_ms },
 		{ "overshoot_mm", 0, 2, &u->stroke.overshoot_mm },
 		{ "ring_hz", 10, 5000, &u->stroke.ring_hz },
@@ -141,10 +134,10 @@ static int read_unit(struct df_table *root, struct sim_unit *u)
 	    (rc = df_string(root, "model", u->model, sizeof(u->model))) < 0 ||
 	    (rc = df_string(root, "serial", u->serial, sizeof(u->serial))) < 0 ||
 	    (rc = df_string(root, "firmware", u->firmware, sizeof(u->firmware))) < 0 ||
-	    (rc = read_numbers(root, "depth", depth, 4)) < 0 ||
-	    (rc = read_numbers(root, "dose", dose, 3)) < 0 ||
-	    (rc = read_numbers(root, "rate", rate, 2)) < 0 ||
-	    (rc = read_numbers(root, "stroke", stroke, 8)) < 0 ||
+	    (rc = sim_read_numbers(root, "depth", depth, 4)) < 0 ||
+	    (rc = sim_read_numbers(root, "dose", dose, 3)) < 0 ||
+	    (rc = sim_read_numbers(root, "rate", rate, 2)) < 0 ||
+	    (rc = sim_read_numbers(root, "stroke", stroke, 8)) < 0 ||
 	    (rc = df_number_in(root, "missed_shot_prob", 0, 1, &u->missed_shot_prob)) < 0 ||
 	    (rc = df_number_in(root, "double_shot_prob", 0, 1, &u->double_shot_prob)) < 0 ||
 	    (rc = df_number_in(root, "latency_ms", 0, 1000, &u->latency_ms)) < 0)

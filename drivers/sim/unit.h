@@ -57,4 +57,15 @@ int sim_unit_load(struct sim_unit *u, const char *path);
 /* The fault of this kind, or NULL. */
 const struct sim_fault *sim_unit_fault(const struct sim_unit *u, enum sim_fault_kind kind);
 
+/* Read the named numbers of subtable `name` of root, each within its
+ * range: {key, lo, hi, &field} rows, at most 15. 0 when absent. */
+struct df_table;
+struct sim_number_field {
+	const char *key;
+	double lo, hi;
+	double *out;
+};
+int sim_read_numbers(struct df_table *root, const char *name, const struct sim_number_field *f,
+		     size_t n);
+
 #endif

@@ -64,4 +64,19 @@ end
 spec.shot_count = { requirement = "SHOT-COUNT" }                   -- exact
 spec.safe_depth = { requirement = "SAFE-DEPTH", over_set_mm = 0.5 } -- stops the run
 
+-- Firmware regression (rig diff, docs/regression.md): the smallest change
+-- between two builds worth a firmware developer's attention. A change is a
+-- regression when it is significant at `alpha` AND larger than this AND for
+-- the worse. mean: in the unit; mean_pct: in % of the setting; sd_ratio:
+-- standard deviation grown by this factor; cpk_min: Cpk fell below it.
+spec.regression = {
+  alpha = 0.05,
+  requirements = {
+    ["DEPTH-ACC"] = { mean = 0.05, sd_ratio = 1.5, cpk_min = 1.33 },
+    ["DOSE-ACC"]  = { mean_pct = 1.5, sd_ratio = 1.5, cpk_min = 1.33 },
+    ["RATE-ACC"]  = { mean_pct = 0.5, sd_ratio = 1.5, cpk_min = 1.33 },
+    ["DOSE-GRAV"] = { mean_pct = 1.0 },
+  },
+}
+
 return spec

@@ -321,6 +321,23 @@ START_TEST(flashes_and_verifies)
 }
 END_TEST
 
+/* rig.uut:flash() in a script: the open unit is updated and reopened. */
+START_TEST(the_open_unit_flashes_and_comes_back)
+{
+	const char *file = fwimage_write(test_tmpdir(), "fw.dfu", "MI-350", "2.5.0", 3000,
+					 FWIMAGE_GOOD);
+	struct uut_status st;
+
+	open_unit();
+	ck_assert_str_eq(uut->id.firmware, "2.4.1");
+	ck_assert_msg(uut->ops->flash(uut, file) == 0, "%s", rig_last_error());
+	ck_assert_str_eq(uut->id.firmware, "2.5.0");
+	ck_assert_str_eq(emu.firmware, "2.5.0");
+	ck_assert_int_eq(emu.enumerations, 3);
+	ck_assert_msg(uut->ops->status(uut, &st) == 0, "%s", rig_last_error());
+}
+END_TEST
+
 START_TEST(the_unit_rejects_a_corrupted_image)
 {
 	struct flash_result res;
@@ -454,6 +471,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, restart_is_detected);
 	tcase_add_test(tc, enters_the_bootloader);
 	tcase_add_test(tc, flashes_and_verifies);
+	tcase_add_test(tc, the_open_unit_flashes_and_comes_back);
 	tcase_add_test(tc, the_unit_rejects_a_corrupted_image);
 	tcase_add_test(tc, a_write_error_stops_the_download);
 	tcase_add_test(tc, refuses_before_touching_the_unit);

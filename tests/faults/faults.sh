@@ -27,7 +27,7 @@ test_usb_disconnect_mid_burst() {
 	unit <<<'return { faults = { { kind = "usb_disconnect", at_shot = 100 } } }'
 	certify
 	expect_rc 2
-	expect_err '^rig: scripts/certify.lua:[0-9]+: burst: unit SIM-0001 disconnected after shot 100'
+	expect_err '^rig: scripts/steps/mi350.lua:[0-9]+: burst: unit SIM-0001 disconnected after shot 100'
 	expect_one_line_err
 	journal_closed ERROR
 	grep -q '"event":"device_error"' "$WORK/run/journal.jsonl" || fail "device error not journaled"

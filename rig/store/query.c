@@ -1,0 +1,329 @@
+/* Reading the store back: run lookup, history listing, trend rows. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rig/error.h"
+#include "rig/store/sql.h"
+
+void store_firmware_branch(const char *version, char *out, size_t len)
+{
+	const char *p = version;
+	size_t n;
+
+	/* major.minor: digits, a dot, digits */
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (p > version && *p == '.' && isdigit((unsigned char)p[1])) {
+		p++;
+		while (isdigit((unsigned char)*p))
+			p++;
+		n = (size_t)(p - version);
+	} else {
+		n = strlen(version);
+	}
+	snprintf(out, len, "%.*s", (int)n, version);
+}
+
+int store_resolve_run(struct store *s, const char *id, char out[64])
+{
+	sqlite3_stmt *st;
+	int rc, found = 0;
+
+	if (!id[0] || strlen(id) >= 64 || strpbrk(id, "%_\\"))
+		return rig_error(RIG_ERR_INVALID, "\"%s\" is not a run id", id);
+	if ((rc = store_prepare(s, !strcmp(id, "latest")
+					   ? "SELECT id FROM run WHERE ?1 = ?1 "
+					     "ORDER BY started DESC, rowid DESC LIMIT 1"
+					   : "SELECT id FROM run WHERE id = ?1 OR id LIKE ?1 || '%' "
+					     "ORDER BY id = ?1 DESC LIMIT 2",
+				&st)) != 0)
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *got = (const char *)sqlite3_column_text(st, 0);
+
+		if (found && strcmp(out, id) != 0) {
+			sqlite3_finalize(st);
+			return rig_error(RIG_ERR_INVALID, "%s: run id \"%s\" is ambiguous (%s, %s, ...)",
+					 s->path, id, out, got);
+		}
+		if (!found)
+			snprintf(out, 64, "%s", got);
+		found = 1;
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sql_error(s, "looking up a run");
+	sqlite3_finalize(st);
+	if (!rc && !found)
+		rc = rig_error(RIG_ERR_INVALID, "%s: no run \"%s\" in the store (see rig history)",
+			       s->path, id);
+	return rc;
+}
+
+static enum verdict verdict_of(const char *name)
+{
+	for (enum verdict v = VERDICT_NONE; v <= VERDICT_ABORTED; v++)
+		if (!strcmp(name, verdict_name(v)))
+			return v;
+	return VERDICT_ERROR;
+}
+
+static int load_header(struct store *s, const char *id, struct run_record *r)
+{
+	sqlite3_stmt *st;
+	char verdict[16];
+	int rc = store_prepare(s, "SELECT id, started, ended, verdict, station, operator, "
+				  "script_path, script_sha256, fixture_path, sim, seed, uut_model, "
+				  "uut_serial, uut_firmware, firmware_image, firmware_sha256, out_dir "
+				  "FROM run WHERE id = ?", &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_column_text(st, 0, r->id, sizeof(r->id));
+		store_column_text(st, 1, r->started, sizeof(r->started));
+		store_column_text(st, 2, r->ended, sizeof(r->ended));
+		store_column_text(st, 3, verdict, sizeof(verdict));
+		r->verdict = verdict_of(verdict);
+		store_column_text(st, 4, r->station, sizeof(r->station));
+		store_column_text(st, 5, r->operator_name, sizeof(r->operator_name));
+		store_column_text(st, 6, r->script.path, sizeof(r->script.path));
+		store_column_text(st, 7, r->script.sha256, sizeof(r->script.sha256));
+		store_column_text(st, 8, r->fixture_file.path, sizeof(r->fixture_file.path));
+		r->sim = sqlite3_column_int(st, 9);
+		r->seed = (uint64_t)sqlite3_column_int64(st, 10);
+		store_column_text(st, 11, r->uut.model, sizeof(r->uut.model));
+		store_column_text(st, 12, r->uut.serial, sizeof(r->uut.serial));
+		store_column_text(st, 13, r->uut.firmware, sizeof(r->uut.firmware));
+		store_column_text(st, 14, r->firmware_image.path, sizeof(r->firmware_image.path));
+		store_column_text(st, 15, r->firmware_image.sha256,
+				  sizeof(r->firmware_image.sha256));
+		store_column_text(st, 16, r->out_dir, sizeof(r->out_dir));
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? rig_error(RIG_ERR_INVALID, "%s: no run \"%s\"", s->path, id)
+				       : store_sql_error(s, "reading a run");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int load_steps(struct store *s, struct run_record *r)
+{
+	sqlite3_stmt *st;
+	char verdict[16];
+	int rc = store_prepare(s, "SELECT id, requirement, label, depth_mm, dose_ul, "
+				  "rate_per_min, verdict FROM step WHERE run_id = ? ORDER BY step_no",
+			       &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct step_record *sr = run_record_add_step(r);
+
+		if (!sr) {
+			sqlite3_finalize(st);
+			return rig_error(RIG_ERR_NOMEM, "out of memory loading run %s", r->id);
+		}
+		store_column_text(st, 0, sr->id, sizeof(sr->id));
+		store_column_text(st, 1, sr->requirement, sizeof(sr->requirement));
+		store_column_text(st, 2, sr->label, sizeof(sr->label));
+		sr->setting.depth_mm = store_column_real(st, 3);
+		sr->setting.dose_ul = store_column_real(st, 4);
+		sr->setting.rate_per_min = store_column_real(st, 5);
+		store_column_text(st, 6, verdict, sizeof(verdict));
+		sr->verdict = verdict_of(verdict);
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sql_error(s, "reading steps");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int load_values(struct store *s, const char *run_id, int step_no, int m_no,
+		       struct step_record *sr, struct measurement *m)
+{
+	sqlite3_stmt *st;
+	double *x = NULL;
+	size_t n = 0, cap = 0;
+	int rc = store_prepare(s, "SELECT v FROM value WHERE run_id = ? AND step_no = ? AND "
+				  "m_no = ? ORDER BY i", &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, step_no);
+	sqlite3_bind_int(st, 3, m_no);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			double *p = realloc(x, (cap = cap ? 2 * cap : 64) * sizeof(*x));
+
+			if (!p) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			x = p;
+		}
+		x[n++] = sqlite3_column_double(st, 0);
+	}
+	rc = rc == SQLITE_DONE ? step_keep_values(sr, m, x, n)
+	     : rc == SQLITE_NOMEM ? rig_error(RIG_ERR_NOMEM, "out of memory loading values")
+				  : store_sql_error(s, "reading values");
+	free(x);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int load_measurements(struct store *s, struct run_record *r)
+{
+	sqlite3_stmt *st;
+	char verdict[16];
+	int rc = store_prepare(s, "SELECT step_no, m_no, name, unit, requirement, target, n, mean, "
+				  "sd, min, max, lsl, usl, mean_lo, mean_hi, cpk, cpk_lo, "
+				  "uncertainty, verdict FROM measurement WHERE run_id = ? "
+				  "ORDER BY step_no, m_no", &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int step_no = sqlite3_column_int(st, 0), m_no = sqlite3_column_int(st, 1);
+		struct step_record *sr;
+		struct measurement *m;
+
+		if (step_no < 1 || (size_t)step_no > r->nsteps) {
+			sqlite3_finalize(st);
+			return rig_error(RIG_ERR_INVALID, "%s: run %s: measurement of a missing step",
+					 s->path, r->id);
+		}
+		sr = &r->steps[step_no - 1];
+		if (!(m = step_add_measurement(sr))) {
+			sqlite3_finalize(st);
+			return rig_error(RIG_ERR_NOMEM, "out of memory loading run %s", r->id);
+		}
+		store_column_text(st, 2, m->name, sizeof(m->name));
+		store_column_text(st, 3, m->unit, sizeof(m->unit));
+		store_column_text(st, 4, m->requirement, sizeof(m->requirement));
+		m->target = store_column_real(st, 5);
+		m->n = (size_t)sqlite3_column_int64(st, 6);
+		m->mean = store_column_real(st, 7);
+		m->sd = store_column_real(st, 8);
+		m->min = store_column_real(st, 9);
+		m->max = store_column_real(st, 10);
+		m->lsl = store_column_real(st, 11);
+		m->usl = store_column_real(st, 12);
+		m->mean_lo = store_column_real(st, 13);
+		m->mean_hi = store_column_real(st, 14);
+		m->cpk = store_column_real(st, 15);
+		m->cpk_lo = store_column_real(st, 16);
+		m->uncertainty = store_column_real(st, 17);
+		store_column_text(st, 18, verdict, sizeof(verdict));
+		m->verdict = verdict_of(verdict);
+		if ((rc = load_values(s, r->id, step_no, m_no, sr, m)) != 0) {
+			sqlite3_finalize(st);
+			return rc;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sql_error(s, "reading measurements");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_load_run(struct store *s, const char *id, struct run_record *r)
+{
+	int rc = load_header(s, id, r);
+
+	if (!rc)
+		rc = load_steps(s, r);
+	return rc ? rc : load_measurements(s, r);
+}
+
+/* WHERE clause of a filter; bind_filter binds its values from ?1 on. */
+static const char filter_sql[] =
+	" (?1 IS NULL OR r.uut_serial = ?1) AND (?2 IS NULL OR r.uut_firmware = ?2) AND "
+	"(?3 IS NULL OR r.firmware_branch = ?3) AND (?4 IS NULL OR r.uut_model = ?4) AND "
+	"(?5 IS NULL OR r.script_path = ?5) AND (?6 IS NULL OR r.verdict = ?6) ";
+
+static void bind_filter(sqlite3_stmt *st, const struct store_filter *f)
+{
+	const char *v[] = { f->serial, f->firmware, f->branch, f->model, f->script, f->verdict };
+
+	for (int i = 0; i < 6; i++)
+		if (v[i])
+			sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, f->limit > 0 ? f->limit : -1);
+}
+
+int store_list_runs(struct store *s, const struct store_filter *f, store_run_fn fn, void *ctx)
+{
+	char sql[1024];
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT r.id, r.started, r.verdict, r.uut_model, r.uut_serial, r.uut_firmware, "
+		 "r.firmware_branch, r.script_path, r.out_dir, "
+		 "(SELECT count(*) FROM step WHERE run_id = r.id) FROM run r WHERE %s "
+		 "ORDER BY r.started DESC, r.rowid DESC LIMIT ?7", filter_sql);
+	if ((rc = store_prepare(s, sql, &st)) != 0)
+		return rc;
+	bind_filter(st, f);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_run_row row;
+
+		store_column_text(st, 0, row.id, sizeof(row.id));
+		store_column_text(st, 1, row.started, sizeof(row.started));
+		store_column_text(st, 2, row.verdict, sizeof(row.verdict));
+		store_column_text(st, 3, row.model, sizeof(row.model));
+		store_column_text(st, 4, row.serial, sizeof(row.serial));
+		store_column_text(st, 5, row.firmware, sizeof(row.firmware));
+		store_column_text(st, 6, row.branch, sizeof(row.branch));
+		store_column_text(st, 7, row.script, sizeof(row.script));
+		store_column_text(st, 8, row.out_dir, sizeof(row.out_dir));
+		row.steps = sqlite3_column_int(st, 9);
+		stop = fn(ctx, &row);
+	}
+	rc = stop || rc == SQLITE_DONE ? 0 : store_sql_error(s, "listing runs");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_list_measurements(struct store *s, const char *requirement,
+			    const struct store_filter *f, store_trend_fn fn, void *ctx)
+{
+	char sql[1400];
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	/* The newest `limit` runs, shown oldest first. */
+	snprintf(sql, sizeof(sql),
+		 "SELECT r.id, r.started, r.uut_firmware, p.id, m.name, m.unit, m.n, m.mean, m.sd, "
+		 "m.target FROM measurement m JOIN step p USING (run_id, step_no) "
+		 "JOIN run r ON r.id = m.run_id WHERE m.requirement = ?8 AND r.id IN "
+		 "(SELECT r.id FROM run r WHERE %s ORDER BY r.started DESC, r.rowid DESC LIMIT ?7) "
+		 "ORDER BY r.started, r.rowid, m.step_no, m.m_no", filter_sql);
+	if ((rc = store_prepare(s, sql, &st)) != 0)
+		return rc;
+	bind_filter(st, f);
+	sqlite3_bind_text(st, 8, requirement, -1, SQLITE_STATIC);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_trend_row row;
+
+		store_column_text(st, 0, row.run_id, sizeof(row.run_id));
+		store_column_text(st, 1, row.started, sizeof(row.started));
+		store_column_text(st, 2, row.firmware, sizeof(row.firmware));
+		store_column_text(st, 3, row.step_id, sizeof(row.step_id));
+		store_column_text(st, 4, row.name, sizeof(row.name));
+		store_column_text(st, 5, row.unit, sizeof(row.unit));
+		row.n = (size_t)sqlite3_column_int64(st, 6);
+		row.mean = store_column_real(st, 7);
+		row.sd = store_column_real(st, 8);
+		row.target = store_column_real(st, 9);
+		stop = fn(ctx, &row);
+	}
+	rc = stop || rc == SQLITE_DONE ? 0 : store_sql_error(s, "listing measurements");
+	sqlite3_finalize(st);
+	return rc;
+}

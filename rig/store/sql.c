@@ -1,0 +1,53 @@
+/* The store's SQLite helpers: error translation, binding NAN as NULL. */
+#include <math.h>
+#include <stdio.h>
+
+#include "rig/error.h"
+#include "rig/store/sql.h"
+
+int store_sql_error(const struct store *s, const char *what)
+{
+	int code = sqlite3_errcode(s->db);
+	int err = code == SQLITE_BUSY || code == SQLITE_LOCKED ? RIG_ERR_TIMEOUT
+		  : code == SQLITE_NOMEM			  ? RIG_ERR_NOMEM
+		  : code == SQLITE_CORRUPT || code == SQLITE_NOTADB || code == SQLITE_CONSTRAINT ||
+				  code == SQLITE_MISMATCH
+			  ? RIG_ERR_INVALID
+			  : RIG_ERR_IO;
+
+	return rig_error(err, "%s: %s: %s%s", s->path, what, sqlite3_errmsg(s->db),
+			 code == SQLITE_BUSY ? " (another rig holds the store too long)"
+			 : code == SQLITE_READONLY || code == SQLITE_CANTOPEN
+				 ? " (is the file or its folder writable?)"
+				 : "");
+}
+
+int store_exec(struct store *s, const char *sql, const char *what)
+{
+	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0
+								   : store_sql_error(s, what);
+}
+
+int store_prepare(struct store *s, const char *sql, sqlite3_stmt **st)
+{
+	return sqlite3_prepare_v2(s->db, sql, -1, st, NULL) == SQLITE_OK
+		       ? 0
+		       : store_sql_error(s, "preparing a query");
+}
+
+int store_bind_real(sqlite3_stmt *st, int i, double v)
+{
+	return isfinite(v) ? sqlite3_bind_double(st, i, v) : sqlite3_bind_null(st, i);
+}
+
+double store_column_real(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+void store_column_text(sqlite3_stmt *st, int i, char *buf, size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	snprintf(buf, len, "%s", t ? (const char *)t : "");
+}
