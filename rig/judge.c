@@ -49,7 +49,7 @@ static void say(struct measurement *m, enum verdict v, const char *text)
 /* "<what> outside [lo, hi]" or "<what> inside the guard band (U = u) of [lo, hi]". */
 static void note(struct measurement *m, enum verdict v, const char *what, double lo, double hi)
 {
-	char l[32], h[32], text[200];
+	char l[32], h[32], text[400];
 
 	if (v == VERDICT_PASS)
 		return;
@@ -102,7 +102,7 @@ static void df_short(const double *x, size_t n, const struct acceptance *a, cons
 		     struct measurement *out)
 {
 	size_t outside = 0;
-	char text[200];
+	char text[400];
 
 	for (size_t i = 0; i < n; i++)
 		outside += (!isnan(a->ti_lo) && x[i] < a->ti_lo) ||
@@ -150,7 +150,7 @@ static int judge_ti(const double *x, const struct sample_stats *st, const struct
 		    double u, struct measurement *out)
 {
 	int sides = (!isnan(a->ti_lo) && !isnan(a->ti_hi)) ? 2 : 1;
-	char what[128], why[200] = "";
+	char what[96], why[256] = "";
 	enum verdict v;
 	int rc;
 
