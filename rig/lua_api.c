@@ -277,11 +277,9 @@ static int l_every_burst(lua_State *L)
 /* rig.gravimetric_ul(grams, seconds_since_tare) -> µl (ISO 8655-6). */
 static int l_gravimetric_ul(lua_State *L)
 {
-	const struct fixture_environment *e = &harness_of(L)->fx->env;
 	double g = luaL_checknumber(L, 1), s = luaL_optnumber(L, 2, 0);
-	double mg = g * 1000.0 + e->evaporation_mg_per_s * s;
 
-	lua_pushnumber(L, mg * gravimetric_z(e->temperature_c, e->pressure_kpa, e->humidity_pct));
+	lua_pushnumber(L, gravimetric_volume_ul(g, s, &harness_of(L)->fx->env));
 	return 1;
 }
 

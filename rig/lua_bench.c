@@ -9,9 +9,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "rig/burst.h"
+#include "rig/clock.h"
 #include "rig/error.h"
 #include "rig/file.h"
 #include "rig/harness.h"
@@ -48,11 +48,8 @@ struct progress {
 static void show_progress(void *ctx, size_t measured, uint32_t commanded)
 {
 	struct progress *p = ctx;
-	struct timespec ts;
-	double now;
+	double now = (double)clock_ms() / 1000.0;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	if (now - p->last < PROGRESS_INTERVAL_S)
 		return;
 	p->last = now;

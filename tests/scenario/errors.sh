@@ -187,6 +187,21 @@ test_bad_command_line() {
 	expect_out 'rig run SCRIPT|run SCRIPT'
 }
 
+# Every verb --help lists has its section in the manual page, and the manual
+# names no verb the binary lacks.
+test_manual_page_covers_every_verb() {
+	rig_run --help
+	verbs=$(sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p' "$WORK/out" | sort -u)
+	[ "$(echo "$verbs" | wc -w)" -ge 13 ] || fail "--help lists only: $verbs"
+	for v in $verbs; do
+		grep -Eq "^\.(B|BR|BI) \"?$v( |\"|$)|^\.B rig $v" docs/rig.1 || fail "docs/rig.1 lacks $v"
+	done
+	for v in $(sed -n 's/^\.B rig \([a-z-]*\).*/\1/p' docs/rig.1 | sort -u); do
+		echo "$verbs" | grep -qx "$v" || fail "docs/rig.1 documents $v, which --help lacks"
+	done
+	man -l docs/rig.1 >/dev/null 2>&1 || [ ! -x "$(command -v man)" ] || fail "man cannot render docs/rig.1"
+}
+
 test_step_timeout_is_configurable() {
 	write slow.lua <<'LUA'
 rig.step("DEPTH-ACC", { depth_mm = 4 }, function(s)
