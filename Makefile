@@ -142,8 +142,12 @@ $(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/f
 run: deps rig
 	$(BUILD)/rig run scripts/certify.lua
 
+# Builds run in parallel (JOBS, default every core); the suites themselves
+# are one recipe each and run in order.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
 check: deps
-	$(MAKE) test
+	$(MAKE) -j$(JOBS) test
 	$(MAKE) sanitize
 	$(MAKE) fuzz-smoke
 
@@ -152,16 +156,16 @@ test: rig $(UNIT_BIN) $(EMU_BIN)
 	@tests/run-suites $(BUILD)
 
 sanitize:
-	$(MAKE) BUILD=build-san SAN=1 test
+	$(MAKE) -j$(JOBS) BUILD=build-san SAN=1 test
 
 fuzz-targets: $(FUZZ_BIN)
 
 fuzz: deps
-	$(MAKE) BUILD=build-fuzz FUZZ=1 fuzz-targets
+	$(MAKE) -j$(JOBS) BUILD=build-fuzz FUZZ=1 fuzz-targets
 	@tests/fuzz/run build-fuzz $(FUZZ_SECONDS)
 
 fuzz-smoke:
-	$(MAKE) BUILD=build-fuzz FUZZ=1 fuzz-targets
+	$(MAKE) -j$(JOBS) BUILD=build-fuzz FUZZ=1 fuzz-targets
 	@tests/fuzz/run build-fuzz 5
 
 bench: deps rig

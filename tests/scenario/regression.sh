@@ -71,7 +71,7 @@ assert all("spread" in c["worse"] for c in d["comparisons"]
 # run 4, as they check memory, not statistics.
 test_false_alarm_rate_over_seeds() {
 	local n=20 alarms=0 base seed id
-	case "$RIG" in *build-san*) n=4 ;; esac
+	sanitized && n=4
 	regression base 2.4.1 1; expect_rc 0
 	base=$(run_id "$WORK/base")
 	for seed in $(seq 2 $((n + 1))); do
