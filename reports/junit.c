@@ -21,21 +21,29 @@ static double seconds_between(const char *from, const char *to)
 	return difftime(timegm(&b), timegm(&a)) > 0 ? difftime(timegm(&b), timegm(&a)) : 0;
 }
 
-/* Requirement IDs a step judged, in first-judged order; the step's own when none. */
+static size_t add_requirement(const char **ids, size_t n, size_t max, const char *req)
+{
+	size_t k = 0;
+
+	while (k < n && strcmp(ids[k], req))
+		k++;
+	if (k == n && n < max)
+		ids[n++] = req;
+	return n;
+}
+
+/* Requirement IDs a step judged, in first-judged order, and the step's own
+ * when it judged none or ended in an error or abort. */
 static size_t step_requirements(const struct step_record *s, const char **ids, size_t max)
 {
 	size_t n = 0;
 
-	for (size_t j = 0; j < s->nm; j++) {
-		size_t k = 0;
-
-		while (k < n && strcmp(ids[k], s->m[j].requirement))
-			k++;
-		if (k == n && n < max)
-			ids[n++] = s->m[j].requirement;
-	}
-	if (n == 0)
-		ids[n++] = s->requirement;
+	for (size_t j = 0; j < s->nm; j++)
+		n = add_requirement(ids, n, max, s->m[j].requirement);
+	/* The step's own requirement carries its error or abort, even when the
+	 * step ended before measuring it. */
+	if (n == 0 || s->error[0] || s->verdict == VERDICT_ABORTED)
+		n = add_requirement(ids, n, max, s->requirement);
 	return n;
 }
 

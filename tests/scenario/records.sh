@@ -200,7 +200,7 @@ test_sigkill_at_20_random_points_always_recovers() {
 		kill_ms=$(( (RANDOM % (full + 50)) ))
 		"$RIG" run scripts/certify.lua --out "$d" --quiet >/dev/null 2>&1 &
 		local pid=$!
-		sleep "$(printf '0.%03d' "$kill_ms")"
+		sleep "$((kill_ms / 1000)).$(printf '%03d' $((kill_ms % 1000)))"
 		kill -9 "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
 		if [ ! -s "$d/journal.jsonl" ]; then

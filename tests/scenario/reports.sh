@@ -95,6 +95,27 @@ PYEOF
 	pdftotext "$WORK/print.pdf" - | grep -q "SIM-CAL-PLG-0001" || fail "printed HTML lacks the certificates"
 }
 
+# A step that fails after rig's every-burst checks judged other requirements:
+# its own requirement still carries the error in JUnit, so CI sees it.
+test_step_error_after_other_judgements_is_a_junit_error() {
+	cat >"$WORK/t.lua" <<'LUA'
+rig.every_burst { shot_count = { requirement = "SHOT-COUNT" } }
+rig.step("DEPTH-ACC", { depth_mm = 4 }, function(s)
+  assert(rig.uut:burst(10))
+  error("fixture slipped")
+end)
+LUA
+	rig_run run "$WORK/t.lua" --out "$WORK/r" --quiet
+	expect_rc 2
+	xmllint --noout --schema tests/junit.xsd "$WORK/r/junit.xml" || fail "junit.xml breaks the XSD"
+	grep -q '<testcase classname="SHOT-COUNT" name="DEPTH-ACC@4mm' "$WORK/r/junit.xml" ||
+		fail "the SHOT-COUNT judgement is missing"
+	sed -n '/<testcase classname="DEPTH-ACC"/,/<\/testcase>/p' "$WORK/r/junit.xml" |
+		grep -q '<error type="ERROR" message=".*fixture slipped' ||
+		fail "DEPTH-ACC has no error: $(cat "$WORK/r/junit.xml")"
+	grep -q 'errors="1"' "$WORK/r/junit.xml" || fail "the suite counts no error"
+}
+
 test_recovered_run_reports_say_aborted() {
 	"$RIG" run scripts/certify.lua --out "$WORK/r" --quiet >/dev/null 2>&1 &
 	local pid=$!
