@@ -134,6 +134,16 @@ int df_fail(struct df_table *t, const char *key, const char *fmt, ...)
 	return rig_error(RIG_ERR_INVALID, "%s", msg);
 }
 
+/* Data is plain tables: a metatable would make what rig reads differ from
+ * what the file says. */
+static int has_metatable(lua_State *L)
+{
+	if (!lua_getmetatable(L, -1))
+		return 0;
+	lua_pop(L, 1);
+	return 1;
+}
+
 int datafile_load(struct datafile *df, const char *path, struct df_table *t)
 {
 	lua_State *L;
@@ -162,6 +172,9 @@ int datafile_load(struct datafile *df, const char *path, struct df_table *t)
 	if (!lua_istable(L, -1))
 		return rig_error(RIG_ERR_INVALID, "%s:1: must return a table, got %s", path,
 				 luaL_typename(L, -1));
+	if (has_metatable(L))
+		return rig_error(RIG_ERR_INVALID, "%s:1: must return a plain table, not one "
+				 "with a metatable", path);
 	memset(t, 0, sizeof(*t));
 	t->df = df;
 	t->idx = lua_gettop(L);
@@ -211,10 +224,12 @@ int df_check_keys(struct df_table *t, const char *const allowed[])
 	return 0;
 }
 
-/* Push t[key]; returns its Lua type (LUA_TNIL when absent). */
+/* Push t[key]; returns its Lua type (LUA_TNIL when absent). Raw: a
+ * metamethod would run file code outside any protected call. */
 static int push_field(struct df_table *t, const char *key)
 {
-	return lua_getfield(t->df->L, t->idx, key);
+	lua_pushstring(t->df->L, key);
+	return lua_rawget(t->df->L, t->idx);
 }
 
 int df_number(struct df_table *t, const char *key, double *out)
@@ -304,9 +319,10 @@ int df_table(struct df_table *t, const char *key, struct df_table *sub)
 		lua_pop(L, 1);
 		return 0;
 	}
-	if (type != LUA_TTABLE) {
+	if (type != LUA_TTABLE || has_metatable(L)) {
 		lua_pop(L, 1);
-		return df_fail(t, key, "expected a table, got %s", lua_typename(L, type));
+		return df_fail(t, key, "expected a plain table, got %s",
+			       type == LUA_TTABLE ? "one with a metatable" : lua_typename(L, type));
 	}
 	if (!datafile_line_of(t->df, t->from, key, &at))
 		at = t->from;
@@ -326,10 +342,10 @@ int df_item_table(struct df_table *t, size_t i, struct df_table *sub)
 	int type = lua_rawgeti(L, t->idx, (lua_Integer)i);
 
 	snprintf(name, sizeof(name), "[%zu]", i);
-	if (type != LUA_TTABLE) {
+	if (type != LUA_TTABLE || has_metatable(L)) {
 		lua_pop(L, 1);
-		return df_fail(t, NULL, "item %zu: expected a table, got %s", i,
-			       lua_typename(L, type));
+		return df_fail(t, NULL, "item %zu: expected a plain table, got %s", i,
+			       type == LUA_TTABLE ? "one with a metatable" : lua_typename(L, type));
 	}
 	open_cursor(t, sub, name, nth_inner_table(t->df, t->from, i));
 	return 1;

@@ -17,6 +17,7 @@
 #include "rig/harness.h"
 #include "rig/interrupt.h"
 #include "rig/judge.h"
+#include "rig/sandbox.h"
 
 #define UUT_MT "rig.uut"
 #define SCALE_MT "rig.scale"
@@ -448,6 +449,7 @@ static void new_object(lua_State *L, const char *mt, const luaL_Reg *methods,
 			lua_pushcfunction(L, index);
 		}
 		lua_setfield(L, -2, "__index");
+		sandbox_lock_metatable(L);
 	}
 	lua_setmetatable(L, -2);
 	lua_setfield(L, -2, field);

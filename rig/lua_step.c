@@ -14,6 +14,7 @@
 #include "rig/harness.h"
 #include "rig/judge.h"
 #include "rig/record_json.h"
+#include "rig/sandbox.h"
 
 #define STEP_MT "rig.step"
 #define JUDGE_MAX_VALUES 10000000
@@ -327,6 +328,7 @@ void luaopen_rig_step(lua_State *L)
 	luaL_newmetatable(L, STEP_MT);
 	lua_pushcfunction(L, l_index);
 	lua_setfield(L, -2, "__index");
+	sandbox_lock_metatable(L);
 	lua_newtable(L);
 	luaL_setfuncs(L, methods, 0);
 	lua_setfield(L, -2, "methods");

@@ -121,6 +121,33 @@ static void open_safe_os(lua_State *L)
 	lua_pop(L, 1);
 }
 
+/*
+ * setmetatable without __gc: Lua runs finalizers with hooks off, so an
+ * endless finalizer would escape the instruction budget, the time limit and
+ * SIGTERM alike, and hang the station.
+ */
+static int no_gc_setmetatable(lua_State *L)
+{
+	if (lua_type(L, 2) == LUA_TTABLE) {
+		lua_pushliteral(L, "__gc");
+		if (lua_rawget(L, 2) != LUA_TNIL)
+			return luaL_error(L, "__gc finalizers are not allowed (they would run "
+					     "outside the time limit)");
+		lua_pop(L, 1);
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+static void guard_setmetatable(lua_State *L)
+{
+	lua_getglobal(L, "setmetatable");
+	lua_pushcclosure(L, no_gc_setmetatable, 1);
+	lua_setglobal(L, "setmetatable");
+}
+
 lua_State *sandbox_new(size_t max_bytes)
 {
 	static const char *const unsafe[] = { "dofile", "loadfile", "load", "require",
@@ -137,6 +164,7 @@ lua_State *sandbox_new(size_t max_bytes)
 		return NULL;
 	}
 	open_lib(L, LUA_GNAME, luaopen_base);
+	guard_setmetatable(L);
 	open_lib(L, LUA_STRLIBNAME, luaopen_string);
 	open_lib(L, LUA_TABLIBNAME, luaopen_table);
 	open_lib(L, LUA_MATHLIBNAME, luaopen_math);
@@ -147,6 +175,12 @@ lua_State *sandbox_new(size_t max_bytes)
 	remove_field(L, "string", "dump");
 	lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_STRIDE);
 	return L;
+}
+
+void sandbox_lock_metatable(lua_State *L)
+{
+	lua_pushliteral(L, "locked");
+	lua_setfield(L, -2, "__metatable");
 }
 
 void sandbox_close(lua_State *L)

@@ -7,7 +7,8 @@
  * only the harmless parts of the standard library (no io, no os.execute,
  * no load/dofile/require of C code, text chunks only) and a count hook that
  * stops runaway code after an instruction budget or when the process was
- * asked to stop (rig/interrupt.h).
+ * asked to stop (rig/interrupt.h). Scripts cannot set __gc finalizers:
+ * Lua runs those with hooks off, out of the budget's reach.
  */
 #include <stddef.h>
 
@@ -17,6 +18,10 @@ struct lua_State;
 
 struct lua_State *sandbox_new(size_t max_bytes);
 void sandbox_close(struct lua_State *L);
+
+/* Hide the metatable on the stack top from getmetatable/setmetatable, so a
+ * script cannot give rig's own objects a finalizer. */
+void sandbox_lock_metatable(struct lua_State *L);
 
 /* Allow this many more VM instructions (0: no budget) before the running
  * chunk is stopped with "instruction budget exceeded". */

@@ -15,8 +15,8 @@ static int read_requirement(struct df_table *reqs, const char *name, struct regr
 	struct df_table r;
 	int rc = df_table(reqs, name, &r);
 
-	if (rc < 0)
-		return rc;
+	if (rc <= 0)
+		return rc < 0 ? rc : df_fail(reqs, name, "missing");
 	snprintf(t->requirement, sizeof(t->requirement), "%s", name);
 	t->mean = t->mean_pct = t->sd_ratio = t->cpk_min = NAN;
 	if ((rc = df_check_keys(&r, keys)) >= 0 &&
@@ -53,9 +53,13 @@ static int read_regression(struct df_table *root, struct regress_spec *s)
 
 		lua_pushnil(L);
 		while (lua_next(L, reqs.idx)) {
+			size_t len = 0;
+
 			lua_pop(L, 1);
+			if (lua_type(L, -1) == LUA_TSTRING)
+				lua_tolstring(L, -1, &len);
 			if (lua_type(L, -1) != LUA_TSTRING || n == REGRESS_MAX_REQUIREMENTS ||
-			    strlen(lua_tostring(L, -1)) >= sizeof(names[0])) {
+			    len >= sizeof(names[0]) || strlen(lua_tostring(L, -1)) != len) {
 				lua_pop(L, 1);
 				rc = df_fail(&reqs, NULL, "keys must be requirement IDs of up to 31 "
 					     "characters, at most %d", REGRESS_MAX_REQUIREMENTS);

@@ -45,9 +45,12 @@ int store_resolve_run(struct store *s, const char *id, char out[64])
 		const char *got = (const char *)sqlite3_column_text(st, 0);
 
 		if (found && strcmp(out, id) != 0) {
+			char other[64];
+
+			snprintf(other, sizeof(other), "%s", got); /* finalize frees got */
 			sqlite3_finalize(st);
 			return rig_error(RIG_ERR_INVALID, "%s: run id \"%s\" is ambiguous (%s, %s, ...)",
-					 s->path, id, out, got);
+					 s->path, id, out, other);
 		}
 		if (!found)
 			snprintf(out, 64, "%s", got);

@@ -19,11 +19,26 @@ t.case("require loads Lua text only, by module name", function()
   t.raises(function() require "sandbox.bytecode" end, "attempt to load a binary chunk")
 end)
 
+t.case("no finalizers: Lua runs them with the time limit off", function()
+  t.raises(function() setmetatable({}, { __gc = function() while true do end end }) end,
+           "__gc finalizers are not allowed")
+  t.raises(function() setmetatable({}, { __gc = true }) end, "__gc finalizers are not allowed")
+  -- other metatables still work, and __gc added later never finalizes
+  local mt = { __index = function(_, k) return k .. "!" end }
+  local o = setmetatable({}, mt)
+  t.eq(o.x, "x!")
+  mt.__gc = function() while true do end end
+  t.eq(getmetatable(o), mt)
+  -- rig's own objects: their metatables are out of reach
+  t.eq(getmetatable(rig.uut), "locked")
+end)
+
 t.case("required modules share one loaded copy", function()
   t.eq(require "specs.mi350", require "specs.mi350")
 end)
 
 rig.step("DEPTH-ACC", {}, function(s)
+  t.case("a step's metatable is out of reach", function() t.eq(getmetatable(s), "locked") end)
   s:judge("checks", { 1 }, { requirement = "DEPTH-ACC", count = 1 })
 end)
 t.done()

@@ -75,13 +75,20 @@ START_TEST(errors_name_file_line_and_field)
 		{ "return {\n  faults = {\n    { kind = 'x' },\n  },\n}\n",
 		  ":3: faults[1].kind: \"x\" is not a fault" },
 		{ "return 42\n", ":1: must return a table, got number" },
-		{ "return {\n  depth = 1,\n}\n", ":2: depth: expected a table, got number" },
+		{ "return {\n  depth = 1,\n}\n", ":2: depth: expected a plain table, got number" },
 		{ "return { model = 'M', model2 = 1 }\n", ":1: model2: unknown field" },
 		{ "error('boom')\n", ":1: boom" },
 		{ "while true do end\n", "instruction budget exceeded" },
 		{ "local t = {} for i = 1, 1e9 do t[i] = ('x'):rep(1000) .. i end\n",
 		  "not enough memory" },
 		{ "return { serial = ('x'):rep(100) }\n", "serial: string too long" },
+		/* metamethods would run file code where nothing catches its errors */
+		{ "return setmetatable({}, { __index = function() error('boom') end })\n",
+		  ":1: must return a plain table, not one with a metatable" },
+		{ "return {\n  depth = setmetatable({}, { __index = function() while true do end end }),\n}\n",
+		  ":2: depth: expected a plain table, got one with a metatable" },
+		{ "return setmetatable({}, { __gc = function() while true do end end })\n",
+		  ":1: __gc finalizers are not allowed" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

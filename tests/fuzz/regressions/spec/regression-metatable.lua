@@ -1,0 +1,1 @@
+return { regression = setmetatable({}, { __index = function() error("x") end }) }
