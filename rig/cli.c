@@ -114,9 +114,9 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 		case OPT_STEP_TIMEOUT:
 			if ((rc = cli_parse_double("--step-timeout", optarg, &o->step_timeout_s)) != 0)
 				return rc;
-			if (o->step_timeout_s < 0)
+			if (!(o->step_timeout_s >= 0 && o->step_timeout_s <= 1e6))
 				return rig_error(RIG_ERR_INVALID,
-						 "--step-timeout needs seconds >= 0 (0: no limit)");
+						 "--step-timeout needs 0 to 1000000 seconds (0: no limit)");
 			break;
 		case OPT_DB: o->db = optarg; break;
 		case OPT_FIRMWARE: o->firmware = optarg; break;

@@ -75,10 +75,16 @@ int file_sha256_hex(const char *path, char hex[65])
 	crypto_hash_sha256_state st;
 	unsigned char chunk[65536];
 	FILE *f = fopen(path, "rb");
+	struct stat sb;
 	size_t got;
 
 	if (!f)
 		return rig_error_errno(RIG_ERR_IO, "%s: cannot open", path);
+	/* What is hashed is recorded as a file: a pipe or device never ends. */
+	if (fstat(fileno(f), &sb) || !S_ISREG(sb.st_mode)) {
+		fclose(f);
+		return rig_error(RIG_ERR_INVALID, "%s: not a regular file", path);
+	}
 	crypto_hash_sha256_init(&st);
 	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		crypto_hash_sha256_update(&st, chunk, got);

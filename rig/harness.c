@@ -124,8 +124,11 @@ int harness_message_handler(lua_State *L)
 	const char *msg = lua_tostring(L, 1);
 	char pos[600];
 
-	if (!msg)
-		return 1; /* the safety sentinel, or another non-string object */
+	if (lua_touserdata(L, 1) == &safety_sentinel)
+		return 1;
+	if (!msg) /* error({}) and the like: a step ends ERROR all the same */
+		msg = lua_pushfstring(L, "error raised with a %s value, not a message",
+				      luaL_typename(L, 1));
 	where(L, pos, sizeof(pos));
 	if (pos[0] && !has_position(msg))
 		msg = lua_pushfstring(L, "%s%s", pos, msg);

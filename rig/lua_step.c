@@ -69,12 +69,18 @@ static int read_limits(lua_State *L, int idx, const char *key, double *lo, doubl
 		harness_misuse(L, "acceptance.%s must be a table {lo = ..., hi = ...}", key);
 	lua_getfield(L, t, "lo");
 	lua_getfield(L, t, "hi");
-	if ((!lua_isnil(L, -2) && !lua_isnumber(L, -2)) || (!lua_isnil(L, -1) && !lua_isnumber(L, -1)))
+	if ((!lua_isnil(L, -2) && lua_type(L, -2) != LUA_TNUMBER) ||
+	    (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TNUMBER))
 		harness_misuse(L, "acceptance.%s.lo/hi must be numbers", key);
 	if (lua_isnil(L, -2) && lua_isnil(L, -1))
 		harness_misuse(L, "acceptance.%s needs lo, hi or both", key);
 	*lo = lua_isnil(L, -2) ? NAN : lua_tonumber(L, -2);
 	*hi = lua_isnil(L, -1) ? NAN : lua_tonumber(L, -1);
+	/* NaN stands for "no limit" inside rig: a computed NaN or inf must not
+	 * pass for one. */
+	if ((!lua_isnil(L, -2) && !isfinite(*lo)) || (!lua_isnil(L, -1) && !isfinite(*hi)))
+		harness_misuse(L, "acceptance.%s: lo and hi must be finite numbers (leave one out "
+			       "for a one-sided limit)", key);
 	if (*lo > *hi)
 		harness_misuse(L, "acceptance.%s: lo %g is above hi %g", key, *lo, *hi);
 	lua_pop(L, 2);

@@ -204,8 +204,10 @@ void sandbox_set_deadline(lua_State *L, double seconds, const char *what)
 	struct budget *b = budget_of(L);
 
 	memset(&b->deadline, 0, sizeof(b->deadline));
-	if (seconds <= 0)
+	if (!(seconds > 0))
 		return;
+	if (seconds > 1e9) /* past any run; and time_t must hold it */
+		seconds = 1e9;
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &b->deadline);
 	b->deadline.tv_sec += (time_t)seconds;
 	b->deadline.tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);

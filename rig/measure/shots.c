@@ -11,6 +11,7 @@
 #define CHUNK_S 0.010          /* unit of drift tracking, a power of two scans */
 #define MIN_CHUNK 4
 #define MAX_RATE_HZ 1e8        /* scans/s: far beyond any DAQ this serves */
+#define MIN_RATE_HZ 100.0      /* scans/s: below, a stroke of a few ms is a sample or two */
 #define MIN_PART 32            /* scans: an eventful chunk is looked at in parts */
 #define MAX_CHUNK 4096
 #define TRACK_S 0.010          /* drift tracking: mean of the idle chunks over this */
@@ -158,11 +159,11 @@ static int configure(struct measure *m, const struct measure_config *cfg)
 	double rate = cfg->rate_hz;
 	size_t back;
 
-	if (!(rate > 0 && rate <= MAX_RATE_HZ))
+	if (!(rate >= MIN_RATE_HZ && rate <= MAX_RATE_HZ))
 		return rig_error(RIG_ERR_INVALID,
-				 "measure: scan rate %g Hz out of range (0 to %g: the windows are sized "
+				 "measure: scan rate %g Hz out of range (%g to %g: the windows are sized "
 				 "by it)",
-				 rate, MAX_RATE_HZ);
+				 rate, MIN_RATE_HZ, MAX_RATE_HZ);
 	if (cfg->nchannels == 0 || cfg->displacement < 0 ||
 	    (size_t)cfg->displacement >= cfg->nchannels ||
 	    (cfg->plunger >= 0 && (size_t)cfg->plunger >= cfg->nchannels) || cfg->maxdata == 0 ||
@@ -191,6 +192,8 @@ static int configure(struct measure *m, const struct measure_config *cfg)
 	if (m->fit_half < 2)
 		m->fit_half = 2;
 	m->sub = pow2_at_least(MEASURE_PEAK_FIT_S * rate + 1) / 2;
+	if (m->sub < 1)
+		m->sub = 1;
 	if (m->sub > m->chunk)
 		m->sub = m->chunk;
 	m->rise_cap = m->pre + scans(RISE_S, rate, 1);

@@ -22,7 +22,7 @@ static int baseline(const char *action, const char *run, const char *note, const
 	struct store st;
 	char id[64], base[64];
 	const char *how;
-	int rc = store_open(&st, db);
+	int rc = store_open_existing(&st, db);
 
 	if (rc)
 		return rc;

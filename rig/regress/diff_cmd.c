@@ -121,7 +121,7 @@ int diff_command(int argc, char **argv)
 	}
 	run_record_init(&base);
 	run_record_init(&run);
-	if (!rc && (rc = store_open(&st, a.db)) == 0) {
+	if (!rc && (rc = store_open_existing(&st, a.db)) == 0) {
 		rc = diff_runs(&a, &st, &base, &run, &spec, &status);
 		store_close(&st);
 	}

@@ -77,7 +77,7 @@ int history_command(int argc, char **argv)
 	}
 	if (!rc && optind < argc)
 		rc = rig_error(RIG_ERR_INVALID, "history: unexpected argument \"%s\"", argv[optind]);
-	if (!rc && (rc = store_open(&st, db)) == 0) {
+	if (!rc && (rc = store_open_existing(&st, db)) == 0) {
 		if (json)
 			list = json_array();
 		else

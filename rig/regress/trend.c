@@ -351,7 +351,7 @@ static int trend(const struct trend_args *a, struct trend *t)
 	char path[4096];
 	struct store st;
 	size_t bad = 0;
-	int rc = store_open(&st, a->db);
+	int rc = store_open_existing(&st, a->db);
 
 	if (rc)
 		return rc;

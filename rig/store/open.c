@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rig/error.h"
 #include "rig/file.h"
@@ -117,6 +118,22 @@ int store_open(struct store *s, const char *path)
 	if (rc)
 		store_close(s);
 	return rc;
+}
+
+int store_open_existing(struct store *s, const char *path)
+{
+	char def[4096];
+	int rc;
+
+	if (!path) {
+		if ((rc = store_default_path(def, sizeof(def))) != 0)
+			return rc;
+		path = def;
+	}
+	if (access(path, F_OK) != 0)
+		return rig_error_errno(RIG_ERR_INVALID, "%s: no results store (rig run records "
+				       "every run into one; see --db)", path);
+	return store_open(s, path);
 }
 
 void store_close(struct store *s)

@@ -30,6 +30,11 @@ int store_default_path(char *out, size_t len);
  * rig knows; refuses a database written by a newer rig. path NULL: the
  * default. */
 int store_open(struct store *s, const char *path);
+
+/* store_open for the commands that look at recorded runs (history, diff,
+ * baseline, trend): a store that does not exist yet is an error, not an
+ * empty one created by a mistyped --db. */
+int store_open_existing(struct store *s, const char *path);
 void store_close(struct store *s);
 
 /* Record a finished run, all or nothing. A run already stored is refused. */

@@ -176,6 +176,9 @@ test_bad_command_line() {
 	rig_run run scripts/certify.lua --seed banana
 	expect_rc 2
 	expect_err '^rig: --seed needs a whole number'
+	rig_run run scripts/certify.lua --step-timeout 1e308
+	expect_rc 2
+	expect_err '^rig: --step-timeout needs 0 to 1000000 seconds'
 	rig_run frobnicate
 	expect_rc 2
 	expect_err 'unknown command "frobnicate"'

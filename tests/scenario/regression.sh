@@ -142,6 +142,11 @@ test_default_store_is_under_xdg_data_home() {
 	expect_file "$WORK/xdg/rig/results.db"
 	XDG_DATA_HOME="$WORK/xdg" rig_run history
 	expect_out "^$(run_id "$WORK/r") "
+	# looking is not recording: a mistyped store is refused, never created
+	rig_run history --db "$WORK/typo/results.db"
+	expect_rc 2
+	expect_err "^rig: $WORK/typo/results.db: no results store"
+	[ ! -e "$WORK/typo" ] || fail "history created $WORK/typo"
 }
 
 test_unwritable_store_keeps_the_run() {
@@ -174,6 +179,11 @@ test_baselines_set_and_latest_pass() {
 	rig_run diff "$a" --db "$WORK/results.db"
 	expect_rc 2
 	expect_err 'no baseline for run'
+	# a prefix of several runs names two of them (read before the query ends)
+	rig_run baseline set "${a%%T*}" --db "$WORK/results.db"
+	expect_rc 2
+	expect_err "run id \"${a%%T*}\" is ambiguous \(($a|$b|$c), ($a|$b|$c), \.\.\.\)$"
+	expect_one_line_err
 }
 
 test_firmware_option_must_be_flashed() {
