@@ -82,9 +82,12 @@ static int measure_file(const char *path, struct printer *p)
 		print_shot(p, &p->prev, NAN);
 	if (!rc)
 		print_header(p);
+	/* A capture cut short (a killed run, a copy that stopped): the shots
+	 * before the cut are printed, and the exit status says it is not whole. */
 	if (!rc && p->info.trailing_bytes)
-		fprintf(stderr, "rig: %s: warning: %d bytes of an incomplete last scan ignored\n",
-			path, p->info.trailing_bytes);
+		rc = rig_error(RIG_ERR_INVALID, "%s: truncated: %d bytes of an incomplete last scan "
+			       "(the shots before it are above)",
+			       path, p->info.trailing_bytes);
 	return rc;
 }
 

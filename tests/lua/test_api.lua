@@ -68,6 +68,13 @@ local verdict = rig.step("DEPTH-ACC", { depth_mm = 2, dose_ul = 20, rate_per_min
       t.raises(function() s:judge("x", { 1, "a" }, spec.depth(2)) end, "value 2 to judge is not a finite number")
       t.raises(function() s:judge("x", { 1 }, { requirement = "R", bogus = 1 }) end, "unknown field 'bogus'")
       t.raises(function() s:judge("x", { 1 }, { requirement = "R" }) end, "states no criterion")
+      -- NaN is rig's "no limit": a computed NaN or inf must not become one
+      t.raises(function() s:judge("x", { 1, 2 }, { requirement = "R", mean = { lo = 0 / 0, hi = 0 / 0 } }) end,
+               "acceptance.mean: lo and hi must be finite numbers")
+      t.raises(function() s:judge("x", { 1, 2 }, { requirement = "R", each = { lo = 0, hi = 1 / 0 } }) end,
+               "acceptance.each: lo and hi must be finite numbers")
+      t.raises(function() s:judge("x", { 1, 2 }, { requirement = "R", mean = { lo = "1" } }) end,
+               "acceptance.mean.lo/hi must be numbers")
       t.raises(function() rig.uut:burst(0) end, "a burst fires 1 to")
       t.raises(function() rig.step("X", {}, function() end) end, "steps do not nest")
       t.raises(function() s.judge(42) end, "test_api.lua:%d+: bad argument #1 to 'judge'")

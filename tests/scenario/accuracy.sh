@@ -108,6 +108,25 @@ test_slow_strokes_flagged() {
 		"$WORK/sticky/journal.jsonl" | wc -l)" -eq 24 ] || fail "not every stroke flagged slow"
 }
 
+# A capture cut short or with an absurd header: the shots before the cut are
+# printed and the exit status says the file is not whole; never a hang.
+test_rig_measure_refuses_broken_captures() {
+	local cap
+	run r tests/scenario/scripts/short-bursts.lua --seed 1
+	cap=$(ls "$WORK"/r/captures/*.rcap | head -1)
+	head -c "$(( $(stat -c %s "$cap") - 3 ))" "$cap" >"$WORK/cut.rcap"
+	rig_run measure "$WORK/cut.rcap" --csv
+	expect_rc 2
+	expect_err "^rig: $WORK/cut.rcap: truncated: [0-9]+ bytes of an incomplete last scan"
+	expect_one_line_err
+	[ "$(tail -n +2 "$WORK/out" | wc -l)" -ge 1 ] || fail "no shots printed before the cut"
+	perl -pe 's/"rate_hz":[0-9.e+]+/"rate_hz":1e-20/ if $. == 2' "$cap" >"$WORK/slow.rcap"
+	RC=0
+	timeout 30 "$RIG" measure "$WORK/slow.rcap" >"$WORK/out" 2>"$WORK/err" || RC=$?
+	expect_rc 2
+	expect_err "scan rate 1e-20 Hz out of range"
+}
+
 # Any capture measured again gives what the run recorded, to the digit.
 test_rig_measure_reproduces_shots_csv() {
 	local step file

@@ -205,6 +205,19 @@ test_manual_page_covers_every_verb() {
 	man -l docs/rig.1 >/dev/null 2>&1 || [ ! -x "$(command -v man)" ] || fail "man cannot render docs/rig.1"
 }
 
+test_error_without_a_message_ends_the_step_as_error() {
+	write t.lua <<'LUA'
+rig.step("DEPTH-ACC", {}, function(s)
+  error({ code = 7 })
+end)
+LUA
+	rig_run run "$WORK/t.lua" --out "$WORK/run" --quiet
+	expect_rc 2
+	expect_err "^rig: $WORK/t.lua:2: error raised with a table value, not a message$"
+	expect_one_line_err
+	[ "$(jq -r '.steps[0].verdict' "$WORK/run/result.json")" = ERROR ] || fail "step verdict is not ERROR"
+}
+
 test_step_timeout_is_configurable() {
 	write slow.lua <<'LUA'
 rig.step("DEPTH-ACC", { depth_mm = 4 }, function(s)
