@@ -1,6 +1,7 @@
 #include "reports/artifacts.h"
 
 #include <stdio.h>
+#include <unistd.h>
 
 #include "reports/manifest.h"
 #include "reports/plot.h"
@@ -10,10 +11,17 @@
 int reports_write_all(const struct run_record *r, const struct fixture *fx,
 		      const struct station_key *key)
 {
+	static const char *const reports[] = { "result.json", "shots.csv", "junit.xml",
+					       "report.html", "report.pdf" };
 	char path[4300];
 	int rc;
 
 #define OUT(name) (snprintf(path, sizeof(path), "%s/%s", r->out_dir, name), path)
+	/* What a kill left half-written is written again whole, not kept. */
+	for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s" FILE_PART_SUFFIX, r->out_dir, reports[i]);
+		unlink(path);
+	}
 	if ((rc = report_result_json(r, fx, OUT("result.json"))) != 0 ||
 	    (rc = report_shots_csv(r, OUT("shots.csv"))) != 0 ||
 	    (rc = report_junit(r, OUT("junit.xml"))) != 0 ||

@@ -193,7 +193,7 @@ static void steps(FILE *f, const struct run_record *r, const struct fixture *fx)
 int report_html(const struct run_record *r, const struct fixture *fx, const char *path)
 {
 	FILE *f;
-	int rc = file_create(path, &f);
+	int rc = file_replace_open(path, &f);
 
 	if (rc)
 		return rc;
@@ -213,5 +213,5 @@ int report_html(const struct run_record *r, const struct fixture *fx, const char
 	      "review and approval are in SIGNATURES. Check all of it with <code>rig verify "
 	      "DIR --key STATION.pub</code>; re-measure any step with <code>rig measure "
 	      "captures/FILE.rcap</code>.</footer>\n</body>\n</html>\n", f);
-	return file_close_synced(f, path);
+	return file_replace_commit(f, path);
 }

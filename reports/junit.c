@@ -10,6 +10,7 @@
 #include "reports/format.h"
 #include "reports/markup.h"
 #include "reports/reports.h"
+#include "rig/error.h"
 #include "rig/file.h"
 
 static double seconds_between(const char *from, const char *to)
@@ -177,10 +178,10 @@ int report_junit(const struct run_record *r, const char *path)
 	int rc;
 
 	if (!mem)
-		return file_create(path, &f); /* reports the failure */
+		return rig_error(RIG_ERR_NOMEM, "%s: out of memory", path);
 	body(mem, r, &c);
 	fclose(mem);
-	if ((rc = file_create(path, &f)) != 0) {
+	if ((rc = file_replace_open(path, &f)) != 0) {
 		free(text);
 		return rc;
 	}
@@ -201,5 +202,5 @@ int report_junit(const struct run_record *r, const char *path)
 	fwrite(text, 1, len, f);
 	fputs("  </testsuite>\n</testsuites>\n", f);
 	free(text);
-	return file_close_synced(f, path);
+	return file_replace_commit(f, path);
 }

@@ -98,26 +98,22 @@ int manifest_collect(const char *dir, struct manifest *m)
 	return rc;
 }
 
-/* Write path via path.tmp and rename, so a kill leaves the old or the new file. */
+/* A kill leaves the old or the new file (rig/file.h). */
 static int replace_file(const char *dir, const char *name, const char *text, size_t len)
 {
-	char path[4400], tmp[4500];
+	char path[4400];
 	FILE *f;
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if ((rc = file_create(tmp, &f)) != 0)
+	if ((rc = file_replace_open(path, &f)) != 0)
 		return rc;
 	if (fwrite(text, 1, len, f) != len) {
-		fclose(f);
-		return rig_error_errno(RIG_ERR_IO, "%s: write failed", tmp);
-	}
-	if ((rc = file_close_synced(f, tmp)) != 0)
+		rc = rig_error_errno(RIG_ERR_IO, "%s: write failed", path);
+		file_replace_abandon(f, path);
 		return rc;
-	if (rename(tmp, path) != 0)
-		return rig_error_errno(RIG_ERR_IO, "%s: cannot rename to %s", tmp, name);
-	return 0;
+	}
+	return file_replace_commit(f, path);
 }
 
 static char *manifest_text(const struct manifest *m, size_t *len)
@@ -147,14 +143,13 @@ int manifest_write_signed(const char *dir, const struct station_key *k)
 	if (!rc)
 		rc = replace_file(dir, "MANIFEST", text, len);
 	snprintf(pub, sizeof(pub), "%s/station.pub", dir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", pub);
-	if (!rc && (rc = key_write_public(k, tmp)) == 0 && rename(tmp, pub) != 0)
-		rc = rig_error_errno(RIG_ERR_IO, "%s: cannot rename", tmp);
+	snprintf(tmp, sizeof(tmp), "%s" FILE_PART_SUFFIX, pub);
+	if (!rc && (rc = key_write_public(k, tmp)) == 0)
+		rc = file_replace_finish(pub);
 	snprintf(sig, sizeof(sig), "%s/MANIFEST.sig", dir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", sig);
-	if (!rc && (rc = key_sign_to_file(k, text, len, tmp, "verify with station.pub")) == 0 &&
-	    rename(tmp, sig) != 0)
-		rc = rig_error_errno(RIG_ERR_IO, "%s: cannot rename", tmp);
+	snprintf(tmp, sizeof(tmp), "%s" FILE_PART_SUFFIX, sig);
+	if (!rc && (rc = key_sign_to_file(k, text, len, tmp, "verify with station.pub")) == 0)
+		rc = file_replace_finish(sig);
 	if (!rc)
 		rc = file_sync_dir(dir);
 	free(text);

@@ -5,11 +5,13 @@
  */
 #include <cairo-pdf.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "reports/content.h"
 #include "reports/format.h"
 #include "reports/reports.h"
 #include "rig/error.h"
+#include "rig/file.h"
 
 #define PAGE_W 595.276
 #define PAGE_H 841.890
@@ -290,11 +292,12 @@ int report_pdf(const struct run_record *r, const struct fixture *fx, const char 
 {
 	cairo_surface_t *s = cairo_pdf_surface_create_for_stream(discard, NULL, PAGE_W, PAGE_H);
 	cairo_status_t st;
-	char title[160];
+	char title[160], part[4200];
 	int pages = layout(s, r, fx, 0);
 
 	cairo_surface_destroy(s);
-	s = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
+	snprintf(part, sizeof(part), "%s" FILE_PART_SUFFIX, path);
+	s = cairo_pdf_surface_create(part, PAGE_W, PAGE_H);
 	snprintf(title, sizeof(title), "Certification report %s %s, run %s", r->uut.model,
 		 r->uut.serial, r->id);
 	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, title);
@@ -303,8 +306,10 @@ int report_pdf(const struct run_record *r, const struct fixture *fx, const char 
 	cairo_surface_finish(s);
 	st = cairo_surface_status(s);
 	cairo_surface_destroy(s);
-	if (st != CAIRO_STATUS_SUCCESS)
+	if (st != CAIRO_STATUS_SUCCESS) {
+		unlink(part);
 		return rig_error(RIG_ERR_IO, "%s: cannot write PDF: %s", path,
 				 cairo_status_to_string(st));
-	return 0;
+	}
+	return file_replace_finish(path);
 }

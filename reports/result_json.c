@@ -89,15 +89,15 @@ int report_result_json(const struct run_record *r, const struct fixture *fx, con
 						: json_null());
 	json_object_set_new(root, "requirements", requirements_json(r));
 	json_object_set_new(root, "steps", steps);
-	rc = file_create(path, &f);
+	rc = file_replace_open(path, &f);
 	if (!rc) {
 		if (json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(17)) != 0 ||
 		    fputc('\n', f) == EOF)
 			rc = rig_error_errno(RIG_ERR_IO, "%s: write failed", path);
 		if (rc)
-			fclose(f);
+			file_replace_abandon(f, path);
 		else
-			rc = file_close_synced(f, path);
+			rc = file_replace_commit(f, path);
 	}
 	json_decref(root);
 	return rc;

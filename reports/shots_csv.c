@@ -12,7 +12,7 @@ static void field(FILE *f, const char *fmt, double v)
 int report_shots_csv(const struct run_record *r, const char *path)
 {
 	FILE *f;
-	int rc = file_create(path, &f);
+	int rc = file_replace_open(path, &f);
 
 	if (rc)
 		return rc;
@@ -34,5 +34,5 @@ int report_shots_csv(const struct run_record *r, const char *path)
 			fputc('\n', f);
 		}
 	}
-	return file_close_synced(f, path);
+	return file_replace_commit(f, path);
 }

@@ -127,6 +127,55 @@ int file_create(const char *path, FILE **out)
 	return 0;
 }
 
+static void part_name(const char *path, char *out, size_t len)
+{
+	snprintf(out, len, "%s" FILE_PART_SUFFIX, path);
+}
+
+int file_replace_open(const char *path, FILE **out)
+{
+	char part[4200];
+
+	part_name(path, part, sizeof(part));
+	return file_create(part, out);
+}
+
+int file_replace_finish(const char *path)
+{
+	char part[4200];
+
+	part_name(path, part, sizeof(part));
+	if (rename(part, path) != 0) {
+		int rc = rig_error_errno(RIG_ERR_IO, "%s: cannot move into place", part);
+
+		unlink(part);
+		return rc;
+	}
+	return 0;
+}
+
+int file_replace_commit(FILE *f, const char *path)
+{
+	char part[4200];
+	int rc;
+
+	part_name(path, part, sizeof(part));
+	if ((rc = file_close_synced(f, path)) != 0) {
+		unlink(part);
+		return rc;
+	}
+	return file_replace_finish(path);
+}
+
+void file_replace_abandon(FILE *f, const char *path)
+{
+	char part[4200];
+
+	part_name(path, part, sizeof(part));
+	fclose(f);
+	unlink(part);
+}
+
 int file_close_synced(FILE *f, const char *path)
 {
 	int failed = fflush(f) != 0 || ferror(f);

@@ -20,6 +20,19 @@ int file_mkdirs(const char *path, unsigned mode);
 /* Create (truncate) path for writing; the caller finishes with file_close_synced. */
 int file_create(const char *path, FILE **out);
 
+/*
+ * A whole file written at once (reports, charts): the text goes to
+ * PATH.part, and file_replace_commit syncs it and renames it over PATH, so a
+ * full disk or a kill leaves the old file or none, never half of one.
+ * file_replace_abandon drops it. file_replace_finish moves a PATH.part that
+ * something else wrote (cairo) into place.
+ */
+#define FILE_PART_SUFFIX ".part"
+int file_replace_open(const char *path, FILE **out);
+int file_replace_commit(FILE *f, const char *path);
+void file_replace_abandon(FILE *f, const char *path);
+int file_replace_finish(const char *path);
+
 /* fflush + fsync + fclose, so "written" means on disk; reports ENOSPC etc. */
 int file_close_synced(FILE *f, const char *path);
 

@@ -73,6 +73,7 @@ int journal_append(struct journal *j, const char *event, json_t *fields)
 	json_t *line = json_object();
 	char now[32], *text;
 	size_t len;
+	off_t end;
 	int rc = 0;
 
 	if (j->fd < 0) {
@@ -93,9 +94,14 @@ int journal_append(struct journal *j, const char *event, json_t *fields)
 		return rig_error(RIG_ERR_NOMEM, "%s: cannot encode event %s", j->path, event);
 	len = strlen(text);
 	text[len] = '\n';
-	if (write_all(j->fd, text, len + 1) != 0 || fdatasync(j->fd) != 0)
+	end = lseek(j->fd, 0, SEEK_END);
+	if (write_all(j->fd, text, len + 1) != 0 || fdatasync(j->fd) != 0) {
 		rc = rig_error_errno(RIG_ERR_IO, "%s: cannot append event %s", j->path, event);
-	else {
+		/* A full disk must not leave half a line: the journal stays whole
+		 * up to its last event, and rig recover closes it there. */
+		if (end >= 0 && ftruncate(j->fd, end) == 0)
+			fdatasync(j->fd);
+	} else {
 		sha256_hex(text, len, j->prev);
 		j->seq++;
 	}

@@ -12,6 +12,7 @@
 #include "rig/error.h"
 #include "rig/journal.h"
 #include "rig/replay.h"
+#include "rig/store/store.h"
 #include "rig/timefmt.h"
 
 #define DEFAULT_RUNS "reports/out"
@@ -62,6 +63,24 @@ static int close_record(struct replay *rp, struct journal *j, const struct journ
 	return rc;
 }
 
+/* A run that finished but whose records were cut short (a full disk) was
+ * left out of its results store by rig run: now complete, it goes in. */
+static void store_if_missing(const char *path, const struct run_record *rec, FILE *out)
+{
+	struct store st;
+	char id[64];
+	int rc;
+
+	if (!path[0] || store_open(&st, path) != 0)
+		return;
+	if (store_resolve_run(&st, rec->id, id) != 0 || strcmp(id, rec->id) != 0) {
+		rc = store_put_run(&st, rec);
+		fprintf(out, "rig: %s: run %s %s the results store %s\n", rec->out_dir, rec->id,
+			rc ? "could not be added to" : "added to", path);
+	}
+	store_close(&st);
+}
+
 int recover_run(const char *dir, const struct station_key *k, FILE *out)
 {
 	struct run_record rec;
@@ -88,6 +107,8 @@ int recover_run(const char *dir, const struct station_key *k, FILE *out)
 		rc = reports_write_all(&rec, fx, k);
 	}
 	journal_close(&j);
+	if (!rc && rec.verdict != VERDICT_ABORTED)
+		store_if_missing(rp.store_path, &rec, out);
 	if (!rc) {
 		size_t nm = 0;
 

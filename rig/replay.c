@@ -166,6 +166,8 @@ int replay_line(void *ctx, json_t *line, uint64_t lineno)
 		on_uut(rp, line);
 	else if (!strcmp(event, "step_start"))
 		return on_step_start(rp, line);
+	else if (!strcmp(event, "options"))
+		copy(rp->store_path, sizeof(rp->store_path), line, "store");
 	else if (!strcmp(event, "run_end"))
 		on_run_end(rp, line);
 	else if (!strcmp(event, "safety_stop"))

@@ -20,6 +20,7 @@ struct replay {
 	int started;              /* run_start seen */
 	int ended;                /* run_end seen: the run finished */
 	char last_time[32];       /* of the last event */
+	char store_path[4096];    /* the results store the run records into ("" none) */
 };
 
 /* A journal_line_fn: apply one journal line to the record. */

@@ -35,6 +35,7 @@ struct run {
 	struct bench bench;
 	struct station_key key;
 	int journal_open;
+	int records_written; /* result.json ... MANIFEST.sig all in place */
 };
 
 static int find_default(const char *given, const char *rel, char *out, size_t len)
@@ -123,26 +124,39 @@ static void fill_record(struct run *run)
 	}
 }
 
-/* The run options a script reads (rig.params, rig.firmware), for the journal. */
+/* The run options a script reads (rig.params, rig.firmware), and the store
+ * the run records into (for rig recover), for the journal. */
 static json_t *options_event(const struct run *run)
 {
 	json_t *params = json_object();
+	char store[4096] = "";
 
 	for (size_t i = 0; i < run->rec.nparams; i++)
 		json_object_set_new(params, run->rec.params[i].name,
 				    json_string(run->rec.params[i].value));
-	return json_pack("{s:o, s:s?}", "params", params, "firmware", run->opt->firmware);
+	if (run->opt->db)
+		snprintf(store, sizeof(store), "%s", run->opt->db);
+	else if (store_default_path(store, sizeof(store)) != 0)
+		store[0] = '\0';
+	return json_pack("{s:o, s:s?, s:s}", "params", params, "firmware", run->opt->firmware,
+			 "store", store);
 }
 
-/* Copy the run into the results store. The run directory is the primary
- * record and is complete by now: a store that cannot take the run costs a
- * warning, not the run (docs/regression.md). */
+/* Copy the run into the results store once its directory, the primary
+ * record, is complete: a store that cannot take the run costs a warning, not
+ * the run (docs/regression.md). A run whose records could not be written
+ * (a full disk) goes in when rig recover has completed them. */
 static void record_in_store(const struct run *run)
 {
 	struct store st;
-	int rc = store_open(&st, run->opt->db);
+	int rc;
 
-	if (!rc)
+	if (!run->records_written) {
+		fprintf(stderr, "rig: warning: run %s is not in the results store until its records "
+			"are complete (rig recover %s)\n", run->rec.id, run->rec.out_dir);
+		return;
+	}
+	if ((rc = store_open(&st, run->opt->db)) == 0)
 		rc = store_put_run(&st, &run->rec);
 	store_close(&st);
 	if (rc)
@@ -338,6 +352,7 @@ static int close_run(struct run *run, int rc)
 	/* The journal stays locked until the run is signed: until then a
 	 * recovery by another rig would take this live run for a dead one. */
 	wrc = reports_write_all(r, &run->fx, &run->key);
+	run->records_written = wrc == 0;
 	if (run->journal_open)
 		journal_close(&run->journal);
 	if (wrc && !(rc && rc != RIG_ERR_SAFETY)) {
@@ -374,7 +389,7 @@ int run_command(const struct run_options *o)
 		run->journal_open = 1;
 		rc = journal_append(&run->journal, "run_start", run_start_event(run));
 	}
-	if (!rc && (o->nparams || o->firmware))
+	if (!rc)
 		rc = journal_append(&run->journal, "options", options_event(run));
 	if (!rc)
 		rc = journal_append(&run->journal, "fixture",
@@ -388,10 +403,11 @@ int run_command(const struct run_options *o)
 	if (!rc)
 		rc = run_script(run);
 	rc = close_run(run, rc);
-	if (run->rec.verdict != VERDICT_ABORTED)
-		record_in_store(run);
+	/* The verdict first: the store may make the station wait for a lock. */
 	report_summary(&run->rec, &run->fx, stdout);
 	fflush(stdout);
+	if (run->rec.verdict != VERDICT_ABORTED)
+		record_in_store(run);
 	status = exit_status(&run->rec, rc);
 	if (status == 2)
 		fprintf(stderr, "rig: %s\n", run->rec.error[0] ? run->rec.error : rig_last_error());

@@ -162,11 +162,11 @@ int diff_write_json(const struct diff *d, const char *path)
 	} else {
 		FILE *f;
 
-		rc = file_create(path, &f);
+		rc = file_replace_open(path, &f);
 		if (!rc) {
 			json_dumpf(doc, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
 			fputc('\n', f);
-			rc = file_close_synced(f, path);
+			rc = file_replace_commit(f, path);
 		}
 	}
 	json_decref(doc);
@@ -176,7 +176,7 @@ int diff_write_json(const struct diff *d, const char *path)
 int diff_write_junit(const struct diff *d, const char *path)
 {
 	FILE *f;
-	int rc = file_create(path, &f);
+	int rc = file_replace_open(path, &f);
 
 	if (rc)
 		return rc;
@@ -208,5 +208,5 @@ int diff_write_junit(const struct diff *d, const char *path)
 		fprintf(f, "</testcase>\n");
 	}
 	fprintf(f, "</testsuite>\n</testsuites>\n");
-	return file_close_synced(f, path);
+	return file_replace_commit(f, path);
 }

@@ -331,7 +331,7 @@ static int write_chart(const struct trend *t, const struct trend_args *a, const 
 {
 	size_t len = strlen(path);
 	FILE *f;
-	int rc = file_create(path, &f);
+	int rc = file_replace_open(path, &f);
 
 	if (rc)
 		return rc;
@@ -340,10 +340,10 @@ static int write_chart(const struct trend *t, const struct trend_args *a, const 
 	else
 		write_html(t, a->requirement, f);
 	if (rc) {
-		fclose(f);
+		file_replace_abandon(f, path);
 		return rc;
 	}
-	return file_close_synced(f, path);
+	return file_replace_commit(f, path);
 }
 
 static int trend(const struct trend_args *a, struct trend *t)

@@ -97,6 +97,33 @@ test_disk_full_while_writing() {
 	[ "$n" -gt 480 ] && [ "$n" -lt 540 ] || fail "$n shots kept"
 }
 
+# A real full disk (a small tmpfs; needs root) while the reports are written:
+# the journal stays whole and closed, no half-written report is left, the run
+# stays out of the results store until rig recover completes its records.
+test_disk_full_while_writing_the_reports() {
+	mkdir -p "$WORK/disk"
+	if ! mount -t tmpfs -o size=47m tmpfs "$WORK/disk" 2>/dev/null; then
+		echo "note: not run: cannot mount a tmpfs here (needs root)"
+		return 0
+	fi
+	trap 'umount "$WORK/disk" 2>/dev/null' EXIT
+	rig_run run scripts/certify.lua --out "$WORK/disk/r" --db "$WORK/results.db" --quiet
+	expect_rc 2
+	expect_err "^rig: $WORK/disk/r/report.(html|pdf): write failed: No space left on device"
+	expect_err "not in the results store until its records are complete"
+	out=$(tests/faults/journal-chain "$WORK/disk/r/journal.jsonl") || fail "journal chain broken"
+	[ "${out#* }" = run_end ] || fail "journal not closed: $out"
+	! ls "$WORK"/disk/r/*.part >/dev/null 2>&1 || fail "half-written files left: $(ls "$WORK"/disk/r/*.part)"
+	mount -o remount,size=80m "$WORK/disk"
+	rig_run recover "$WORK/disk/r"
+	expect_rc 0
+	expect_out "added to the results store"
+	rig_run verify "$WORK/disk/r"
+	expect_rc 0
+	rig_run history --db "$WORK/results.db"
+	expect_out "PASS +13 +scripts/certify.lua $WORK/disk/r"
+}
+
 test_sigterm_mid_run() {
 	unit <<<'return {}'
 	"$RIG" run scripts/certify.lua --sim-unit "$WORK/unit.lua" --out "$WORK/run" --quiet --realtime \
