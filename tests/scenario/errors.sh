@@ -231,5 +231,5 @@ LUA
 	expect_one_line_err
 	rig_run run "$WORK/slow.lua" --quiet --step-timeout -1
 	expect_rc 2
-	expect_err 'step-timeout needs seconds'
+	expect_err 'step-timeout needs 0 to 1000000 seconds'
 }

@@ -210,6 +210,8 @@ test_bad_firmware_images_are_refused() {
 }
 
 test_diff_and_history_refuse_bad_input() {
+	tiny_script
+	rig_run run "$WORK/tiny.lua" --out "$WORK/r" --db "$WORK/results.db" --quiet
 	rig_run diff nope --db "$WORK/results.db"
 	expect_rc 2
 	expect_err 'no run "nope" in the store'
@@ -220,8 +222,6 @@ test_diff_and_history_refuse_bad_input() {
 	expect_rc 2
 	expect_one_line_err
 	printf 'return { name = "X" }\n' >"$WORK/spec.lua"
-	tiny_script
-	rig_run run "$WORK/tiny.lua" --out "$WORK/r" --db "$WORK/results.db" --quiet
 	rig_run diff "$(run_id "$WORK/r")" "$(run_id "$WORK/r")" --spec "$WORK/spec.lua" --db "$WORK/results.db"
 	expect_rc 2
 	expect_err 'spec.lua: no regression table'
