@@ -278,15 +278,28 @@ static int read_environment(struct df_table *root, struct fixture_environment *e
 	return rc < 0 ? rc : 0;
 }
 
+static int has_uncertainty(const struct fixture *fx, const char *quantity)
+{
+	for (size_t i = 0; i < fx->nuncertainties; i++)
+		if (!strcmp(fx->uncertainties[i].quantity, quantity))
+			return 1;
+	return 0;
+}
+
 /* uncertainty = { depth_mm = 0.01, volume_ul = { u = 0.05, rel_pct = 0.3 }, ... } */
 static int read_uncertainty(struct df_table *root, struct fixture *fx)
 {
+	static const char *const measured[] = { "depth_mm", "volume_ul", "interval_ms",
+						"burst_volume_ul", NULL };
 	static const char *const keys[] = { "u", "rel_pct", NULL };
 	struct df_table un;
 	lua_State *L = root->df->L;
 	int rc = df_table(root, "uncertainty", &un);
 
-	if (rc <= 0)
+	if (rc == 0)
+		return df_fail(root, NULL, "uncertainty: missing: the expanded uncertainty U (k = 2) "
+			       "of each measured quantity is the guard band of its verdicts");
+	if (rc < 0)
 		return rc;
 	lua_pushnil(L);
 	while (rc >= 0 && lua_next(L, un.idx)) {
@@ -305,7 +318,8 @@ static int read_uncertainty(struct df_table *root, struct fixture *fx)
 			break;
 		}
 		snprintf(u->quantity, sizeof(u->quantity), "%s", name);
-		if (lua_getfield(L, un.idx, name) == LUA_TTABLE) {
+		lua_pushvalue(L, -1);
+		if (lua_rawget(L, un.idx) == LUA_TTABLE) {
 			struct df_table v;
 
 			lua_pop(L, 1);
@@ -321,6 +335,12 @@ static int read_uncertainty(struct df_table *root, struct fixture *fx)
 		fx->nuncertainties++;
 	}
 	lua_settop(L, un.idx);
+	/* A misspelt quantity must not pass for one without a guard band. */
+	for (const char *const *q = measured; rc >= 0 && *q; q++)
+		if ((strcmp(*q, "burst_volume_ul") || fx->scale.driver[0]) &&
+		    !has_uncertainty(fx, *q))
+			rc = df_fail(&un, NULL, "%s: missing (every quantity rig measures needs its U)",
+				     *q);
 	df_close(&un);
 	return rc < 0 ? rc : 0;
 }

@@ -157,6 +157,20 @@ test_unit_file_missing() {
 	expect_one_line_err
 }
 
+# A misspelt or missing uncertainty would silently drop the guard band.
+test_fixture_uncertainty_of_every_measured_quantity() {
+	sed 's/depth_mm = 0.01,/dpeth_mm = 0.01,/' fixtures/sim-bench.lua >"$WORK/typo.lua"
+	line=$(grep -n "uncertainty = {" "$WORK/typo.lua" | cut -d: -f1)
+	rig_run run scripts/certify.lua --fixture "$WORK/typo.lua" --out "$WORK/run"
+	expect_rc 2
+	expect_err "^rig: $WORK/typo.lua:$line: uncertainty: depth_mm: missing"
+	expect_one_line_err
+	sed '/uncertainty = {/,/^  }/d' fixtures/sim-bench.lua >"$WORK/none.lua"
+	rig_run run scripts/certify.lua --fixture "$WORK/none.lua" --out "$WORK/run2"
+	expect_rc 2
+	expect_err "^rig: $WORK/none.lua:1: uncertainty: missing"
+}
+
 test_expired_calibration_refused_then_overridden() {
 	sed 's/due = "2099-12-31" },\n        sim = { noise = 0.002/X/' fixtures/sim-bench.lua |
 		awk 'NR==1,/due = "2099-12-31"/ { sub(/due = "2099-12-31"/, "due = \"2020-01-31\"") } { print }' \
