@@ -89,6 +89,8 @@ static int diff_runs(const struct diff_args *a, struct store *st, struct run_rec
 		rc = store_resolve_run(st, a->base, base_id);
 	else
 		rc = store_find_baseline(st, run_id, base_id, &how);
+	if (!rc && !strcmp(base_id, run_id))
+		rc = rig_error(RIG_ERR_INVALID, "%s is its own baseline: nothing to compare", run_id);
 	if (rc || (rc = store_load_run(st, base_id, base)) != 0 ||
 	    (rc = store_load_run(st, run_id, run)) != 0 ||
 	    (rc = regress_diff(base, run, spec, &d)) != 0)

@@ -18,7 +18,8 @@ int store_set_baseline(struct store *s, const char *run_id, const char *set_by,
 	char now[32];
 	int rc = store_prepare(s, "INSERT INTO baseline (uut_model, firmware_branch, script_path, "
 				  "run_id, set_at, set_by, note) SELECT uut_model, firmware_branch, "
-				  "script_path, id, ?, ?, ? FROM run WHERE id = ?", &st);
+				  "script_path, id, ?, ?, ? FROM run WHERE id = ? "
+				  "AND verdict NOT IN ('ERROR', 'ABORTED')", &st);
 
 	if (rc)
 		return rc;
@@ -29,7 +30,8 @@ int store_set_baseline(struct store *s, const char *run_id, const char *set_by,
 	sqlite3_bind_text(st, 4, run_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_sql_error(s, "setting the baseline");
 	if (!rc && sqlite3_changes(s->db) != 1)
-		rc = rig_error(RIG_ERR_INVALID, "%s: no run \"%s\"", s->path, run_id);
+		rc = rig_error(RIG_ERR_INVALID, "%s: run %s did not complete (ERROR or ABORTED): "
+			       "it can be no baseline", s->path, run_id);
 	sqlite3_finalize(st);
 	return rc;
 }

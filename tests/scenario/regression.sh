@@ -225,6 +225,16 @@ test_diff_and_history_refuse_bad_input() {
 	rig_run diff "$(run_id "$WORK/r")" "$(run_id "$WORK/r")" --spec "$WORK/spec.lua" --db "$WORK/results.db"
 	expect_rc 2
 	expect_err 'spec.lua: no regression table'
+	rig_run diff "$(run_id "$WORK/r")" "$(run_id "$WORK/r")" --db "$WORK/results.db"
+	expect_rc 2
+	expect_err "$(run_id "$WORK/r") is its own baseline: nothing to compare"
+	# a run that did not complete can be no baseline
+	printf 'rig.step("DEPTH-ACC", {}, function(s) error("fixture slipped") end)\n' >"$WORK/err.lua"
+	rig_run run "$WORK/err.lua" --out "$WORK/e" --db "$WORK/results.db" --quiet
+	expect_rc 2
+	rig_run baseline set "$(run_id "$WORK/e")" --db "$WORK/results.db"
+	expect_rc 2
+	expect_err "did not complete \(ERROR or ABORTED\): it can be no baseline"
 }
 
 test_trend_flags_a_shifted_build() {
