@@ -85,14 +85,19 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, rc;
+	int c, rc, li = -1;
 
 	memset(o, 0, sizeof(*o));
 	o->seed = 1;
 	o->step_timeout_s = 600;
 	optind = 0; /* GNU: full reinitialisation, so parsing can be repeated */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", longopts, &li)) != -1) {
+		/* --sim-unit '' must not quietly mean the default */
+		if (optarg && !optarg[0] && li >= 0)
+			return rig_error(RIG_ERR_INVALID, "--%s needs a value (see rig run --help)",
+					 longopts[li].name);
+		li = -1;
 		switch (c) {
 		case OPT_FIXTURE: o->fixture = optarg; break;
 		case OPT_SIM_UNIT: o->sim_unit = optarg; break;

@@ -11,6 +11,13 @@
 local spec = require "specs.mi350"
 local steps = require "steps.mi350"
 
+-- A misspelt option must not run the default suite instead.
+for name in pairs(rig.params) do
+  if name ~= "shots" and name ~= "soak_min" then
+    error(("--param %s: unknown (this script takes shots and soak_min)"):format(name), 0)
+  end
+end
+
 local function whole(name, default, lo, hi)
   local text = rig.params[name]
   if text == nil then return default end

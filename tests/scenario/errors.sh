@@ -193,6 +193,9 @@ test_bad_command_line() {
 	rig_run run scripts/certify.lua --step-timeout 1e308
 	expect_rc 2
 	expect_err '^rig: --step-timeout needs 0 to 1000000 seconds'
+	rig_run run scripts/certify.lua --sim-unit ''
+	expect_rc 2
+	expect_err '^rig: --sim-unit needs a value'
 	rig_run frobnicate
 	expect_rc 2
 	expect_err 'unknown command "frobnicate"'

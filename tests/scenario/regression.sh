@@ -209,6 +209,12 @@ test_bad_firmware_images_are_refused() {
 	expect_err "image built for MI-999"
 }
 
+test_regression_script_refuses_an_unknown_param() {
+	rig_run run scripts/regression.lua --param shot=10 --out "$WORK/r" --db "$WORK/results.db" --quiet
+	expect_rc 2
+	expect_err "^rig: scripts/regression.lua:[0-9]+: --param shot: unknown \(this script takes shots and soak_min\)$"
+}
+
 test_diff_and_history_refuse_bad_input() {
 	tiny_script
 	rig_run run "$WORK/tiny.lua" --out "$WORK/r" --db "$WORK/results.db" --quiet
