@@ -14,10 +14,22 @@ static void row(FILE *out, const char *req, const char *setting, const char *mea
 	fprintf(out, ROW, req, setting, meas, lim, u, verdict_name(v));
 }
 
+/* A check rig.every_burst makes on each burst of another requirement's step:
+ * an exact shot count, or an upper limit on every value relative to the
+ * setting. Anything else a step judged is shown in the step's own rows. */
+static int burst_check(const struct step_record *s, const struct measurement *m)
+{
+	if (!strcmp(m->requirement, s->requirement))
+		return 0;
+	return m->expected >= 0 ||
+	       (!isnan(m->usl) && isnan(m->lsl) && !isnan(m->target) && isnan(m->mean_lo) &&
+		isnan(m->mean_hi) && isnan(m->ti_lo) && isnan(m->ti_hi));
+}
+
 /* Requirements checked on every burst get one line for the whole run. */
 static void every_burst_rows(const struct run_record *r, FILE *out)
 {
-	char seen[8][32];
+	char seen[16][32];
 	size_t nseen = 0;
 
 	for (size_t i = 0; i < r->nsteps; i++)
@@ -29,18 +41,19 @@ static void every_burst_rows(const struct run_record *r, FILE *out)
 			size_t checks = 0, k;
 			char meas[96], lim[64];
 
-			if (!strcmp(m0->requirement, r->steps[i].requirement))
+			if (!burst_check(&r->steps[i], m0))
 				continue;
 			for (k = 0; k < nseen && strcmp(seen[k], m0->requirement); k++)
 				;
-			if (k < nseen || nseen == 8)
+			if (k < nseen || nseen == sizeof(seen) / sizeof(seen[0]))
 				continue;
 			snprintf(seen[nseen++], sizeof(seen[0]), "%s", m0->requirement);
 			for (size_t a = 0; a < r->nsteps; a++)
 				for (size_t b = 0; b < r->steps[a].nm; b++) {
 					const struct measurement *m = &r->steps[a].m[b];
 
-					if (strcmp(m->requirement, m0->requirement))
+					if (strcmp(m->requirement, m0->requirement) ||
+					    !burst_check(&r->steps[a], m))
 						continue;
 					checks++;
 					v = verdict_worse(v, m->verdict);
@@ -83,13 +96,13 @@ void report_summary(const struct run_record *r, const struct fixture *fx, FILE *
 		for (size_t j = 0; j < s->nm; j++) {
 			char meas[96], lim[96], u[16] = "";
 
-			if (strcmp(s->m[j].requirement, s->requirement))
+			if (burst_check(s, &s->m[j]))
 				continue;
 			format_measured(&s->m[j], meas, sizeof(meas));
 			format_limits(&s->m[j], lim, sizeof(lim));
 			if (s->m[j].guard_band > 0)
 				snprintf(u, sizeof(u), "%.3g", s->m[j].guard_band);
-			row(out, s->requirement, s->label, meas, lim, u, s->m[j].verdict);
+			row(out, s->m[j].requirement, s->label, meas, lim, u, s->m[j].verdict);
 			if (s->m[j].verdict != VERDICT_PASS && s->m[j].reason[0])
 				fprintf(out, "%26s-> %s\n", "", s->m[j].reason);
 			shown = 1;
