@@ -162,14 +162,20 @@ int verify_run(const char *dir, const char *pinned_pub, FILE *out)
 	struct stat st;
 	int bad;
 
+	struct station_key pinned;
+
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
 		return rig_error(RIG_ERR_INVALID, "%s: not a directory", dir);
+	/* Without the key asked for, or a run to check, nothing can be said. */
+	if (pinned_pub && key_load_public(pinned_pub, &pinned) != 0)
+		return -1;
 	snprintf(path, sizeof(path), "%s/MANIFEST", dir);
 	if (access(path, F_OK) != 0) {
 		snprintf(path, sizeof(path), "%s/journal.jsonl", dir);
-		problem(&c, "MANIFEST: missing (%s)",
-			access(path, F_OK) == 0 ? "an unfinished run: close it with rig recover"
-						: "not a run directory");
+		if (access(path, F_OK) != 0)
+			return rig_error(RIG_ERR_INVALID, "%s: not a run directory (no MANIFEST, no "
+					 "journal.jsonl)", dir);
+		problem(&c, "MANIFEST: missing (an unfinished run: close it with rig recover)");
 		rig_error(RIG_ERR_INVALID, "%s: %s", dir, c.first);
 		return c.problems;
 	}

@@ -82,6 +82,21 @@ test_any_changed_byte_of_any_artifact_is_detected() {
 	expect_rc 0
 }
 
+# "Cannot check" is not "tampered": exit 2, not 1.
+test_verify_without_its_key_or_a_run_cannot_check() {
+	make_run "$WORK/r"
+	rig_run verify "$WORK/r" --key "$WORK/no-such.pub"
+	expect_rc 2
+	expect_err "no-such.pub: cannot open"
+	expect_one_line_err
+	mkdir "$WORK/empty"
+	rig_run verify "$WORK/empty"
+	expect_rc 2
+	expect_err "not a run directory"
+	rig_run verify "$WORK/r" --key "$WORK/r/station.pub"
+	expect_rc 0
+}
+
 test_added_or_removed_artifact_is_detected() {
 	make_run "$WORK/r"
 	echo extra >"$WORK/r/notes.txt"
