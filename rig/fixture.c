@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rig/bench.h"
 #include "rig/datafile.h"
 #include "rig/error.h"
 #include "rig/file.h"
@@ -144,6 +145,13 @@ out:
 	return rc < 0 ? rc : 0;
 }
 
+/* A driver name this rig has no backend for, refused where the file says it. */
+static int check_driver(struct df_table *t, const char *driver, int known, const char *list)
+{
+	return known ? 0 : df_fail(t, "driver", "\"%s\" is not a driver of this rig (%s)",
+				   driver, list);
+}
+
 static int read_daq(struct df_table *root, struct fixture_daq *daq)
 {
 	static const char *const keys[] = { "driver", "device", "board", "ai_subdevice",
@@ -161,6 +169,8 @@ static int read_daq(struct df_table *root, struct fixture_daq *daq)
 	daq->rate_hz = 20000;
 	if ((rc = df_check_keys(&d, keys)) < 0 ||
 	    (rc = df_string(&d, "driver", daq->driver, sizeof(daq->driver))) < 0 ||
+	    (rc = check_driver(&d, daq->driver, daq_backend(daq->driver) != NULL,
+			       "sim or comedi")) < 0 ||
 	    (rc = df_string(&d, "device", daq->device, sizeof(daq->device))) < 0 ||
 	    (rc = df_string(&d, "board", daq->board, sizeof(daq->board))) < 0 ||
 	    (rc = df_number_in(&d, "ai_subdevice", -1, 255, &ai)) < 0 ||
@@ -217,6 +227,8 @@ static int read_uut(struct df_table *root, struct fixture_uut *uut)
 	}
 	if ((rc = df_check_keys(&u, keys)) >= 0 &&
 	    (rc = df_string(&u, "driver", uut->driver, sizeof(uut->driver))) >= 0 &&
+	    (rc = check_driver(&u, uut->driver, uut_backend(uut->driver) != NULL,
+			       "sim or injector")) >= 0 &&
 	    (rc = df_number_in(&u, "vid", 0, 0xffff, &vid)) >= 0 &&
 	    (rc = df_number_in(&u, "pid", 0, 0xffff, &pid)) >= 0 &&
 	    (rc = df_string(&u, "serial", uut->serial, sizeof(uut->serial))) >= 0)
@@ -244,6 +256,8 @@ static int read_scale(struct df_table *root, struct fixture_scale *sc)
 	}
 	if ((rc = df_check_keys(&s, keys)) >= 0 &&
 	    (rc = df_string(&s, "driver", sc->driver, sizeof(sc->driver))) >= 0 &&
+	    (rc = check_driver(&s, sc->driver, !sc->driver[0] || scale_backend(sc->driver) != NULL,
+			       "sim or mtsics")) >= 0 &&
 	    (rc = df_string(&s, "port", sc->port, sizeof(sc->port))) >= 0 &&
 	    (rc = df_number_in(&s, "baud", 300, 921600, &baud)) >= 0 &&
 	    (rc = df_string(&s, "model", sc->model, sizeof(sc->model))) >= 0 &&

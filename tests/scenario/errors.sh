@@ -157,6 +157,17 @@ test_unit_file_missing() {
 	expect_one_line_err
 }
 
+test_fixture_unknown_driver_names_the_line() {
+	awk '/driver = "sim"/ && !done { sub(/"sim"/, "\"usb\""); done = 1 } { print }' \
+		fixtures/sim-bench.lua >"$WORK/f.lua"
+	line=$(grep -n 'driver = "usb"' "$WORK/f.lua" | cut -d: -f1)
+	rig_run run scripts/certify.lua --fixture "$WORK/f.lua" --out "$WORK/run"
+	expect_rc 2
+	expect_err "^rig: $WORK/f.lua:$line: daq.driver: \"usb\" is not a driver of this rig \(sim or comedi\)$"
+	expect_one_line_err
+	[ ! -e "$WORK/run" ] || fail "a run directory was made for a fixture that cannot load"
+}
+
 # A misspelt or missing uncertainty would silently drop the guard band.
 test_fixture_uncertainty_of_every_measured_quantity() {
 	sed 's/depth_mm = 0.01,/dpeth_mm = 0.01,/' fixtures/sim-bench.lua >"$WORK/typo.lua"
