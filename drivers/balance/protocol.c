@@ -83,6 +83,9 @@ static int parse_weight(const char *cmd, const char *line, const char *p, struct
 	r->value = strtod(p, &end);
 	if (end == p || errno || !isfinite(r->value))
 		return malformed(cmd, line, "no weight value");
+	/* The weight field is 10 characters wide: no balance reads more. */
+	if (fabs(r->value) >= 1e10)
+		return malformed(cmd, line, "weight beyond any balance's display");
 	p = end + strspn(end, " ");
 	n = strcspn(p, " ");
 	if (n == 0 || n >= sizeof(r->unit) || p[n + strspn(p + n, " ")])

@@ -100,6 +100,7 @@ START_TEST(malformed_replies)
 	expect_error("S", "S S   12.5", RIG_ERR_PROTOCOL, "no unit");
 	expect_error("S", "S S   12.5 g junk", RIG_ERR_PROTOCOL, "no unit");
 	expect_error("S", "S S   1e999 g", RIG_ERR_PROTOCOL, "no weight value");
+	expect_error("S", "S S   1e308 g", RIG_ERR_PROTOCOL, "weight beyond any balance's display");
 	expect_error("S", "S Q   12.5 g", RIG_ERR_PROTOCOL, "unknown status");
 	expect_error("S", "S SS  12.5 g", RIG_ERR_PROTOCOL, "no status");
 	expect_error("S", "S S \x01 12.5 g", RIG_ERR_PROTOCOL, "control");
