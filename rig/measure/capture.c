@@ -28,6 +28,15 @@ static int config_from(const struct rcap_reader *r, struct measure_config *cfg)
 	if (cfg->displacement < 0)
 		return rig_error(RIG_ERR_INVALID, "%s:2: no channel named \"displacement\"",
 				 r->path);
+	/* The extractor's thresholds and the output columns are in mm and µl. */
+	if (strcmp(h->channels[cfg->displacement].unit, "mm") != 0)
+		return rig_error(RIG_ERR_INVALID, "%s:2: displacement in \"%s\": rig measures "
+				 "depth in mm (give the polynomial to mm)",
+				 r->path, h->channels[cfg->displacement].unit);
+	if (cfg->plunger >= 0 && strcmp(h->channels[cfg->plunger].unit, "ul") != 0)
+		return rig_error(RIG_ERR_INVALID, "%s:2: plunger in \"%s\": rig measures volume "
+				 "in ul (give the polynomial to ul)",
+				 r->path, h->channels[cfg->plunger].unit);
 	cfg->displacement_cal = h->channels[cfg->displacement].cal;
 	cfg->maxdata = h->channels[cfg->displacement].maxdata;
 	if (cfg->plunger >= 0)

@@ -120,6 +120,10 @@ test_rig_measure_refuses_broken_captures() {
 	expect_err "^rig: $WORK/cut.rcap: truncated: [0-9]+ bytes of an incomplete last scan"
 	expect_one_line_err
 	[ "$(tail -n +2 "$WORK/out" | wc -l)" -ge 1 ] || fail "no shots printed before the cut"
+	perl -pe 's/"unit":"mm"/"unit":"cm"/ if $. == 2' "$cap" >"$WORK/cm.rcap"
+	rig_run measure "$WORK/cm.rcap"
+	expect_rc 2
+	expect_err "^rig: $WORK/cm.rcap:2: displacement in \"cm\": rig measures depth in mm"
 	perl -pe 's/"rate_hz":[0-9.e+]+/"rate_hz":1e-20/ if $. == 2' "$cap" >"$WORK/slow.rcap"
 	RC=0
 	timeout 30 "$RIG" measure "$WORK/slow.rcap" >"$WORK/out" 2>"$WORK/err" || RC=$?
