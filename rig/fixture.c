@@ -14,8 +14,11 @@ static int parse_date(struct df_table *t, const char *key, const char *s)
 	int y, m, d;
 	char tail;
 
+	static const int days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
 	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || strlen(s) != 10 || m < 1 ||
-	    m > 12 || d < 1 || d > 31)
+	    m > 12 || d < 1 || d > days[m - 1] ||
+	    (m == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400))))
 		return df_fail(t, key, "\"%s\" is not a date YYYY-MM-DD", s);
 	return 0;
 }
@@ -53,8 +56,9 @@ static int read_pair(struct df_table *t, const char *key, double out[2])
 		return rc;
 	if (df_len(&p) != 2)
 		rc = df_fail(t, key, "expected two numbers {lo, hi}");
-	else if ((rc = df_item_number(&p, 1, &out[0])) > 0)
-		rc = df_item_number(&p, 2, &out[1]);
+	else if ((rc = df_item_number(&p, 1, &out[0])) > 0 &&
+		 (rc = df_item_number(&p, 2, &out[1])) > 0 && !(out[0] < out[1]))
+		rc = df_fail(t, key, "lo %g must be below hi %g", out[0], out[1]);
 	df_close(&p);
 	return rc;
 }

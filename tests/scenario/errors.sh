@@ -168,6 +168,18 @@ test_fixture_unknown_driver_names_the_line() {
 	[ ! -e "$WORK/run" ] || fail "a run directory was made for a fixture that cannot load"
 }
 
+test_fixture_impossible_date_and_inverted_range() {
+	awk '/due = "2099-12-31"/ && !done { sub(/2099-12-31/, "2099-02-29"); done = 1 } { print }' \
+		fixtures/sim-bench.lua >"$WORK/f.lua"
+	rig_run run scripts/certify.lua --fixture "$WORK/f.lua" --out "$WORK/run"
+	expect_rc 2
+	expect_err "certificate.due: \"2099-02-29\" is not a date YYYY-MM-DD"
+	sed 's/range_v = { -10, 10 }/range_v = { 10, -10 }/' fixtures/sim-bench.lua >"$WORK/g.lua"
+	rig_run run scripts/certify.lua --fixture "$WORK/g.lua" --out "$WORK/run"
+	expect_rc 2
+	expect_err "^rig: $WORK/g.lua:[0-9]+: daq.channels\[1\].range_v: lo 10 must be below hi -10"
+}
+
 # A misspelt or missing uncertainty would silently drop the guard band.
 test_fixture_uncertainty_of_every_measured_quantity() {
 	sed 's/depth_mm = 0.01,/dpeth_mm = 0.01,/' fixtures/sim-bench.lua >"$WORK/typo.lua"
