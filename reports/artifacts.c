@@ -22,15 +22,14 @@ int reports_write_all(const struct run_record *r, const struct fixture *fx,
 		snprintf(path, sizeof(path), "%s/%s" FILE_PART_SUFFIX, r->out_dir, reports[i]);
 		unlink(path);
 	}
-	if ((rc = report_result_json(r, fx, OUT("result.json"))) != 0 ||
-	    (rc = report_shots_csv(r, OUT("shots.csv"))) != 0 ||
-	    (rc = report_junit(r, OUT("junit.xml"))) != 0 ||
-	    (rc = report_html(r, fx, OUT("report.html"))) != 0 ||
-	    (rc = report_pdf(r, fx, OUT("report.pdf"))) != 0)
-		return rc;
-	plot_release_caches();
+	if ((rc = report_result_json(r, fx, OUT("result.json"))) == 0 &&
+	    (rc = report_shots_csv(r, OUT("shots.csv"))) == 0 &&
+	    (rc = report_junit(r, OUT("junit.xml"))) == 0 &&
+	    (rc = report_html(r, fx, OUT("report.html"))) == 0)
+		rc = report_pdf(r, fx, OUT("report.pdf"));
+	plot_release_caches(); /* also when a report failed (a full disk) */
 #undef OUT
-	if ((rc = file_sync_dir(r->out_dir)) != 0)
+	if (rc || (rc = file_sync_dir(r->out_dir)) != 0)
 		return rc;
 	return manifest_write_signed(r->out_dir, key);
 }
