@@ -65,13 +65,14 @@ static int close_record(struct replay *rp, struct journal *j, const struct journ
 
 /* A run that finished but whose records were cut short (a full disk) was
  * left out of its results store by rig run: now complete, it goes in. */
-static void store_if_missing(const char *path, const struct run_record *rec, FILE *out)
+static void store_if_missing(const char *path, const struct run_record *rec, FILE *out,
+			     int create)
 {
 	struct store st;
 	char id[64];
 	int rc;
 
-	if (!path[0] || store_open(&st, path) != 0)
+	if (!path[0] || (create ? store_open(&st, path) : store_open_existing(&st, path)) != 0)
 		return;
 	if (store_resolve_run(&st, rec->id, id) != 0 || strcmp(id, rec->id) != 0) {
 		rc = store_put_run(&st, rec);
@@ -79,6 +80,37 @@ static void store_if_missing(const char *path, const struct run_record *rec, FIL
 			rc ? "could not be added to" : "added to", path);
 	}
 	store_close(&st);
+}
+
+/*
+ * A closed, signed run missing from its results store (killed while it
+ * waited for the store's lock): its journal, read without a change to the
+ * record, puts it there. Only into a store that exists: a run directory
+ * copied elsewhere must not create its station's store on another machine.
+ */
+static void store_closed_run(const char *dir, FILE *out)
+{
+	struct run_record rec;
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct replay rp = { 0 };
+	struct journal_scan st;
+	char path[4400];
+
+	if (!fx)
+		return;
+	run_record_init(&rec);
+	snprintf(rec.out_dir, sizeof(rec.out_dir), "%s", dir);
+	in_dir(path, sizeof(path), dir, "journal.jsonl");
+	rp.rec = &rec;
+	rp.fx = fx;
+	rp.journal_path = path;
+	if (journal_scan(path, 0, replay_line, &rp, &st) == 0 && rp.ended) {
+		run_record_settle(&rec);
+		if (rec.verdict != VERDICT_ABORTED)
+			store_if_missing(rp.store_path, &rec, out, 0);
+	}
+	run_record_release(&rec);
+	free(fx);
 }
 
 int recover_run(const char *dir, const struct station_key *k, FILE *out)
@@ -108,7 +140,7 @@ int recover_run(const char *dir, const struct station_key *k, FILE *out)
 	}
 	journal_close(&j);
 	if (!rc && rec.verdict != VERDICT_ABORTED)
-		store_if_missing(rp.store_path, &rec, out);
+		store_if_missing(rp.store_path, &rec, out, 1);
 	if (!rc) {
 		size_t nm = 0;
 
@@ -177,6 +209,7 @@ int recover_command(int argc, char **argv)
 			return 2;
 		}
 		printf("rig: %s: already closed and signed (check it with rig verify)\n", argv[1]);
+		store_closed_run(argv[1], stdout);
 		return 0;
 	}
 	if (recover_run(argv[1], &k, stdout) != 0) {

@@ -97,6 +97,43 @@ rig.step("DEPTH-ACC", { depth_mm = 4, dose_ul = 20, rate_per_min = 350, label = 
 LUA
 }
 
+# Killed while it waits for a store another process holds locked: the run is
+# complete and signed but not in the store; rig recover puts it there.
+test_run_killed_waiting_for_the_store_is_added_by_recover() {
+	local pid holder id
+	tiny_script
+	rig_run run "$WORK/tiny.lua" --out "$WORK/first" --db "$WORK/results.db" --quiet
+	expect_rc 0
+	python3 -c '
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN EXCLUSIVE")
+open(sys.argv[2], "w").close()
+time.sleep(60)' "$WORK/results.db" "$WORK/locked" &
+	holder=$!
+	while [ ! -e "$WORK/locked" ]; do sleep 0.05; done
+	"$RIG" run "$WORK/tiny.lua" --out "$WORK/r" --db "$WORK/results.db" --quiet >"$WORK/out" 2>&1 &
+	pid=$!
+	# the verdict is printed before the wait for the lock
+	until grep -q '^report: ' "$WORK/out"; do sleep 0.05; done
+	sleep 0.5
+	kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+	kill "$holder"; wait "$holder" 2>/dev/null || true
+	id=$(run_id "$WORK/r")
+	rig_run verify "$WORK/r"
+	expect_rc 0
+	rig_run history --db "$WORK/results.db"
+	expect_no_out "^$id "
+	rig_run recover "$WORK/r"
+	expect_rc 0
+	expect_out "already closed and signed"
+	expect_out "run $id added to the results store $WORK/results.db"
+	rig_run history --db "$WORK/results.db"
+	expect_out "^$id "
+	rig_run recover "$WORK/r" # once is enough
+	expect_no_out "added to"
+}
+
 test_concurrent_writers_lose_no_run() {
 	local i pids="" n=8
 	tiny_script
