@@ -19,8 +19,10 @@ int reports_write_all(const struct run_record *r, const struct fixture *fx,
 #define OUT(name) (snprintf(path, sizeof(path), "%s/%s", r->out_dir, name), path)
 	/* What a kill left half-written is written again whole, not kept. */
 	for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s" FILE_PART_SUFFIX, r->out_dir, reports[i]);
-		unlink(path);
+		char part[4400];
+
+		file_part_path(OUT(reports[i]), part, sizeof(part));
+		unlink(part);
 	}
 	if ((rc = report_result_json(r, fx, OUT("result.json"))) == 0 &&
 	    (rc = report_shots_csv(r, OUT("shots.csv"))) == 0 &&

@@ -143,11 +143,11 @@ int manifest_write_signed(const char *dir, const struct station_key *k)
 	if (!rc)
 		rc = replace_file(dir, "MANIFEST", text, len);
 	snprintf(pub, sizeof(pub), "%s/station.pub", dir);
-	snprintf(tmp, sizeof(tmp), "%s" FILE_PART_SUFFIX, pub);
+	file_part_path(pub, tmp, sizeof(tmp));
 	if (!rc && (rc = key_write_public(k, tmp)) == 0)
 		rc = file_replace_finish(pub);
 	snprintf(sig, sizeof(sig), "%s/MANIFEST.sig", dir);
-	snprintf(tmp, sizeof(tmp), "%s" FILE_PART_SUFFIX, sig);
+	file_part_path(sig, tmp, sizeof(tmp));
 	if (!rc && (rc = key_sign_to_file(k, text, len, tmp, "verify with station.pub")) == 0)
 		rc = file_replace_finish(sig);
 	if (!rc)

@@ -296,7 +296,7 @@ int report_pdf(const struct run_record *r, const struct fixture *fx, const char 
 	int pages = layout(s, r, fx, 0);
 
 	cairo_surface_destroy(s);
-	snprintf(part, sizeof(part), "%s" FILE_PART_SUFFIX, path);
+	file_part_path(path, part, sizeof(part));
 	s = cairo_pdf_surface_create(part, PAGE_W, PAGE_H);
 	snprintf(title, sizeof(title), "Certification report %s %s, run %s", r->uut.model,
 		 r->uut.serial, r->id);

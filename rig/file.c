@@ -127,16 +127,16 @@ int file_create(const char *path, FILE **out)
 	return 0;
 }
 
-static void part_name(const char *path, char *out, size_t len)
+void file_part_path(const char *path, char *out, size_t len)
 {
-	snprintf(out, len, "%s" FILE_PART_SUFFIX, path);
+	snprintf(out, len, "%s.part", path);
 }
 
 int file_replace_open(const char *path, FILE **out)
 {
 	char part[4200];
 
-	part_name(path, part, sizeof(part));
+	file_part_path(path, part, sizeof(part));
 	return file_create(part, out);
 }
 
@@ -144,7 +144,7 @@ int file_replace_finish(const char *path)
 {
 	char part[4200];
 
-	part_name(path, part, sizeof(part));
+	file_part_path(path, part, sizeof(part));
 	if (rename(part, path) != 0) {
 		int rc = rig_error_errno(RIG_ERR_IO, "%s: cannot move into place", part);
 
@@ -159,7 +159,7 @@ int file_replace_commit(FILE *f, const char *path)
 	char part[4200];
 	int rc;
 
-	part_name(path, part, sizeof(part));
+	file_part_path(path, part, sizeof(part));
 	if ((rc = file_close_synced(f, path)) != 0) {
 		unlink(part);
 		return rc;
@@ -171,7 +171,7 @@ void file_replace_abandon(FILE *f, const char *path)
 {
 	char part[4200];
 
-	part_name(path, part, sizeof(part));
+	file_part_path(path, part, sizeof(part));
 	fclose(f);
 	unlink(part);
 }

@@ -27,11 +27,12 @@ int file_create(const char *path, FILE **out);
  * file_replace_abandon drops it. file_replace_finish moves a PATH.part that
  * something else wrote (cairo) into place.
  */
-#define FILE_PART_SUFFIX ".part"
 int file_replace_open(const char *path, FILE **out);
 int file_replace_commit(FILE *f, const char *path);
 void file_replace_abandon(FILE *f, const char *path);
 int file_replace_finish(const char *path);
+/* PATH.part, where a replacement of path is written. */
+void file_part_path(const char *path, char *out, size_t len);
 
 /* fflush + fsync + fclose, so "written" means on disk; reports ENOSPC etc. */
 int file_close_synced(FILE *f, const char *path);

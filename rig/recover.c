@@ -63,8 +63,20 @@ static int close_record(struct replay *rp, struct journal *j, const struct journ
 	return rc;
 }
 
-/* A run that finished but whose records were cut short (a full disk) was
- * left out of its results store by rig run: now complete, it goes in. */
+/* Ready rp to rebuild the record of the run in dir from its journal (path). */
+static void replay_setup(struct replay *rp, struct run_record *rec, struct fixture *fx,
+			 const char *dir, char *path, size_t len)
+{
+	run_record_init(rec);
+	snprintf(rec->out_dir, sizeof(rec->out_dir), "%s", dir);
+	in_dir(path, len, dir, "journal.jsonl");
+	rp->rec = rec;
+	rp->fx = fx;
+	rp->journal_path = path;
+}
+
+/* A finished run rig run left out of its results store (records cut short
+ * by a full disk, or killed while it waited for the store) goes in. */
 static void store_if_missing(const char *path, const struct run_record *rec, FILE *out,
 			     int create)
 {
@@ -98,12 +110,7 @@ static void store_closed_run(const char *dir, FILE *out)
 
 	if (!fx)
 		return;
-	run_record_init(&rec);
-	snprintf(rec.out_dir, sizeof(rec.out_dir), "%s", dir);
-	in_dir(path, sizeof(path), dir, "journal.jsonl");
-	rp.rec = &rec;
-	rp.fx = fx;
-	rp.journal_path = path;
+	replay_setup(&rp, &rec, fx, dir, path, sizeof(path));
 	if (journal_scan(path, 0, replay_line, &rp, &st) == 0 && rp.ended) {
 		run_record_settle(&rec);
 		if (rec.verdict != VERDICT_ABORTED)
@@ -125,12 +132,7 @@ int recover_run(const char *dir, const struct station_key *k, FILE *out)
 
 	if (!fx)
 		return rig_error(RIG_ERR_NOMEM, "out of memory");
-	run_record_init(&rec);
-	snprintf(rec.out_dir, sizeof(rec.out_dir), "%s", dir);
-	in_dir(path, sizeof(path), dir, "journal.jsonl");
-	rp.rec = &rec;
-	rp.fx = fx;
-	rp.journal_path = path;
+	replay_setup(&rp, &rec, fx, dir, path, sizeof(path));
 	rc = journal_resume(&j, path, replay_line, &rp, &st);
 	if (!rc && !rp.ended)
 		rc = close_record(&rp, &j, &st);

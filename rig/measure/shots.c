@@ -192,8 +192,6 @@ static int configure(struct measure *m, const struct measure_config *cfg)
 	if (m->fit_half < 2)
 		m->fit_half = 2;
 	m->sub = pow2_at_least(MEASURE_PEAK_FIT_S * rate + 1) / 2;
-	if (m->sub < 1)
-		m->sub = 1;
 	if (m->sub > m->chunk)
 		m->sub = m->chunk;
 	m->rise_cap = m->pre + scans(RISE_S, rate, 1);
