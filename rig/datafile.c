@@ -160,7 +160,8 @@ int datafile_load(struct datafile *df, const char *path, struct df_table *t)
 	sandbox_set_budget(L, DATAFILE_INSTRUCTIONS);
 	if (sandbox_load(L, df->source, df->size, path) != LUA_OK ||
 	    sandbox_pcall(L, 0, 1, 0) != LUA_OK) {
-		const char *msg = lua_tostring(L, -1);
+		char full[4800];
+		const char *msg = sandbox_full_name(L, lua_tostring(L, -1), full, sizeof(full));
 
 		if (!msg)
 			msg = "error object is not a string";

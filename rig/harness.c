@@ -122,7 +122,7 @@ static int has_position(const char *msg)
 int harness_message_handler(lua_State *L)
 {
 	const char *msg = lua_tostring(L, 1);
-	char pos[600];
+	char pos[600], full[4800];
 
 	if (lua_touserdata(L, 1) == &safety_sentinel)
 		return 1;
@@ -132,6 +132,7 @@ int harness_message_handler(lua_State *L)
 	where(L, pos, sizeof(pos));
 	if (pos[0] && !has_position(msg))
 		msg = lua_pushfstring(L, "%s%s", pos, msg);
+	msg = lua_pushstring(L, sandbox_full_name(L, msg, full, sizeof(full)));
 	luaL_traceback(L, L, msg, 1);
 	return 1;
 }

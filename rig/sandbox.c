@@ -219,14 +219,81 @@ void sandbox_set_deadline(lua_State *L, double seconds, const char *what)
 	snprintf(b->limit_what, sizeof(b->limit_what), "%s", what);
 }
 
+/* Registry key of { [name as Lua shows it] = full file name }. */
+static const char long_names;
+
+/* Lua shortens a long file name in its messages to "...tail" (LUA_IDSIZE);
+ * remember the full one under that short form, so rig can name the file as
+ * it was given. Protected: the state may be out of memory. */
+static int remember_name(lua_State *L)
+{
+	const char *chunkname = lua_touserdata(L, 1);
+	lua_Debug ar;
+
+	if (luaL_loadbufferx(L, "", 0, chunkname, "t") != LUA_OK)
+		return 0;
+	lua_getinfo(L, ">S", &ar);
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &long_names) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -1);
+		lua_rawsetp(L, LUA_REGISTRYINDEX, &long_names);
+	}
+	lua_pushstring(L, chunkname + 1);
+	lua_setfield(L, -2, ar.short_src);
+	return 0;
+}
+
+const char *sandbox_full_name(lua_State *L, const char *msg, char *buf, size_t len)
+{
+	const char *found = NULL;
+
+	if (!msg || strncmp(msg, "...", 3) != 0)
+		return msg;
+	if (lua_rawgetp(L, LUA_REGISTRYINDEX, &long_names) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		return msg;
+	}
+	lua_pushnil(L);
+	while (!found && lua_next(L, -2)) {
+		size_t n;
+		const char *s = lua_tolstring(L, -2, &n);
+
+		if (!strncmp(msg, s, n) && msg[n] == ':') {
+			snprintf(buf, len, "%s%s", lua_tostring(L, -1), msg + n);
+			found = buf;
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1); /* the table */
+	return found ? found : msg;
+}
+
 int sandbox_load(lua_State *L, const char *text, size_t len, const char *name)
 {
-	char chunkname[4200];
+	char chunkname[4200], full[4800];
+	int rc;
 
 	chunkname[0] = '@';
 	strncpy(chunkname + 1, name, sizeof(chunkname) - 2);
 	chunkname[sizeof(chunkname) - 1] = '\0';
-	return luaL_loadbufferx(L, text, len, chunkname, "t");
+	if (strlen(chunkname) >= LUA_IDSIZE) {
+		lua_pushcfunction(L, remember_name);
+		lua_pushlightuserdata(L, chunkname);
+		if (lua_pcall(L, 1, 0, 0) != LUA_OK)
+			lua_pop(L, 1);
+	}
+	rc = luaL_loadbufferx(L, text, len, chunkname, "t");
+	if (rc != LUA_OK) {
+		const char *msg = lua_tostring(L, -1);
+
+		if (sandbox_full_name(L, msg, full, sizeof(full)) != msg) {
+			lua_pop(L, 1);
+			lua_pushstring(L, full);
+		}
+	}
+	return rc;
 }
 
 static int traceback_handler(lua_State *L)

@@ -36,6 +36,10 @@ void sandbox_set_deadline(struct lua_State *L, double seconds, const char *what)
  * global table as its environment; like luaL_loadbufferx. */
 int sandbox_load(struct lua_State *L, const char *text, size_t len, const char *name);
 
+/* msg with a file name Lua shortened to "...tail" (a long path) put back
+ * whole, in buf; msg itself when there is none. Allocates nothing. */
+const char *sandbox_full_name(struct lua_State *L, const char *msg, char *buf, size_t len);
+
 /* lua_pcall with a traceback handler; on error the message (with the
  * traceback when want_traceback) is left on the stack. */
 int sandbox_pcall(struct lua_State *L, int nargs, int nresults, int want_traceback);

@@ -209,6 +209,25 @@ test_expired_calibration_refused_then_overridden() {
 }
 
 
+# Lua shortens a long file name to "...tail" in its messages; rig names the
+# file as it was given, however deep it lies.
+test_long_paths_are_named_whole() {
+	local d="$WORK/a-directory-name-long-enough-that-lua-would-shorten-it/and-one-more-level"
+	mkdir -p "$d"
+	printf 'x = = 1\n' >"$d/syntax.lua"
+	rig_run run "$d/syntax.lua" --out "$WORK/r1" --quiet
+	expect_rc 2
+	expect_err "^rig: $d/syntax.lua:1: unexpected symbol near '='$"
+	printf 'rig.step("DEPTH-ACC", {}, function(s)\n  error("boom")\nend)\n' >"$d/step.lua"
+	rig_run run "$d/step.lua" --out "$WORK/r2" --quiet
+	expect_rc 2
+	expect_err "^rig: $d/step.lua:2: boom$"
+	printf 'return {\n  depth = 1,\n}\n' >"$d/unit.lua"
+	rig_run run scripts/certify.lua --sim-unit "$d/unit.lua" --out "$WORK/r3" --quiet
+	expect_rc 2
+	expect_err "^rig: $d/unit.lua:2: depth: expected a plain table, got number$"
+}
+
 test_bad_command_line() {
 	rig_run run scripts/certify.lua --seed banana
 	expect_rc 2
