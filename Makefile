@@ -19,7 +19,7 @@ PKG_CONFIG ?= pkg-config
 # Lua 5.4's pkg-config name differs between distributions.
 LUA_PC := $(firstword $(foreach p,lua5.4 lua-5.4 lua54,$(shell $(PKG_CONFIG) --exists $(p) 2>/dev/null && echo $(p))) \
 	$(shell $(PKG_CONFIG) --modversion lua 2>/dev/null | grep -q '^5\.4' && echo lua))
-PKGS   := libusb-1.0 comedilib libsodium cairo fontconfig jansson sqlite3 zlib $(LUA_PC)
+PKGS   := libusb-1.0 comedilib libsodium cairo pangocairo fontconfig jansson sqlite3 zlib $(LUA_PC)
 TEST_PKGS := check
 EMU_PKGS  := umockdev-1.0 glib-2.0 gobject-2.0
 

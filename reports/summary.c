@@ -81,7 +81,7 @@ static void every_burst_rows(const struct run_record *r, FILE *out)
 
 void report_summary(const struct run_record *r, const struct fixture *fx, FILE *out)
 {
-	size_t counts[VERDICT_ABORTED + 1] = { 0 };
+	size_t counts[VERDICT_LAST + 1] = { 0 };
 
 	fprintf(out, "\nrig %s  %s  on %s (%s)\n", r->rig_version, r->script.path, fx->name,
 		r->station);

@@ -25,7 +25,7 @@ static int parse_date(struct df_table *t, const char *key, const char *s)
 
 static int read_certificate(struct df_table *t, struct fixture_certificate *cert)
 {
-	static const char *const keys[] = { "id", "issuer", "due", NULL };
+	static const char *const keys[] = { "id", "issuer", "calibrated", "due", NULL };
 	struct df_table c;
 	int rc = df_table(t, "certificate", &c);
 
@@ -34,6 +34,7 @@ static int read_certificate(struct df_table *t, struct fixture_certificate *cert
 	if ((rc = df_check_keys(&c, keys)) < 0 ||
 	    (rc = df_string(&c, "id", cert->id, sizeof(cert->id))) < 0 ||
 	    (rc = df_string(&c, "issuer", cert->issuer, sizeof(cert->issuer))) < 0 ||
+	    (rc = df_string(&c, "calibrated", cert->calibrated, sizeof(cert->calibrated))) < 0 ||
 	    (rc = df_string(&c, "due", cert->due, sizeof(cert->due))) < 0)
 		goto out;
 	if (!cert->id[0] || !cert->due[0]) {
@@ -42,6 +43,11 @@ static int read_certificate(struct df_table *t, struct fixture_certificate *cert
 	}
 	cert->line = datafile_line_of(c.df, c.from, "due", NULL);
 	rc = parse_date(&c, "due", cert->due);
+	if (rc >= 0 && cert->calibrated[0] &&
+	    (rc = parse_date(&c, "calibrated", cert->calibrated)) >= 0 &&
+	    strcmp(cert->calibrated, cert->due) > 0)
+		rc = df_fail(&c, "calibrated", "%s is after the due date %s", cert->calibrated,
+			     cert->due);
 out:
 	df_close(&c);
 	return rc;
@@ -274,6 +280,23 @@ static int read_scale(struct df_table *root, struct fixture_scale *sc)
 	return rc < 0 ? rc : 0;
 }
 
+/* timebase = { model = "...", certificate = { ... } }: the DAQ's clock. */
+static int read_timebase(struct df_table *root, struct fixture_timebase *tb)
+{
+	static const char *const keys[] = { "model", "certificate", NULL };
+	struct df_table t;
+	int rc = df_table(root, "timebase", &t);
+
+	if (rc <= 0)
+		return rc;
+	if ((rc = df_check_keys(&t, keys)) >= 0 &&
+	    (rc = df_string(&t, "model", tb->model, sizeof(tb->model))) >= 0 &&
+	    (rc = read_certificate(&t, &tb->cert)) >= 0 && !tb->model[0])
+		rc = df_fail(&t, NULL, "a timebase needs a model");
+	df_close(&t);
+	return rc < 0 ? rc : 0;
+}
+
 static int read_environment(struct df_table *root, struct fixture_environment *env)
 {
 	static const char *const keys[] = { "temperature_c", "pressure_kpa", "humidity_pct",
@@ -366,7 +389,7 @@ static int read_uncertainty(struct df_table *root, struct fixture *fx)
 int fixture_load(struct fixture *fx, const char *path)
 {
 	static const char *const keys[] = { "name", "station", "daq", "uut", "scale",
-					    "environment", "uncertainty", NULL };
+					    "timebase", "environment", "uncertainty", NULL };
 	struct datafile df;
 	struct df_table root;
 	int rc;
@@ -379,6 +402,7 @@ int fixture_load(struct fixture *fx, const char *path)
 	    (rc = df_string(&root, "station", fx->station, sizeof(fx->station))) >= 0 &&
 	    (rc = read_daq(&root, &fx->daq)) == 0 && (rc = read_uut(&root, &fx->uut)) == 0 &&
 	    (rc = read_scale(&root, &fx->scale)) == 0 &&
+	    (rc = read_timebase(&root, &fx->timebase)) == 0 &&
 	    (rc = read_environment(&root, &fx->env)) == 0)
 		rc = read_uncertainty(&root, fx);
 	if (rc >= 0 && !fx->name[0])
@@ -429,5 +453,11 @@ int fixture_check_calibration(const struct fixture *fx, const char *date)
 				 "%s:%d: calibration of the balance (certificate %s) expired on %s "
 				 "(recalibrate, or run with --allow-expired-cal, which is recorded)",
 				 fx->path, fx->scale.cert.line, fx->scale.cert.id, fx->scale.cert.due);
+	if (fx->timebase.model[0] && expired(&fx->timebase.cert, date))
+		return rig_error(RIG_ERR_INTERLOCK,
+				 "%s:%d: calibration of the timebase (certificate %s) expired on %s "
+				 "(recalibrate, or run with --allow-expired-cal, which is recorded)",
+				 fx->path, fx->timebase.cert.line, fx->timebase.cert.id,
+				 fx->timebase.cert.due);
 	return 0;
 }

@@ -19,6 +19,7 @@
 struct fixture_certificate {
 	char id[64];       /* certificate number, e.g. "DKD-K-12345-2026-07" */
 	char issuer[64];   /* calibration laboratory */
+	char calibrated[16]; /* YYYY-MM-DD: day of the calibration ("" not recorded) */
 	char due[16];      /* YYYY-MM-DD: last day the calibration is valid */
 	int line;          /* line of "due" in the fixture file, for messages */
 };
@@ -83,6 +84,13 @@ struct fixture_scale {
 	unsigned timeout_ms;   /* for a stable reading */
 };
 
+/* The DAQ's sample clock (or the reference that disciplines it): every time
+ * and rate rig measures is traceable to it. */
+struct fixture_timebase {
+	char model[64];      /* "" : none declared */
+	struct fixture_certificate cert;
+};
+
 struct fixture_environment {
 	double temperature_c;   /* of the test liquid (water) */
 	double pressure_kpa;    /* air pressure */
@@ -106,6 +114,7 @@ struct fixture {
 	struct fixture_daq daq;
 	struct fixture_uut uut;
 	struct fixture_scale scale;
+	struct fixture_timebase timebase;
 	struct fixture_environment env;
 	size_t nuncertainties;
 	struct fixture_uncertainty uncertainties[FIXTURE_MAX_UNCERTAINTIES];

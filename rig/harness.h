@@ -64,6 +64,15 @@ void harness_init(struct harness *h);
 int harness_run(struct harness *h);
 void harness_release(struct harness *h);
 
+/* Keep a prompt, note or override in the record for the reports'
+ * deviations (it is journaled by the caller). */
+void harness_note(struct harness *h, const char *kind, const char *message, const char *answer);
+
+/* When the value at idx (a module's return) declares a spec, bind the run
+ * to it: its models must include the unit's (else a Lua error naming both).
+ * 1 bound, 0 not a spec. Journaled as "spec". */
+int harness_bind_spec(struct lua_State *L, int idx, const char *path);
+
 /* ---- shared by the bindings ---- */
 
 /* The harness behind a Lua state. */

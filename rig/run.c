@@ -170,13 +170,14 @@ static json_t *run_start_event(const struct run *run)
 	const struct run_record *r = &run->rec;
 
 	return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:b, s:I, s:s, s:b, "
-			 "s:b, s:s}",
+			 "s:b, s:s, s:s}",
 			 "run_id", r->id, "rig_version", r->rig_version, "station", r->station,
 			 "operator", r->operator_name, "script", "path", r->script.path, "sha256",
 			 r->script.sha256, "fixture", "path", r->fixture_file.path, "sha256",
 			 r->fixture_file.sha256, "sim", r->sim, "seed", (json_int_t)r->seed,
 			 "sim_unit", r->sim_unit.path, "allow_expired_cal", r->allow_expired_cal,
-			 "batch", r->batch, "sim_unit_sha256", r->sim_unit.sha256);
+			 "batch", r->batch, "sim_unit_sha256", r->sim_unit.sha256, "station_key",
+			 r->station_key_id);
 }
 
 /* Load, check and open everything before the script runs. 0 or an error. */
@@ -210,6 +211,7 @@ static int prepare(struct run *run)
 		return rig_error_errno(RIG_ERR_INVALID, "--firmware %s: cannot read the image",
 				       o->firmware);
 	fill_record(run);
+	key_id(&run->key, run->rec.station_key_id);
 	if ((rc = file_sha256_hex(o->script, run->rec.script.sha256)) != 0)
 		return rc;
 	return make_run_dir(run);
@@ -320,6 +322,7 @@ static int exit_status(const struct run_record *r, int rc)
 	switch (r->verdict) {
 	case VERDICT_PASS: return 0;
 	case VERDICT_FAIL:
+	case VERDICT_INCOMPLETE:
 	case VERDICT_INDETERMINATE: return 1;
 	default: return 2;
 	}
@@ -395,9 +398,17 @@ int run_command(const struct run_options *o)
 		rc = journal_append(&run->journal, "fixture",
 				    json_pack("{s:o}", "fixture", fixture_to_json(&run->fx)));
 	time_format_date(time(NULL), today, sizeof(today));
-	if (!rc && o->allow_expired_cal && fixture_check_calibration(&run->fx, today) != 0)
+	if (!rc && o->allow_expired_cal && fixture_check_calibration(&run->fx, today) != 0) {
+		struct run_note *n = run_record_add_note(&run->rec);
+
+		if (n) {
+			snprintf(n->kind, sizeof(n->kind), "calibration");
+			snprintf(n->message, sizeof(n->message), "%s", rig_last_error());
+			snprintf(n->time, sizeof(n->time), "%s", run->rec.started);
+		}
 		rc = journal_append(&run->journal, "calibration_override",
 				    json_pack("{s:s}", "message", rig_last_error()));
+	}
 	if (!rc)
 		rc = open_bench(run);
 	if (!rc)

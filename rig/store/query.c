@@ -66,7 +66,7 @@ int store_resolve_run(struct store *s, const char *id, char out[64])
 
 static enum verdict verdict_of(const char *name)
 {
-	for (enum verdict v = VERDICT_NONE; v <= VERDICT_ABORTED; v++)
+	for (enum verdict v = VERDICT_NONE; v <= VERDICT_LAST; v++)
 		if (!strcmp(name, verdict_name(v)))
 			return v;
 	return VERDICT_ERROR;
