@@ -22,9 +22,9 @@ struct fact {
 /* Header facts: unit, station, fixture, operator, times, script and spec hashes... */
 size_t content_facts(const struct run_record *r, const struct fixture *fx, struct fact *out);
 
-/* One instrument row: channel, sensor, certificate, issuer, due. */
+/* One instrument row: channel, sensor, certificate, issuer, calibrated, due. */
 struct instrument_row {
-	char channel[32], model[64], cert[64], issuer[64], due[16], unit[16];
+	char channel[32], model[64], cert[64], issuer[64], calibrated[24], due[16], unit[16];
 };
 size_t content_instruments(const struct fixture *fx, struct instrument_row *out, size_t max);
 
@@ -37,6 +37,38 @@ struct table_row {
 	const char *reason;
 };
 void content_row(const struct step_record *s, const struct measurement *m, struct table_row *row);
+
+/* "SIMULATION ..." for a sim-bench run (every page carries it), else "". */
+void content_sim_banner(const struct run_record *r, char *buf, size_t len);
+
+/* The decision rule (ISO 14253-1 guard banding) in words: NULL-terminated paragraphs. */
+extern const char *const content_decision_rule[];
+
+/* How one measurement was decided, in words. */
+struct decision_row {
+	char limits[128];      /* specification limits: "mean 3.9..4.1; TI 3.7..4.3" */
+	char acceptance[128];  /* the limits narrowed by U: "mean 3.91..4.09; TI 3.71..4.29" */
+	char ti[96];           /* "k 2.670, 95 % confidence, 97.5 % coverage" or "none asked" */
+	char method[96];       /* "normal (exact k)", "distribution-free (order statistics 1 and 60)" */
+	char normality[96];    /* "Anderson-Darling p = 0.41 (normal unless p < 0.00042)" */
+};
+void content_decision(const struct measurement *m, struct decision_row *d);
+
+/* One line of the requirement summary: verdict and worst margin. */
+struct requirement_line {
+	const char *id;
+	enum verdict verdict;
+	char margin[200];
+	size_t measurements;
+};
+size_t content_requirement_lines(const struct run_record *r, struct requirement_line *out,
+				 size_t max);
+
+/* DOSE-GRAV's numbers: balance readings, Z, evaporation, environment
+ * (declared by the fixture or measured). Facts, in order; how many. */
+#define CONTENT_MAX_GRAV 10
+size_t content_gravimetric(const struct step_record *s, const struct fixture *fx,
+			   struct fact *out);
 
 /* A step's figures: per measurement of its own requirement a histogram and a
  * run chart, and one raw shot waveform. */

@@ -257,9 +257,12 @@ json_t *spec_to_json(const struct spec_decl *d)
 
 		for (size_t a = 0; a < q->nat; a++)
 			json_array_append_new(at, json_real(q->at[a]));
-		json_array_append_new(reqs, json_pack("{s:s, s:s?, s:o, s:I}", "id", q->id, "setting",
-						      q->setting[0] ? q->setting : NULL, "at", at,
-						      "min_shots", (json_int_t)q->min_shots));
+		json_t *o = json_pack("{s:s, s:o, s:I}", "id", q->id, "at", at, "min_shots",
+				      (json_int_t)q->min_shots);
+
+		if (q->setting[0]) /* absent: checked on every burst */
+			json_object_set_new(o, "setting", json_string(q->setting));
+		json_array_append_new(reqs, o);
 	}
 	return json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", d->name, "revision", d->revision,
 			 "path", d->path, "models", models, "requirements", reqs);
