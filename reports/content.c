@@ -151,7 +151,7 @@ void content_sim_banner(const struct run_record *r, char *buf, size_t len)
 }
 
 const char *const content_decision_rule[] = {
-	"Decision rule: ISO 14253-1 guard banding (stringent acceptance). Each specification "
+	"ISO 14253-1 guard banding (stringent acceptance): each specification "
 	"limit is moved inward by the expanded measurement uncertainty U (k = 2) of the "
 	"quantity, from the fixture's uncertainty budget; what remains is the acceptance zone.",
 	"PASS: every judged result (the mean, each end of the tolerance interval, or every "
@@ -194,8 +194,35 @@ static void limits_text(const struct measurement *m, double gb, char *buf, size_
 		 a[0] || b[0] ? m->unit : "");
 }
 
-void content_decision(const struct measurement *m, struct decision_row *d)
+const char content_no_spec[] = "The script loaded no spec module that declares its "
+			       "requirements: coverage was not checked.";
+const char content_no_deviations[] = "None: the procedure ran as written, with no run options, "
+				     "overrides, automatic prompt answers or operator notes.";
+
+void content_coverage_cells(const struct coverage_row *row, char req[32], char got[48])
 {
+	if (!strcmp(row->setting, "every burst")) {
+		snprintf(req, 32, "in every step");
+		snprintf(got, 48, "checked in %zu of %zu steps", row->shots_measured,
+			 row->steps_required);
+	} else {
+		snprintf(req, 32, "%zu", row->shots_required);
+		snprintf(got, 48, "%zu", row->shots_measured);
+	}
+}
+
+void content_decision(const struct measurement *m, struct decision_row *out)
+{
+	static const char *const labels[CONTENT_DECISION_ROWS] = {
+		"specification limits", "acceptance zone", "tolerance interval", "TI method",
+		"normality",
+	};
+	struct {
+		char limits[128], acceptance[128], ti[96], method[96], normality[96];
+	} dd, *d = &dd;
+
+	snprintf(out->title, sizeof(out->title), "%s (%s): %s", m->name, m->requirement,
+		 verdict_name(m->verdict));
 	limits_text(m, 0, d->limits, sizeof(d->limits));
 	if (m->expected >= 0)
 		snprintf(d->acceptance, sizeof(d->acceptance), "the same (a count has no uncertainty)");
@@ -234,6 +261,15 @@ void content_decision(const struct measurement *m, struct decision_row *d)
 			 "Anderson-Darling p = %.3g: %s (alpha %.2g)", m->normality_p,
 			 m->normality_p < m->normality_alpha ? "rejected" : "not rejected",
 			 m->normality_alpha);
+	{
+		const char *v[CONTENT_DECISION_ROWS] = { d->limits, d->acceptance, d->ti, d->method,
+							 d->normality };
+
+		for (size_t i = 0; i < CONTENT_DECISION_ROWS; i++) {
+			out->row[i].label = labels[i];
+			snprintf(out->row[i].value, sizeof(out->row[i].value), "%s", v[i]);
+		}
+	}
 }
 
 size_t content_requirement_lines(const struct run_record *r, struct requirement_line *out,

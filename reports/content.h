@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "reports/plot.h"
+#include "rig/audit.h"
 #include "rig/fixture.h"
 #include "rig/record.h"
 
@@ -44,15 +45,21 @@ void content_sim_banner(const struct run_record *r, char *buf, size_t len);
 /* The decision rule (ISO 14253-1 guard banding) in words: NULL-terminated paragraphs. */
 extern const char *const content_decision_rule[];
 
-/* How one measurement was decided, in words. */
+/* How one measurement was decided, in words: a title ("depth_mm (DEPTH-ACC):
+ * PASS") and rows: specification limits, acceptance zone (the limits
+ * narrowed by U), TI k/confidence/coverage, TI method, normality test. */
+#define CONTENT_DECISION_ROWS 5
 struct decision_row {
-	char limits[128];      /* specification limits: "mean 3.9..4.1; TI 3.7..4.3" */
-	char acceptance[128];  /* the limits narrowed by U: "mean 3.91..4.09; TI 3.71..4.29" */
-	char ti[96];           /* "k 2.670, 95 % confidence, 97.5 % coverage" or "none asked" */
-	char method[96];       /* "normal (exact k)", "distribution-free (order statistics 1 and 60)" */
-	char normality[96];    /* "Anderson-Darling p = 0.41 (normal unless p < 0.00042)" */
+	char title[160];
+	struct fact row[CONTENT_DECISION_ROWS];
 };
 void content_decision(const struct measurement *m, struct decision_row *d);
+
+/* A coverage row's "shots required" and "shots measured" cells. */
+void content_coverage_cells(const struct coverage_row *row, char req[32], char got[48]);
+
+/* What the reports say when there is no coverage table or no deviation. */
+extern const char content_no_spec[], content_no_deviations[];
 
 /* One line of the requirement summary: verdict and worst margin. */
 struct requirement_line {

@@ -169,30 +169,28 @@ void plot_html_figure(FILE *f, const struct plot_job *job)
 	free(svg);
 }
 
-static void decision_table(FILE *f, const struct measurement *m)
+/* Rows of label and value under a title spanning both columns. */
+static void fact_table(FILE *f, const char *title, const struct fact *rows, size_t n)
 {
-	struct decision_row d;
-	const char *label[] = { "specification limits", "acceptance zone",
-				"tolerance interval", "TI method", "normality" };
-	const char *val[5];
-
-	content_decision(m, &d);
-	val[0] = d.limits;
-	val[1] = d.acceptance;
-	val[2] = d.ti;
-	val[3] = d.method;
-	val[4] = d.normality;
 	fputs("<table class=\"decision\">\n<tr><th colspan=\"2\"><b>", f);
-	markup_printf(f, "%s (%s): %s", m->name, m->requirement, verdict_name(m->verdict));
+	markup_text(f, title);
 	fputs("</b></th></tr>\n", f);
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < n; i++) {
 		fputs("<tr><th>", f);
-		markup_text(f, label[i]);
+		markup_text(f, rows[i].label);
 		fputs("</th>", f);
-		cell(f, NULL, val[i]);
+		cell(f, NULL, rows[i].value);
 		fputs("</tr>\n", f);
 	}
 	fputs("</table>\n", f);
+}
+
+static void decision_table(FILE *f, const struct measurement *m)
+{
+	struct decision_row d;
+
+	content_decision(m, &d);
+	fact_table(f, d.title, d.row, CONTENT_DECISION_ROWS);
 }
 
 static void grav_table(FILE *f, const struct step_record *s, const struct fixture *fx)
@@ -200,18 +198,8 @@ static void grav_table(FILE *f, const struct step_record *s, const struct fixtur
 	struct fact g[CONTENT_MAX_GRAV];
 	size_t n = content_gravimetric(s, fx, g);
 
-	if (!n)
-		return;
-	fputs("<table class=\"decision\">\n<tr><th colspan=\"2\"><b>Gravimetric volume "
-	      "(ISO 8655-6)</b></th></tr>\n", f);
-	for (size_t i = 0; i < n; i++) {
-		fputs("<tr><th>", f);
-		markup_text(f, g[i].label);
-		fputs("</th>", f);
-		cell(f, NULL, g[i].value);
-		fputs("</tr>\n", f);
-	}
-	fputs("</table>\n", f);
+	if (n)
+		fact_table(f, "Gravimetric volume (ISO 8655-6)", g, n);
 }
 
 static void summary_first(FILE *f, const struct run_record *r)
@@ -274,24 +262,17 @@ static void coverage(FILE *f, const struct run_record *r)
 
 	fputs("<h2 id=\"coverage\">Coverage of the specification</h2>\n", f);
 	if (!r->spec.name[0]) {
-		fputs("<p class=\"flag\">The script loaded no spec module that declares its "
-		      "requirements: coverage was not checked.</p>\n", f);
+		fputs("<p class=\"flag\">", f);
+		markup_text(f, content_no_spec);
+		fputs("</p>\n", f);
 		return;
 	}
 	fputs("<table>\n<tr><th>requirement</th><th>setting</th><th>shots required</th>"
 	      "<th>shots measured</th><th>status</th></tr>\n", f);
 	for (size_t i = 0; i < n; i++) {
 		char req[32], got[48];
-		int every = rows[i].steps_required || !strcmp(rows[i].setting, "every burst");
 
-		if (every) {
-			snprintf(req, sizeof(req), "in every step");
-			snprintf(got, sizeof(got), "checked in %zu of %zu steps", rows[i].shots_measured,
-				 rows[i].steps_required);
-		} else {
-			snprintf(req, sizeof(req), "%zu", rows[i].shots_required);
-			snprintf(got, sizeof(got), "%zu", rows[i].shots_measured);
-		}
+		content_coverage_cells(&rows[i], req, got);
 		fputs("<tr>", f);
 		cell(f, NULL, rows[i].requirement);
 		cell(f, NULL, rows[i].setting);
@@ -310,8 +291,9 @@ static void deviations(FILE *f, const struct run_record *r)
 
 	fputs("<h2 id=\"deviations\">Deviations</h2>\n", f);
 	if (!n) {
-		fputs("<p>None: the procedure ran as written, with no run options, overrides, "
-		      "automatic prompt answers or operator notes.</p>\n", f);
+		fputs("<p>", f);
+		markup_text(f, content_no_deviations);
+		fputs("</p>\n", f);
 		return;
 	}
 	fputs("<table>\n<tr><th>kind</th><th>step</th><th>what</th></tr>\n", f);

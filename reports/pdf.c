@@ -318,8 +318,7 @@ static void coverage(struct page *p)
 
 	if (!p->r->spec.name[0]) {
 		heading(p, "Coverage of the specification", 20);
-		para(p, 7.5, "The script loaded no spec module that declares its requirements: "
-			     "coverage was not checked.");
+		para(p, 7.5, content_no_spec);
 		return;
 	}
 	table_begin(p, "Coverage of the specification", &t);
@@ -327,14 +326,7 @@ static void coverage(struct page *p)
 		char req[32], got[48];
 		const char *cells[5];
 
-		if (!strcmp(rows[i].setting, "every burst")) {
-			snprintf(req, sizeof(req), "in every step");
-			snprintf(got, sizeof(got), "checked in %zu of %zu steps", rows[i].shots_measured,
-				 rows[i].steps_required);
-		} else {
-			snprintf(req, sizeof(req), "%zu", rows[i].shots_required);
-			snprintf(got, sizeof(got), "%zu", rows[i].shots_measured);
-		}
+		content_coverage_cells(&rows[i], req, got);
 		cells[0] = rows[i].requirement;
 		cells[1] = rows[i].setting;
 		cells[2] = req;
@@ -353,8 +345,7 @@ static void deviations(struct page *p)
 
 	if (!n) {
 		heading(p, "Deviations", 20);
-		para(p, 7.5, "None: the procedure ran as written, with no run options, overrides, "
-			     "automatic prompt answers or operator notes.");
+		para(p, 7.5, content_no_deviations);
 		return;
 	}
 	table_begin(p, "Deviations", &t);
@@ -441,54 +432,38 @@ static void detail_table(struct page *p)
 static const struct column whole_col[] = { { "", CONTENT_W } };
 static const struct table whole = { whole_col, 1, 6.5 };
 
-static void decision(struct page *p, const struct measurement *m)
+/* Rows of label and value under a title across the page, kept together
+ * when they fit on one page. */
+static void fact_table(struct page *p, const char *title, const struct fact *rows, size_t n)
 {
 	static const struct column col[] = { { "", 110 }, { "", 405.276 } };
 	const struct table t = { col, 2, 6.5 };
-	struct decision_row d;
-	const char *label[] = { "specification limits", "acceptance zone", "tolerance interval",
-				"TI method", "normality" };
-	const char *val[5];
-	char head[160];
+	const char *head[1] = { title };
 
-	content_decision(m, &d);
-	val[0] = d.limits;
-	val[1] = d.acceptance;
-	val[2] = d.ti;
-	val[3] = d.method;
-	val[4] = d.normality;
-	snprintf(head, sizeof(head), "%s (%s): %s", m->name, m->requirement,
-		 verdict_name(m->verdict));
-	{
-		const char *cells[1] = { head };
-
-		need(p, 6 * row_height(p, &whole, cells, 1));
-		table_row(p, &whole, cells, 1);
-	}
-	for (size_t i = 0; i < 5; i++) {
-		const char *cells[2] = { label[i], val[i] };
+	need(p, (double)(n + 1) * row_height(p, &whole, head, 1));
+	table_row(p, &whole, head, 1);
+	for (size_t i = 0; i < n; i++) {
+		const char *cells[2] = { rows[i].label, rows[i].value };
 
 		table_row(p, &t, cells, 0);
 	}
 }
 
+static void decision(struct page *p, const struct measurement *m)
+{
+	struct decision_row d;
+
+	content_decision(m, &d);
+	fact_table(p, d.title, d.row, CONTENT_DECISION_ROWS);
+}
+
 static void gravimetric(struct page *p, const struct step_record *s)
 {
-	static const struct column col[] = { { "", 110 }, { "", 405.276 } };
-	const struct table t = { col, 2, 6.5 };
 	struct fact g[CONTENT_MAX_GRAV];
 	size_t n = content_gravimetric(s, p->fx, g);
-	const char *head[1] = { "Gravimetric volume (ISO 8655-6)" };
 
-	if (!n)
-		return;
-	need(p, (double)(n + 1) * 12);
-	table_row(p, &whole, head, 1);
-	for (size_t i = 0; i < n; i++) {
-		const char *cells[2] = { g[i].label, g[i].value };
-
-		table_row(p, &t, cells, 0);
-	}
+	if (n)
+		fact_table(p, "Gravimetric volume (ISO 8655-6)", g, n);
 }
 
 static void plot(struct page *p, const struct plot_job *job, double x, double w)

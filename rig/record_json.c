@@ -128,6 +128,16 @@ static void certificate_from_json(const json_t *j, struct fixture_certificate *c
 	copy_string(c->due, sizeof(c->due), j, "due");
 }
 
+/* An instrument other than a DAQ channel: the balance, the timebase. */
+static json_t *instrument_json(const char *kind, const char *driver, const char *channel,
+			       const char *unit, const char *model,
+			       const struct fixture_certificate *cert)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "kind", kind, "driver", driver,
+			 "channel", channel, "unit", unit, "model", model, "certificate",
+			 certificate_to_json(cert));
+}
+
 json_t *fixture_to_json(const struct fixture *fx)
 {
 	json_t *instruments = json_array(), *uncertainties = json_array();
@@ -147,17 +157,13 @@ json_t *fixture_to_json(const struct fixture *fx)
 						poly));
 	}
 	if (fx->scale.driver[0])
-		json_array_append_new(instruments,
-				      json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "kind", "balance",
-						"driver", fx->scale.driver, "channel", "mass",
-						"unit", "g", "model", fx->scale.model,
-						"certificate", certificate_to_json(&fx->scale.cert)));
+		json_array_append_new(instruments, instrument_json("balance", fx->scale.driver, "mass",
+								   "g", fx->scale.model,
+								   &fx->scale.cert));
 	if (fx->timebase.model[0])
-		json_array_append_new(instruments,
-				      json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "kind", "timebase",
-						"driver", fx->daq.driver, "channel", "clock",
-						"unit", "s", "model", fx->timebase.model,
-						"certificate", certificate_to_json(&fx->timebase.cert)));
+		json_array_append_new(instruments, instrument_json("timebase", fx->daq.driver, "clock",
+								   "s", fx->timebase.model,
+								   &fx->timebase.cert));
 	for (size_t i = 0; i < fx->nuncertainties; i++) {
 		const struct fixture_uncertainty *u = &fx->uncertainties[i];
 
