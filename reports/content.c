@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "reports/format.h"
-#include "rig/audit.h"
-#include "rig/error.h"
+#include "rig/base/audit.h"
+#include "rig/base/error.h"
 #include "rig/measure/gravimetric.h"
 
 #define HIST_W 300.0

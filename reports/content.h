@@ -9,9 +9,9 @@
 #include <stddef.h>
 
 #include "reports/plot.h"
-#include "rig/audit.h"
-#include "rig/fixture.h"
-#include "rig/record.h"
+#include "rig/base/audit.h"
+#include "rig/base/record.h"
+#include "rig/station/fixture.h"
 
 struct fact {
 	const char *label;

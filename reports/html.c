@@ -11,8 +11,8 @@
 #include "reports/format.h"
 #include "reports/markup.h"
 #include "reports/reports.h"
-#include "rig/audit.h"
-#include "rig/file.h"
+#include "rig/base/audit.h"
+#include "rig/base/file.h"
 
 static const char style[] =
 	"<style>\n"

@@ -3,10 +3,10 @@
 #include <string.h>
 
 #include "reports/reports.h"
-#include "rig/audit.h"
-#include "rig/error.h"
-#include "rig/file.h"
-#include "rig/record_json.h"
+#include "rig/base/audit.h"
+#include "rig/base/error.h"
+#include "rig/base/file.h"
+#include "rig/run/record_json.h"
 
 #define RESULT_SCHEMA "https://rig.example/result.schema.json"
 #define RESULT_FORMAT "rig-result/1"
@@ -52,7 +52,7 @@ static json_t *step_json(const struct step_record *s)
 }
 
 /* Per requirement ID (the spec's first): the worst verdict of every
- * measurement made for it, and its worst margin (rig/audit.h). */
+ * measurement made for it, and its worst margin (rig/base/audit.h). */
 static json_t *requirements_json(const struct run_record *r)
 {
 	const char *ids[32];

@@ -4,7 +4,7 @@
 
 #include "reports/format.h"
 #include "reports/reports.h"
-#include "rig/audit.h"
+#include "rig/base/audit.h"
 
 /* u: the guard band applied (the fixture's U), "" where none applies. */
 #define ROW "%-11s %-13s %-38s %-32s %-8s %s\n"
