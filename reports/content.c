@@ -44,7 +44,7 @@ size_t content_facts(const struct run_record *r, const struct fixture *fx, struc
 			snprintf(models + strlen(models), sizeof(models) - strlen(models), "%s%s",
 				 i ? ", " : "", r->spec.models[i]);
 		snprintf(fact(out, &n, "Specification")->value, sizeof(out->value),
-			 "%s revision %s, for %s (%.200s)", r->spec.name, r->spec.revision, models,
+			 "%s revision %s, for %.200s (%.200s)", r->spec.name, r->spec.revision, models,
 			 r->spec.path);
 	} else {
 		snprintf(fact(out, &n, "Specification")->value, sizeof(out->value),
