@@ -32,7 +32,7 @@ struct station_row {
 
 /* One requirement and setting (step id) and measurement name. */
 struct group {
-	const char *step_id, *name, *unit;
+	const char *step_id, *requirement, *name, *unit;
 	double lsl, usl;
 	struct obs *o;
 	size_t n;
@@ -247,7 +247,8 @@ static void write_text(FILE *out, const struct yield *y, size_t ny, const struct
 			pct(y[i].final_pass, y[i].units));
 	fprintf(out, "\nCapability per requirement and setting (bounds: %.0f %% lower, Bissell)\n",
 		100 * o->confidence);
-	fprintf(out, "%-22s %-10s %5s %7s %10s %9s %12s %12s  %s\n", "step", "measure", "units",
+	fprintf(out, "%-18s %-12s %-10s %5s %7s %10s %9s %12s %12s  %s\n", "step", "requirement",
+		"measure", "units",
 		"values", "mean", "sd", "Ppk (lo)", "Cpk (lo)", "stations");
 	for (size_t i = 0; i < ng; i++) {
 		const struct group *e = &g[i];
@@ -263,7 +264,8 @@ static void write_text(FILE *out, const struct yield *y, size_t ny, const struct
 		else
 			snprintf(st, sizeof(st), "%zu, ANOVA p=%.3g: %s", e->nst, e->anova.p,
 				 e->anova.p < o->alpha ? "differ (no single station)" : "no difference");
-		fprintf(out, "%-22s %-10s %5zu %7zu %10.4g %9.3g %12s %12s  %s\n", e->step_id, e->name,
+		fprintf(out, "%-18s %-12s %-10s %5zu %7zu %10.4g %9.3g %12s %12s  %s\n", e->step_id,
+			e->requirement, e->name,
 			e->units, e->values, e->mean, e->sd_overall, ppk, cpk, st);
 	}
 }
@@ -294,9 +296,10 @@ static json_t *to_json(const struct yield *y, size_t ny, const struct group *g, 
 				"station", e->st[k].name, "runs", (json_int_t)e->st[k].runs.n,
 				"mean", num(e->st[k].runs.mean), "sd", num(e->st[k].runs.sd),
 				"biased", e->st[k].biased));
-		json_array_append_new(ga, json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I, s:o, s:o, s:o, "
+		json_array_append_new(ga, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:I, s:o, s:o, "
 						     "s:o, s:o, s:o, s:o, s:o, s:o}",
 			"step", e->step_id, "measurement", e->name, "unit", e->unit,
+			"requirement", e->requirement,
 			"lsl", num(e->lsl), "usl", num(e->usl),
 			"units", (json_int_t)e->units, "values", (json_int_t)e->values,
 			"mean", num(e->mean), "sd_overall", num(e->sd_overall),
@@ -389,6 +392,8 @@ static void write_html(FILE *out, const struct yield *y, size_t ny, const struct
 		char biased[256];
 
 		fputs("<h3>", out);
+		html_text(out, e->requirement);
+		fputs(" ", out);
 		html_text(out, e->step_id);
 		fputs(" ", out);
 		html_text(out, e->name);
@@ -423,12 +428,12 @@ int line_report(struct central *c, const struct line_options *o, enum line_forma
 	if ((rc = central_check_schema(c)) || (rc = load_yields(c, &yres)))
 		return rc;
 	rc = central_query(c, "SELECT s.id, m.name, m.unit, r.station, r.uut_serial, m.n, m.mean, "
-			      "m.sd, m.lsl, m.usl FROM rig.measurement m "
+			      "m.sd, m.lsl, m.usl, m.requirement FROM rig.measurement m "
 			      "JOIN rig.step s ON s.run_id = m.run_id AND s.step_no = m.step_no "
 			      "JOIN rig.run r ON r.id = m.run_id "
 			      "WHERE r.status = 'accepted' AND m.n > 0 AND m.mean IS NOT NULL AND m.count IS NULL "
 			      "AND ($1::text IS NULL OR m.requirement = $1) "
-			      "ORDER BY s.id, m.name", 1, p, &r, "reading measurements");
+			      "ORDER BY s.id, m.requirement, m.name", 1, p, &r, "reading measurements");
 	res = (PGresult *)r;
 	n = rc ? 0 : PQntuples(res);
 	if (!rc && (!(g = calloc((size_t)n + 1, sizeof(*g))) ||
@@ -440,10 +445,12 @@ int line_report(struct central *c, const struct line_options *o, enum line_forma
 
 		e->step_id = PQgetvalue(res, i, 0);
 		e->name = PQgetvalue(res, i, 1);
+		e->requirement = PQgetvalue(res, i, 10);
 		e->unit = PQgetvalue(res, i, 2);
 		e->lsl = PQgetisnull(res, i, 8) ? NAN : atof(PQgetvalue(res, i, 8));
 		e->usl = PQgetisnull(res, i, 9) ? NAN : atof(PQgetvalue(res, i, 9));
 		while (j < n && !strcmp(PQgetvalue(res, j, 0), e->step_id) &&
+		       !strcmp(PQgetvalue(res, j, 10), e->requirement) &&
 		       !strcmp(PQgetvalue(res, j, 1), e->name))
 			j++;
 		if (!(e->o = calloc((size_t)(j - i), sizeof(*e->o)))) {

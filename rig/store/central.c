@@ -63,30 +63,39 @@ int central_is_conninfo(const char *s)
 		     strchr(s, '=') != NULL);
 }
 
-int central_connect(struct central *c, const char *conninfo, int connect_timeout_s)
+/* A connection string libpq can parse and that holds no password. */
+static int check_conninfo(const char *conninfo)
 {
 	PQconninfoOption *opts;
-	char *err = NULL, timeout[16];
-	const char *keys[3] = { "dbname", NULL, NULL }, *vals[3] = { conninfo, NULL, NULL };
-	PGconn *pg;
+	char *err = NULL;
+	int rc = 0;
 
-	memset(c, 0, sizeof(*c));
 	if (!(opts = PQconninfoParse(conninfo, &err))) {
-		int rc = rig_error(RIG_ERR_INVALID, "not a PostgreSQL connection string: %s",
-				   err ? err : "out of memory");
-
+		rc = rig_error(RIG_ERR_INVALID, "not a PostgreSQL connection string: %s",
+			       err ? err : "out of memory");
 		PQfreemem(err);
 		return rc;
 	}
 	for (PQconninfoOption *o = opts; o->keyword; o++)
-		if (!strcmp(o->keyword, "password") && o->val && o->val[0]) {
-			PQconninfoFree(opts);
-			return rig_error(RIG_ERR_INVALID,
-					 "a password in the connection string would show in ps, logs "
-					 "and shell history: put it in ~/.pgpass or a service file "
-					 "(docs/line.md)");
-		}
+		if (!strcmp(o->keyword, "password") && o->val && o->val[0])
+			rc = rig_error(RIG_ERR_INVALID,
+				       "a password in the connection string would show in ps, logs "
+				       "and shell history: put it in ~/.pgpass or a service file "
+				       "(docs/line.md)");
 	PQconninfoFree(opts);
+	return rc;
+}
+
+int central_connect(struct central *c, const char *conninfo, int connect_timeout_s)
+{
+	char timeout[16];
+	const char *keys[3] = { "dbname", NULL, NULL }, *vals[3] = { conninfo, NULL, NULL };
+	PGconn *pg;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if ((rc = check_conninfo(conninfo)) != 0)
+		return rc;
 	if (connect_timeout_s > 0) {
 		snprintf(timeout, sizeof(timeout), "%d", connect_timeout_s);
 		keys[1] = "connect_timeout";
@@ -743,6 +752,29 @@ int central_sync(struct central *c, struct store *local, int with_captures,
 			rc = progress(ctx, ids[i], o);
 	}
 	free(ids);
+	return rc;
+}
+
+int central_sync_to(const char *to, const char *db_path, int with_captures, int timeout_s,
+		    int (*progress)(void *ctx, const char *run_id, enum push_outcome o),
+		    void *ctx, struct sync_counts *counts, char *target, size_t tlen)
+{
+	struct central c;
+	struct store st;
+	int rc;
+
+	memset(counts, 0, sizeof(*counts));
+	if (target && tlen)
+		target[0] = '\0';
+	if ((rc = check_conninfo(to)) != 0 || (rc = store_open_existing(&st, db_path)) != 0)
+		return rc;
+	if ((rc = central_connect(&c, to, timeout_s)) == 0) {
+		if (target)
+			snprintf(target, tlen, "%s", c.target);
+		rc = central_sync(&c, &st, with_captures, progress, ctx, counts);
+		central_close(&c);
+	}
+	store_close(&st);
 	return rc;
 }
 

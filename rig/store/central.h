@@ -67,6 +67,13 @@ int central_sync(struct central *c, struct store *local, int with_captures,
 		 int (*progress)(void *ctx, const char *run_id, enum push_outcome o),
 		 void *ctx, struct sync_counts *counts);
 
+/* central_sync from the station store at db_path (NULL: the default) to
+ * the central store `to`: connect, push, close. target (if not NULL)
+ * receives user@host:port/db for messages. */
+int central_sync_to(const char *to, const char *db_path, int with_captures, int timeout_s,
+		    int (*progress)(void *ctx, const char *run_id, enum push_outcome o),
+		    void *ctx, struct sync_counts *counts, char *target, size_t tlen);
+
 /* Register a station (name as its fixture gives it), the login role it
  * pushes as (which must exist: docs/line.md), and its public key (the
  * station.pub text and its key number in hex). */

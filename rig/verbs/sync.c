@@ -27,29 +27,6 @@ static int report(void *ctx, const char *run_id, enum push_outcome o)
 	return 0;
 }
 
-int sync_run_outbox(const char *to, const char *db, int with_captures, int quiet,
-		    int connect_timeout_s)
-{
-	struct central c;
-	struct store st;
-	struct sync_counts n;
-	int rc;
-
-	if ((rc = store_open_existing(&st, db)) != 0)
-		return rc;
-	if ((rc = central_connect(&c, to, connect_timeout_s)) != 0) {
-		store_close(&st);
-		return rc;
-	}
-	rc = central_sync(&c, &st, with_captures, report, &quiet, &n);
-	if (!rc && !quiet)
-		printf("sync: %ld pushed, %ld already there, %ld conflicting (%s)\n", n.pushed,
-		       n.already, n.conflicts, c.target);
-	central_close(&c);
-	store_close(&st);
-	return rc ? rc : n.conflicts ? 1 : 0;
-}
-
 int sync_command(int argc, char **argv)
 {
 	enum { OPT_TO = 256, OPT_DB, OPT_CAPTURES, OPT_QUIET };
@@ -90,8 +67,17 @@ int sync_command(int argc, char **argv)
 	}
 	if (!rc && !central_is_conninfo(to))
 		rc = rig_error(RIG_ERR_INVALID, "sync: --to: not a PostgreSQL connection string");
-	if (!rc)
-		rc = sync_run_outbox(to, db, captures, quiet, 10);
+	if (!rc) {
+		struct sync_counts n;
+		char target[256];
+
+		rc = central_sync_to(to, db, captures, 10, report, &quiet, &n, target, sizeof(target));
+		if (!rc && !quiet)
+			printf("sync: %ld pushed, %ld already there, %ld conflicting (%s)\n", n.pushed,
+			       n.already, n.conflicts, target);
+		if (!rc && n.conflicts)
+			rc = 1;
+	}
 	if (rc < 0) {
 		fprintf(stderr, "rig: %s\n", rig_last_error());
 		return 2;

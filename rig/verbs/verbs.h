@@ -48,9 +48,4 @@ int trend_command(int argc, char **argv);     /* 0 in control, 1 rule violated, 
 int sync_command(int argc, char **argv);      /* 0 up to date; 1 conflict; 2 error */
 int line_command(int argc, char **argv);      /* 0; 2 on error */
 
-/* Push the outbox (rig sync's work, also after each run when station.conf
- * names a central store): 0, 1 a conflict, or a negative RIG_ERR_*. */
-int sync_run_outbox(const char *to, const char *db, int with_captures, int quiet,
-		    int connect_timeout_s);
-
 #endif

@@ -56,6 +56,7 @@ pg_stop() {
 }
 
 pg_kill() {
+	local pid
 	pid=$(head -1 "$PG_DIR/data/postmaster.pid" 2>/dev/null)
 	[ -n "$pid" ] && kill -9 "$pid"
 	# The postmaster's children notice and exit; wait for the port to free.
