@@ -239,7 +239,7 @@ static int buf_put(struct buf *b, const char *s, size_t n, int escape)
  * separated; a station column the central store lacks is an error (its
  * data would be lost): the central schema must be upgraded first. */
 static int shared_columns(struct central *c, struct store *local, const char *table,
-			  char *out, size_t outlen)
+			  int strict, char *out, size_t outlen)
 {
 	char sql[128];
 	const char *p[1] = { table };
@@ -267,6 +267,8 @@ static int shared_columns(struct central *c, struct store *local, const char *ta
 
 		for (int i = 0; i < PQntuples(res) && !found; i++)
 			found = !strcmp(PQgetvalue(res, i, 0), col);
+		if (!found && !strict)
+			continue; /* reading back: a column the central store lacks stays NULL */
 		if (!found)
 			rc = rig_error(RIG_ERR_INVALID, "%s: the central store has no column %s.%s "
 				       "that this station records (rig line init upgrades it)",
@@ -292,7 +294,7 @@ static int copy_rows(struct central *c, struct store *local, const char *table,
 	struct buf b = { 0 };
 	int rc;
 
-	if ((rc = shared_columns(c, local, table, cols, sizeof(cols))) != 0)
+	if ((rc = shared_columns(c, local, table, 1, cols, sizeof(cols))) != 0)
 		return rc;
 	snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE run_id = ?1", cols, table);
 	if ((rc = store_prepare(local, sql, &st)) != 0)
@@ -546,7 +548,7 @@ static int insert_run_row(struct central *c, struct store *local, const char *ru
 	int lens[64], fmts[64], n, rc;
 	PGresult *res;
 
-	if ((rc = shared_columns(c, local, "run", cols, sizeof(cols))) != 0)
+	if ((rc = shared_columns(c, local, "run", 1, cols, sizeof(cols))) != 0)
 		return rc;
 	snprintf(sql, sizeof(sql), "SELECT %s FROM run WHERE id = ?1", cols);
 	if ((rc = store_prepare(local, sql, &st)) != 0)
@@ -883,4 +885,127 @@ int central_configured(char *out, size_t len)
 	}
 	fclose(f);
 	return rc;
+}
+
+/* ---- reading a central store as a station store ----------------------- */
+
+/* Copy the rows of table that where selects from the central store into
+ * the in-memory copy s. */
+static int copy_back(struct central *c, struct store *s, const char *table, const char *where,
+		     int n, const char *const *params)
+{
+	char cols[2048], sql[3000];
+	sqlite3_stmt *st;
+	PGresult *res;
+	size_t used;
+	int rc, ncol;
+
+	if ((rc = shared_columns(c, s, table, 0, cols, sizeof(cols))) != 0)
+		return rc;
+	snprintf(sql, sizeof(sql), "SELECT %s FROM rig.%s WHERE %s", cols, table, where);
+	res = exec_params(c, sql, n, params, NULL, NULL);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rc = pg_error(c, table, res);
+		PQclear(res);
+		return rc;
+	}
+	ncol = PQnfields(res);
+	used = (size_t)snprintf(sql, sizeof(sql), "INSERT OR IGNORE INTO %s (%s) VALUES (", table, cols);
+	for (int i = 1; i <= ncol && used < sizeof(sql); i++)
+		used += (size_t)snprintf(sql + used, sizeof(sql) - used, "%s?%d", i > 1 ? ", " : "", i);
+	if (used + 2 >= sizeof(sql) || (rc = store_prepare(s, strcat(sql, ")"), &st)) != 0) {
+		PQclear(res);
+		return rc ? rc : rig_error(RIG_ERR_INVALID, "%s: too many columns", table);
+	}
+	for (int r = 0; !rc && r < PQntuples(res); r++) {
+		sqlite3_reset(st);
+		for (int i = 0; i < ncol; i++) {
+			if (PQgetisnull(res, r, i))
+				sqlite3_bind_null(st, i + 1);
+			else if (PQftype(res, i) == 701 /* float8 */)
+				sqlite3_bind_double(st, i + 1, strtod(PQgetvalue(res, r, i), NULL));
+			else if (PQftype(res, i) == 20 /* int8 */)
+				sqlite3_bind_int64(st, i + 1, strtoll(PQgetvalue(res, r, i), NULL, 10));
+			else
+				sqlite3_bind_text(st, i + 1, PQgetvalue(res, r, i), -1, SQLITE_STATIC);
+		}
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = store_sql_error(s, "copying the central store");
+	}
+	sqlite3_finalize(st);
+	PQclear(res);
+	return rc;
+}
+
+#define ACCEPTED "run_id IN (SELECT id FROM rig.run WHERE status = 'accepted')"
+
+int central_open_copy(struct store *s, const char *conninfo)
+{
+	struct central *c = calloc(1, sizeof(*c));
+	int rc;
+
+	if (!c)
+		return rig_error(RIG_ERR_NOMEM, "out of memory");
+	if ((rc = central_connect(c, conninfo, 10)) != 0 || (rc = central_check_schema(c)) != 0 ||
+	    (rc = store_open(s, ":memory:")) != 0) {
+		central_close(c);
+		free(c);
+		return rc;
+	}
+	s->central = c;
+	snprintf(s->path, sizeof(s->path), "%s", c->target);
+	/* Everything but the values and shots, which are fetched per run
+	 * (central_fetch_values) so that listing a line of 10,000 runs stays
+	 * quick. Accepted runs only: the central store has checked them. */
+	if ((rc = store_exec(s, "BEGIN", "copying")) ||
+	    (rc = copy_back(c, s, "run", "status = 'accepted'", 0, NULL)) ||
+	    (rc = copy_back(c, s, "run_param", ACCEPTED, 0, NULL)) ||
+	    (rc = copy_back(c, s, "step", ACCEPTED, 0, NULL)) ||
+	    (rc = copy_back(c, s, "measurement", ACCEPTED, 0, NULL)) ||
+	    (rc = copy_back(c, s, "baseline", ACCEPTED " ORDER BY seq", 0, NULL)) ||
+	    (rc = store_exec(s, "COMMIT", "copying")))
+		store_close(s);
+	return rc;
+}
+
+int central_fetch_values(struct store *s, const char *run_id)
+{
+	const char *p[1] = { run_id };
+	sqlite3_stmt *st;
+	int rc, have = 0;
+
+	if (!s->central)
+		return 0;
+	if ((rc = store_prepare(s, "SELECT count(*) FROM value WHERE run_id = ?1", &st)) != 0)
+		return rc;
+	sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		have = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (have)
+		return 0;
+	return copy_back(s->central, s, "value", "run_id = $1 AND " ACCEPTED, 1, p);
+}
+
+int central_put_baseline(struct store *s, const char *run_id, const char *set_at,
+			 const char *set_by, const char *note)
+{
+	const char *p[4] = { set_at, set_by, note, run_id };
+
+	if (!s->central)
+		return 0;
+	return exec_cmd(s->central, "INSERT INTO rig.baseline (uut_model, firmware_branch, "
+				    "script_path, run_id, set_at, set_by, note) SELECT uut_model, "
+				    "firmware_branch, script_path, id, $1, $2, $3 FROM rig.run "
+				    "WHERE id = $4 AND status = 'accepted'", 4, p,
+			"setting the baseline on the central store (needs the rig_qa role)");
+}
+
+void central_close_copy(struct store *s)
+{
+	if (s->central) {
+		central_close(s->central);
+		free(s->central);
+		s->central = NULL;
+	}
 }

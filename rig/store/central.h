@@ -86,6 +86,18 @@ struct pg_result;
 int central_query(struct central *c, const char *sql, int n, const char *const *params,
 		  struct pg_result **res, const char *what);
 
+/*
+ * Read a central store as the commands over recorded runs read a station
+ * store (rig history, diff, baseline, trend with --db postgresql://...):
+ * s becomes an in-memory copy of its accepted runs (no shots; values per
+ * run on demand). Called by store_open_existing for a connection string.
+ */
+int central_open_copy(struct store *s, const char *conninfo);
+int central_fetch_values(struct store *s, const char *run_id);
+int central_put_baseline(struct store *s, const char *run_id, const char *set_at,
+			 const char *set_by, const char *note);
+void central_close_copy(struct store *s);
+
 /* The station.conf of this user, $XDG_CONFIG_HOME/rig/station.conf (else
  * ~/.config/rig/station.conf): its "central = CONNINFO" into out, "" when
  * none is configured. A malformed file is an error naming its line. */

@@ -226,6 +226,16 @@ test_line_names_a_biased_station_and_not_an_unbiased_one() {
 		rig_run sync --to "$(central $s)" --db "$WORK/store-$s.db" --quiet; expect_rc 0
 	done
 	rig_run line ingest --db "$ADMIN"; expect_rc 0; expect_out "16 accepted, 0 rejected"
+	# The commands over recorded runs read the central store too.
+	rig_run history --db "$QA" --limit 100; expect_rc 0
+	[ "$(grep -c '^20' "$WORK/out")" = 16 ] || fail "history --db postgresql:// lists $(grep -c '^20' "$WORK/out") runs"
+	a1=$(sqlite3 "$WORK/store-A.db" "SELECT id FROM run ORDER BY started, id LIMIT 1")
+	a2=$(sqlite3 "$WORK/store-A.db" "SELECT id FROM run ORDER BY started DESC, id DESC LIMIT 1")
+	rig_run diff "$a1" "$a2" --db "$QA"; [ "$RC" -le 1 ] || fail "diff exit $RC"; expect_out "DEPTH-ACC"
+	rig_run baseline set "$a1" --db "$QA"; expect_rc 0
+	[ "$(count baseline)" = 1 ] || fail "baseline not on the central store"
+	rig_run baseline show "$a2" --db "$QA"; expect_rc 0; expect_out "$a1"
+	rig_run trend --requirement DEPTH-ACC --db "$QA" --out "$WORK/trend.svg"; [ "$RC" -le 1 ] || fail "trend exit $RC"
 	rig_run line --db "$QA" --json; expect_rc 0
 	cp "$WORK/out" "$WORK/line.json"
 	[ "$(jq -r '.requirements[] | select(.step == "DEPTH-ACC@4mm" and .requirement == "DEPTH-ACC") | .stations[] | select(.biased) | .station' "$WORK/line.json")" = STATION-C ] ||
