@@ -142,19 +142,29 @@ static int analyse(struct group *g, const struct line_options *opt)
 			/* A station is biased when it differs from every other
 			 * (Games-Howell, all pairs): with three stations or more
 			 * the odd one is named. */
-			if (g->anova.p < opt->alpha && k >= 3)
-				for (i = 0; i < k; i++) {
-					int all = 1;
-
-					for (j = 0; j < k && all; j++) {
-						struct pairwise pw;
-
-						if (i != j && (stats_games_howell(&ss_[i], &ss_[j], k, &pw) != 0 ||
-							       !(pw.p < opt->alpha)))
-							all = 0;
+			if (g->anova.p < opt->alpha && k >= 3) {
+				/* Each pair once; a station stays a candidate while
+				 * it differs from every other. */
+				for (i = 0; i < k; i++)
+					g->st[idx[i]].biased = 1;
+				for (i = 0; i < k; i++)
+					for (j = i + 1; j < k; j++) {
+						if (!g->st[idx[i]].biased && !g->st[idx[j]].biased)
+							continue;
+						if (!stats_games_howell_differ(&ss_[i], &ss_[j], k,
+									       opt->alpha))
+							g->st[idx[i]].biased = g->st[idx[j]].biased = 0;
 					}
-					g->st[idx[i]].biased = all;
-				}
+				/* Stations all unlike one another: the line is
+				 * spread, no station is the odd one. */
+				size_t named = 0;
+
+				for (i = 0; i < k; i++)
+					named += (size_t)g->st[idx[i]].biased;
+				if (2 * named > k)
+					for (i = 0; i < k; i++)
+						g->st[idx[i]].biased = 0;
+			}
 		}
 		free(ss_);
 		free(idx);

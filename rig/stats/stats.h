@@ -129,6 +129,12 @@ struct pairwise {
 int stats_games_howell(const struct sample_stats *a, const struct sample_stats *b, size_t k,
 		       struct pairwise *out);
 
+/* Whether Games-Howell finds a and b different at level alpha: the same
+ * decision as stats_games_howell's p < alpha, most often without
+ * integrating the studentized range. */
+int stats_games_howell_differ(const struct sample_stats *a, const struct sample_stats *b,
+			      size_t k, double alpha);
+
 /* c4(n): E[s] = c4 sigma for n normal values (n >= 2; NAN otherwise). */
 double stats_c4(size_t n);
 

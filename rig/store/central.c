@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rig/base/clock.h"
 #include "rig/base/error.h"
 #include "rig/base/file.h"
 #include "rig/store/central.h"
@@ -248,6 +249,11 @@ static int shared_columns(struct central *c, struct store *local, const char *ta
 	size_t used = 0;
 	int rc = 0;
 
+	for (int i = 0; strict && i < c->ncolumns; i++)
+		if (!strcmp(c->columns[i].table, table)) {
+			snprintf(out, outlen, "%s", c->columns[i].cols);
+			return 0;
+		}
 	res = exec_params(c, "SELECT column_name FROM information_schema.columns "
 			     "WHERE table_schema = 'rig' AND table_name = $1", 1, p, NULL, NULL);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -280,6 +286,12 @@ static int shared_columns(struct central *c, struct store *local, const char *ta
 	}
 	sqlite3_finalize(st);
 	PQclear(res);
+	if (!rc && strict && c->ncolumns < (int)(sizeof(c->columns) / sizeof(c->columns[0])) &&
+	    strlen(table) < sizeof(c->columns[0].table) && strlen(out) < sizeof(c->columns[0].cols)) {
+		snprintf(c->columns[c->ncolumns].table, sizeof(c->columns[0].table), "%s", table);
+		snprintf(c->columns[c->ncolumns].cols, sizeof(c->columns[0].cols), "%s", out);
+		c->ncolumns++;
+	}
 	return rc;
 }
 
@@ -707,7 +719,7 @@ out:
 }
 
 int central_sync(struct central *c, struct store *local, int with_captures,
-		 int (*progress)(void *ctx, const char *run_id, enum push_outcome o),
+		 int (*progress)(void *ctx, const char *run_id, enum push_outcome o, long long ms),
 		 void *ctx, struct sync_counts *counts)
 {
 	sqlite3_stmt *st;
@@ -739,6 +751,7 @@ int central_sync(struct central *c, struct store *local, int with_captures,
 	sqlite3_finalize(st);
 	for (size_t i = 0; i < n && !rc; i++) {
 		enum push_outcome o;
+		long long t0 = clock_ms();
 
 		rc = central_push_run(c, local, ids[i], with_captures, &o);
 		if (rc && !(o == PUSH_CONFLICT && rc == RIG_ERR_INVALID))
@@ -751,14 +764,14 @@ int central_sync(struct central *c, struct store *local, int with_captures,
 		else
 			counts->conflicts++;
 		if (progress)
-			rc = progress(ctx, ids[i], o);
+			rc = progress(ctx, ids[i], o, clock_ms() - t0);
 	}
 	free(ids);
 	return rc;
 }
 
 int central_sync_to(const char *to, const char *db_path, int with_captures, int timeout_s,
-		    int (*progress)(void *ctx, const char *run_id, enum push_outcome o),
+		    int (*progress)(void *ctx, const char *run_id, enum push_outcome o, long long ms),
 		    void *ctx, struct sync_counts *counts, char *target, size_t tlen)
 {
 	struct central c;

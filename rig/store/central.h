@@ -25,6 +25,11 @@ struct pg_conn;
 struct central {
 	struct pg_conn *pg;
 	char target[256];   /* user@host:port/db: in messages and the outbox */
+	/* The columns a push copies, per table: looked up once a session. */
+	struct {
+		char table[32], cols[2048];
+	} columns[8];
+	int ncolumns;
 };
 
 /* Is this --db / --to value a PostgreSQL connection (URI or key=value)? */
@@ -64,14 +69,14 @@ struct sync_counts {
 	long pushed, already, conflicts;
 };
 int central_sync(struct central *c, struct store *local, int with_captures,
-		 int (*progress)(void *ctx, const char *run_id, enum push_outcome o),
+		 int (*progress)(void *ctx, const char *run_id, enum push_outcome o, long long ms),
 		 void *ctx, struct sync_counts *counts);
 
 /* central_sync from the station store at db_path (NULL: the default) to
  * the central store `to`: connect, push, close. target (if not NULL)
  * receives user@host:port/db for messages. */
 int central_sync_to(const char *to, const char *db_path, int with_captures, int timeout_s,
-		    int (*progress)(void *ctx, const char *run_id, enum push_outcome o),
+		    int (*progress)(void *ctx, const char *run_id, enum push_outcome o, long long ms),
 		    void *ctx, struct sync_counts *counts, char *target, size_t tlen);
 
 /* Register a station (name as its fixture gives it), the login role it

@@ -17,13 +17,12 @@ static const char usage[] =
 	"  Exit 0 up to date, 1 a run conflicts with the central store's copy,\n"
 	"  2 could not sync (the runs stay in the outbox for the next sync).\n";
 
-static int report(void *ctx, const char *run_id, enum push_outcome o)
+static int report(void *ctx, const char *run_id, enum push_outcome o, long long ms)
 {
-	if (!*(const int *)ctx || o == PUSH_CONFLICT)
-		fprintf(o == PUSH_CONFLICT ? stderr : stdout, "%s %s%s%s\n",
-			o == PUSH_STORED ? "pushed " : o == PUSH_ALREADY ? "present" : "CONFLICT",
-			run_id, o == PUSH_CONFLICT ? ": " : "",
-			o == PUSH_CONFLICT ? rig_last_error() : "");
+	if (o == PUSH_CONFLICT)
+		fprintf(stderr, "CONFLICT %s: %s\n", run_id, rig_last_error());
+	else if (!*(const int *)ctx)
+		printf("%s %s %lld ms\n", o == PUSH_STORED ? "pushed " : "present", run_id, ms);
 	return 0;
 }
 

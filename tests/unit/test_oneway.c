@@ -67,6 +67,22 @@ START_TEST(games_howell_two_groups_is_welch)
 }
 END_TEST
 
+START_TEST(games_howell_decision_matches_p)
+{
+	/* The bounded decision is the exact p's, over near and far pairs. */
+	for (int i = 0; i < 40; i++) {
+		struct sample_stats a = { 3 + (size_t)(i % 7), 0, 0.3 + 0.05 * (i % 5), 0, 0 };
+		struct sample_stats b = { 4 + (size_t)(i % 5), 0.02 * i, 0.4, 0, 0 };
+		struct pairwise pw;
+
+		for (size_t k = 3; k <= 8; k += 5) {
+			ck_assert_int_eq(stats_games_howell(&a, &b, k, &pw), 0);
+			ck_assert_int_eq(stats_games_howell_differ(&a, &b, k, 0.05), pw.p < 0.05);
+		}
+	}
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("oneway");
@@ -76,6 +92,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, studentized_range_two_means_is_t);
 	tcase_add_test(tc, oneway_by_hand);
 	tcase_add_test(tc, games_howell_two_groups_is_welch);
+	tcase_add_test(tc, games_howell_decision_matches_p);
 	suite_add_tcase(s, tc);
 	return s;
 }
