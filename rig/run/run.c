@@ -21,6 +21,7 @@
 #include "rig/base/paths.h"
 #include "rig/base/record.h"
 #include "rig/run/record_json.h"
+#include "rig/store/central.h"
 #include "rig/store/store.h"
 #include "rig/run/recover.h"
 #include "rig/base/timefmt.h"
@@ -142,6 +143,31 @@ static json_t *options_event(const struct run *run)
 			 "store", store);
 }
 
+/* Store-and-forward: with a central store named in station.conf, push
+ * the outbox now. The central store being away costs a notice, never the
+ * run: the run waits in the outbox for the next sync (docs/line.md). */
+static void forward_to_central(const struct run *run)
+{
+	char to[1024], target[256];
+	struct sync_counts n;
+
+	if (central_configured(to, sizeof(to)) != 0) {
+		fprintf(stderr, "rig: warning: %s; run %s not forwarded\n", rig_last_error(),
+			run->rec.id);
+		return;
+	}
+	if (!to[0])
+		return;
+	if (central_sync_to(to, run->opt->db, 0, 3, NULL, NULL, &n, target, sizeof(target)) != 0)
+		fprintf(stderr, "rig: warning: %s; run %s stays in the outbox (rig sync)\n",
+			rig_last_error(), run->rec.id);
+	else if (n.conflicts)
+		fprintf(stderr, "rig: warning: %ld run(s) conflict with the central store's copy "
+			"(rig sync says which)\n", n.conflicts);
+	else if (!run->opt->quiet)
+		printf("forwarded to %s (%ld run(s))\n", target, n.pushed);
+}
+
 /* Copy the run into the results store once its directory, the primary
  * record, is complete: a store that cannot take the run costs a warning, not
  * the run (docs/regression.md). A run whose records could not be written
@@ -163,6 +189,8 @@ static void record_in_store(const struct run *run)
 		fprintf(stderr, "rig: warning: results store: %s; run %s is not in the store (its "
 			"records are complete in %s)\n", rig_last_error(), run->rec.id,
 			run->rec.out_dir);
+	else
+		forward_to_central(run);
 }
 
 static json_t *run_start_event(const struct run *run)

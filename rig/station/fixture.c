@@ -96,15 +96,18 @@ static int read_poly(struct df_table *t, struct fixture_channel *ch)
 
 static int read_channel_sim(struct df_table *t, struct fixture_channel *ch)
 {
-	static const char *const keys[] = { "noise", "drift_per_s", NULL };
+	static const char *const keys[] = { "noise", "drift_per_s", "gain", NULL };
 	struct df_table s;
 	int rc = df_table(t, "sim", &s);
 
 	if (rc <= 0)
 		return rc;
 	if ((rc = df_check_keys(&s, keys)) >= 0 &&
-	    (rc = df_number_in(&s, "noise", 0, 1e6, &ch->sim_noise)) >= 0)
-		rc = df_number(&s, "drift_per_s", &ch->sim_drift_per_s);
+	    (rc = df_number_in(&s, "noise", 0, 1e6, &ch->sim_noise)) >= 0 &&
+	    (rc = df_number(&s, "drift_per_s", &ch->sim_drift_per_s)) >= 0)
+		rc = df_number_in(&s, "gain", 0.5, 2, &ch->sim_gain);
+	if (rc >= 0 && ch->sim_gain == 0)
+		ch->sim_gain = 1; /* absent: the sensor is as calibrated */
 	df_close(&s);
 	return rc < 0 ? rc : 0;
 }

@@ -45,6 +45,8 @@ struct fixture_channel {
 	/* Sim bench only: the sensor's imperfections the sim synthesises. */
 	double sim_noise;          /* white noise, rms, in unit */
 	double sim_drift_per_s;    /* baseline drift, unit per second */
+	double sim_gain;           /* the sensor's true gain against its calibration
+				    * (1: as calibrated; 1.0125 reads 1.25 % high) */
 	int line;           /* line of the channel's "name" in the fixture, for messages */
 };
 

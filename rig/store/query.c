@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "rig/base/error.h"
+#include "rig/store/central.h"
 #include "rig/store/sql.h"
 
 void store_firmware_branch(const char *version, char *out, size_t len)
@@ -238,6 +239,8 @@ int store_load_run(struct store *s, const char *id, struct run_record *r)
 {
 	int rc = load_header(s, id, r);
 
+	if (!rc)
+		rc = central_fetch_values(s, id);
 	if (!rc)
 		rc = load_steps(s, r);
 	return rc ? rc : load_measurements(s, r);
