@@ -116,6 +116,8 @@ int report_result_json(const struct run_record *r, const struct fixture *fx, con
 			 verdict_name(r->verdict), "error", r->error, "operator", r->operator_name,
 			 "batch", r->batch);
 	json_object_set_new(root, "station", json_string(r->station));
+	if (r->socket[0])
+		json_object_set_new(root, "socket", json_string(r->socket));
 	json_object_set_new(root, "safety_stop", json_string(r->safety_stop));
 	fixture = fixture_to_json(fx);
 	json_object_set_new(fixture, "allow_expired_cal", json_boolean(r->allow_expired_cal));

@@ -84,8 +84,8 @@ void report_summary(const struct run_record *r, const struct fixture *fx, FILE *
 {
 	size_t counts[VERDICT_LAST + 1] = { 0 };
 
-	fprintf(out, "\nrig %s  %s  on %s (%s)\n", r->rig_version, r->script.path, fx->name,
-		r->station);
+	fprintf(out, "\nrig %s  %s  on %s (%s%s%s)\n", r->rig_version, r->script.path, fx->name,
+		r->station, r->socket[0] ? ", socket " : "", r->socket);
 	fprintf(out, "unit %s %s firmware %s   operator %s   run %s\n\n", r->uut.model,
 		r->uut.serial, r->uut.firmware, r->operator_name, r->id);
 	fprintf(out, ROW, "requirement", "setting", "measured", "limits", "U (k=2)", "verdict");

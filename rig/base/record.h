@@ -160,6 +160,7 @@ struct run_record {
 	char rig_version[32];
 	char started[32], ended[32];
 	char station[64];
+	char socket[16];        /* the fixture socket the unit was in; "" none */
 	char operator_name[64];
 	char out_dir[4096];
 	struct source_file script;

@@ -29,6 +29,7 @@
 struct run {
 	const struct run_options *opt;
 	char fixture_path[4096];
+	int batch;                 /* the fixture has sockets: run them (batch.c) */
 	char sim_unit_path[4096];  /* "" : built-in defaults */
 	struct fixture fx;
 	struct run_record rec;
@@ -105,6 +106,7 @@ static void fill_record(struct run *run)
 		 o->operator_name ? o->operator_name : (user && user[0] ? user : "unknown"));
 	snprintf(r->script.path, sizeof(r->script.path), "%s", o->script);
 	snprintf(r->fixture_file.path, sizeof(r->fixture_file.path), "%s", run->fixture_path);
+	snprintf(r->socket, sizeof(r->socket), "%s", run->fx.socket);
 	snprintf(r->fixture_file.sha256, sizeof(r->fixture_file.sha256), "%s", run->fx.sha256);
 	r->sim = uses_sim(&run->fx);
 	r->seed = o->seed;
@@ -198,14 +200,14 @@ static json_t *run_start_event(const struct run *run)
 	const struct run_record *r = &run->rec;
 
 	return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:b, s:I, s:s, s:b, "
-			 "s:b, s:s, s:s}",
+			 "s:b, s:s, s:s, s:s?}",
 			 "run_id", r->id, "rig_version", r->rig_version, "station", r->station,
 			 "operator", r->operator_name, "script", "path", r->script.path, "sha256",
 			 r->script.sha256, "fixture", "path", r->fixture_file.path, "sha256",
 			 r->fixture_file.sha256, "sim", r->sim, "seed", (json_int_t)r->seed,
 			 "sim_unit", r->sim_unit.path, "allow_expired_cal", r->allow_expired_cal,
 			 "batch", r->batch, "sim_unit_sha256", r->sim_unit.sha256, "station_key",
-			 r->station_key_id);
+			 r->station_key_id, "socket", r->socket[0] ? r->socket : NULL);
 }
 
 /* Load, check and open everything before the script runs. 0 or an error. */
@@ -221,6 +223,19 @@ static int prepare(struct run *run)
 				 "no fixture given and fixtures/sim-bench.lua not found (use --fixture)");
 	if ((rc = fixture_load(&run->fx, run->fixture_path)) != 0)
 		return rc;
+	/* A station of several sockets: each runs as a process of its own
+	 * (rig/run/batch.c), this one only starts them. */
+	if (run->fx.nsockets && !o->socket) {
+		run->batch = 1;
+		return harness_check_script(o->script);
+	}
+	if (o->socket && (rc = fixture_select_socket(&run->fx, o->socket)) != 0)
+		return rc;
+	if (!o->socket && (o->nsocket_units || o->nsocket_serials))
+		return rig_error(RIG_ERR_INVALID, "%s: SOCKET=... given, but the fixture declares "
+				 "no sockets", run->fixture_path);
+	if (o->serial)
+		snprintf(run->fx.uut.serial, sizeof(run->fx.uut.serial), "%s", o->serial);
 	if (uses_sim(&run->fx))
 		find_default(o->sim_unit, "fixtures/units/nominal.lua", run->sim_unit_path,
 			     sizeof(run->sim_unit_path));
@@ -412,6 +427,12 @@ int run_execute(const struct run_options *o)
 		run_record_release(&run->rec);
 		free(run);
 		return 2;
+	}
+	if (run->batch) {
+		status = batch_execute(o, run->fixture_path, &run->fx);
+		run_record_release(&run->rec);
+		free(run);
+		return status;
 	}
 	recover_neighbours(run);
 	snprintf(journal_path, sizeof(journal_path), "%s/journal.jsonl", run->rec.out_dir);

@@ -110,6 +110,7 @@ static void end_step(lua_State *L, struct harness *h, int step_obj)
 	if (h->progress)
 		fputs("\r\033[K", stderr);
 	harness_close_step(L, step_obj);
+	batch_release_balance(L);
 	h->step = NULL;
 	harness_journal(L, "step_end",
 			json_pack("{s:s, s:s, s:s}", "step", s->id, "verdict", verdict_name(v),

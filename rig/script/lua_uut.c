@@ -388,6 +388,7 @@ static int l_uut_index(lua_State *L)
 
 static struct scale *scale_of(lua_State *L)
 {
+	batch_lock_balance(L);
 	check_object(L, SCALE_MT);
 	return harness_of(L)->bench->scale;
 }

@@ -108,6 +108,20 @@ struct fixture_uncertainty {
 	double rel_pct;
 };
 
+/*
+ * A test socket of a station that tests several units at once: its own
+ * unit connection and DAQ channel group; the balance stays the station's
+ * and is shared, one socket at a time (docs/file-formats.md, sockets).
+ */
+#define FIXTURE_MAX_SOCKETS 8
+struct fixture_socket {
+	char name[16];
+	struct fixture_uut uut;
+	int trigger_line;     /* -1: the daq's */
+	size_t nchannels;     /* 0: the daq's channel list */
+	struct fixture_channel channels[FIXTURE_MAX_CHANNELS];
+};
+
 struct fixture {
 	char path[4096];
 	char name[64];
@@ -120,9 +134,16 @@ struct fixture {
 	struct fixture_environment env;
 	size_t nuncertainties;
 	struct fixture_uncertainty uncertainties[FIXTURE_MAX_UNCERTAINTIES];
+	size_t nsockets;      /* 0: one unit at a time, as uut and daq say */
+	struct fixture_socket sockets[FIXTURE_MAX_SOCKETS];
+	char socket[16];      /* the socket this process tests ("": none) */
 };
 
 int fixture_load(struct fixture *fx, const char *path);
+
+/* Make socket `name` the fixture's unit and channels: a run of one socket
+ * sees a one-socket station. RIG_ERR_INVALID naming the sockets there are. */
+int fixture_select_socket(struct fixture *fx, const char *name);
 
 /* Index of the channel with this role, or -1. */
 int fixture_channel(const struct fixture *fx, const char *name);
