@@ -39,9 +39,11 @@ central() { echo "postgresql://station_${1,,}@127.0.0.1:$PGPORT/postgres"; }
 station_run() {
 	local s=$1 seed=$2
 	shift 2
+	# A FAIL or INDETERMINATE (1) is a complete run the line counts too.
+	local rc=0
 	RIG_KEY=$WORK/key-$s.sec "$RIG" run "$SCRIPT" --fixture "$WORK/fx-$s.lua" --seed "$seed" \
-		--out "$WORK/runs/$s-$seed" --db "$WORK/store-$s.db" --quiet "$@" >/dev/null 2>&1 ||
-		fail "run $s $seed failed"
+		--out "$WORK/runs/$s-$seed" --db "$WORK/store-$s.db" --quiet "$@" >"$WORK/run.log" 2>&1 || rc=$?
+	[ "$rc" -le 1 ] || { cat "$WORK/run.log"; fail "run $s $seed could not complete"; }
 }
 
 count() { pg_psql "SELECT count(*) FROM rig.$1"; }

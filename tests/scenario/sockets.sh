@@ -126,7 +126,8 @@ test_socket_options_are_checked_before_any_shot() {
 	rig_run run scripts/certify.lua --out "$WORK/d" --sim-unit 2=fixtures/units/dose-low.lua
 	expect_rc 2; expect_err "declares no sockets"
 	# One socket alone is an ordinary run.
-	rig_run run tests/scenario/scripts/short-bursts.lua --fixture "$FX4" --socket 2 --out "$WORK/e"
+	write_grav_script
+	rig_run run "$WORK/grav.lua" --fixture "$FX4" --socket 2 --out "$WORK/e"
 	expect_rc 0
 	[ "$(jq -r .socket "$WORK/e/result.json")" = 2 ] || fail "socket not recorded"
 	# A fixture's sockets are checked when it loads.
