@@ -112,6 +112,9 @@ static pid_t start_socket(const struct run_options *o, struct socket_run *s, siz
 	argv[n++] = (char *)"--seed";
 	argv[n++] = seed;
 	argv[n++] = (char *)"--quiet";
+	/* Several processes cannot share one terminal's prompts: each socket
+	 * answers them automatically, journaled as such with its socket. */
+	argv[n++] = (char *)"--batch";
 	argv[n] = NULL;
 	snprintf(log, sizeof(log), "%s/socket-%s.log", batch_dir, s->name);
 	snprintf(sockets, sizeof(sockets), "%zu", nsockets);

@@ -209,8 +209,9 @@ static int l_prompt(lua_State *L)
 	char answer[256] = "";
 
 	if (h->batch) {
-		harness_journal(L, "prompt", json_pack("{s:s, s:s}", "message", msg, "answer",
-							"automatic (batch)"));
+		harness_journal(L, "prompt", json_pack("{s:s, s:s, s:s?}", "message", msg, "answer",
+							"automatic (batch)", "socket",
+							h->fx && h->fx->socket[0] ? h->fx->socket : NULL));
 		harness_note(h, "prompt", msg, "automatic (batch)");
 		lua_pushboolean(L, 1);
 		return 1;

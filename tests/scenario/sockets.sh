@@ -63,6 +63,7 @@ test_batch_sync_waits_for_every_socket() {
 	write sync.lua <<'LUA'
 -- Sockets reach the sync point at different times: socket 1 fires more.
 local n = rig.batch.socket == "1" and 40 or 5
+rig.prompt("load the unit")
 rig.step("DEPTH-ACC", { depth_mm = 4, label = "warm-up" }, function(s)
   local shots = assert(rig.uut:burst(n))
   s:judge("depth_mm", shots.depth_mm, { requirement = "DEPTH-ACC", target = 4, each = { lo = 3.5, hi = 4.5 } })
@@ -74,6 +75,9 @@ LUA
 	expect_rc 0
 	cat "$WORK"/b/socket-*/journal.jsonl | jq -r 'select(.event == "batch_sync") | "\(.arrived_ms) \(.at_ms)"' >"$WORK/sync"
 	[ "$(wc -l <"$WORK/sync")" = 4 ] || fail "not 4 sync events"
+	# Prompts are answered by the batch, each journaled with its socket.
+	[ "$(cat "$WORK"/b/socket-*/journal.jsonl | jq -r 'select(.event == "prompt") | "\(.socket) \(.answer)"' | sort | tr '\n' ,)" = \
+	  "1 automatic (batch),2 automatic (batch),3 automatic (batch),4 automatic (batch)," ] || fail "prompts"
 	last_arrival=$(sort -n "$WORK/sync" | tail -1 | cut -d' ' -f1)
 	first_leave=$(sort -k2,2n "$WORK/sync" | head -1 | cut -d' ' -f2)
 	[ "$first_leave" -ge "$last_arrival" ] || fail "a socket left the sync point before all arrived"
