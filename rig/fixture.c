@@ -296,6 +296,31 @@ static int read_environment(struct df_table *root, struct fixture_environment *e
 	return rc < 0 ? rc : 0;
 }
 
+/* msa = { valid_days = 90, sim = { part_sd_mm = ..., operator_sd_mm = ..., load_sd_mm = ... } } */
+static int read_msa(struct df_table *root, struct fixture_msa *msa)
+{
+	static const char *const keys[] = { "valid_days", "sim", NULL };
+	static const char *const sim_keys[] = { "part_sd_mm", "operator_sd_mm", "load_sd_mm", NULL };
+	struct df_table m, s;
+	int rc = df_table(root, "msa", &m);
+
+	msa->valid_days = 0;
+	msa->sim_part_sd_mm = 0.05;
+	if (rc <= 0)
+		return rc;
+	if ((rc = df_check_keys(&m, keys)) >= 0 &&
+	    (rc = df_number_in(&m, "valid_days", 0, 3650, &msa->valid_days)) >= 0 &&
+	    (rc = df_table(&m, "sim", &s)) > 0) {
+		if ((rc = df_check_keys(&s, sim_keys)) >= 0 &&
+		    (rc = df_number_in(&s, "part_sd_mm", 0, 1, &msa->sim_part_sd_mm)) >= 0 &&
+		    (rc = df_number_in(&s, "operator_sd_mm", 0, 1, &msa->sim_operator_sd_mm)) >= 0)
+			rc = df_number_in(&s, "load_sd_mm", 0, 1, &msa->sim_load_sd_mm);
+		df_close(&s);
+	}
+	df_close(&m);
+	return rc < 0 ? rc : 0;
+}
+
 static int has_uncertainty(const struct fixture *fx, const char *quantity)
 {
 	for (size_t i = 0; i < fx->nuncertainties; i++)
@@ -366,7 +391,7 @@ static int read_uncertainty(struct df_table *root, struct fixture *fx)
 int fixture_load(struct fixture *fx, const char *path)
 {
 	static const char *const keys[] = { "name", "station", "daq", "uut", "scale",
-					    "environment", "uncertainty", NULL };
+					    "environment", "uncertainty", "msa", NULL };
 	struct datafile df;
 	struct df_table root;
 	int rc;
@@ -379,7 +404,8 @@ int fixture_load(struct fixture *fx, const char *path)
 	    (rc = df_string(&root, "station", fx->station, sizeof(fx->station))) >= 0 &&
 	    (rc = read_daq(&root, &fx->daq)) == 0 && (rc = read_uut(&root, &fx->uut)) == 0 &&
 	    (rc = read_scale(&root, &fx->scale)) == 0 &&
-	    (rc = read_environment(&root, &fx->env)) == 0)
+	    (rc = read_environment(&root, &fx->env)) == 0 &&
+	    (rc = read_msa(&root, &fx->msa)) == 0)
 		rc = read_uncertainty(&root, fx);
 	if (rc >= 0 && !fx->name[0])
 		rc = df_fail(&root, NULL, "a fixture needs a name");

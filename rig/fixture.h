@@ -98,6 +98,18 @@ struct fixture_uncertainty {
 	double rel_pct;
 };
 
+/*
+ * Measurement-system analysis (docs/msa.md): how long a gauge study stays
+ * valid, and on the sim bench the variation a study sees besides the
+ * station's own repeatability.
+ */
+struct fixture_msa {
+	double valid_days;        /* a GR&R older than this blocks certification; 0: no limit */
+	double sim_part_sd_mm;    /* sim: part-to-part spread of true depth */
+	double sim_operator_sd_mm; /* sim: each operator's systematic loading offset */
+	double sim_load_sd_mm;    /* sim: each loading's own offset (part x operator) */
+};
+
 struct fixture {
 	char path[4096];
 	char name[64];
@@ -109,6 +121,7 @@ struct fixture {
 	struct fixture_environment env;
 	size_t nuncertainties;
 	struct fixture_uncertainty uncertainties[FIXTURE_MAX_UNCERTAINTIES];
+	struct fixture_msa msa;
 };
 
 int fixture_load(struct fixture *fx, const char *path);

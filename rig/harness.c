@@ -237,6 +237,7 @@ static int open_state(struct harness *h)
 	luaopen_rig_step(L);
 	luaopen_rig_bench(L);
 	luaopen_rig_stats(L);
+	luaopen_rig_msa(L);
 	lua_pop(L, 1);
 	return 0;
 }

@@ -99,6 +99,7 @@ void luaopen_rig_api(struct lua_State *L);
 void luaopen_rig_step(struct lua_State *L);
 void luaopen_rig_bench(struct lua_State *L);
 void luaopen_rig_stats(struct lua_State *L);
+void luaopen_rig_msa(struct lua_State *L);
 
 /* Push a new step object for h->step (closed when the step ends). */
 void harness_push_step(struct lua_State *L);

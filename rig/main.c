@@ -11,6 +11,7 @@
 #include "rig/flash.h"
 #include "rig/list_devices.h"
 #include "rig/measure_cmd.h"
+#include "rig/msa_cmd.h"
 #include "rig/records_cmd.h"
 #include "rig/recover.h"
 #include "rig/regress/verbs.h"
@@ -50,6 +51,8 @@ static const char usage[] =
 	"                       the run later runs of a firmware branch are compared with\n"
 	"  trend --requirement R [--out FILE]\n"
 	"                       X-bar and S control charts across runs\n"
+	"  msa grr|type1 [--requirement R] [--setting S] [--json] ...\n"
+	"                       gauge R&R or Type 1 study of the station (docs/msa.md)\n"
 	"\n"
 	"Exit status: 0 all PASS, 1 any FAIL or INDETERMINATE, 2 the run could not complete.\n"
 	"See rig(1) and docs/.\n";
@@ -106,6 +109,7 @@ int main(int argc, char **argv)
 		{ "diff", diff_command },
 		{ "baseline", baseline_command },
 		{ "trend", trend_command },
+		{ "msa", msa_command },
 	};
 
 	if (sodium_init() < 0) {

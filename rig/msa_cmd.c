@@ -1,0 +1,487 @@
+/*
+ * `rig msa grr|type1`: a measurement-system study of the station, run as
+ * a procedure (scripts/msa.lua) through `rig run`, so that it gets the
+ * same journal, signed run directory, reports and results store as a
+ * certification. Afterwards the study's values are read back from the
+ * signed result.json and analysed here, which prints the ANOVA and
+ * variance-component tables (or JSON with --json). docs/msa.md.
+ */
+#include "rig/msa_cmd.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rig/cli.h"
+#include "rig/error.h"
+#include "rig/paths.h"
+#include "rig/run.h"
+#include "rig/stats/msa.h"
+
+static const char usage[] =
+	"usage: rig msa grr [--requirement R] [--setting S] [--parts 10] [--operators 3]\n"
+	"                   [--trials 3] [--shots 5] [--alpha-interaction 0.05]\n"
+	"                   [--study-var 6|5.15] [--order-seed N] [--json] [RUN OPTIONS]\n"
+	"       rig msa type1 --reference X [--requirement R] [--trials 50] [--shots 5]\n"
+	"                   [--sigmas 6|4] [--json] [RUN OPTIONS]\n"
+	"  R is DEPTH-ACC (default), DOSE-ACC or RATE-ACC; S the setting (default 4 mm).\n"
+	"  RUN OPTIONS as for rig run: --fixture, --sim-unit, --seed, --out, --operator,\n"
+	"  --batch, --db, --quiet, --allow-expired-cal. See docs/msa.md.\n";
+
+/* The study's own options, each passed on to msa.lua as --param NAME=VALUE. */
+static const struct {
+	const char *option, *param;
+} study_options[] = {
+	{ "--requirement", "requirement" },
+	{ "--setting", "setting" },
+	{ "--parts", "parts" },
+	{ "--operators", "operators" },
+	{ "--trials", "trials" },
+	{ "--shots", "shots" },
+	{ "--alpha-interaction", "alpha_interaction" },
+	{ "--study-var", "k_sigma" },
+	{ "--order-seed", "order_seed" },
+	{ "--reference", "reference" },
+	{ "--sigmas", "sigmas" },
+};
+
+#define MSA_MAX_ARGS 64
+
+struct msa_args {
+	int grr;
+	int json;
+	char *argv[MSA_MAX_ARGS];
+	int argc;
+	char params[16][300];
+	int nparams;
+	char out[4096];
+	double alpha, k_sigma;
+	int sigmas;
+	double reference;
+};
+
+static int add_arg(struct msa_args *a, char *arg)
+{
+	if (a->argc >= MSA_MAX_ARGS - 1)
+		return rig_error(RIG_ERR_INVALID, "msa: too many arguments");
+	a->argv[a->argc++] = arg;
+	return 0;
+}
+
+static int add_param(struct msa_args *a, const char *name, const char *value)
+{
+	if (a->nparams >= 12)
+		return rig_error(RIG_ERR_INVALID, "msa: too many study options");
+	snprintf(a->params[a->nparams], sizeof(a->params[0]), "%s=%s", name, value);
+	add_arg(a, (char *)"--param");
+	return add_arg(a, a->params[a->nparams++]);
+}
+
+/* Translate `rig msa STUDY ...` into `rig run scripts/msa.lua ...`. */
+static int parse(int argc, char **argv, struct msa_args *a, char *script, size_t script_len)
+{
+	int have_reference = 0, have_out = 0;
+	int rc;
+
+	a->grr = !strcmp(argv[1], "grr");
+	a->alpha = 0.05;
+	a->k_sigma = 6;
+	a->sigmas = 6;
+	a->reference = NAN;
+	if (paths_find_data("scripts/msa.lua", script, script_len) != 0)
+		return rig_error(RIG_ERR_INVALID, "msa: scripts/msa.lua not found (is rig installed?)");
+	add_arg(a, (char *)"run");
+	add_arg(a, script);
+	add_param(a, "study", a->grr ? "grr" : "type1");
+	for (int i = 2; i < argc; i++) {
+		size_t k;
+
+		if (!strcmp(argv[i], "--json")) {
+			a->json = 1;
+			continue;
+		}
+		for (k = 0; k < sizeof(study_options) / sizeof(study_options[0]); k++)
+			if (!strcmp(argv[i], study_options[k].option))
+				break;
+		if (k == sizeof(study_options) / sizeof(study_options[0])) {
+			/* a run option: rig run's parser checks it */
+			if (!strcmp(argv[i], "--out") && i + 1 < argc) {
+				snprintf(a->out, sizeof(a->out), "%s", argv[i + 1]);
+				have_out = 1;
+			}
+			if ((rc = add_arg(a, argv[i])) != 0)
+				return rc;
+			continue;
+		}
+		if (i + 1 >= argc || !argv[i + 1][0])
+			return rig_error(RIG_ERR_INVALID, "msa: %s needs a value", argv[i]);
+		if (!strcmp(argv[i], "--parts") || !strcmp(argv[i], "--operators")) {
+			if (!a->grr)
+				return rig_error(RIG_ERR_INVALID, "msa type1: %s is a gauge R&R option",
+						 argv[i]);
+		}
+		if (!strcmp(argv[i], "--reference") || !strcmp(argv[i], "--sigmas")) {
+			if (a->grr)
+				return rig_error(RIG_ERR_INVALID, "msa grr: %s is a Type 1 option",
+						 argv[i]);
+		}
+		if (!strcmp(argv[i], "--alpha-interaction") &&
+		    ((rc = cli_parse_double(argv[i], argv[i + 1], &a->alpha)) != 0 ||
+		     !(a->alpha >= 0 && a->alpha <= 1)))
+			return rc ? rc : rig_error(RIG_ERR_INVALID, "msa: --alpha-interaction must "
+						   "lie in 0..1, got %s", argv[i + 1]);
+		if (!strcmp(argv[i], "--study-var") &&
+		    ((rc = cli_parse_double(argv[i], argv[i + 1], &a->k_sigma)) != 0 ||
+		     (a->k_sigma != 6 && a->k_sigma != 5.15)))
+			return rc ? rc : rig_error(RIG_ERR_INVALID, "msa: --study-var is 6 or 5.15, "
+						   "got %s", argv[i + 1]);
+		if (!strcmp(argv[i], "--sigmas")) {
+			uint64_t s;
+
+			if ((rc = cli_parse_u64(argv[i], argv[i + 1], 6, &s)) != 0 || (s != 4 && s != 6))
+				return rc ? rc : rig_error(RIG_ERR_INVALID, "msa: --sigmas is 4 or 6, "
+							   "got %s", argv[i + 1]);
+			a->sigmas = (int)s;
+		}
+		if (!strcmp(argv[i], "--reference")) {
+			if ((rc = cli_parse_double(argv[i], argv[i + 1], &a->reference)) != 0)
+				return rc;
+			have_reference = 1;
+		}
+		if ((rc = add_param(a, study_options[k].param, argv[i + 1])) != 0)
+			return rc;
+		i++;
+	}
+	if (!a->grr && !have_reference)
+		return rig_error(RIG_ERR_INVALID, "msa type1 needs --reference (the reference part's "
+				 "certified value)");
+	if (!have_out) {
+		/* The run directory is read back afterwards, so it is named here. */
+		char stamp[32];
+		time_t now = time(NULL);
+
+		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime(&now));
+		snprintf(a->out, sizeof(a->out), "reports/out/msa-%s-%ld", stamp, (long)getpid());
+		add_arg(a, (char *)"--out");
+		add_arg(a, a->out);
+	}
+	a->argv[a->argc] = NULL;
+	return 0;
+}
+
+/* ---- reading the study back from result.json ---- */
+
+struct study_data {
+	size_t parts, operators, trials;
+	double *y;            /* rig layout (grr) or in trial order (type1) */
+	size_t n;
+	double tolerance;
+	char requirement[32], unit[16];
+};
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+/* The mean of a study step's measurement (the one judged against the
+ * step's own MSA- requirement; rig's every-burst checks are others). */
+static int step_mean(json_t *step, double *out, char *unit, size_t unit_len)
+{
+	const char *req = str(step, "requirement");
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(step, "measurements"), i, m) {
+		if (strcmp(str(m, "requirement"), req) || !json_is_number(json_object_get(m, "mean")))
+			continue;
+		*out = json_number_value(json_object_get(m, "mean"));
+		snprintf(unit, unit_len, "%s", str(m, "unit"));
+		return 0;
+	}
+	return -1;
+}
+
+static int read_study(const char *dir, int grr, struct study_data *d)
+{
+	char path[4200];
+	json_error_t err;
+	json_t *root, *steps, *step;
+	size_t i, got = 0;
+	int rc = 0;
+
+	memset(d, 0, sizeof(*d));
+	d->tolerance = NAN;
+	snprintf(path, sizeof(path), "%s/result.json", dir);
+	root = json_load_file(path, 0, &err);
+	if (!root)
+		return rig_error(RIG_ERR_INVALID, "%s:%d: %s", path, err.line, err.text);
+	steps = json_object_get(root, "steps");
+	/* First pass: the design (largest indices) and the tolerance. */
+	json_array_foreach(steps, i, step) {
+		const char *label = str(step, "setting_label"), *req = str(step, "requirement");
+		unsigned p, o, t;
+		json_t *m;
+		size_t k;
+
+		if (!strncmp(req, "MSA-", 4) && strcmp(req, "MSA-GRR") && strcmp(req, "MSA-TYPE1"))
+			snprintf(d->requirement, sizeof(d->requirement), "%s", req + 4);
+		if (grr && sscanf(label, "P%u O%u T%u", &p, &o, &t) == 3) {
+			d->parts = p > d->parts ? p : d->parts;
+			d->operators = o > d->operators ? o : d->operators;
+			d->trials = t > d->trials ? t : d->trials;
+		} else if (!grr && sscanf(label, "ref T%u", &t) == 1)
+			d->trials = t > d->trials ? t : d->trials;
+		json_array_foreach(json_object_get(step, "measurements"), k, m)
+			if (!strcmp(str(m, "name"), "tolerance"))
+				d->tolerance = json_number_value(json_object_get(m, "mean"));
+	}
+	d->n = grr ? d->parts * d->operators * d->trials : d->trials;
+	if (d->n == 0 || d->n > 10000000 || !(d->y = calloc(d->n, sizeof(*d->y)))) {
+		json_decref(root);
+		return rig_error(RIG_ERR_INVALID, "%s: no complete %s study in it", path,
+				 grr ? "gauge R&R" : "Type 1");
+	}
+	for (i = 0; i < d->n; i++)
+		d->y[i] = NAN;
+	json_array_foreach(steps, i, step) {
+		const char *label = str(step, "setting_label");
+		unsigned p, o, t;
+		size_t at;
+		double v;
+
+		if (grr && sscanf(label, "P%u O%u T%u", &p, &o, &t) == 3 && p && o && t)
+			at = ((p - 1) * d->operators + o - 1) * d->trials + t - 1;
+		else if (!grr && sscanf(label, "ref T%u", &t) == 1 && t)
+			at = t - 1;
+		else
+			continue;
+		if (step_mean(step, &v, d->unit, sizeof(d->unit)) == 0 && isnan(d->y[at])) {
+			d->y[at] = v;
+			got++;
+		}
+	}
+	json_decref(root);
+	if (got != d->n)
+		rc = rig_error(RIG_ERR_INVALID, "%s: %zu of the study's %zu measurements are missing",
+			       path, d->n - got, d->n);
+	return rc;
+}
+
+/* ---- output ---- */
+
+static void print_row(const char *name, const struct anova_row *r)
+{
+	printf("  %-18s %4.0f %14.6g %14.6g", name, r->df, r->ss, r->ms);
+	if (isnan(r->f))
+		printf("\n");
+	else
+		printf(" %10.4g %10.4g\n", r->f, r->p);
+}
+
+static void print_grr(const struct study_data *d, const struct grr_result *g,
+		      const struct grr_options *o, const char *dir)
+{
+	static const enum grr_source order[] = { GRR_TOTAL_GRR, GRR_REPEATABILITY,
+						 GRR_REPRODUCIBILITY, GRR_OPERATOR,
+						 GRR_INTERACTION, GRR_PART, GRR_TOTAL };
+	static const int indent[] = { 0, 2, 2, 4, 4, 0, 0 };
+
+	printf("Gauge R&R, ANOVA method (AIAG MSA 4th ed.): %s, %zu parts x %zu operators x "
+	       "%zu trials\nrun %s\n\n", d->requirement, g->parts, g->operators, g->trials, dir);
+	printf("Two-way ANOVA with interaction (Part, Operator tested against Part x Operator)\n");
+	printf("  %-18s %4s %14s %14s %10s %10s\n", "Source", "DF", "SS", "MS", "F", "P");
+	print_row("Part", &g->part);
+	print_row("Operator", &g->oper);
+	print_row("Part x Operator", &g->inter);
+	print_row("Repeatability", &g->repeat);
+	print_row("Total", &g->total);
+	printf("  alpha to remove the interaction: %g (%s)\n\n", o->alpha_interaction,
+	       g->pooled ? "p >= alpha: pooled into repeatability" : "significant: kept");
+	if (g->pooled) {
+		printf("Two-way ANOVA without interaction\n");
+		printf("  %-18s %4s %14s %14s %10s %10s\n", "Source", "DF", "SS", "MS", "F", "P");
+		print_row("Part", &g->part_r);
+		print_row("Operator", &g->oper_r);
+		print_row("Repeatability", &g->repeat_r);
+		print_row("Total", &g->total);
+		printf("\n");
+	}
+	printf("  %-20s %12s %8s %12s %12s %9s %9s\n", "Source", "VarComp", "%Contr", "StdDev",
+	       o->k_sigma == 6 ? "StudyVar(6s)" : "StudyVar(5.15s)", "%StudyVar", "%Tol");
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		const struct grr_component *c = &g->c[order[i]];
+
+		if (order[i] == GRR_INTERACTION && g->pooled)
+			continue;
+		printf("  %*s%-*s %12.6g %8.2f %12.6g %12.6g %9.2f %9.2f\n", indent[i], "",
+		       20 - indent[i], grr_source_name(order[i]), c->var, c->contribution, c->sd,
+		       c->study_var, c->pct_study, c->pct_tol);
+	}
+	printf("\nTolerance %g %s (the spec's interval for single shots)\n", d->tolerance,
+	       d->unit);
+	printf("Number of distinct categories: %d\n", g->ndc);
+	printf("%%GRR %.2f %%: %s (< 10 %% acceptable, 10-30 %% conditional, > 30 %% or ndc < 5 "
+	       "unacceptable)\n", g->pct_grr, grr_verdict_name(g->verdict));
+}
+
+static json_t *row_json(const struct anova_row *r)
+{
+	return json_pack("{s:f, s:f, s:o, s:o, s:o}", "df", r->df, "ss", r->ss, "ms",
+			 isnan(r->ms) ? json_null() : json_real(r->ms), "f",
+			 isfinite(r->f) ? json_real(r->f) : json_null(), "p",
+			 isnan(r->p) ? json_null() : json_real(r->p));
+}
+
+static json_t *num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *values_json(const double *y, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_real(y[i]));
+	return a;
+}
+
+static void json_grr(const struct study_data *d, const struct grr_result *g,
+		     const struct grr_options *o, const char *dir)
+{
+	json_t *comps = json_array(), *root;
+
+	for (int s = 0; s < GRR_SOURCES; s++)
+		json_array_append_new(comps, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
+			"source", grr_source_name((enum grr_source)s), "var", num(g->c[s].var),
+			"contribution_pct", num(g->c[s].contribution), "sd", num(g->c[s].sd),
+			"study_var", num(g->c[s].study_var), "study_var_pct", num(g->c[s].pct_study),
+			"tolerance_pct", num(g->c[s].pct_tol)));
+	root = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:o, s:f, s:f, s:b,"
+			 " s:{s:o, s:o, s:o, s:o, s:o}, s:{s:o, s:o, s:o}, s:o, s:i, s:f, s:s}",
+			 "study", "grr", "run_dir", dir, "requirement", d->requirement, "unit", d->unit,
+			 "parts", (json_int_t)g->parts, "operators", (json_int_t)g->operators,
+			 "trials", (json_int_t)g->trials,
+			 "values", values_json(d->y, d->n), "tolerance", num(d->tolerance),
+			 "alpha_interaction", o->alpha_interaction, "k_sigma", o->k_sigma,
+			 "pooled", g->pooled,
+			 "anova", "part", row_json(&g->part), "operator", row_json(&g->oper),
+			 "interaction", row_json(&g->inter), "repeatability", row_json(&g->repeat),
+			 "total", row_json(&g->total),
+			 "anova_reduced", "part", row_json(&g->part_r), "operator", row_json(&g->oper_r),
+			 "repeatability", row_json(&g->repeat_r),
+			 "components", comps, "ndc", g->ndc, "grr_pct", g->pct_grr, "verdict",
+			 grr_verdict_name(g->verdict));
+	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+	putchar('\n');
+	json_decref(root);
+}
+
+static void print_type1(const struct study_data *d, const struct type1_result *r, const char *dir,
+			int json)
+{
+	if (json) {
+		json_t *root = json_pack(
+			"{s:s, s:s, s:s, s:s, s:I, s:f, s:o, s:f, s:i, s:o, s:o, s:o, s:o, s:f, s:o,"
+			" s:o, s:o, s:o, s:o, s:o, s:b}",
+			"study", "type1", "run_dir", dir, "requirement", d->requirement, "unit",
+			d->unit, "n", (json_int_t)r->n, "reference", r->reference, "tolerance",
+			num(r->tolerance), "percent_of_tolerance", r->percent, "sigmas", r->sigmas,
+			"values", values_json(d->y, d->n), "mean", num(r->mean), "sd", num(r->sd),
+			"bias", num(r->bias), "df", r->df, "t", num(r->t), "p", num(r->p), "cg",
+			num(r->cg), "cgk", num(r->cgk), "repeatability_pct", num(r->pct_repeat),
+			"repeatability_bias_pct", num(r->pct_repeat_bias), "capable", r->capable);
+
+		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+		putchar('\n');
+		json_decref(root);
+		return;
+	}
+	printf("Type 1 gauge study: %s, reference %g %s, %zu trials\nrun %s\n\n", d->requirement,
+	       r->reference, d->unit, r->n, dir);
+	printf("  mean %.6g  sd %.6g  bias %+.6g %s\n", r->mean, r->sd, r->bias, d->unit);
+	printf("  bias t-test: t = %.4f, %g df, p = %.4g (%s)\n", r->t, r->df, r->p,
+	       r->p < 0.05 ? "significant at 5 %" : "not significant at 5 %");
+	printf("  tolerance %g %s, the gauge's share %g %% of it, %d sigma convention\n",
+	       r->tolerance, d->unit, r->percent, r->sigmas);
+	printf("  Cg  = %.3f   (%.2f %% of the share)\n", r->cg, r->pct_repeat);
+	printf("  Cgk = %.3f   (%.2f %% of the share)\n", r->cgk, r->pct_repeat_bias);
+	printf("  %s (Cg and Cgk >= %.2f)\n", r->capable ? "capable" : "NOT capable", TYPE1_MIN_CG);
+}
+
+static int analyse(const struct msa_args *a)
+{
+	struct study_data d;
+	int rc = read_study(a->out, a->grr, &d);
+
+	if (rc == 0 && a->grr) {
+		struct grr_options o;
+		struct grr_result g;
+
+		grr_options_default(&o);
+		o.alpha_interaction = a->alpha;
+		o.k_sigma = a->k_sigma;
+		o.tolerance = d.tolerance > 0 ? d.tolerance : NAN;
+		if ((rc = grr_anova(d.y, d.parts, d.operators, d.trials, &o, &g)) == 0) {
+			if (a->json)
+				json_grr(&d, &g, &o, a->out);
+			else
+				print_grr(&d, &g, &o, a->out);
+		}
+	} else if (rc == 0) {
+		struct type1_result r;
+
+		if ((rc = type1_study(d.y, d.n, a->reference, d.tolerance, a->sigmas, &r)) == 0)
+			print_type1(&d, &r, a->out, a->json);
+	}
+	free(d.y);
+	return rc;
+}
+
+int msa_command(int argc, char **argv)
+{
+	struct msa_args a = { 0 };
+	struct run_options o;
+	char script[4096];
+	int status, saved = -1;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "grr") && strcmp(argv[1], "type1")) {
+		fprintf(stderr, "rig: msa: unknown study \"%s\" (grr or type1)\n", argv[1]);
+		return 2;
+	}
+	if (parse(argc, argv, &a, script, sizeof(script)) != 0 ||
+	    cli_parse_run(a.argc, a.argv, &o) != 0) {
+		fprintf(stderr, "rig: %s\n", rig_last_error());
+		return 2;
+	}
+	/* --json: stdout is the study's JSON alone; the run's summary goes to stderr. */
+	fflush(stdout);
+	if (a.json && (saved = dup(STDOUT_FILENO)) >= 0)
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+	status = run_command(&o);
+	fflush(stdout);
+	if (saved >= 0) {
+		dup2(saved, STDOUT_FILENO);
+		close(saved);
+	}
+	if (status == 2)
+		return 2;
+	if (!a.json)
+		printf("\n");
+	if (analyse(&a) != 0) {
+		fprintf(stderr, "rig: %s\n", rig_last_error());
+		return 2;
+	}
+	return status;
+}
