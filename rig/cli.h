@@ -14,6 +14,8 @@ struct run_options {
 	int realtime;
 	int batch;                 /* answer prompts automatically */
 	int allow_expired_cal;
+	int allow_expired_msa;     /* run although the gauge-study interlock refuses */
+	int msa_study;             /* the run is a gauge study (rig msa): not gated */
 	int quiet;                 /* no progress line */
 	double step_timeout_s;     /* Lua wall-clock limit per step; 0: none */
 	const char *db;            /* results store; NULL: the default */

@@ -8,6 +8,7 @@
 #include "rig/datafile.h"
 #include "rig/error.h"
 #include "rig/file.h"
+#include "rig/fixture_budget.h"
 
 static int parse_date(struct df_table *t, const char *key, const char *s)
 {
@@ -334,7 +335,7 @@ static int read_uncertainty(struct df_table *root, struct fixture *fx)
 {
 	static const char *const measured[] = { "depth_mm", "volume_ul", "interval_ms",
 						"burst_volume_ul", NULL };
-	static const char *const keys[] = { "u", "rel_pct", NULL };
+	static const char *const keys[] = { "u", "rel_pct", "budget", "p", NULL };
 	struct df_table un;
 	lua_State *L = root->df->L;
 	int rc = df_table(root, "uncertainty", &un);
@@ -368,8 +369,9 @@ static int read_uncertainty(struct df_table *root, struct fixture *fx)
 			lua_pop(L, 1);
 			df_table(&un, name, &v);
 			if ((rc = df_check_keys(&v, keys)) >= 0 &&
-			    (rc = df_number_in(&v, "u", 0, 1e9, &u->u)) >= 0)
-				rc = df_number_in(&v, "rel_pct", 0, 100, &u->rel_pct);
+			    (rc = df_number_in(&v, "u", 0, 1e9, &u->u)) >= 0 &&
+			    (rc = df_number_in(&v, "rel_pct", 0, 100, &u->rel_pct)) >= 0)
+				rc = fixture_read_budget(&v, u);
 			df_close(&v);
 		} else {
 			lua_pop(L, 1);

@@ -18,6 +18,8 @@
 
 #include "rig/cli.h"
 #include "rig/error.h"
+#include "rig/fixture_budget.h"
+#include "rig/msa_gate.h"
 #include "rig/paths.h"
 #include "rig/run.h"
 #include "rig/stats/msa.h"
@@ -28,6 +30,8 @@ static const char usage[] =
 	"                   [--study-var 6|5.15] [--order-seed N] [--json] [RUN OPTIONS]\n"
 	"       rig msa type1 --reference X [--requirement R] [--trials 50] [--shots 5]\n"
 	"                   [--sigmas 6|4] [--json] [RUN OPTIONS]\n"
+	"       rig msa budget [--fixture F] [--db PATH] [--json]\n"
+	"                   the fixture's uncertainty budgets and the gauge-study interlock\n"
 	"  R is DEPTH-ACC (default), DOSE-ACC or RATE-ACC; S the setting (default 4 mm).\n"
 	"  RUN OPTIONS as for rig run: --fixture, --sim-unit, --seed, --out, --operator,\n"
 	"  --batch, --db, --quiet, --allow-expired-cal. See docs/msa.md.\n";
@@ -445,6 +449,109 @@ static int analyse(const struct msa_args *a)
 	return rc;
 }
 
+/* ---- rig msa budget ---- */
+
+static void print_budget(const struct fixture_uncertainty *u)
+{
+	const struct fixture_budget *b = &u->budget;
+
+	if (!b->n) {
+		printf("%s: U = %g", u->quantity, u->u);
+		if (u->rel_pct > 0)
+			printf(" + %g %% of the value", u->rel_pct);
+		printf(" (stated, k = 2)\n\n");
+		return;
+	}
+	printf("%s: U = %.4g (k = %.3f at p = %.2f %%, nu_eff = ", u->quantity, b->expanded, b->k,
+	       100 * b->p);
+	if (isfinite(b->dof_eff))
+		printf("%.1f)\n", b->dof_eff);
+	else
+		printf("infinite)\n");
+	printf("  %-24s %-12s %10s %6s %10s %10s %10s %6s %7s\n", "component", "distribution",
+	       "value", "k", "c_i", "u(x_i)", "|c_i|u", "nu", "share");
+	for (size_t i = 0; i < b->n; i++) {
+		const struct fixture_budget_item *it = &b->item[i];
+		char dof[16] = "inf", k[16] = "-";
+
+		if (isfinite(it->dof))
+			snprintf(dof, sizeof(dof), "%g", it->dof);
+		if (!strcmp(it->dist, "normal"))
+			snprintf(k, sizeof(k), "%.3g", it->k);
+		printf("  %-24.24s %-12s %10.4g %6s %10.4g %10.4g %10.4g %6s %6.1f%%%s\n", it->name,
+		       it->dist, it->value, k,
+		       it->sensitivity, it->u, it->contribution, dof,
+		       b->uc > 0 ? 100 * it->contribution * it->contribution / (b->uc * b->uc) : NAN,
+		       !strcmp(it->from, "msa") ? "  (latest gauge study)" : "");
+	}
+	printf("  combined standard uncertainty u_c = %.4g\n\n", b->uc);
+}
+
+static int budget_command(int argc, char **argv)
+{
+	static struct fixture fx;
+	const char *fixture = NULL, *db = NULL;
+	char path[4096];
+	int json = 0;
+	struct msa_gate g;
+
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else if ((!strcmp(argv[i], "--fixture") || !strcmp(argv[i], "--db")) && i + 1 < argc &&
+			 argv[i + 1][0]) {
+			*(!strcmp(argv[i], "--db") ? &db : &fixture) = argv[i + 1];
+			i++;
+		}
+		else
+			return rig_error(RIG_ERR_INVALID, "msa budget: unexpected argument \"%s\" "
+					 "(takes --fixture F, --db PATH, --json)", argv[i]);
+	}
+	if (!fixture) {
+		if (paths_find_data("fixtures/sim-bench.lua", path, sizeof(path)) != 0)
+			return rig_error(RIG_ERR_INVALID, "msa budget: no --fixture and no "
+					 "fixtures/sim-bench.lua");
+		fixture = path;
+	}
+	if (fixture_load(&fx, fixture) != 0)
+		return RIG_ERR_INVALID;
+	msa_gate_check(&fx, db, 1, &g);
+	if (json) {
+		json_t *q = json_array(), *root;
+
+		for (size_t i = 0; i < fx.nuncertainties; i++) {
+			const struct fixture_uncertainty *u = &fx.uncertainties[i];
+
+			json_array_append_new(q, json_pack("{s:s, s:f, s:f, s:o}", "quantity",
+				u->quantity, "u", u->u, "rel_pct", u->rel_pct, "budget",
+				u->budget.n ? fixture_budget_to_json(&u->budget) : json_null()));
+		}
+		root = json_pack("{s:s, s:s, s:o, s:{s:b, s:b, s:s, s:s, s:s, s:s, s:i}}", "fixture",
+				 fx.path, "station", fx.station, "quantities", q, "gate", "checked",
+				 g.checked, "refused", g.refused, "why", g.why, "grr_run", g.grr_run,
+				 "grr_verdict", g.grr_verdict, "repeatability_run", g.repeat_run,
+				 "budget_items_applied", g.applied);
+		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+		putchar('\n');
+		json_decref(root);
+		return 0;
+	}
+	printf("Uncertainty budgets of station %s (%s), GUM (JCGM 100)\n\n", fx.station, fx.path);
+	for (size_t i = 0; i < fx.nuncertainties; i++)
+		print_budget(&fx.uncertainties[i]);
+	if (g.applied)
+		printf("repeatability from gauge study %s: sd %g, %g df\n", g.repeat_run, g.repeat_sd,
+		       g.repeat_df);
+	if (!g.checked)
+		printf("gauge-study interlock: off (the fixture sets no msa.valid_days)\n");
+	else if (g.refused)
+		printf("gauge-study interlock: REFUSES runs: %s\n", g.why);
+	else
+		printf("gauge-study interlock: ok (gauge R&R %s, %.10s, valid %g days)\n", g.grr_run,
+		       g.grr_started, fx.msa.valid_days);
+	return 0;
+}
+
 int msa_command(int argc, char **argv)
 {
 	struct msa_args a = { 0 };
@@ -456,8 +563,15 @@ int msa_command(int argc, char **argv)
 		fputs(usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	if (!strcmp(argv[1], "budget")) {
+		if (budget_command(argc, argv) != 0) {
+			fprintf(stderr, "rig: %s\n", rig_last_error());
+			return 2;
+		}
+		return 0;
+	}
 	if (strcmp(argv[1], "grr") && strcmp(argv[1], "type1")) {
-		fprintf(stderr, "rig: msa: unknown study \"%s\" (grr or type1)\n", argv[1]);
+		fprintf(stderr, "rig: msa: unknown study \"%s\" (grr, type1 or budget)\n", argv[1]);
 		return 2;
 	}
 	if (parse(argc, argv, &a, script, sizeof(script)) != 0 ||
@@ -465,6 +579,7 @@ int msa_command(int argc, char **argv)
 		fprintf(stderr, "rig: %s\n", rig_last_error());
 		return 2;
 	}
+	o.msa_study = 1; /* the study is how a station passes the gauge-study interlock */
 	/* --json: stdout is the study's JSON alone; the run's summary goes to stderr. */
 	fflush(stdout);
 	if (a.json && (saved = dup(STDOUT_FILENO)) >= 0)

@@ -18,6 +18,7 @@
 #include "rig/harness.h"
 #include "rig/interrupt.h"
 #include "rig/journal.h"
+#include "rig/msa_gate.h"
 #include "rig/paths.h"
 #include "rig/record.h"
 #include "rig/record_json.h"
@@ -34,6 +35,7 @@ struct run {
 	struct journal journal;
 	struct bench bench;
 	struct station_key key;
+	struct msa_gate msa;       /* the gauge-study interlock's findings */
 	int journal_open;
 	int records_written; /* result.json ... MANIFEST.sig all in place */
 };
@@ -203,6 +205,9 @@ static int prepare(struct run *run)
 	time_format_date(time(NULL), today, sizeof(today));
 	rc = fixture_check_calibration(&run->fx, today);
 	if (rc && !o->allow_expired_cal)
+		return rc;
+	if (!o->msa_study &&
+	    (rc = msa_gate_check(&run->fx, o->db, o->allow_expired_msa, &run->msa)) != 0)
 		return rc;
 	if ((rc = harness_check_script(o->script)) != 0)
 		return rc;
@@ -398,6 +403,8 @@ int run_command(const struct run_options *o)
 	if (!rc && o->allow_expired_cal && fixture_check_calibration(&run->fx, today) != 0)
 		rc = journal_append(&run->journal, "calibration_override",
 				    json_pack("{s:s}", "message", rig_last_error()));
+	if (!rc)
+		rc = msa_gate_journal(&run->msa, &run->journal);
 	if (!rc)
 		rc = open_bench(run);
 	if (!rc)

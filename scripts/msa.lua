@@ -141,6 +141,12 @@ if STUDY == "grr" then
           r.pooled and " (interaction pooled)" or ""))
     -- The tolerance the study was judged against, kept in the record.
     s:judge("tolerance", { TOLERANCE }, { requirement = "MSA-GRR", unit = q.unit, count = 1 })
+    -- The repeatability (EV) a budget item with from = "msa" takes.
+    local ev = r.components[2]
+    s:judge("repeatability_sd", { ev.sd }, { requirement = "MSA-GRR", unit = q.unit, count = 1 })
+    s:judge("repeatability_df", { r.pooled and r.reduced.repeatability.df or
+                                  r.anova.repeatability.df },
+            { requirement = "MSA-GRR", count = 1 })
     s:judge("grr_pct", { r.pct_grr }, { requirement = "MSA-GRR", unit = "%",
                                        each = { hi = 30 } })
     s:judge("ndc", { r.ndc }, { requirement = "MSA-GRR", each = { lo = 5 } })
@@ -160,6 +166,8 @@ else
     s:log(("bias %s (t %s, p %s), sd %s, Cg %s, Cgk %s"):format(fmt(r.bias), fmt(r.t),
           fmt(r.p), fmt(r.sd), fmt(r.cg), fmt(r.cgk)))
     s:judge("tolerance", { TOLERANCE }, { requirement = "MSA-TYPE1", unit = q.unit, count = 1 })
+    s:judge("repeatability_sd", { r.sd }, { requirement = "MSA-TYPE1", unit = q.unit, count = 1 })
+    s:judge("repeatability_df", { r.n - 1 }, { requirement = "MSA-TYPE1", count = 1 })
     s:judge("cg", { r.cg }, { requirement = "MSA-TYPE1", each = { lo = 1.33 } })
     s:judge("cgk", { r.cgk }, { requirement = "MSA-TYPE1", each = { lo = 1.33 } })
   end)

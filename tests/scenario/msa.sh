@@ -97,3 +97,127 @@ test_msa_bad_arguments() {
 		expect_err "^rig: "
 	done
 }
+
+# A fixture whose depth U is combined from a budget: JCGM 100:2008 H.1, the
+# end-gauge calibration (values in nm; rig does not care about the unit).
+H1='{ name = "standard, certificate", value = 75, k = 3, dof = 18 },
+      { name = "difference d", value = 9.7, dof = 25.6 },
+      { name = "alpha_s", value = 1.2e-6, sensitivity = 0 },
+      { name = "delta alpha", dist = "rectangular", value = 1e-6, sensitivity = 5e6, dof = 50 },
+      { name = "delta theta", dist = "rectangular", value = 0.05, sensitivity = -575, dof = 2 },'
+# A depth budget of a station in mm: LVDT certificate, ADC resolution, temperature.
+MM='{ name = "LVDT certificate", value = 0.004, k = 2, dof = 50 },
+      { name = "ADC resolution", dist = "rectangular", value = 0.000061 },
+      { name = "temperature", dist = "rectangular", value = 2, sensitivity = 0.0005 },'
+
+budget_fixture() { # file [msa table]
+	sed -e '/^  uncertainty = {/,/^  },/d' fixtures/sim-bench.lua | sed '$d' >"$1"
+	cat >>"$1" <<LUA
+  uncertainty = {
+    depth_mm = { p = ${P:-0.99}, budget = {
+      ${BUDGET:-$H1}
+      ${EXTRA:-}
+    } },
+    volume_ul = { u = 0.05, rel_pct = 0.3 }, interval_ms = 0.05,
+    burst_volume_ul = { u = 0.5, rel_pct = 0.2 },
+  },
+  ${2:-}
+}
+LUA
+}
+
+test_msa_budget_gum_h1() {
+	budget_fixture "$WORK/h1.lua"
+	rig_run msa budget --fixture "$WORK/h1.lua" --json
+	expect_rc 0
+	# JCGM 100 H.1.6: u_c = 32 nm, nu_eff = 16.7 -> 16, t_99(16) = 2.92, U_99 = 93 nm
+	jq -e '.quantities[] | select(.quantity == "depth_mm") | .budget |
+		(.uc > 31.5 and .uc < 32.2) and (.dof_eff > 16.6 and .dof_eff < 16.9) and
+		(.k > 2.915 and .k < 2.925) and (.expanded > 92 and .expanded < 93.5)' \
+		"$WORK/out" >/dev/null || fail "H.1 budget: $(cat "$WORK/out")"
+	P=0.95 budget_fixture "$WORK/h95.lua"
+	rig_run msa budget --fixture "$WORK/h95.lua"
+	expect_out '^depth_mm: U = 67\.1[0-9] \(k = 2\.120 at p = 95\.00 %'
+	expect_out '^  delta theta +rectangular'
+	# a distribution rig does not know is refused with file:line
+	EXTRA='{ name = "odd", dist = "gaussian", value = 1 },' budget_fixture "$WORK/bad.lua"
+	rig_run msa budget --fixture "$WORK/bad.lua"
+	expect_rc 2
+	expect_err "^rig: $WORK/bad.lua:[0-9]+: .*gaussian"
+}
+
+# A one-step procedure: the guard band of its depth judgement is the U.
+one_step_script() {
+	cat >"$WORK/one.lua" <<'LUA'
+rig.step("DEPTH-ACC", { depth_mm = 4, label = "4 mm" }, function(s)
+  local shots = assert(rig.uut:burst(10))
+  s:judge("depth_mm", shots.depth_mm, { requirement = "DEPTH-ACC", unit = "mm",
+                                         mean = { lo = 3, hi = 5 } })
+end)
+LUA
+}
+
+test_msa_budget_is_the_guard_band() {
+	P=0.95 budget_fixture "$WORK/h95.lua"
+	one_step_script
+	rig_run run "$WORK/one.lua" --fixture "$WORK/h95.lua" --out "$WORK/run" --quiet
+	r="$WORK/run/result.json"
+	u=$(jq -r '.fixture.uncertainties[] | select(.quantity == "depth_mm") | .budget.expanded' "$r")
+	gb=$(jq -r '.steps[0].measurements[] | select(.requirement == "DEPTH-ACC") | .guard_band' "$r")
+	[ "$u" = "$gb" ] || fail "guard band $gb is not the budget's U $u"
+	jq -e '.fixture.uncertainties[] | select(.quantity == "depth_mm") | .coverage_k > 2.1' "$r" \
+		>/dev/null || fail "coverage_k not from the budget"
+	tests/validate-json docs/result.schema.json "$r" >/dev/null 2>&1 ||
+		fail "result.json does not match its schema: $(tests/validate-json docs/result.schema.json "$r" 2>&1 | tail -3)"
+}
+
+test_msa_gate_refuses_like_expired_calibration() {
+	P=0.95 BUDGET=$MM EXTRA='{ name = "repeatability", value = 0.01, dof = 10, from = "msa" },' \
+		budget_fixture "$WORK/gated.lua" 'msa = { valid_days = 30, sim = { part_sd_mm = 0.05, operator_sd_mm = 0.001, load_sd_mm = 0.001 } },'
+	one_step_script
+	# no gauge R&R on record: refused before anything runs
+	rig_run run "$WORK/one.lua" --fixture "$WORK/gated.lua" --out "$WORK/r1" --quiet
+	expect_rc 2
+	expect_err "^rig: $WORK/gated.lua: no gauge R&R of station SIM-STATION-01 on record"
+	expect_one_line_err
+	[ ! -e "$WORK/r1/journal.jsonl" ] || fail "a refused run left a journal"
+	# overridden: runs, and the journal says so
+	rig_run run "$WORK/one.lua" --fixture "$WORK/gated.lua" --out "$WORK/r2" --quiet \
+		--allow-expired-msa
+	expect_rc 0
+	jq -se 'map(select(.event == "msa_gate"))[0] | .refused and .overridden' "$WORK/r2/journal.jsonl" \
+		>/dev/null || fail "override not journaled"
+	# an acceptable study on a steady unit lets the station run, and its
+	# repeatability enters the budget
+	printf 'return { depth = { noise_mm = 0.005 } }\n' >"$WORK/steady.lua"
+	rig_run msa grr --parts 10 --operators 2 --trials 2 --shots 5 --fixture "$WORK/gated.lua" \
+		--sim-unit "$WORK/steady.lua" --out "$WORK/grr" --json --quiet
+	expect_rc 0
+	sd=$(jq -r '.components[] | select(.source == "Repeatability") | .sd' "$WORK/out")
+	rig_run run "$WORK/one.lua" --fixture "$WORK/gated.lua" --out "$WORK/r3" --quiet
+	expect_rc 0
+	jq -se 'map(select(.event == "msa_gate"))[0] | (.refused | not) and .budget_items_applied == 1' \
+		"$WORK/r3/journal.jsonl" >/dev/null || fail "gate not passed"
+	v=$(jq -r '.fixture.uncertainties[] | select(.quantity == "depth_mm") | .budget.items[] |
+		select(.from == "msa") | .value' "$WORK/r3/result.json")
+	awk -v a="$sd" -v b="$v" 'BEGIN { d = a - b; exit !(d * d < 1e-20) }' ||
+		fail "budget repeatability $v is not the study's $sd"
+	# a later unacceptable study blocks the station again
+	sed -i 's/load_sd_mm = 0.001/load_sd_mm = 0.05/' "$WORK/gated.lua"
+	rig_run msa grr --parts 10 --operators 2 --trials 2 --shots 5 --fixture "$WORK/gated.lua" \
+		--sim-unit "$WORK/steady.lua" --out "$WORK/grr2" --quiet
+	expect_rc 1
+	rig_run run "$WORK/one.lua" --fixture "$WORK/gated.lua" --out "$WORK/r4" --quiet
+	expect_rc 2
+	expect_err "latest gauge R&R of station SIM-STATION-01 \(run .*\) is unacceptable \(FAIL\)"
+	# and one older than valid_days too
+	sed -i 's/valid_days = 30/valid_days = 0.00001/; s/load_sd_mm = 0.05/load_sd_mm = 0.001/' \
+		"$WORK/gated.lua"
+	rig_run msa grr --parts 10 --operators 2 --trials 2 --shots 5 --fixture "$WORK/gated.lua" \
+		--sim-unit "$WORK/steady.lua" --out "$WORK/grr3" --quiet
+	expect_rc 0
+	sleep 2
+	rig_run run "$WORK/one.lua" --fixture "$WORK/gated.lua" --out "$WORK/r5" --quiet
+	expect_rc 2
+	expect_err "is older than msa.valid_days = 1e-05"
+}
