@@ -178,8 +178,6 @@ static double sim_offset(const struct harness *h, lua_Integer part, lua_Integer 
  * reference part of a Type 1 study, true to its value). */
 static int l_load(lua_State *L)
 {
-	static struct sim_model *based;
-	static double base_offset;
 	struct harness *h = harness_of(L);
 	lua_Integer part = luaL_checkinteger(L, 1), op = luaL_checkinteger(L, 2),
 		    trial = luaL_checkinteger(L, 3);
@@ -190,12 +188,20 @@ static int l_load(lua_State *L)
 		return harness_misuse(L, "rig.msa.load: part 0 (the reference) to 1000, operator and "
 				      "trial 1 to 1000");
 	if (m) {
-		if (based != m) {
-			based = m;
-			base_offset = m->unit.depth.offset_mm;
+		/* The unit's own offset, kept per run (per Lua state) on first use:
+		 * every loading replaces the previous one's. */
+		double base;
+
+		if (lua_getfield(L, LUA_REGISTRYINDEX, "rig.msa.base_offset") == LUA_TNUMBER) {
+			base = lua_tonumber(L, -1);
+		} else {
+			base = m->unit.depth.offset_mm;
+			lua_pushnumber(L, base);
+			lua_setfield(L, LUA_REGISTRYINDEX, "rig.msa.base_offset");
 		}
+		lua_pop(L, 1);
 		offset = sim_offset(h, part, op, trial);
-		m->unit.depth.offset_mm = base_offset + offset;
+		m->unit.depth.offset_mm = base + offset;
 	}
 	harness_journal(L, "msa_load", json_pack("{s:I, s:I, s:I, s:o}", "part", (json_int_t)part,
 						 "operator", (json_int_t)op, "trial",

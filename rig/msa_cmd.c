@@ -289,6 +289,20 @@ static void print_row(const char *name, const struct anova_row *r)
 		printf(" %10.4g %10.4g\n", r->f, r->p);
 }
 
+/* An ANOVA table; inter NULL for the model without interaction. */
+static void print_table(const char *title, const struct anova_row *part,
+			const struct anova_row *oper, const struct anova_row *inter,
+			const struct anova_row *repeat, const struct anova_row *total)
+{
+	printf("%s\n  %-18s %4s %14s %14s %10s %10s\n", title, "Source", "DF", "SS", "MS", "F", "P");
+	print_row("Part", part);
+	print_row("Operator", oper);
+	if (inter)
+		print_row("Part x Operator", inter);
+	print_row("Repeatability", repeat);
+	print_row("Total", total);
+}
+
 static void print_grr(const struct study_data *d, const struct grr_result *g,
 		      const struct grr_options *o, const char *dir)
 {
@@ -299,22 +313,13 @@ static void print_grr(const struct study_data *d, const struct grr_result *g,
 
 	printf("Gauge R&R, ANOVA method (AIAG MSA 4th ed.): %s, %zu parts x %zu operators x "
 	       "%zu trials\nrun %s\n\n", d->requirement, g->parts, g->operators, g->trials, dir);
-	printf("Two-way ANOVA with interaction (Part, Operator tested against Part x Operator)\n");
-	printf("  %-18s %4s %14s %14s %10s %10s\n", "Source", "DF", "SS", "MS", "F", "P");
-	print_row("Part", &g->part);
-	print_row("Operator", &g->oper);
-	print_row("Part x Operator", &g->inter);
-	print_row("Repeatability", &g->repeat);
-	print_row("Total", &g->total);
+	print_table("Two-way ANOVA with interaction (Part, Operator tested against Part x Operator)",
+		    &g->part, &g->oper, &g->inter, &g->repeat, &g->total);
 	printf("  alpha to remove the interaction: %g (%s)\n\n", o->alpha_interaction,
 	       g->pooled ? "p >= alpha: pooled into repeatability" : "significant: kept");
 	if (g->pooled) {
-		printf("Two-way ANOVA without interaction\n");
-		printf("  %-18s %4s %14s %14s %10s %10s\n", "Source", "DF", "SS", "MS", "F", "P");
-		print_row("Part", &g->part_r);
-		print_row("Operator", &g->oper_r);
-		print_row("Repeatability", &g->repeat_r);
-		print_row("Total", &g->total);
+		print_table("Two-way ANOVA without interaction", &g->part_r, &g->oper_r, NULL,
+			    &g->repeat_r, &g->total);
 		printf("\n");
 	}
 	printf("  %-20s %12s %8s %12s %12s %9s %9s\n", "Source", "VarComp", "%Contr", "StdDev",
