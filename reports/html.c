@@ -150,6 +150,8 @@ void plot_html_figure(FILE *f, const struct plot_job *job)
 			job->kind == PLOT_HISTOGRAM	     ? "histogram"
 			: job->kind == PLOT_RUN_CHART	     ? "run chart"
 			: job->kind == PLOT_CONTROL_CHART ? "control chart"
+			: job->kind == PLOT_LINE_CHART	     ? "line chart"
+			: job->kind == PLOT_BAR_CHART	     ? "bar chart"
 							     : "raw shot waveform",
 			b64);
 		free(b64);

@@ -2,9 +2,10 @@
  * `rig msa grr|type1`: a measurement-system study of the station, run as
  * a procedure (scripts/msa.lua) through `rig run`, so that it gets the
  * same journal, signed run directory, reports and results store as a
- * certification. Afterwards the study's values are read back from the
- * signed result.json and analysed here, which prints the ANOVA and
- * variance-component tables (or JSON with --json). docs/msa.md.
+ * certification. When the procedure has finished, the study's values are
+ * taken from the run's record and analysed (rig/msa_report.c), msa.html is
+ * written into the run directory before it is signed, and the ANOVA and
+ * variance-component tables are printed (or JSON with --json). docs/msa.md.
  */
 #include "rig/msa_cmd.h"
 
@@ -13,13 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "rig/cli.h"
 #include "rig/error.h"
 #include "rig/fixture_budget.h"
 #include "rig/msa_gate.h"
+#include "rig/msa_report.h"
 #include "rig/paths.h"
 #include "rig/run.h"
 #include "rig/stats/msa.h"
@@ -62,7 +63,6 @@ struct msa_args {
 	int argc;
 	char params[16][300];
 	int nparams;
-	char out[4096];
 	double alpha, k_sigma;
 	int sigmas;
 	double reference;
@@ -88,7 +88,7 @@ static int add_param(struct msa_args *a, const char *name, const char *value)
 /* Translate `rig msa STUDY ...` into `rig run scripts/msa.lua ...`. */
 static int parse(int argc, char **argv, struct msa_args *a, char *script, size_t script_len)
 {
-	int have_reference = 0, have_out = 0;
+	int have_reference = 0;
 	int rc;
 
 	a->grr = !strcmp(argv[1], "grr");
@@ -113,10 +113,6 @@ static int parse(int argc, char **argv, struct msa_args *a, char *script, size_t
 				break;
 		if (k == sizeof(study_options) / sizeof(study_options[0])) {
 			/* a run option: rig run's parser checks it */
-			if (!strcmp(argv[i], "--out") && i + 1 < argc) {
-				snprintf(a->out, sizeof(a->out), "%s", argv[i + 1]);
-				have_out = 1;
-			}
 			if ((rc = add_arg(a, argv[i])) != 0)
 				return rc;
 			continue;
@@ -163,119 +159,8 @@ static int parse(int argc, char **argv, struct msa_args *a, char *script, size_t
 	if (!a->grr && !have_reference)
 		return rig_error(RIG_ERR_INVALID, "msa type1 needs --reference (the reference part's "
 				 "certified value)");
-	if (!have_out) {
-		/* The run directory is read back afterwards, so it is named here. */
-		char stamp[32];
-		time_t now = time(NULL);
-
-		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime(&now));
-		snprintf(a->out, sizeof(a->out), "reports/out/msa-%s-%ld", stamp, (long)getpid());
-		add_arg(a, (char *)"--out");
-		add_arg(a, a->out);
-	}
 	a->argv[a->argc] = NULL;
 	return 0;
-}
-
-/* ---- reading the study back from result.json ---- */
-
-struct study_data {
-	size_t parts, operators, trials;
-	double *y;            /* rig layout (grr) or in trial order (type1) */
-	size_t n;
-	double tolerance;
-	char requirement[32], unit[16];
-};
-
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
-/* The mean of a study step's measurement (the one judged against the
- * step's own MSA- requirement; rig's every-burst checks are others). */
-static int step_mean(json_t *step, double *out, char *unit, size_t unit_len)
-{
-	const char *req = str(step, "requirement");
-	json_t *m;
-	size_t i;
-
-	json_array_foreach(json_object_get(step, "measurements"), i, m) {
-		if (strcmp(str(m, "requirement"), req) || !json_is_number(json_object_get(m, "mean")))
-			continue;
-		*out = json_number_value(json_object_get(m, "mean"));
-		snprintf(unit, unit_len, "%s", str(m, "unit"));
-		return 0;
-	}
-	return -1;
-}
-
-static int read_study(const char *dir, int grr, struct study_data *d)
-{
-	char path[4200];
-	json_error_t err;
-	json_t *root, *steps, *step;
-	size_t i, got = 0;
-	int rc = 0;
-
-	memset(d, 0, sizeof(*d));
-	d->tolerance = NAN;
-	snprintf(path, sizeof(path), "%s/result.json", dir);
-	root = json_load_file(path, 0, &err);
-	if (!root)
-		return rig_error(RIG_ERR_INVALID, "%s:%d: %s", path, err.line, err.text);
-	steps = json_object_get(root, "steps");
-	/* First pass: the design (largest indices) and the tolerance. */
-	json_array_foreach(steps, i, step) {
-		const char *label = str(step, "setting_label"), *req = str(step, "requirement");
-		unsigned p, o, t;
-		json_t *m;
-		size_t k;
-
-		if (!strncmp(req, "MSA-", 4) && strcmp(req, "MSA-GRR") && strcmp(req, "MSA-TYPE1"))
-			snprintf(d->requirement, sizeof(d->requirement), "%s", req + 4);
-		if (grr && sscanf(label, "P%u O%u T%u", &p, &o, &t) == 3) {
-			d->parts = p > d->parts ? p : d->parts;
-			d->operators = o > d->operators ? o : d->operators;
-			d->trials = t > d->trials ? t : d->trials;
-		} else if (!grr && sscanf(label, "ref T%u", &t) == 1)
-			d->trials = t > d->trials ? t : d->trials;
-		json_array_foreach(json_object_get(step, "measurements"), k, m)
-			if (!strcmp(str(m, "name"), "tolerance"))
-				d->tolerance = json_number_value(json_object_get(m, "mean"));
-	}
-	d->n = grr ? d->parts * d->operators * d->trials : d->trials;
-	if (d->n == 0 || d->n > 10000000 || !(d->y = calloc(d->n, sizeof(*d->y)))) {
-		json_decref(root);
-		return rig_error(RIG_ERR_INVALID, "%s: no complete %s study in it", path,
-				 grr ? "gauge R&R" : "Type 1");
-	}
-	for (i = 0; i < d->n; i++)
-		d->y[i] = NAN;
-	json_array_foreach(steps, i, step) {
-		const char *label = str(step, "setting_label");
-		unsigned p, o, t;
-		size_t at;
-		double v;
-
-		if (grr && sscanf(label, "P%u O%u T%u", &p, &o, &t) == 3 && p && o && t)
-			at = ((p - 1) * d->operators + o - 1) * d->trials + t - 1;
-		else if (!grr && sscanf(label, "ref T%u", &t) == 1 && t)
-			at = t - 1;
-		else
-			continue;
-		if (step_mean(step, &v, d->unit, sizeof(d->unit)) == 0 && isnan(d->y[at])) {
-			d->y[at] = v;
-			got++;
-		}
-	}
-	json_decref(root);
-	if (got != d->n)
-		rc = rig_error(RIG_ERR_INVALID, "%s: %zu of the study's %zu measurements are missing",
-			       path, d->n - got, d->n);
-	return rc;
 }
 
 /* ---- output ---- */
@@ -303,9 +188,10 @@ static void print_table(const char *title, const struct anova_row *part,
 	print_row("Total", total);
 }
 
-static void print_grr(const struct study_data *d, const struct grr_result *g,
-		      const struct grr_options *o, const char *dir)
+static void print_grr(const struct msa_study *d, const char *dir)
 {
+	const struct grr_result *g = &d->g;
+	const struct grr_options *o = &d->opt;
 	static const enum grr_source order[] = { GRR_TOTAL_GRR, GRR_REPEATABILITY,
 						 GRR_REPRODUCIBILITY, GRR_OPERATOR,
 						 GRR_INTERACTION, GRR_PART, GRR_TOTAL };
@@ -362,9 +248,10 @@ static json_t *values_json(const double *y, size_t n)
 	return a;
 }
 
-static void json_grr(const struct study_data *d, const struct grr_result *g,
-		     const struct grr_options *o, const char *dir)
+static void json_grr(const struct msa_study *d, const char *dir)
 {
+	const struct grr_result *g = &d->g;
+	const struct grr_options *o = &d->opt;
 	json_t *comps = json_array(), *root;
 
 	for (int s = 0; s < GRR_SOURCES; s++)
@@ -393,9 +280,9 @@ static void json_grr(const struct study_data *d, const struct grr_result *g,
 	json_decref(root);
 }
 
-static void print_type1(const struct study_data *d, const struct type1_result *r, const char *dir,
-			int json)
+static void print_type1(const struct msa_study *d, const char *dir, int json)
 {
+	const struct type1_result *r = &d->t1;
 	if (json) {
 		json_t *root = json_pack(
 			"{s:s, s:s, s:s, s:s, s:I, s:f, s:o, s:f, s:i, s:o, s:o, s:o, s:o, s:f, s:o,"
@@ -425,33 +312,29 @@ static void print_type1(const struct study_data *d, const struct type1_result *r
 	printf("  %s (Cg and Cgk >= %.2f)\n", r->capable ? "capable" : "NOT capable", TYPE1_MIN_CG);
 }
 
-static int analyse(const struct msa_args *a)
+/* The study, taken from the finished run's record before its reports are
+ * signed: its values, analysis and msa.html. */
+struct study_ctx {
+	struct msa_study s;
+	int rc;              /* -1: never called (the run did not finish) */
+	char error[512];
+	char out_dir[4096];
+};
+
+static int study_artifacts(const struct run_record *r, void *ctx)
 {
-	struct study_data d;
-	int rc = read_study(a->out, a->grr, &d);
+	struct study_ctx *c = ctx;
+	char path[4200];
 
-	if (rc == 0 && a->grr) {
-		struct grr_options o;
-		struct grr_result g;
-
-		grr_options_default(&o);
-		o.alpha_interaction = a->alpha;
-		o.k_sigma = a->k_sigma;
-		o.tolerance = d.tolerance > 0 ? d.tolerance : NAN;
-		if ((rc = grr_anova(d.y, d.parts, d.operators, d.trials, &o, &g)) == 0) {
-			if (a->json)
-				json_grr(&d, &g, &o, a->out);
-			else
-				print_grr(&d, &g, &o, a->out);
-		}
-	} else if (rc == 0) {
-		struct type1_result r;
-
-		if ((rc = type1_study(d.y, d.n, a->reference, d.tolerance, a->sigmas, &r)) == 0)
-			print_type1(&d, &r, a->out, a->json);
+	snprintf(c->out_dir, sizeof(c->out_dir), "%s", r->out_dir);
+	c->rc = msa_study_from_record(r, &c->s);
+	if (!c->rc) {
+		snprintf(path, sizeof(path), "%s/msa.html", r->out_dir);
+		c->rc = msa_report_html(path, &c->s, r);
 	}
-	free(d.y);
-	return rc;
+	if (c->rc)
+		snprintf(c->error, sizeof(c->error), "%s", rig_last_error());
+	return c->rc;
 }
 
 /* ---- rig msa budget ---- */
@@ -561,6 +444,7 @@ int msa_command(int argc, char **argv)
 {
 	struct msa_args a = { 0 };
 	struct run_options o;
+	static struct study_ctx study;
 	char script[4096];
 	int status, saved = -1;
 
@@ -585,6 +469,15 @@ int msa_command(int argc, char **argv)
 		return 2;
 	}
 	o.msa_study = 1; /* the study is how a station passes the gauge-study interlock */
+	study.rc = -1;
+	study.s.grr = a.grr;
+	grr_options_default(&study.s.opt);
+	study.s.opt.alpha_interaction = a.alpha;
+	study.s.opt.k_sigma = a.k_sigma;
+	study.s.reference = a.reference;
+	study.s.sigmas = a.sigmas;
+	o.artifacts = study_artifacts;
+	o.artifacts_ctx = &study;
 	/* --json: stdout is the study's JSON alone; the run's summary goes to stderr. */
 	fflush(stdout);
 	if (a.json && (saved = dup(STDOUT_FILENO)) >= 0)
@@ -595,13 +488,19 @@ int msa_command(int argc, char **argv)
 		dup2(saved, STDOUT_FILENO);
 		close(saved);
 	}
-	if (status == 2)
-		return 2;
-	if (!a.json)
-		printf("\n");
-	if (analyse(&a) != 0) {
-		fprintf(stderr, "rig: %s\n", rig_last_error());
+	if (status == 2 || study.rc) {
+		if (status != 2)
+			fprintf(stderr, "rig: %s\n", study.rc > 0 ? "msa: no study" : study.error);
+		msa_study_release(&study.s);
 		return 2;
 	}
+	if (a.json && a.grr)
+		json_grr(&study.s, study.out_dir);
+	else if (a.grr) {
+		printf("\n");
+		print_grr(&study.s, study.out_dir);
+	} else
+		print_type1(&study.s, study.out_dir, a.json);
+	msa_study_release(&study.s);
 	return status;
 }

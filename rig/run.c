@@ -356,6 +356,8 @@ static int close_run(struct run *run, int rc)
 	bench_close(&run->bench);
 	/* The journal stays locked until the run is signed: until then a
 	 * recovery by another rig would take this live run for a dead one. */
+	if (run->opt->artifacts && r->verdict != VERDICT_ABORTED)
+		run->opt->artifacts(r, run->opt->artifacts_ctx); /* it reports its own failure */
 	wrc = reports_write_all(r, &run->fx, &run->key);
 	run->records_written = wrc == 0;
 	if (run->journal_open)

@@ -62,3 +62,20 @@ int type1_study(const double *x, size_t n, double reference, double tolerance, i
 	r->capable = r->cg >= TYPE1_MIN_CG && r->cgk >= TYPE1_MIN_CG;
 	return 0;
 }
+
+int stats_range_constants(size_t n, double *d2, double *d3)
+{
+	static const double D2[] = { 1.128, 1.693, 2.059, 2.326, 2.534, 2.704, 2.847, 2.970, 3.078,
+				     3.173, 3.258, 3.336, 3.407, 3.472, 3.532, 3.588, 3.640, 3.689,
+				     3.735 };
+	static const double D3[] = { 0.853, 0.888, 0.880, 0.864, 0.848, 0.833, 0.820, 0.808, 0.797,
+				     0.787, 0.778, 0.770, 0.763, 0.756, 0.750, 0.744, 0.739, 0.734,
+				     0.729 };
+
+	if (n < 2 || n > 20)
+		return rig_error(RIG_ERR_INVALID, "range constants are tabulated for 2 to 20 values, "
+				 "not %zu", n);
+	*d2 = D2[n - 2];
+	*d3 = D3[n - 2];
+	return 0;
+}

@@ -81,6 +81,12 @@ struct grr_result {
 int grr_anova(const double *y, size_t parts, size_t operators, size_t trials,
 	      const struct grr_options *o, struct grr_result *r);
 
+/* Control-chart constants of the range of n normal values (2 <= n <= 20):
+ * d2 = E[R]/sigma, d3 = sd(R)/sigma (ASTM STP 15D; Montgomery, Introduction
+ * to SQC, Appendix VI). X-bar limits are mean ± 3/(d2 sqrt n) R-bar, R
+ * limits (1 ± 3 d3/d2) R-bar. RIG_ERR_INVALID outside the table. */
+int stats_range_constants(size_t n, double *d2, double *d3);
+
 enum type1_sigma {
 	TYPE1_6SIGMA = 6, /* Cg = 0.2 T / 6 s (Minitab, VDA 5 practice) */
 	TYPE1_4SIGMA = 4, /* Cg = 0.2 T / 4 s (Bosch booklet 10) */

@@ -23,6 +23,15 @@ test_msa_grr_good_station_acceptable() {
 	# a signed run directory like a certification's
 	"$RIG" verify "$WORK/run" >"$WORK/verify" 2>&1 || fail "rig verify: $(cat "$WORK/verify")"
 	expect_file "$WORK/run/report.pdf"
+	# the study's own report, signed with the rest: tables and the four charts
+	expect_file "$WORK/run/msa.html"
+	grep -q '  msa.html$' "$WORK/run/MANIFEST" || fail "msa.html not in MANIFEST"
+	for what in 'Two-way ANOVA with interaction' 'Variance components' 'alt="bar chart"' \
+		'alt="line chart"'; do
+		grep -q "$what" "$WORK/run/msa.html" || fail "msa.html lacks $what"
+	done
+	[ "$(grep -o 'alt="control chart"' "$WORK/run/msa.html" | wc -l)" -eq 2 ] ||
+		fail "msa.html lacks the X-bar and R charts"
 	# every loading was prompted for and journaled, in a random order
 	[ "$(grep -c '"event":"msa_load"' "$WORK/run/journal.jsonl")" -eq 60 ] ||
 		fail "not 60 msa_load events"
@@ -76,6 +85,7 @@ test_msa_type1() {
 	rig_run msa type1 --reference 4.000 --trials 20 --shots 5 --fixture "$WORK/good.lua" \
 		--sim-unit "$WORK/steady.lua" --out "$WORK/run" --json
 	expect_rc 0
+	grep -q 'alt="run chart"' "$WORK/run/msa.html" || fail "msa.html lacks the run chart"
 	jq -e '.capable == true and .n == 20 and (.tolerance - 0.6 | fabs) < 1e-12 and .sigmas == 6' \
 		"$WORK/out" \
 		>/dev/null || fail "type1 JSON: $(cat "$WORK/out")"
