@@ -177,6 +177,10 @@ test_msa_budget_is_the_guard_band() {
 	[ "$u" = "$gb" ] || fail "guard band $gb is not the budget's U $u"
 	jq -e '.fixture.uncertainties[] | select(.quantity == "depth_mm") | .coverage_k > 2.1' "$r" \
 		>/dev/null || fail "coverage_k not from the budget"
+	grep -q '<h2>Uncertainty budget: depth_mm</h2>' "$WORK/run/report.html" ||
+		fail "report.html does not print the budget"
+	grep -q 'delta theta</td><td>rectangular' "$WORK/run/report.html" ||
+		fail "report.html budget lacks its components"
 	tests/validate-json docs/result.schema.json "$r" >/dev/null 2>&1 ||
 		fail "result.json does not match its schema: $(tests/validate-json docs/result.schema.json "$r" 2>&1 | tail -3)"
 }
