@@ -13,8 +13,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "rig/error.h"
-#include "rig/stats.h"
+#include "rig/base/error.h"
+#include "rig/stats/stats.h"
 #include "rig/stats/msa.h"
 
 const char *grr_verdict_name(enum grr_verdict v)

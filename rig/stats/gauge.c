@@ -12,8 +12,8 @@
  */
 #include <math.h>
 
-#include "rig/error.h"
-#include "rig/stats.h"
+#include "rig/base/error.h"
+#include "rig/stats/stats.h"
 #include "rig/stats/msa.h"
 
 int type1_study(const double *x, size_t n, double reference, double tolerance, int sigmas,

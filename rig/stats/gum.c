@@ -10,8 +10,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "rig/error.h"
-#include "rig/stats.h"
+#include "rig/base/error.h"
+#include "rig/stats/stats.h"
 #include "rig/stats/msa.h"
 
 static const char *const dist_names[] = {
