@@ -85,6 +85,46 @@ static int add_param(struct msa_args *a, const char *name, const char *value)
 	return add_arg(a, a->params[a->nparams++]);
 }
 
+/* The study's counts and requirement, checked before anything runs (the
+ * procedure checks them again, for rig run scripts/msa.lua). */
+static int check_value(int grr, const char *opt, const char *text)
+{
+	static const struct {
+		const char *opt;
+		uint64_t lo, hi_grr, hi_type1;
+	} counts[] = {
+		{ "--parts", 2, 100, 0 }, { "--operators", 2, 20, 0 },
+		{ "--trials", 2, 20, 1000 }, { "--shots", 2, 1000, 1000 },
+		{ "--order-seed", 1, 1ull << 52, 1ull << 52 },
+	};
+	uint64_t v, hi;
+	int rc;
+
+	if (!strcmp(opt, "--requirement")) {
+		if (strcmp(text, "DEPTH-ACC") && strcmp(text, "DOSE-ACC") && strcmp(text, "RATE-ACC"))
+			return rig_error(RIG_ERR_INVALID, "msa: --requirement %s: expected DEPTH-ACC, "
+					 "DOSE-ACC or RATE-ACC", text);
+		return 0;
+	}
+	if (!strcmp(opt, "--setting") || !strcmp(opt, "--reference")) {
+		double d;
+
+		return cli_parse_double(opt, text, &d);
+	}
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		if (strcmp(opt, counts[i].opt))
+			continue;
+		hi = grr ? counts[i].hi_grr : counts[i].hi_type1;
+		if ((rc = cli_parse_u64(opt, text, hi, &v)) != 0)
+			return rc;
+		if (v < counts[i].lo)
+			return rig_error(RIG_ERR_INVALID, "msa: %s must be %llu to %llu, got %s", opt,
+					 (unsigned long long)counts[i].lo, (unsigned long long)hi,
+					 text);
+	}
+	return 0;
+}
+
 /* Translate `rig msa STUDY ...` into `rig run scripts/msa.lua ...`. */
 static int parse(int argc, char **argv, struct msa_args *a, char *script, size_t script_len)
 {
@@ -129,6 +169,8 @@ static int parse(int argc, char **argv, struct msa_args *a, char *script, size_t
 				return rig_error(RIG_ERR_INVALID, "msa grr: %s is a Type 1 option",
 						 argv[i]);
 		}
+		if ((rc = check_value(a->grr, argv[i], argv[i + 1])) != 0)
+			return rc;
 		if (!strcmp(argv[i], "--alpha-interaction") &&
 		    ((rc = cli_parse_double(argv[i], argv[i + 1], &a->alpha)) != 0 ||
 		     !(a->alpha >= 0 && a->alpha <= 1)))

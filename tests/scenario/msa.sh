@@ -100,11 +100,15 @@ test_msa_type1() {
 test_msa_bad_arguments() {
 	for args in "" "gauge" "type1" "grr --parts" "grr --reference 4" "type1 --reference 4 --parts 3" \
 		"grr --study-var 4" "grr --alpha-interaction 2" "grr --bogus 1" "type1 --reference x" \
-		"grr --requirement SAFE-DEPTH"; do
+		"grr --requirement SAFE-DEPTH" "grr --parts 1" "grr --parts 101" "grr --trials 0" \
+		"grr --operators x" "grr --shots 1" "grr --setting abc" "budget --bogus"; do
 		# shellcheck disable=SC2086
 		rig_run msa $args --out "$WORK/bad" --quiet
 		expect_rc 2
 		expect_err "^rig: "
+		expect_one_line_err
+		# refused before a run starts: no run directory
+		[ ! -e "$WORK/bad" ] || fail "rig msa $args left a run directory"
 	done
 }
 
