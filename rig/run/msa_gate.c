@@ -61,25 +61,61 @@ static double age_days(const char *iso)
 	return difftime(time(NULL), timegm(&tm)) / 86400.0;
 }
 
-/* Find the latest GR&R (for the gate) and the latest study of either kind
- * with a recorded repeatability (for the budget) of this station. */
-static int look_up(const struct fixture *fx, const char *db, struct msa_gate *g)
+/* The quantity a study measured: the name of its measurements (depth_mm
+ * for an MSA-DEPTH-ACC study). "" when the run has none. */
+static const char *study_quantity(const struct run_record *r)
+{
+	for (size_t i = 0; i < r->nsteps; i++) {
+		const struct step_record *st = &r->steps[i];
+
+		if (strncmp(st->requirement, "MSA-", 4) || !strcmp(st->requirement, "MSA-GRR") ||
+		    !strcmp(st->requirement, "MSA-TYPE1"))
+			continue;
+		for (size_t k = 0; k < st->nm; k++)
+			if (!strcmp(st->m[k].requirement, st->requirement))
+				return st->m[k].name;
+	}
+	return "";
+}
+
+/* Remember a study's repeatability unless a newer one of the quantity is. */
+static void note_repeatability(struct msa_gate *g, const struct run_record *r,
+			       const struct step_record *st)
+{
+	const char *q = study_quantity(r);
+	double sd = recorded(st, "repeatability_sd");
+
+	if (!q[0] || !isfinite(sd) || g->nrepeat == sizeof(g->repeat) / sizeof(g->repeat[0]))
+		return;
+	for (size_t i = 0; i < g->nrepeat; i++)
+		if (!strcmp(g->repeat[i].quantity, q))
+			return;
+	snprintf(g->repeat[g->nrepeat].quantity, sizeof(g->repeat[0].quantity), "%s", q);
+	snprintf(g->repeat[g->nrepeat].run, sizeof(g->repeat[0].run), "%s", r->id);
+	g->repeat[g->nrepeat].sd = sd;
+	g->repeat[g->nrepeat].df = recorded(st, "repeatability_df");
+	g->nrepeat++;
+}
+
+/* Find the station's latest GR&R (for the gate) and the latest study of
+ * each quantity with a recorded repeatability (for the budgets). */
+static void look_up(const struct fixture *fx, const char *db, struct msa_gate *g)
 {
 	struct store s;
 	struct store_filter f = { .limit = 2000 };
 	struct candidates c = { .n = 0 };
 	char path[4096];
-	int rc, have_repeat = 0;
+	int rc;
 
 	if (!db) {
 		if (store_default_path(path, sizeof(path)) != 0)
-			return 0;
+			return;
 		db = path;
 	}
 	if (store_open_existing(&s, db) != 0)
-		return 0; /* no store: no study on record */
+		return; /* no store: no study on record */
 	rc = store_list_runs(&s, &f, collect, &c);
-	for (int i = 0; rc == 0 && i < c.n && (!g->grr_run[0] || !have_repeat); i++) {
+	for (int i = 0; rc == 0 && i < c.n; i++) {
 		struct run_record r;
 		const struct step_record *st;
 
@@ -94,17 +130,12 @@ static int look_up(const struct fixture *fx, const char *db, struct msa_gate *g)
 				snprintf(g->grr_verdict, sizeof(g->grr_verdict), "%s",
 					 verdict_name(st->verdict));
 			}
-			if (st && !have_repeat && isfinite(recorded(st, "repeatability_sd"))) {
-				have_repeat = 1;
-				snprintf(g->repeat_run, sizeof(g->repeat_run), "%s", r.id);
-				g->repeat_sd = recorded(st, "repeatability_sd");
-				g->repeat_df = recorded(st, "repeatability_df");
-			}
+			if (st)
+				note_repeatability(g, &r, st);
 		}
 		run_record_release(&r);
 	}
 	store_close(&s);
-	return 0;
 }
 
 static int wants_msa(const struct fixture *fx)
@@ -122,8 +153,11 @@ int msa_gate_check(struct fixture *fx, const char *db, int override, struct msa_
 	if (!wants_msa(fx))
 		return 0;
 	look_up(fx, db, g);
-	if (g->repeat_run[0])
-		g->applied = fixture_apply_msa(fx, g->repeat_sd, g->repeat_df);
+	for (size_t i = 0; i < g->nrepeat; i++) {
+		g->repeat[i].items = fixture_apply_msa(fx, g->repeat[i].quantity, g->repeat[i].sd,
+						       g->repeat[i].df);
+		g->applied += g->repeat[i].items;
+	}
 	if (!(fx->msa.valid_days > 0))
 		return 0;
 	g->checked = 1;
@@ -150,13 +184,21 @@ int msa_gate_check(struct fixture *fx, const char *db, int override, struct msa_
 
 int msa_gate_journal(const struct msa_gate *g, struct journal *j)
 {
-	if (!g->checked && !g->applied)
+	json_t *repeat = json_array();
+
+	if (!g->checked && !g->applied) {
+		json_decref(repeat);
 		return 0;
+	}
+	for (size_t i = 0; i < g->nrepeat; i++)
+		json_array_append_new(repeat, json_pack(
+			"{s:s, s:s, s:f, s:o, s:i}", "quantity", g->repeat[i].quantity, "run",
+			g->repeat[i].run, "sd", g->repeat[i].sd, "df",
+			isfinite(g->repeat[i].df) ? json_real(g->repeat[i].df) : json_null(),
+			"budget_items", g->repeat[i].items));
 	return journal_append(j, "msa_gate", json_pack(
-		"{s:b, s:b, s:b, s:s, s:s, s:s, s:i, s:s, s:o, s:o}", "checked", g->checked,
-		"refused", g->refused, "overridden", g->overridden, "why", g->why, "grr_run",
-		g->grr_run, "grr_verdict", g->grr_verdict, "budget_items_applied", g->applied,
-		"repeatability_run", g->repeat_run, "repeatability_sd",
-		g->applied ? json_real(g->repeat_sd) : json_null(), "repeatability_df",
-		g->applied && isfinite(g->repeat_df) ? json_real(g->repeat_df) : json_null()));
+		"{s:b, s:b, s:b, s:s, s:s, s:s, s:i, s:o}", "checked", g->checked, "refused",
+		g->refused, "overridden", g->overridden, "why", g->why, "grr_run", g->grr_run,
+		"grr_verdict", g->grr_verdict, "budget_items_applied", g->applied, "repeatability",
+		repeat));
 }

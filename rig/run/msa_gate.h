@@ -7,8 +7,8 @@
  * store. A fixture with msa.valid_days > 0 refuses to run unless its latest
  * gauge R&R is on record, not unacceptable and younger than that, as an
  * expired calibration refuses (overridable with --allow-expired-msa, which
- * is journaled). The latest study's repeatability feeds the budget items
- * marked from = "msa".
+ * is journaled). The latest study of each quantity feeds its repeatability
+ * to that quantity's budget items marked from = "msa".
  */
 #include "rig/station/fixture.h"
 #include "rig/run/journal.h"
@@ -21,9 +21,16 @@ struct msa_gate {
 	char grr_run[64];         /* the latest gauge R&R, "" none */
 	char grr_started[32];
 	char grr_verdict[16];
+	/* Per quantity, the latest study's repeatability (EV or Type 1 s)
+	 * and how many budget items (from = "msa") took it. */
+	struct msa_repeatability {
+		char quantity[48];    /* depth_mm, volume_ul, interval_ms */
+		char run[64];
+		double sd, df;
+		int items;
+	} repeat[4];
+	size_t nrepeat;
 	int applied;              /* budget items that took a study's repeatability */
-	char repeat_run[64];      /* the study they came from */
-	double repeat_sd, repeat_df;
 };
 
 /*

@@ -155,10 +155,12 @@ int fixture_load(struct fixture *fx, const char *path);
  * budget's uc, dof_eff, k and expanded. 0 or RIG_ERR_INVALID. */
 int fixture_budget_combine(struct fixture_budget *b);
 
-/* The station's latest gauge study: every budget item with from = "msa"
- * takes this repeatability standard deviation and its degrees of freedom,
- * and each affected U is combined again. Returns how many items took it. */
-int fixture_apply_msa(struct fixture *fx, double repeatability_sd, double dof);
+/* The station's latest gauge study of a quantity: that quantity's budget
+ * items with from = "msa" take its repeatability standard deviation and
+ * degrees of freedom, and its U is combined again. Returns how many items
+ * took it. */
+int fixture_apply_msa(struct fixture *fx, const char *quantity, double repeatability_sd,
+		      double dof);
 
 /* Index of the channel with this role, or -1. */
 int fixture_channel(const struct fixture *fx, const char *name);

@@ -110,13 +110,17 @@ int fixture_read_budget(struct df_table *v, struct fixture_uncertainty *u)
 	return rc < 0 ? rc : 0;
 }
 
-int fixture_apply_msa(struct fixture *fx, double repeatability_sd, double dof)
+int fixture_apply_msa(struct fixture *fx, const char *quantity, double repeatability_sd,
+		      double dof)
 {
 	int applied = 0;
 
 	for (size_t i = 0; i < fx->nuncertainties; i++) {
 		struct fixture_uncertainty *u = &fx->uncertainties[i];
 		int here = 0;
+
+		if (strcmp(u->quantity, quantity))
+			continue;
 
 		for (size_t j = 0; j < u->budget.n; j++) {
 			struct fixture_budget_item *it = &u->budget.item[j];
@@ -127,11 +131,11 @@ int fixture_apply_msa(struct fixture *fx, double repeatability_sd, double dof)
 			it->value = repeatability_sd;
 			it->k = 1;
 			it->dof = dof >= 1 ? dof : INFINITY;
-			here = 1;
+			here++;
 		}
 		if (here && fixture_budget_combine(&u->budget) == 0) {
 			u->u = u->budget.expanded;
-			applied++;
+			applied += here;
 		}
 	}
 	return applied;

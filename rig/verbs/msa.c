@@ -456,11 +456,10 @@ static int budget_command(int argc, char **argv)
 				u->quantity, "u", u->u, "rel_pct", u->rel_pct, "budget",
 				u->budget.n ? fixture_budget_to_json(&u->budget) : json_null()));
 		}
-		root = json_pack("{s:s, s:s, s:o, s:{s:b, s:b, s:s, s:s, s:s, s:s, s:i}}", "fixture",
+		root = json_pack("{s:s, s:s, s:o, s:{s:b, s:b, s:s, s:s, s:s, s:i}}", "fixture",
 				 fx.path, "station", fx.station, "quantities", q, "gate", "checked",
 				 g.checked, "refused", g.refused, "why", g.why, "grr_run", g.grr_run,
-				 "grr_verdict", g.grr_verdict, "repeatability_run", g.repeat_run,
-				 "budget_items_applied", g.applied);
+				 "grr_verdict", g.grr_verdict, "budget_items_applied", g.applied);
 		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
 		putchar('\n');
 		json_decref(root);
@@ -469,9 +468,10 @@ static int budget_command(int argc, char **argv)
 	printf("Uncertainty budgets of station %s (%s), GUM (JCGM 100)\n\n", fx.station, fx.path);
 	for (size_t i = 0; i < fx.nuncertainties; i++)
 		print_budget(&fx.uncertainties[i]);
-	if (g.applied)
-		printf("repeatability from gauge study %s: sd %g, %g df\n", g.repeat_run, g.repeat_sd,
-		       g.repeat_df);
+	for (size_t i = 0; i < g.nrepeat; i++)
+		if (g.repeat[i].items)
+			printf("%s: repeatability from gauge study %s: sd %g, %g df\n",
+			       g.repeat[i].quantity, g.repeat[i].run, g.repeat[i].sd, g.repeat[i].df);
 	if (!g.checked)
 		printf("gauge-study interlock: off (the fixture sets no msa.valid_days)\n");
 	else if (g.refused)
@@ -532,7 +532,8 @@ int msa_command(int argc, char **argv)
 	}
 	if (status == 2 || study.rc) {
 		if (status != 2)
-			fprintf(stderr, "rig: %s\n", study.rc > 0 ? "msa: no study" : study.error);
+			fprintf(stderr, "rig: %s\n",
+				study.rc == -1 ? "msa: the study did not finish" : study.error);
 		msa_study_release(&study.s);
 		return 2;
 	}

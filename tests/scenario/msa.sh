@@ -125,6 +125,8 @@ MM='{ name = "LVDT certificate", value = 0.004, k = 2, dof = 50 },
       { name = "temperature", dist = "rectangular", value = 2, sensitivity = 0.0005 },'
 
 budget_fixture() { # file [msa table]
+	vol=${VOLUME:-}
+	[ -n "$vol" ] || vol='{ u = 0.05, rel_pct = 0.3 }'
 	sed -e '/^  uncertainty = {/,/^  },/d' fixtures/sim-bench.lua | sed '$d' >"$1"
 	cat >>"$1" <<LUA
   uncertainty = {
@@ -132,7 +134,7 @@ budget_fixture() { # file [msa table]
       ${BUDGET:-$H1}
       ${EXTRA:-}
     } },
-    volume_ul = { u = 0.05, rel_pct = 0.3 }, interval_ms = 0.05,
+    volume_ul = $vol, interval_ms = 0.05,
     burst_volume_ul = { u = 0.5, rel_pct = 0.2 },
   },
   ${2:-}
@@ -190,6 +192,9 @@ test_msa_budget_is_the_guard_band() {
 }
 
 test_msa_gate_refuses_like_expired_calibration() {
+	# a volume budget's from = "msa" item must not take a depth study's repeatability
+	VOLUME='{ budget = { { name = "plunger", value = 0.05, k = 2 },
+	  { name = "repeatability", value = 0.2, dof = 5, from = "msa" } } }' \
 	P=0.95 BUDGET=$MM EXTRA='{ name = "repeatability", value = 0.01, dof = 10, from = "msa" },' \
 		budget_fixture "$WORK/gated.lua" 'msa = { valid_days = 30, sim = { part_sd_mm = 0.05, operator_sd_mm = 0.001, load_sd_mm = 0.001 } },'
 	one_step_script
@@ -220,6 +225,8 @@ test_msa_gate_refuses_like_expired_calibration() {
 		select(.from == "msa") | .value' "$WORK/r3/result.json")
 	awk -v a="$sd" -v b="$v" 'BEGIN { d = a - b; exit !(d * d < 1e-20) }' ||
 		fail "budget repeatability $v is not the study's $sd"
+	jq -e '.fixture.uncertainties[] | select(.quantity == "volume_ul") | .budget.items[1].value == 0.2' \
+		"$WORK/r3/result.json" >/dev/null || fail "a depth study fed the volume budget"
 	# a later unacceptable study blocks the station again
 	sed -i 's/load_sd_mm = 0.001/load_sd_mm = 0.05/' "$WORK/gated.lua"
 	rig_run msa grr --parts 10 --operators 2 --trials 2 --shots 5 --fixture "$WORK/gated.lua" \
