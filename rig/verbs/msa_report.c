@@ -108,17 +108,22 @@ static void num_cell(FILE *f, double v)
 		fputs("<td></td>", f);
 }
 
+static void num_cells(FILE *f, const double *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		num_cell(f, v[i]);
+}
+
 static void anova_rows(FILE *f, const char *title, const struct anova_row *const rows[],
 		       const char *const names[], size_t n)
 {
 	fprintf(f, "<h2>%s</h2>\n<table><tr><th>Source</th><th>DF</th><th>SS</th><th>MS</th>"
 		   "<th>F</th><th>P</th></tr>\n", title);
 	for (size_t i = 0; i < n; i++) {
+		const double row[] = { rows[i]->ss, rows[i]->ms, rows[i]->f, rows[i]->p };
+
 		fprintf(f, "<tr><td>%s</td><td>%.0f</td>", names[i], rows[i]->df);
-		num_cell(f, rows[i]->ss);
-		num_cell(f, rows[i]->ms);
-		num_cell(f, rows[i]->f);
-		num_cell(f, rows[i]->p);
+		num_cells(f, row, 4);
 		fputs("</tr>\n", f);
 	}
 	fputs("</table>\n", f);
@@ -245,13 +250,11 @@ static void components(FILE *f, const struct msa_study *s)
 
 		if (order[i] == GRR_INTERACTION && g->pooled)
 			continue;
+		const double row[] = { c->var, c->contribution, c->sd, c->study_var, c->pct_study,
+				       c->pct_tol };
+
 		fprintf(f, "<tr><td>%s</td>", grr_source_name(order[i]));
-		num_cell(f, c->var);
-		num_cell(f, c->contribution);
-		num_cell(f, c->sd);
-		num_cell(f, c->study_var);
-		num_cell(f, c->pct_study);
-		num_cell(f, c->pct_tol);
+		num_cells(f, row, sizeof(row) / sizeof(row[0]));
 		fputs("</tr>\n", f);
 	}
 	fputs("</table>\n", f);
@@ -306,13 +309,9 @@ static void type1_page(FILE *f, const struct msa_study *s)
 	fprintf(f, "<table><tr><th>n</th><th>reference</th><th>mean</th><th>sd</th><th>bias</th>"
 		   "<th>t</th><th>p</th><th>tolerance</th><th>convention</th></tr>\n<tr>"
 		   "<td>%zu</td>", t->n);
-	num_cell(f, t->reference);
-	num_cell(f, t->mean);
-	num_cell(f, t->sd);
-	num_cell(f, t->bias);
-	num_cell(f, t->t);
-	num_cell(f, t->p);
-	num_cell(f, t->tolerance);
+	const double row[] = { t->reference, t->mean, t->sd, t->bias, t->t, t->p, t->tolerance };
+
+	num_cells(f, row, sizeof(row) / sizeof(row[0]));
 	fprintf(f, "<td>Cg = 0.2 T / (%d s), Cgk = (0.1 T − |bias|) / (%d s)</td></tr></table>\n",
 		t->sigmas, t->sigmas / 2);
 	measurement_init(&m);
