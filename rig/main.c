@@ -43,6 +43,8 @@ static const char usage[] =
 	"                       the run later runs of a firmware branch are compared with\n"
 	"  trend --requirement R [--out FILE]\n"
 	"                       X-bar and S control charts across runs\n"
+	"  sync [--to CONNINFO] push closed runs to the line's central store (PostgreSQL)\n"
+	"  line [--db CONNINFO] yields, capability and station comparison across the line\n"
 	"  msa grr|type1 [--requirement R] [--setting S] [--json] ...\n"
 	"                       gauge R&R or Type 1 study of the station (docs/msa.md)\n"
 	"\n"
@@ -68,6 +70,8 @@ int main(int argc, char **argv)
 		{ "diff", diff_command },
 		{ "baseline", baseline_command },
 		{ "trend", trend_command },
+		{ "sync", sync_command },
+		{ "line", line_command },
 		{ "msa", msa_command },
 	};
 

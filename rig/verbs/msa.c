@@ -28,12 +28,14 @@
 static const char usage[] =
 	"usage: rig msa grr [--requirement R] [--setting S] [--parts 10] [--operators 3]\n"
 	"                   [--trials 3] [--shots 5] [--alpha-interaction 0.05]\n"
-	"                   [--study-var 6|5.15] [--order-seed N] [--json] [RUN OPTIONS]\n"
+	"                   [--study-var 6|5.15] [--order-seed N] [--tolerance T] [--json]\n"
+	"                   [RUN OPTIONS]\n"
 	"       rig msa type1 --reference X [--requirement R] [--trials 50] [--shots 5]\n"
-	"                   [--sigmas 6|4] [--json] [RUN OPTIONS]\n"
+	"                   [--sigmas 6|4] [--tolerance T] [--json] [RUN OPTIONS]\n"
 	"       rig msa budget [--fixture F] [--db PATH] [--json]\n"
 	"                   the fixture's uncertainty budgets and the gauge-study interlock\n"
-	"  R is DEPTH-ACC (default), DOSE-ACC or RATE-ACC; S the setting (default 4 mm).\n"
+	"  R is DEPTH-ACC (default), DOSE-ACC or RATE-ACC; S the setting (default 4 mm);\n"
+	"  T the tolerance (default: MI-350's interval for single shots at S).\n"
 	"  RUN OPTIONS as for rig run: --fixture, --sim-unit, --seed, --out, --operator,\n"
 	"  --batch, --db, --quiet, --allow-expired-cal. See docs/msa.md.\n";
 
@@ -52,6 +54,7 @@ static const struct {
 	{ "--order-seed", "order_seed" },
 	{ "--reference", "reference" },
 	{ "--sigmas", "sigmas" },
+	{ "--tolerance", "tolerance" },
 };
 
 #define MSA_MAX_ARGS 64
@@ -106,10 +109,14 @@ static int check_value(int grr, const char *opt, const char *text)
 					 "DOSE-ACC or RATE-ACC", text);
 		return 0;
 	}
-	if (!strcmp(opt, "--setting") || !strcmp(opt, "--reference")) {
+	if (!strcmp(opt, "--setting") || !strcmp(opt, "--reference") ||
+	    !strcmp(opt, "--tolerance")) {
 		double d;
 
-		return cli_parse_double(opt, text, &d);
+		rc = cli_parse_double(opt, text, &d);
+		if (!rc && !strcmp(opt, "--tolerance") && !(d > 0))
+			rc = rig_error(RIG_ERR_INVALID, "msa: --tolerance must be above 0, got %s", text);
+		return rc;
 	}
 	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 		if (strcmp(opt, counts[i].opt))
@@ -261,8 +268,7 @@ static void print_grr(const struct msa_study *d, const char *dir)
 		       20 - indent[i], grr_source_name(order[i]), c->var, c->contribution, c->sd,
 		       c->study_var, c->pct_study, c->pct_tol);
 	}
-	printf("\nTolerance %g %s (the spec's interval for single shots)\n", d->tolerance,
-	       d->unit);
+	printf("\nTolerance %g %s\n", d->tolerance, d->unit);
 	printf("Number of distinct categories: %d\n", g->ndc);
 	printf("%%GRR %.2f %%: %s (< 10 %% acceptable, 10-30 %% conditional, > 30 %% or ndc < 5 "
 	       "unacceptable)\n", g->pct_grr, grr_verdict_name(g->verdict));
