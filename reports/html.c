@@ -3,6 +3,7 @@
  * offline and printable. Plots are SVG documents drawn by reports/plot.c,
  * embedded as data: URIs so the ids inside each stay private to it.
  */
+#include <math.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,47 @@ static void cell(FILE *f, const char *cls, const char *text)
 	fputs("</td>", f);
 }
 
+/* Each quantity's GUM budget, when the fixture combines its U from one
+ * (docs/msa.md): the guard band's derivation, component by component. */
+static void uncertainty_budgets(FILE *f, const struct fixture *fx)
+{
+	for (size_t i = 0; i < fx->nuncertainties; i++) {
+		const struct fixture_budget *b = &fx->uncertainties[i].budget;
+
+		if (!b->n)
+			continue;
+		fputs("<h2>Uncertainty budget: ", f);
+		markup_text(f, fx->uncertainties[i].quantity);
+		fputs("</h2>\n<table>\n<tr><th>component</th><th>distribution</th><th>value</th>"
+		      "<th>k</th><th>c<sub>i</sub></th><th>u(x<sub>i</sub>)</th>"
+		      "<th>|c<sub>i</sub>| u(x<sub>i</sub>)</th><th>ν<sub>i</sub></th></tr>\n", f);
+		for (size_t j = 0; j < b->n; j++) {
+			const struct fixture_budget_item *it = &b->item[j];
+
+			fputs("<tr><td>", f);
+			markup_printf(f, "%s%s", it->name, it->from[0] ? " (latest gauge study)" : "");
+			fprintf(f, "</td><td>%s</td><td>%.4g</td><td>", it->dist, it->value);
+			if (!strcmp(it->dist, "normal"))
+				fprintf(f, "%.3g", it->k);
+			fprintf(f, "</td><td>%.4g</td><td>%.4g</td><td>%.4g</td><td>", it->sensitivity,
+				it->u, it->contribution);
+			if (isfinite(it->dof))
+				fprintf(f, "%g", it->dof);
+			else
+				fputs("∞", f);
+			fputs("</td></tr>\n", f);
+		}
+		fprintf(f, "</table>\n<p>u<sub>c</sub> = %.4g, ν<sub>eff</sub> = ", b->uc);
+		if (isfinite(b->dof_eff))
+			fprintf(f, "%.1f", b->dof_eff);
+		else
+			fputs("∞", f);
+		fprintf(f, " (Welch–Satterthwaite), k = %.3f (Student's t, p = %.2f %%), "
+			   "U = k u<sub>c</sub> = %.4g: the guard band.</p>\n", b->k, 100 * b->p,
+			b->expanded);
+	}
+}
+
 static void header(FILE *f, const struct run_record *r, const struct fixture *fx)
 {
 	struct fact facts[CONTENT_MAX_FACTS];
@@ -81,6 +123,7 @@ static void header(FILE *f, const struct run_record *r, const struct fixture *fx
 		fputs("</tr>\n", f);
 	}
 	fputs("</table>\n", f);
+	uncertainty_budgets(f, fx);
 }
 
 static void verdict_banner(FILE *f, const struct run_record *r)
@@ -162,6 +205,8 @@ void plot_html_figure(FILE *f, const struct plot_job *job)
 			job->kind == PLOT_HISTOGRAM	     ? "histogram"
 			: job->kind == PLOT_RUN_CHART	     ? "run chart"
 			: job->kind == PLOT_CONTROL_CHART ? "control chart"
+			: job->kind == PLOT_LINE_CHART	     ? "line chart"
+			: job->kind == PLOT_BAR_CHART	     ? "bar chart"
 							     : "raw shot waveform",
 			b64);
 		free(b64);

@@ -475,6 +475,111 @@ void plot_control_chart(cairo_t *cr, double w, double h, const struct control_ch
 	cairo_restore(cr);
 }
 
+/* Series colours, in turn. */
+static struct rgba series_color(size_t i)
+{
+	static const struct rgba c[] = { { 0.20, 0.40, 0.70, 1 }, { 0.85, 0.45, 0.10, 1 },
+					 { 0.10, 0.55, 0.30, 1 }, { 0.55, 0.20, 0.60, 1 },
+					 { 0.70, 0.15, 0.15, 1 }, { 0.40, 0.40, 0.40, 1 } };
+
+	return c[i % (sizeof(c) / sizeof(c[0]))];
+}
+
+/* The series' names above the frame, each with its colour's swatch. */
+static void series_legend(cairo_t *cr, const struct frame *f, const char *const *names, size_t n)
+{
+	double x = f->x0 + (f->x1 - f->x0) / 2;
+
+	for (size_t i = 0; i < n; i++)
+		legend_entry(cr, &x, f->y0 - 3, series_color(i), 0, 1, names[i]);
+}
+
+void plot_line_chart(cairo_t *cr, double w, double h, const struct line_chart *c)
+{
+	struct frame f;
+	int first = 1;
+
+	background(cr, w, h);
+	frame_in(&f, w, h);
+	for (size_t i = 0; i < c->nseries * c->n; i++) {
+		if (!isfinite(c->y[i]))
+			continue;
+		if (first)
+			f.ymin = f.ymax = c->y[i], first = 0;
+		widen(&f.ymin, &f.ymax, c->y[i]);
+	}
+	if (first)
+		f.ymin = 0, f.ymax = 1;
+	pad(&f.ymin, &f.ymax, 0.08);
+	f.xmin = 0.5;
+	f.xmax = (double)c->n + 0.5;
+	axes(cr, &f, c->title, c->xlabel, c->ylabel);
+	series_legend(cr, &f, c->series, c->nseries);
+	cairo_save(cr);
+	clip_to(cr, &f);
+	cairo_set_line_width(cr, 0.8);
+	for (size_t s = 0; s < c->nseries; s++) {
+		const double *y = c->y + s * c->n;
+
+		color(cr, series_color(s));
+		cairo_new_path(cr);
+		for (size_t i = 0; i < c->n; i++) {
+			if (!isfinite(y[i]))
+				cairo_new_sub_path(cr);
+			else
+				cairo_line_to(cr, px(&f, (double)i + 1), py(&f, y[i]));
+		}
+		cairo_stroke(cr);
+		for (size_t i = 0; i < c->n; i++)
+			if (isfinite(y[i])) {
+				cairo_arc(cr, px(&f, (double)i + 1), py(&f, y[i]), 2.0, 0, 2 * M_PI);
+				cairo_fill(cr);
+			}
+	}
+	cairo_restore(cr);
+}
+
+void plot_bar_chart(cairo_t *cr, double w, double h, const struct bar_chart *c)
+{
+	struct frame f;
+	double slot, bar;
+
+	background(cr, w, h);
+	frame_in(&f, w, h);
+	f.ymin = f.ymax = 0;
+	for (size_t i = 0; i < c->ngroups * c->nseries; i++)
+		widen(&f.ymin, &f.ymax, c->v[i]);
+	if (!(f.ymax > 0))
+		f.ymax = 1;
+	f.ymax *= 1.08;
+	f.xmin = 0.5;
+	f.xmax = (double)c->ngroups + 0.5;
+	axes(cr, &f, c->title, "", c->ylabel);
+	/* the numeric x ticks mean nothing here: cover them, the groups are named instead */
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_rectangle(cr, 0, f.y1 + 1, w, h - f.y1 - 1);
+	cairo_fill(cr);
+	series_legend(cr, &f, c->series, c->nseries);
+	slot = (f.x1 - f.x0) / (double)c->ngroups;
+	bar = slot * 0.8 / (double)(c->nseries ? c->nseries : 1);
+	for (size_t g = 0; g < c->ngroups; g++) {
+		double left = f.x0 + slot * ((double)g + 0.1);
+
+		color(cr, INK);
+		text(cr, f.x0 + slot * ((double)g + 0.5), f.y1 + 10, 7, 0.5, c->groups[g]);
+		for (size_t s = 0; s < c->nseries; s++) {
+			double v = c->v[g * c->nseries + s];
+
+			if (!isfinite(v))
+				continue;
+			color(cr, series_color(s));
+			cairo_rectangle(cr, left + bar * (double)s, py(&f, v), bar * 0.9,
+					py(&f, 0) - py(&f, v));
+			cairo_fill(cr);
+		}
+	}
+}
+
 /* The SVG text as cairo writes it. A plain buffer, not open_memstream():
  * under umockdev's preload (emulated-device tests) fclose() bypasses ASan's
  * interceptor, and a later memstream at a reused address trips ASan. */
@@ -510,6 +615,8 @@ void plot_draw(cairo_t *cr, const struct plot_job *job)
 	case PLOT_RUN_CHART: plot_run_chart(cr, job->w, job->h, job->x, job->n, job->m); break;
 	case PLOT_WAVEFORM: plot_waveform(cr, job->w, job->h, job->wf); break;
 	case PLOT_CONTROL_CHART: plot_control_chart(cr, job->w, job->h, job->cc); break;
+	case PLOT_LINE_CHART: plot_line_chart(cr, job->w, job->h, job->lc); break;
+	case PLOT_BAR_CHART: plot_bar_chart(cr, job->w, job->h, job->bc); break;
 	}
 }
 

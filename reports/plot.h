@@ -61,14 +61,39 @@ struct control_chart {
 
 void plot_control_chart(cairo_t *cr, double w, double h, const struct control_chart *c);
 
+/* Lines over categories 1..n, one per series, with a legend (a gauge
+ * study's part x operator interaction). NAN values leave a gap. */
+struct line_chart {
+	const char *title, *xlabel, *ylabel;
+	const char *const *series;
+	size_t nseries, n;
+	const double *y;              /* y[series * n + i] */
+};
+
+void plot_line_chart(cairo_t *cr, double w, double h, const struct line_chart *c);
+
+/* Grouped bars from zero: per group one bar per series, with a legend (a
+ * gauge study's components of variation). A NAN value draws no bar. */
+struct bar_chart {
+	const char *title, *ylabel;
+	const char *const *groups, *const *series;
+	size_t ngroups, nseries;
+	const double *v;              /* v[group * nseries + series] */
+};
+
+void plot_bar_chart(cairo_t *cr, double w, double h, const struct bar_chart *c);
+
 /* One plot to draw: its kind and data (borrowed). */
 struct plot_job {
-	enum { PLOT_HISTOGRAM, PLOT_RUN_CHART, PLOT_WAVEFORM, PLOT_CONTROL_CHART } kind;
+	enum { PLOT_HISTOGRAM, PLOT_RUN_CHART, PLOT_WAVEFORM, PLOT_CONTROL_CHART, PLOT_LINE_CHART,
+	       PLOT_BAR_CHART } kind;
 	const double *x;
 	size_t n;
 	const struct measurement *m;
 	const struct waveform *wf;
 	const struct control_chart *cc;
+	const struct line_chart *lc;
+	const struct bar_chart *bc;
 	double w, h;           /* size in points */
 };
 

@@ -13,7 +13,8 @@ static const char usage[] =
 	"usage: rig COMMAND [ARGS]\n"
 	"\n"
 	"  run SCRIPT [--fixture F] [--sim-unit U] [--seed N] [--out DIR]\n"
-	"             [--operator NAME] [--realtime] [--batch] [--allow-expired-cal] [--quiet]\n"
+	"             [--operator NAME] [--realtime] [--batch] [--allow-expired-cal]\n"
+	"             [--allow-expired-msa] [--quiet]\n"
 	"             [--step-timeout S] [--db PATH] [--firmware FILE] [--param N=V]\n"
 	"                       run a test script (default: the sim bench)\n"
 	"  verify DIR [--key STATION.pub]\n"
@@ -44,6 +45,8 @@ static const char usage[] =
 	"                       X-bar and S control charts across runs\n"
 	"  sync [--to CONNINFO] push closed runs to the line's central store (PostgreSQL)\n"
 	"  line [--db CONNINFO] yields, capability and station comparison across the line\n"
+	"  msa grr|type1 [--requirement R] [--setting S] [--json] ...\n"
+	"                       gauge R&R or Type 1 study of the station (docs/msa.md)\n"
 	"\n"
 	"Exit status: 0 all PASS, 1 any FAIL or INDETERMINATE, 2 the run could not complete.\n"
 	"See rig(1) and docs/.\n";
@@ -69,6 +72,7 @@ int main(int argc, char **argv)
 		{ "trend", trend_command },
 		{ "sync", sync_command },
 		{ "line", line_command },
+		{ "msa", msa_command },
 	};
 
 	if (sodium_init() < 0) {

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "rig/station/fixture_budget.h"
+
 json_t *json_number_or_null(double v)
 {
 	return isfinite(v) ? json_real(v) : json_null();
@@ -167,10 +169,14 @@ json_t *fixture_to_json(const struct fixture *fx)
 	for (size_t i = 0; i < fx->nuncertainties; i++) {
 		const struct fixture_uncertainty *u = &fx->uncertainties[i];
 
-		json_array_append_new(uncertainties,
-				      json_pack("{s:s, s:o, s:o, s:i}", "quantity", u->quantity,
-						"u", json_number_or_null(u->u), "rel_pct",
-						json_number_or_null(u->rel_pct), "coverage_k", 2));
+		json_t *e = json_pack("{s:s, s:o, s:o, s:o}", "quantity", u->quantity, "u",
+				      json_number_or_null(u->u), "rel_pct",
+				      json_number_or_null(u->rel_pct), "coverage_k",
+				      u->budget.n ? json_real(u->budget.k) : json_integer(2));
+
+		if (u->budget.n)
+			json_object_set_new(e, "budget", fixture_budget_to_json(&u->budget));
+		json_array_append_new(uncertainties, e);
 	}
 	return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:o}, s:o, s:{s:o, s:o, s:o, s:o}, "
 			 "s:o}",

@@ -18,6 +18,7 @@
 #include "rig/script/harness.h"
 #include "rig/base/interrupt.h"
 #include "rig/run/journal.h"
+#include "rig/run/msa_gate.h"
 #include "rig/base/paths.h"
 #include "rig/base/record.h"
 #include "rig/run/record_json.h"
@@ -36,6 +37,7 @@ struct run {
 	struct journal journal;
 	struct bench bench;
 	struct station_key key;
+	struct msa_gate msa;       /* the gauge-study interlock's findings */
 	int journal_open;
 	int records_written; /* result.json ... MANIFEST.sig all in place */
 };
@@ -248,6 +250,9 @@ static int prepare(struct run *run)
 	rc = fixture_check_calibration(&run->fx, today);
 	if (rc && !o->allow_expired_cal)
 		return rc;
+	if (!o->msa_study &&
+	    (rc = msa_gate_check(&run->fx, o->db, o->allow_expired_msa, &run->msa)) != 0)
+		return rc;
 	if ((rc = harness_check_script(o->script)) != 0)
 		return rc;
 	if (o->firmware && access(o->firmware, R_OK) != 0)
@@ -397,6 +402,8 @@ static int close_run(struct run *run, int rc)
 	bench_close(&run->bench);
 	/* The journal stays locked until the run is signed: until then a
 	 * recovery by another rig would take this live run for a dead one. */
+	if (run->opt->artifacts && r->verdict != VERDICT_ABORTED)
+		run->opt->artifacts(r, run->opt->artifacts_ctx); /* it reports its own failure */
 	wrc = reports_write_all(r, &run->fx, &run->key);
 	run->records_written = wrc == 0;
 	if (run->journal_open)
@@ -458,6 +465,8 @@ int run_execute(const struct run_options *o)
 		rc = journal_append(&run->journal, "calibration_override",
 				    json_pack("{s:s}", "message", rig_last_error()));
 	}
+	if (!rc)
+		rc = msa_gate_journal(&run->msa, &run->journal);
 	if (!rc)
 		rc = open_bench(run);
 	if (!rc)

@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 
+struct run_record;
+
 struct run_options {
 	const char *script;
 	const char *fixture;       /* NULL: fixtures/sim-bench.lua */
@@ -13,6 +15,13 @@ struct run_options {
 	int realtime;
 	int batch;                 /* answer prompts automatically */
 	int allow_expired_cal;
+	int allow_expired_msa;     /* run although the gauge-study interlock refuses */
+	int msa_study;             /* the run is a gauge study (rig msa): not gated */
+	/* A procedure's own artifacts (rig msa's msa.html): called with the
+	 * finished record before the reports are written, so what it writes
+	 * into r->out_dir is signed with them. NULL: none. */
+	int (*artifacts)(const struct run_record *r, void *ctx);
+	void *artifacts_ctx;
 	int quiet;                 /* no progress line */
 	double step_timeout_s;     /* Lua wall-clock limit per step; 0: none */
 	const char *db;            /* results store; NULL: the default */

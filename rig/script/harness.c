@@ -241,6 +241,7 @@ static int open_state(struct harness *h)
 	luaopen_rig_bench(L);
 	luaopen_rig_stats(L);
 	luaopen_rig_batch(L);
+	luaopen_rig_msa(L);
 	lua_pop(L, 1);
 	return 0;
 }

@@ -115,6 +115,7 @@ void luaopen_rig_batch(struct lua_State *L);
 void batch_lock_balance(struct lua_State *L);
 void batch_release_balance(struct lua_State *L);
 void luaopen_rig_stats(struct lua_State *L);
+void luaopen_rig_msa(struct lua_State *L);
 
 /* Push a new step object for h->step (closed when the step ends). */
 void harness_push_step(struct lua_State *L);

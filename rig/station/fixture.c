@@ -8,6 +8,7 @@
 #include "rig/base/datafile.h"
 #include "rig/base/error.h"
 #include "rig/base/file.h"
+#include "rig/station/fixture_budget.h"
 
 static int parse_date(struct df_table *t, const char *key, const char *s)
 {
@@ -329,6 +330,31 @@ static int read_environment(struct df_table *root, struct fixture_environment *e
 	return rc < 0 ? rc : 0;
 }
 
+/* msa = { valid_days = 90, sim = { part_sd_mm = ..., operator_sd_mm = ..., load_sd_mm = ... } } */
+static int read_msa(struct df_table *root, struct fixture_msa *msa)
+{
+	static const char *const keys[] = { "valid_days", "sim", NULL };
+	static const char *const sim_keys[] = { "part_sd_mm", "operator_sd_mm", "load_sd_mm", NULL };
+	struct df_table m, s;
+	int rc = df_table(root, "msa", &m);
+
+	msa->valid_days = 0;
+	msa->sim_part_sd_mm = 0.05;
+	if (rc <= 0)
+		return rc;
+	if ((rc = df_check_keys(&m, keys)) >= 0 &&
+	    (rc = df_number_in(&m, "valid_days", 0, 3650, &msa->valid_days)) >= 0 &&
+	    (rc = df_table(&m, "sim", &s)) > 0) {
+		if ((rc = df_check_keys(&s, sim_keys)) >= 0 &&
+		    (rc = df_number_in(&s, "part_sd_mm", 0, 1, &msa->sim_part_sd_mm)) >= 0 &&
+		    (rc = df_number_in(&s, "operator_sd_mm", 0, 1, &msa->sim_operator_sd_mm)) >= 0)
+			rc = df_number_in(&s, "load_sd_mm", 0, 1, &msa->sim_load_sd_mm);
+		df_close(&s);
+	}
+	df_close(&m);
+	return rc < 0 ? rc : 0;
+}
+
 static int has_uncertainty(const struct fixture *fx, const char *quantity)
 {
 	for (size_t i = 0; i < fx->nuncertainties; i++)
@@ -342,7 +368,7 @@ static int read_uncertainty(struct df_table *root, struct fixture *fx)
 {
 	static const char *const measured[] = { "depth_mm", "volume_ul", "interval_ms",
 						"burst_volume_ul", NULL };
-	static const char *const keys[] = { "u", "rel_pct", NULL };
+	static const char *const keys[] = { "u", "rel_pct", "budget", "p", NULL };
 	struct df_table un;
 	lua_State *L = root->df->L;
 	int rc = df_table(root, "uncertainty", &un);
@@ -376,8 +402,9 @@ static int read_uncertainty(struct df_table *root, struct fixture *fx)
 			lua_pop(L, 1);
 			df_table(&un, name, &v);
 			if ((rc = df_check_keys(&v, keys)) >= 0 &&
-			    (rc = df_number_in(&v, "u", 0, 1e9, &u->u)) >= 0)
-				rc = df_number_in(&v, "rel_pct", 0, 100, &u->rel_pct);
+			    (rc = df_number_in(&v, "u", 0, 1e9, &u->u)) >= 0 &&
+			    (rc = df_number_in(&v, "rel_pct", 0, 100, &u->rel_pct)) >= 0)
+				rc = fixture_read_budget(&v, u);
 			df_close(&v);
 		} else {
 			lua_pop(L, 1);
@@ -481,7 +508,7 @@ int fixture_select_socket(struct fixture *fx, const char *name)
 int fixture_load(struct fixture *fx, const char *path)
 {
 	static const char *const keys[] = { "name", "station", "daq", "uut", "scale",
-					    "timebase", "environment", "uncertainty", "sockets", NULL };
+					    "timebase", "environment", "uncertainty", "sockets", "msa", NULL };
 	struct datafile df;
 	struct df_table root;
 	int rc;
@@ -496,6 +523,7 @@ int fixture_load(struct fixture *fx, const char *path)
 	    (rc = read_scale(&root, &fx->scale)) == 0 &&
 	    (rc = read_timebase(&root, &fx->timebase)) == 0 &&
 	    (rc = read_environment(&root, &fx->env)) == 0 &&
+	    (rc = read_msa(&root, &fx->msa)) == 0 &&
 	    (rc = read_uncertainty(&root, fx)) == 0)
 		rc = read_sockets(&root, fx);
 	if (rc >= 0 && !fx->name[0])

@@ -100,12 +100,49 @@ struct fixture_environment {
 	double evaporation_mg_per_s; /* measured evaporation rate of the weighing vessel */
 };
 
-/* Expanded uncertainty U (k = 2) of one measured quantity, in its unit. */
+#define FIXTURE_MAX_BUDGET 10
+
+/* One input of an uncertainty budget (GUM, JCGM 100; docs/msa.md). */
+struct fixture_budget_item {
+	char name[48];
+	char dist[16];       /* normal, rectangular, triangular, u-shaped */
+	char from[8];        /* "": the value stated; "msa": the station's latest
+	                      * gauge study replaces value (k 1) and dof */
+	double value;        /* normal: expanded uncertainty at k; else half-width */
+	double k;            /* coverage factor of a normal value */
+	double sensitivity;  /* c_i */
+	double dof;          /* INFINITY when exactly known */
+	double u, contribution; /* filled by fixture_budget_combine */
+	int line;
+};
+
+struct fixture_budget {
+	size_t n;            /* 0: no budget, U stated directly */
+	struct fixture_budget_item item[FIXTURE_MAX_BUDGET];
+	double p;            /* coverage probability (0.9545) */
+	double uc, dof_eff, k, expanded; /* the combination */
+};
+
+/* Expanded uncertainty U of one measured quantity, in its unit: stated
+ * (k = 2), or combined from a budget (k from Welch-Satterthwaite). */
 struct fixture_uncertainty {
 	char quantity[32];  /* measurement name as judged: depth_mm, volume_ul, ... */
 	double u;
 	/* Relative part, percent of the value (used when > 0; U = u + rel% * value). */
 	double rel_pct;
+	struct fixture_budget budget;
+};
+
+/*
+ * Measurement-system analysis (docs/msa.md): how long a gauge study stays
+ * valid, and on the sim bench the variation a study sees besides the
+ * station's own repeatability.
+ */
+struct fixture_msa {
+	double valid_days;        /* a GR&R older than this blocks certification; 0: no limit */
+	double sim_part_sd_mm;    /* sim: part-to-part spread of true depth */
+	double sim_operator_sd_mm; /* sim: each operator's systematic loading offset */
+	double sim_load_sd_mm;    /* sim: each loading's own offset (part x operator) */
 };
 
 /*
@@ -137,6 +174,7 @@ struct fixture {
 	size_t nsockets;      /* 0: one unit at a time, as uut and daq say */
 	struct fixture_socket sockets[FIXTURE_MAX_SOCKETS];
 	char socket[16];      /* the socket this process tests ("": none) */
+	struct fixture_msa msa;
 };
 
 int fixture_load(struct fixture *fx, const char *path);
@@ -144,6 +182,16 @@ int fixture_load(struct fixture *fx, const char *path);
 /* Make socket `name` the fixture's unit and channels: a run of one socket
  * sees a one-socket station. RIG_ERR_INVALID naming the sockets there are. */
 int fixture_select_socket(struct fixture *fx, const char *name);
+/* Combine a budget (GUM): fills each item's u and contribution and the
+ * budget's uc, dof_eff, k and expanded. 0 or RIG_ERR_INVALID. */
+int fixture_budget_combine(struct fixture_budget *b);
+
+/* The station's latest gauge study of a quantity: that quantity's budget
+ * items with from = "msa" take its repeatability standard deviation and
+ * degrees of freedom, and its U is combined again. Returns how many items
+ * took it. */
+int fixture_apply_msa(struct fixture *fx, const char *quantity, double repeatability_sd,
+		      double dof);
 
 /* Index of the channel with this role, or -1. */
 int fixture_channel(const struct fixture *fx, const char *name);

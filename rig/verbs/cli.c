@@ -85,7 +85,7 @@ static int socket_value(const char *text, const char *opt, const char **list, in
 int cli_parse_run(int argc, char **argv, struct run_options *o)
 {
 	enum { OPT_FIXTURE = 256, OPT_SIM_UNIT, OPT_SEED, OPT_OUT, OPT_OPERATOR, OPT_REALTIME,
-	       OPT_BATCH, OPT_ALLOW_EXPIRED, OPT_QUIET, OPT_STEP_TIMEOUT, OPT_DB, OPT_FIRMWARE,
+	       OPT_BATCH, OPT_ALLOW_EXPIRED, OPT_ALLOW_MSA, OPT_QUIET, OPT_STEP_TIMEOUT, OPT_DB, OPT_FIRMWARE,
 	       OPT_PARAM, OPT_SOCKET, OPT_SERIAL };
 	static const struct option longopts[] = {
 		{ "fixture", required_argument, NULL, OPT_FIXTURE },
@@ -96,6 +96,7 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 		{ "realtime", no_argument, NULL, OPT_REALTIME },
 		{ "batch", no_argument, NULL, OPT_BATCH },
 		{ "allow-expired-cal", no_argument, NULL, OPT_ALLOW_EXPIRED },
+		{ "allow-expired-msa", no_argument, NULL, OPT_ALLOW_MSA },
 		{ "quiet", no_argument, NULL, OPT_QUIET },
 		{ "step-timeout", required_argument, NULL, OPT_STEP_TIMEOUT },
 		{ "db", required_argument, NULL, OPT_DB },
@@ -146,6 +147,7 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 		case OPT_REALTIME: o->realtime = 1; break;
 		case OPT_BATCH: o->batch = 1; break;
 		case OPT_ALLOW_EXPIRED: o->allow_expired_cal = 1; break;
+		case OPT_ALLOW_MSA: o->allow_expired_msa = 1; break;
 		case OPT_QUIET: o->quiet = 1; break;
 		case OPT_STEP_TIMEOUT:
 			if ((rc = cli_parse_double("--step-timeout", optarg, &o->step_timeout_s)) != 0)

@@ -18,6 +18,7 @@ static const char run_usage[] =
 	"  --realtime           pace the sim to the wall clock\n"
 	"  --batch              answer operator prompts automatically (also without a terminal)\n"
 	"  --allow-expired-cal  run with an expired calibration certificate (recorded)\n"
+	"  --allow-expired-msa  run without an acceptable, recent gauge R&R (recorded)\n"
 	"  --quiet              no progress line\n"
 	"  --step-timeout S     stop a step whose Lua code runs longer than S seconds\n"
 	"                       (default 600; 0: no limit; bursts have their own limits)\n"

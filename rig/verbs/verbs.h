@@ -35,6 +35,11 @@ int stats_command(int argc, char **argv);
  * (0 flashed and verified, 2 anything else). */
 int flash_command(int argc, char **argv);
 
+/* `rig msa grr|type1|budget ...`: a gauge study of the station, run as a
+ * procedure (scripts/msa.lua) like rig run, or its uncertainty budgets
+ * (docs/msa.md). Exit status as rig run's. */
+int msa_command(int argc, char **argv);
+
 /* `rig list-devices [--fixture F]`. */
 int list_devices_command(int argc, char **argv);
 

@@ -1,0 +1,248 @@
+# Measurement-system analysis on the sim bench (docs/msa.md): `rig msa grr`
+# and `rig msa type1` run as procedures with a signed run directory; the
+# figures they print are recomputed here from result.json by R's aov, an
+# implementation independent of rig's.
+
+# A station whose loading is repeatable and a unit whose shots are steady.
+msa_station() { # name load_sd_mm operator_sd_mm
+	sed -e "s/load_sd_mm = [0-9.]*/load_sd_mm = $2/" \
+		-e "s/operator_sd_mm = [0-9.]*/operator_sd_mm = $3/" \
+		fixtures/sim-bench.lua >"$WORK/$1.lua"
+	printf 'return { depth = { noise_mm = 0.005 } }\n' >"$WORK/steady.lua"
+}
+
+test_msa_grr_good_station_acceptable() {
+	msa_station good 0.001 0.001
+	rig_run msa grr --requirement DEPTH-ACC --setting 4 --parts 10 --operators 3 --trials 2 \
+		--shots 5 --fixture "$WORK/good.lua" --sim-unit "$WORK/steady.lua" \
+		--out "$WORK/run" --quiet
+	expect_rc 0
+	expect_out '^%GRR [0-9.]+ %: acceptable'
+	expect_out '^  Part +9 '
+	expect_out '^  Total Gage R&R '
+	# a signed run directory like a certification's
+	"$RIG" verify "$WORK/run" >"$WORK/verify" 2>&1 || fail "rig verify: $(cat "$WORK/verify")"
+	expect_file "$WORK/run/report.pdf"
+	# the study's own report, signed with the rest: tables and the four charts
+	expect_file "$WORK/run/msa.html"
+	grep -q '  msa.html$' "$WORK/run/MANIFEST" || fail "msa.html not in MANIFEST"
+	for what in 'Two-way ANOVA with interaction' 'Variance components' 'alt="bar chart"' \
+		'alt="line chart"'; do
+		grep -q "$what" "$WORK/run/msa.html" || fail "msa.html lacks $what"
+	done
+	[ "$(grep -o 'alt="control chart"' "$WORK/run/msa.html" | wc -l)" -eq 2 ] ||
+		fail "msa.html lacks the X-bar and R charts"
+	# every loading was prompted for and journaled, in a random order
+	[ "$(grep -c '"event":"msa_load"' "$WORK/run/journal.jsonl")" -eq 60 ] ||
+		fail "not 60 msa_load events"
+	[ "$(grep -c '"event":"prompt"' "$WORK/run/journal.jsonl")" -eq 60 ] ||
+		fail "not 60 prompts"
+	order=$(jq -r 'select(.event == "msa_load" and .operator == 1 and .trial == 1) | .part' \
+		"$WORK/run/journal.jsonl" | tr '\n' ' ')
+	[ "$order" != "1 2 3 4 5 6 7 8 9 10 " ] || fail "parts measured in order, not randomised"
+}
+
+test_msa_grr_poor_repeatability_unacceptable() {
+	msa_station poor 0.04 0.001
+	rig_run msa grr --parts 10 --operators 3 --trials 2 --shots 5 --fixture "$WORK/poor.lua" \
+		--sim-unit "$WORK/steady.lua" --out "$WORK/run" --quiet
+	expect_rc 1
+	expect_out '^%GRR [0-9.]+ %: unacceptable'
+	expect_out '^MSA-GRR .*FAIL$'
+}
+
+test_msa_grr_json_matches_r() {
+	msa_station good 0.003 0.004
+	rig_run msa grr --parts 6 --operators 3 --trials 3 --shots 3 --fixture "$WORK/good.lua" \
+		--sim-unit "$WORK/steady.lua" --out "$WORK/run" --json --alpha-interaction 0.25
+	expect_rc 0
+	jq -e . "$WORK/out" >/dev/null || fail "--json is not JSON alone"
+	[ "$(jq -r .alpha_interaction "$WORK/out")" = 0.25 ] || fail "alpha not 0.25"
+	# The values are the trial means recorded in the signed result.json ...
+	jq -r '.steps[] | select(.requirement == "MSA-DEPTH-ACC") |
+		[.setting_label, (.measurements[] | select(.requirement == "MSA-DEPTH-ACC") | .mean)] |
+		@tsv' "$WORK/run/result.json" |
+		awk -F'\t' '{ split($1, f, " "); printf "%s,%s,%.17g\n", f[1], f[2], $2 }' \
+		>"$WORK/study.csv"
+	[ "$(wc -l <"$WORK/study.csv")" -eq 54 ] || fail "not 54 measurements in result.json"
+	# ... and R's aov gives the same ANOVA to 1e-9.
+	cat >"$WORK/aov.R" <<'R'
+d <- read.csv(commandArgs(TRUE)[1], header = FALSE, col.names = c("part", "oper", "y"),
+              stringsAsFactors = TRUE)
+a <- summary(aov(y ~ part * oper, data = d))[[1]]
+cat(sprintf("%.17g", c(a[["Sum Sq"]], a[["F value"]][3], a[["Pr(>F)"]][3])), sep = "\n")
+R
+	Rscript --vanilla "$WORK/aov.R" "$WORK/study.csv" >"$WORK/r" || fail "R failed"
+	jq -r '.anova | .part.ss, .operator.ss, .interaction.ss, .repeatability.ss,
+		.interaction.f, .interaction.p' "$WORK/out" >"$WORK/rig"
+	paste "$WORK/rig" "$WORK/r" | awk '{ d = $1 - $2; if (d < 0) d = -d
+		t = ($2 < 0 ? -$2 : $2); if (d > 1e-9 * (t > 1 ? t : 1) + 1e-15) { print "differ: " $0; bad = 1 } }
+		END { exit bad }' || fail "rig and R differ: $(paste "$WORK/rig" "$WORK/r")"
+}
+
+test_msa_type1() {
+	msa_station good 0.001 0.002
+	rig_run msa type1 --reference 4.000 --trials 20 --shots 5 --fixture "$WORK/good.lua" \
+		--sim-unit "$WORK/steady.lua" --out "$WORK/run" --json
+	expect_rc 0
+	grep -q 'alt="run chart"' "$WORK/run/msa.html" || fail "msa.html lacks the run chart"
+	jq -e '.capable == true and .n == 20 and (.tolerance - 0.6 | fabs) < 1e-12 and .sigmas == 6' \
+		"$WORK/out" \
+		>/dev/null || fail "type1 JSON: $(cat "$WORK/out")"
+	# Cg by hand from the values the JSON lists: 0.2 T / (6 s)
+	jq -r '.values[]' "$WORK/out" | awk -v cg="$(jq -r .cg "$WORK/out")" '
+		{ x[NR] = $1; s += $1 } END { m = s / NR; for (i = 1; i <= NR; i++) v += (x[i] - m)^2
+		  sd = sqrt(v / (NR - 1)); mine = 0.2 * 0.6 / (6 * sd)
+		  if ((mine - cg)^2 > 1e-18 * cg^2) { print mine, cg; exit 1 } }' ||
+		fail "Cg differs from the hand computation"
+}
+
+test_msa_bad_arguments() {
+	for args in "" "gauge" "type1" "grr --parts" "grr --reference 4" "type1 --reference 4 --parts 3" \
+		"grr --study-var 4" "grr --alpha-interaction 2" "grr --bogus 1" "type1 --reference x" \
+		"grr --requirement SAFE-DEPTH" "grr --parts 1" "grr --parts 101" "grr --trials 0" \
+		"grr --operators x" "grr --shots 1" "grr --setting abc" "budget --bogus"; do
+		# shellcheck disable=SC2086
+		rig_run msa $args --out "$WORK/bad" --quiet
+		expect_rc 2
+		expect_err "^rig: "
+		expect_one_line_err
+		# refused before a run starts: no run directory
+		[ ! -e "$WORK/bad" ] || fail "rig msa $args left a run directory"
+	done
+}
+
+# A fixture whose depth U is combined from a budget: JCGM 100:2008 H.1, the
+# end-gauge calibration (values in nm; rig does not care about the unit).
+H1='{ name = "standard, certificate", value = 75, k = 3, dof = 18 },
+      { name = "difference d", value = 9.7, dof = 25.6 },
+      { name = "alpha_s", value = 1.2e-6, sensitivity = 0 },
+      { name = "delta alpha", dist = "rectangular", value = 1e-6, sensitivity = 5e6, dof = 50 },
+      { name = "delta theta", dist = "rectangular", value = 0.05, sensitivity = -575, dof = 2 },'
+# A depth budget of a station in mm: LVDT certificate, ADC resolution, temperature.
+MM='{ name = "LVDT certificate", value = 0.004, k = 2, dof = 50 },
+      { name = "ADC resolution", dist = "rectangular", value = 0.000061 },
+      { name = "temperature", dist = "rectangular", value = 2, sensitivity = 0.0005 },'
+
+budget_fixture() { # file [msa table]
+	vol=${VOLUME:-}
+	[ -n "$vol" ] || vol='{ u = 0.05, rel_pct = 0.3 }'
+	sed -e '/^  uncertainty = {/,/^  },/d' fixtures/sim-bench.lua | sed '$d' >"$1"
+	cat >>"$1" <<LUA
+  uncertainty = {
+    depth_mm = { p = ${P:-0.99}, budget = {
+      ${BUDGET:-$H1}
+      ${EXTRA:-}
+    } },
+    volume_ul = $vol, interval_ms = 0.05,
+    burst_volume_ul = { u = 0.5, rel_pct = 0.2 },
+  },
+  ${2:-}
+}
+LUA
+}
+
+test_msa_budget_gum_h1() {
+	budget_fixture "$WORK/h1.lua"
+	rig_run msa budget --fixture "$WORK/h1.lua" --json
+	expect_rc 0
+	# JCGM 100 H.1.6: u_c = 32 nm, nu_eff = 16.7 -> 16, t_99(16) = 2.92, U_99 = 93 nm
+	jq -e '.quantities[] | select(.quantity == "depth_mm") | .budget |
+		(.uc > 31.5 and .uc < 32.2) and (.dof_eff > 16.6 and .dof_eff < 16.9) and
+		(.k > 2.915 and .k < 2.925) and (.expanded > 92 and .expanded < 93.5)' \
+		"$WORK/out" >/dev/null || fail "H.1 budget: $(cat "$WORK/out")"
+	P=0.95 budget_fixture "$WORK/h95.lua"
+	rig_run msa budget --fixture "$WORK/h95.lua"
+	expect_out '^depth_mm: U = 67\.1[0-9] \(k = 2\.120 at p = 95\.00 %'
+	expect_out '^  delta theta +rectangular'
+	# a distribution rig does not know is refused with file:line
+	EXTRA='{ name = "odd", dist = "gaussian", value = 1 },' budget_fixture "$WORK/bad.lua"
+	rig_run msa budget --fixture "$WORK/bad.lua"
+	expect_rc 2
+	expect_err "^rig: $WORK/bad.lua:[0-9]+: .*gaussian"
+}
+
+# A one-step procedure: the guard band of its depth judgement is the U.
+one_step_script() {
+	cat >"$WORK/one.lua" <<'LUA'
+rig.step("DEPTH-ACC", { depth_mm = 4, label = "4 mm" }, function(s)
+  local shots = assert(rig.uut:burst(10))
+  s:judge("depth_mm", shots.depth_mm, { requirement = "DEPTH-ACC", unit = "mm",
+                                         mean = { lo = 3, hi = 5 } })
+end)
+LUA
+}
+
+test_msa_budget_is_the_guard_band() {
+	P=0.95 budget_fixture "$WORK/h95.lua"
+	one_step_script
+	rig_run run "$WORK/one.lua" --fixture "$WORK/h95.lua" --out "$WORK/run" --quiet
+	r="$WORK/run/result.json"
+	u=$(jq -r '.fixture.uncertainties[] | select(.quantity == "depth_mm") | .budget.expanded' "$r")
+	gb=$(jq -r '.steps[0].measurements[] | select(.requirement == "DEPTH-ACC") | .guard_band' "$r")
+	[ "$u" = "$gb" ] || fail "guard band $gb is not the budget's U $u"
+	jq -e '.fixture.uncertainties[] | select(.quantity == "depth_mm") | .coverage_k > 2.1' "$r" \
+		>/dev/null || fail "coverage_k not from the budget"
+	grep -q '<h2>Uncertainty budget: depth_mm</h2>' "$WORK/run/report.html" ||
+		fail "report.html does not print the budget"
+	grep -q 'delta theta</td><td>rectangular' "$WORK/run/report.html" ||
+		fail "report.html budget lacks its components"
+	tests/validate-json docs/result.schema.json "$r" >/dev/null 2>&1 ||
+		fail "result.json does not match its schema: $(tests/validate-json docs/result.schema.json "$r" 2>&1 | tail -3)"
+}
+
+test_msa_gate_refuses_like_expired_calibration() {
+	# a volume budget's from = "msa" item must not take a depth study's repeatability
+	VOLUME='{ budget = { { name = "plunger", value = 0.05, k = 2 },
+	  { name = "repeatability", value = 0.2, dof = 5, from = "msa" } } }' \
+	P=0.95 BUDGET=$MM EXTRA='{ name = "repeatability", value = 0.01, dof = 10, from = "msa" },' \
+		budget_fixture "$WORK/gated.lua" 'msa = { valid_days = 30, sim = { part_sd_mm = 0.05, operator_sd_mm = 0.001, load_sd_mm = 0.001 } },'
+	one_step_script
+	# no gauge R&R on record: refused before anything runs
+	rig_run run "$WORK/one.lua" --fixture "$WORK/gated.lua" --out "$WORK/r1" --quiet
+	expect_rc 2
+	expect_err "^rig: $WORK/gated.lua: no gauge R&R of station SIM-STATION-01 on record"
+	expect_one_line_err
+	[ ! -e "$WORK/r1/journal.jsonl" ] || fail "a refused run left a journal"
+	# overridden: runs, and the journal says so
+	rig_run run "$WORK/one.lua" --fixture "$WORK/gated.lua" --out "$WORK/r2" --quiet \
+		--allow-expired-msa
+	expect_rc 0
+	jq -se 'map(select(.event == "msa_gate"))[0] | .refused and .overridden' "$WORK/r2/journal.jsonl" \
+		>/dev/null || fail "override not journaled"
+	# an acceptable study on a steady unit lets the station run, and its
+	# repeatability enters the budget
+	printf 'return { depth = { noise_mm = 0.005 } }\n' >"$WORK/steady.lua"
+	rig_run msa grr --parts 10 --operators 2 --trials 2 --shots 5 --fixture "$WORK/gated.lua" \
+		--sim-unit "$WORK/steady.lua" --out "$WORK/grr" --json --quiet
+	expect_rc 0
+	sd=$(jq -r '.components[] | select(.source == "Repeatability") | .sd' "$WORK/out")
+	rig_run run "$WORK/one.lua" --fixture "$WORK/gated.lua" --out "$WORK/r3" --quiet
+	expect_rc 0
+	jq -se 'map(select(.event == "msa_gate"))[0] | (.refused | not) and .budget_items_applied == 1' \
+		"$WORK/r3/journal.jsonl" >/dev/null || fail "gate not passed"
+	v=$(jq -r '.fixture.uncertainties[] | select(.quantity == "depth_mm") | .budget.items[] |
+		select(.from == "msa") | .value' "$WORK/r3/result.json")
+	awk -v a="$sd" -v b="$v" 'BEGIN { d = a - b; exit !(d * d < 1e-20) }' ||
+		fail "budget repeatability $v is not the study's $sd"
+	jq -e '.fixture.uncertainties[] | select(.quantity == "volume_ul") | .budget.items[1].value == 0.2' \
+		"$WORK/r3/result.json" >/dev/null || fail "a depth study fed the volume budget"
+	# a later unacceptable study blocks the station again
+	sed -i 's/load_sd_mm = 0.001/load_sd_mm = 0.05/' "$WORK/gated.lua"
+	rig_run msa grr --parts 10 --operators 2 --trials 2 --shots 5 --fixture "$WORK/gated.lua" \
+		--sim-unit "$WORK/steady.lua" --out "$WORK/grr2" --quiet
+	expect_rc 1
+	rig_run run "$WORK/one.lua" --fixture "$WORK/gated.lua" --out "$WORK/r4" --quiet
+	expect_rc 2
+	expect_err "latest gauge R&R of station SIM-STATION-01 \(run .*\) is unacceptable \(FAIL\)"
+	# and one older than valid_days too
+	sed -i 's/valid_days = 30/valid_days = 0.00001/; s/load_sd_mm = 0.05/load_sd_mm = 0.001/' \
+		"$WORK/gated.lua"
+	rig_run msa grr --parts 10 --operators 2 --trials 2 --shots 5 --fixture "$WORK/gated.lua" \
+		--sim-unit "$WORK/steady.lua" --out "$WORK/grr3" --quiet
+	expect_rc 0
+	sleep 2
+	rig_run run "$WORK/one.lua" --fixture "$WORK/gated.lua" --out "$WORK/r5" --quiet
+	expect_rc 2
+	expect_err "is older than msa.valid_days = 1e-05"
+}
