@@ -15,7 +15,7 @@
 #include "drivers/sim/signal.h"
 #include "rig/station/station.h"
 #include "rig/base/error.h"
-#include "rig/measure/gravimetric.h"
+#include "rig/base/physics.h"
 
 struct sim_daq {
 	struct daq base;
