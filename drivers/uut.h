@@ -11,7 +11,7 @@
  */
 #include <stdint.h>
 
-#include "rig/station/fixture.h"
+#include "rig/base/fixture.h"
 
 struct bench;
 

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "reports/plot.h"
-#include "rig/station/fixture.h"
+#include "rig/base/fixture.h"
 #include "rig/base/record.h"
 
 struct fact {

@@ -7,7 +7,7 @@
  * the test temperature and pressure.
  */
 #include "rig/base/physics.h"
-#include "rig/station/fixture.h"
+#include "rig/base/fixture.h"
 
 /*
  * Volume delivered, µl, from a balance reading (g) taken seconds after the

@@ -9,7 +9,7 @@
  */
 #include <jansson.h>
 
-#include "rig/station/fixture.h"
+#include "rig/base/fixture.h"
 #include "rig/base/record.h"
 
 /* A number or null (JSON has no NaN). */

@@ -24,6 +24,7 @@
 #include "rig/store/store.h"
 #include "rig/run/recover.h"
 #include "rig/base/timefmt.h"
+#include "rig/station/fixture_load.h"
 
 struct run {
 	const struct run_options *opt;

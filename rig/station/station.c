@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drivers/backends.h"
 #include "drivers/sim/model.h"
 #include "rig/base/error.h"
 

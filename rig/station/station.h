@@ -12,7 +12,7 @@
 #include "drivers/daq.h"
 #include "drivers/scale.h"
 #include "drivers/uut.h"
-#include "rig/station/fixture.h"
+#include "rig/base/fixture.h"
 
 struct sim_model;
 
@@ -38,11 +38,6 @@ void bench_close(struct bench *b);
 
 /* Tell the backends which step runs now (the sim labels truth rows with it). */
 void bench_set_step(struct bench *b, const char *step);
-
-/* Backends by name (drivers/registry.c). NULL when unknown. */
-const struct daq_ops *daq_backend(const char *name);
-const struct uut_ops *uut_backend(const char *name);
-const struct scale_ops *scale_backend(const char *name);
 
 /* The sim model shared by the sim backends, created on first use. */
 int bench_sim_model(struct bench *b, struct sim_model **out);

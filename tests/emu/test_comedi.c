@@ -17,6 +17,7 @@
 #include "rig/run/run.h"
 #include "tests/emu/comedi_board.h"
 #include "tests/lib/testutil.h"
+#include "rig/station/fixture_load.h"
 
 #define FIXTURE "fixtures/ni-pci6221.lua"
 #define DISPLACEMENT_LSB 0.0001220703125 /* mm per code, the fixture's polynomial */

@@ -19,6 +19,7 @@
 #include "tests/emu/balance_emu.h"
 #include "tests/emu/usb_emu.h"
 #include "tests/lib/testutil.h"
+#include "rig/station/fixture_load.h"
 
 #define SEED 20260607
 

@@ -8,6 +8,10 @@
  * the expanded measurement uncertainty (k = 2) of each measured quantity,
  * which becomes the guard band of the verdicts. docs/file-formats.md has the
  * reference; fixtures/sim-bench.lua is the worked example.
+ *
+ * The description lives in base because every layer reads it (drivers
+ * open what it names, measurement calibrates with it, reports print it);
+ * loading it from its file is the station's (rig/station/fixture_load.h).
  */
 #include <stddef.h>
 
@@ -110,8 +114,6 @@ struct fixture {
 	size_t nuncertainties;
 	struct fixture_uncertainty uncertainties[FIXTURE_MAX_UNCERTAINTIES];
 };
-
-int fixture_load(struct fixture *fx, const char *path);
 
 /* Index of the channel with this role, or -1. */
 int fixture_channel(const struct fixture *fx, const char *name);
