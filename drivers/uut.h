@@ -12,20 +12,9 @@
 #include <stdint.h>
 
 #include "rig/base/fixture.h"
+#include "rig/base/unit_id.h"
 
 struct bench;
-
-struct uut_identity {
-	char model[32];
-	char serial[32];
-	char firmware[32];
-};
-
-struct uut_settings {
-	double depth_mm;      /* depth stop */
-	double dose_ul;       /* volume per shot */
-	double rate_per_min;  /* shot rate in continuous mode */
-};
 
 /* Fault flags the unit reports. */
 enum uut_fault {
