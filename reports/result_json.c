@@ -5,7 +5,7 @@
 #include "reports/reports.h"
 #include "rig/base/error.h"
 #include "rig/base/file.h"
-#include "rig/run/record_json.h"
+#include "rig/base/record_json.h"
 
 #define RESULT_SCHEMA "https://rig.example/result.schema.json"
 #define RESULT_FORMAT "rig-result/1"

@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "rig/station/station.h"
-#include "rig/run/journal.h"
+#include "rig/base/journal.h"
 #include "rig/base/record.h"
 
 struct lua_State;

@@ -13,7 +13,7 @@
 #include "rig/base/error.h"
 #include "rig/script/harness.h"
 #include "rig/stats/judge.h"
-#include "rig/run/record_json.h"
+#include "rig/base/record_json.h"
 #include "rig/base/sandbox.h"
 
 #define STEP_MT "rig.step"

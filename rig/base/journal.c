@@ -1,4 +1,4 @@
-#include "rig/run/journal.h"
+#include "rig/base/journal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-#include "rig/run/record_json.h"
+#include "rig/base/record_json.h"
 
 #include <math.h>
 #include <stddef.h>
