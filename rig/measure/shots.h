@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rig/measure/calibration.h"
+#include "rig/base/calibration.h"
 
 /* The parameters docs/measurement.md explains (the first three are the
  * defaults of struct measure_config's fields). */

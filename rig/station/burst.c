@@ -7,7 +7,7 @@
 #include "rig/base/error.h"
 #include "rig/base/file.h"
 #include "rig/base/interrupt.h"
-#include "rig/measure/rcap.h"
+#include "rig/base/rcap.h"
 
 #define PRE_TRIGGER_S 0.05   /* baseline before the first shot */
 #define TAIL_S 0.15          /* after the unit is done: the plunger settles */

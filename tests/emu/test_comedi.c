@@ -13,7 +13,7 @@
 #include "rig/station/station.h"
 #include "rig/base/error.h"
 #include "rig/verbs/list_devices.h"
-#include "rig/measure/rcap.h"
+#include "rig/base/rcap.h"
 #include "rig/run/run.h"
 #include "tests/emu/comedi_board.h"
 #include "tests/lib/testutil.h"

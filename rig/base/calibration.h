@@ -1,5 +1,5 @@
-#ifndef RIG_MEASURE_CALIBRATION_H
-#define RIG_MEASURE_CALIBRATION_H
+#ifndef RIG_BASE_CALIBRATION_H
+#define RIG_BASE_CALIBRATION_H
 
 /*
  * A channel's code -> unit calibration, with comedi_polynomial_t's meaning:

@@ -1,4 +1,4 @@
-#include "rig/measure/rcap.h"
+#include "rig/base/rcap.h"
 
 #include <endian.h>
 #include <jansson.h>

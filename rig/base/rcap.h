@@ -1,5 +1,5 @@
-#ifndef RIG_MEASURE_RCAP_H
-#define RIG_MEASURE_RCAP_H
+#ifndef RIG_BASE_RCAP_H
+#define RIG_BASE_RCAP_H
 
 /*
  * Raw capture files (*.rcap, shared/DESIGN.md): "RCAP1\n", one line of
@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "rig/measure/calibration.h"
+#include "rig/base/calibration.h"
 
 #define RCAP_MAX_CHANNELS 16
 #define RCAP_MAX_HEADER (64u << 10)
