@@ -11,7 +11,7 @@
  */
 #include "rig/base/fixture.h"
 
-struct bench;
+struct driver_context;
 
 struct scale_reading {
 	double grams;
@@ -27,7 +27,7 @@ struct scale {
 struct scale_ops {
 	const char *name;   /* fixture scale.driver value that selects this backend */
 
-	int (*open)(struct scale **out, const struct fixture_scale *cfg, struct bench *bench);
+	int (*open)(struct scale **out, const struct fixture_scale *cfg, struct driver_context *ctx);
 	void (*close)(struct scale *sc);
 
 	/* Zero the empty balance (stable): the reference for gross weights.

@@ -14,7 +14,7 @@
 #include "rig/base/fixture.h"
 #include "rig/base/unit_id.h"
 
-struct bench;
+struct driver_context;
 
 /* Fault flags the unit reports. */
 enum uut_fault {
@@ -40,7 +40,7 @@ struct uut_ops {
 	const char *name;   /* fixture uut.driver value that selects this backend */
 
 	/* Find and open the unit the fixture names; fill (*out)->id. */
-	int (*open)(struct uut **out, const struct fixture_uut *cfg, struct bench *bench);
+	int (*open)(struct uut **out, const struct fixture_uut *cfg, struct driver_context *ctx);
 
 	/* Release the unit. NULL is fine. */
 	void (*close)(struct uut *uut);

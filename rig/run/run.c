@@ -33,7 +33,7 @@ struct run {
 	struct fixture fx;
 	struct run_record rec;
 	struct journal journal;
-	struct bench bench;
+	struct station station;
 	struct station_key key;
 	int journal_open;
 	int records_written; /* result.json ... MANIFEST.sig all in place */
@@ -256,9 +256,9 @@ static void recover_neighbours(const struct run *run)
 	recover_leftovers(parent, run->rec.out_dir, &run->key, stderr);
 }
 
-static int open_bench(struct run *run)
+static int open_station(struct run *run)
 {
-	struct bench_options bo = { 0 };
+	struct driver_options bo = { 0 };
 	char truth[4200];
 	int rc;
 
@@ -267,15 +267,15 @@ static int open_bench(struct run *run)
 	bo.seed = run->opt->seed;
 	bo.realtime = run->opt->realtime;
 	bo.truth_path = run->rec.sim ? truth : NULL;
-	rc = bench_open(&run->bench, &run->fx, &bo);
+	rc = station_open(&run->station, &run->fx, &bo);
 	if (rc)
 		return rc;
-	run->rec.uut = run->bench.uut->id;
+	run->rec.uut = run->station.uut->id;
 	rc = journal_append(&run->journal, "uut",
 			    json_pack("{s:s, s:s, s:s, s:s}", "model", run->rec.uut.model, "serial",
 				      run->rec.uut.serial, "firmware", run->rec.uut.firmware,
-				      "daq_board", run->bench.daq->board));
-	return rc ? rc : journal_append(&run->journal, "daq", daq_json(run->bench.daq));
+				      "daq_board", run->station.daq->board));
+	return rc ? rc : journal_append(&run->journal, "daq", daq_json(run->station.daq));
 }
 
 static int run_script(struct run *run)
@@ -284,7 +284,7 @@ static int run_script(struct run *run)
 	int rc;
 
 	harness_init(&h);
-	h.bench = &run->bench;
+	h.station = &run->station;
 	h.rec = &run->rec;
 	h.journal = &run->journal;
 	h.fx = &run->fx;
@@ -349,7 +349,7 @@ static int close_run(struct run *run, int rc)
 		journal_append(&run->journal, "run_end",
 			       json_pack("{s:s, s:s}", "verdict", verdict_name(r->verdict), "error",
 					 r->error));
-	bench_close(&run->bench);
+	station_release(&run->station);
 	/* The journal stays locked until the run is signed: until then a
 	 * recovery by another rig would take this live run for a dead one. */
 	wrc = reports_write_all(r, &run->fx, &run->key);
@@ -400,7 +400,7 @@ int run_execute(const struct run_options *o)
 		rc = journal_append(&run->journal, "calibration_override",
 				    json_pack("{s:s}", "message", rig_last_error()));
 	if (!rc)
-		rc = open_bench(run);
+		rc = open_station(run);
 	if (!rc)
 		rc = run_script(run);
 	rc = close_run(run, rc);

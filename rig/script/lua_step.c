@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "rig/base/error.h"
-#include "rig/script/harness.h"
+#include "rig/script/binding.h"
 #include "rig/stats/judge.h"
 #include "rig/base/record_json.h"
 #include "rig/base/sandbox.h"

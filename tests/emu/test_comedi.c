@@ -40,7 +40,7 @@ static const char *fixture_with(const char *const *subs)
 
 struct opened {
 	struct fixture fx;
-	struct bench bench;
+	struct driver_context drivers;
 	struct daq *daq;
 };
 
@@ -48,8 +48,8 @@ static int open_daq(struct opened *o, const char *fixture)
 {
 	memset(o, 0, sizeof(*o));
 	ck_assert_int_eq(fixture_load(&o->fx, fixture), 0);
-	o->bench.fx = &o->fx;
-	return comedi_daq_ops.open(&o->daq, &o->fx.daq, &o->bench);
+	o->drivers.fx = &o->fx;
+	return comedi_daq_ops.open(&o->daq, &o->fx.daq, &o->drivers);
 }
 
 static void close_daq(struct opened *o)

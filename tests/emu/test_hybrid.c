@@ -26,7 +26,7 @@
 static struct usb_emu usb;
 static struct balance_emu bal;
 static struct fixture hybrid;      /* the fixture of the hybrid run */
-static struct bench balance_bench; /* what the sim balance behind the pty needs of a bench */
+static struct driver_context balance_ctx; /* what the sim balance behind the pty is opened with */
 static struct scale *sim_balance;
 static const char *dir;
 
@@ -38,10 +38,11 @@ static struct scale *sim_balance_source(struct balance_emu *e)
 
 	(void)e;
 	if (!sim_balance && m) {
-		balance_bench.fx = &hybrid;
-		balance_bench.opt.seed = SEED;
-		balance_bench.sim = m;
-		if (sim_scale_ops.open(&sim_balance, &hybrid.scale, &balance_bench) != 0)
+		/* The run owns the model: no release in this context. */
+		balance_ctx.fx = &hybrid;
+		balance_ctx.opt.seed = SEED;
+		balance_ctx.shared.state = m;
+		if (sim_scale_ops.open(&sim_balance, &hybrid.scale, &balance_ctx) != 0)
 			sim_balance = NULL;
 	}
 	return sim_balance;
