@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "rig/base/fixture.h"
+#include "tests/emu/sim_active.h"
 
 enum emu_signal {
 	EMU_RAMP,  /* code of channel c in scan s: (s * nchannels + c) & 0xffff */

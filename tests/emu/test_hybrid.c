@@ -13,6 +13,7 @@
 
 #include "drivers/backends.h"
 #include "drivers/sim/model.h"
+#include "tests/emu/sim_active.h"
 #include "rig/station/station.h"
 #include "rig/base/error.h"
 #include "rig/run/run.h"
