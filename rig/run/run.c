@@ -330,7 +330,7 @@ static int exit_status(const struct run_record *r, int rc)
 static int close_run(struct run *run, int rc)
 {
 	struct run_record *r = &run->rec;
-	int wrc;
+	int wrc, jrc = 0;
 
 	if (rc && rc != RIG_ERR_SAFETY)
 		snprintf(r->error, sizeof(r->error), "%s", rig_last_error());
@@ -345,15 +345,22 @@ static int close_run(struct run *run, int rc)
 		snprintf(r->error, sizeof(r->error), "%s", rig_last_error());
 		r->verdict = VERDICT_ERROR;
 	}
-	if (run->journal_open)
-		journal_append(&run->journal, "run_end",
-			       json_pack("{s:s, s:s}", "verdict", verdict_name(r->verdict), "error",
-					 r->error));
+	/* The end of the run is part of its record: a journal that cannot take
+	 * it (a full disk) is a records failure, as a report that cannot be
+	 * written is; rig recover closes such a run later. */
+	if (run->journal_open &&
+	    (jrc = journal_append(&run->journal, "run_end",
+				  json_pack("{s:s, s:s}", "verdict", verdict_name(r->verdict),
+					    "error", r->error))) != 0 &&
+	    !(rc && rc != RIG_ERR_SAFETY)) {
+		rc = jrc;
+		snprintf(r->error, sizeof(r->error), "%s", rig_last_error());
+	}
 	station_release(&run->station);
 	/* The journal stays locked until the run is signed: until then a
 	 * recovery by another rig would take this live run for a dead one. */
 	wrc = reports_write_all(r, &run->fx, &run->key);
-	run->records_written = wrc == 0;
+	run->records_written = wrc == 0 && jrc == 0;
 	if (run->journal_open)
 		journal_close(&run->journal);
 	if (wrc && !(rc && rc != RIG_ERR_SAFETY)) {

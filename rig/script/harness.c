@@ -198,8 +198,16 @@ int harness_run(struct harness *h)
 		return rig_error(RIG_ERR_INVALID, "%s: script raised a non-string error",
 				 h->script_path);
 	first_line(lua_tostring(h->L, -1), line, sizeof(line));
-	journal_append(h->journal, "script_error",
-		       json_pack("{s:s}", "traceback", lua_tostring(h->L, -1)));
+	/* The traceback is the record of what went wrong: a run that could not
+	 * journal it is a records failure, named with the script's error. */
+	rc = journal_append(h->journal, "script_error",
+			    json_pack("{s:s}", "traceback", lua_tostring(h->L, -1)));
+	if (rc) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", rig_last_error());
+		return rig_error(rc, "%s (and its traceback could not be journaled: %s)", line, why);
+	}
 	if (interrupt_requested())
 		return rig_error(RIG_ERR_ABORTED, "interrupted by a signal");
 	return rig_error(RIG_ERR_INVALID, "%s", line);
