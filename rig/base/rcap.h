@@ -2,7 +2,7 @@
 #define RIG_BASE_RCAP_H
 
 /*
- * Raw capture files (*.rcap, shared/DESIGN.md): "RCAP1\n", one line of
+ * Raw capture files (*.rcap, docs/design.md): "RCAP1\n", one line of
  * JSON header, then little-endian uint16 codes, one scan after another,
  * channels in header order. What a DAQ delivered, kept byte for byte so any
  * result can be measured again (rig measure).
