@@ -391,8 +391,9 @@ int run_execute(const struct run_options *o)
 		return 2;
 	}
 	recover_neighbours(run);
-	snprintf(journal_path, sizeof(journal_path), "%s/journal.jsonl", run->rec.out_dir);
-	rc = journal_create(&run->journal, journal_path);
+	rc = path_format(journal_path, sizeof(journal_path), "%s/journal.jsonl", run->rec.out_dir);
+	if (!rc)
+		rc = journal_create(&run->journal, journal_path);
 	if (!rc) {
 		run->journal_open = 1;
 		rc = journal_append(&run->journal, "run_start", run_start_event(run));

@@ -13,6 +13,7 @@
 #include "rig/station/burst.h"
 #include "rig/base/clock.h"
 #include "rig/base/error.h"
+#include "rig/base/paths.h"
 #include "rig/base/file.h"
 #include "rig/script/binding.h"
 #include "rig/base/interrupt.h"
@@ -226,9 +227,9 @@ static int l_burst(lua_State *L)
 		return harness_safety_stop(L, h->safety_message);
 	h->step->bursts++;
 	capture_name(h->step, capture, sizeof(capture));
-	snprintf(dir, sizeof(dir), "%s/captures", h->run_dir);
-	snprintf(path, sizeof(path), "%s/%s", h->run_dir, capture);
-	if (file_mkdirs(dir, 0755) != 0)
+	if (path_format(dir, sizeof(dir), "%s/captures", h->run_dir) != 0 ||
+	    path_format(path, sizeof(path), "%s/%s", h->run_dir, capture) != 0 ||
+	    file_mkdirs(dir, 0755) != 0)
 		return luaL_error(L, "%s", rig_last_error());
 	rq.shots = (uint32_t)n;
 	rq.set = h->step->setting;

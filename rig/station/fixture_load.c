@@ -7,6 +7,7 @@
 #include "drivers/backends.h"
 #include "rig/base/datafile.h"
 #include "rig/base/error.h"
+#include "rig/base/paths.h"
 #include "rig/base/file.h"
 
 static int parse_date(struct df_table *t, const char *key, const char *s)
@@ -372,7 +373,8 @@ int fixture_load(struct fixture *fx, const char *path)
 	int rc;
 
 	memset(fx, 0, sizeof(*fx));
-	snprintf(fx->path, sizeof(fx->path), "%s", path);
+	if ((rc = path_format(fx->path, sizeof(fx->path), "%s", path)) != 0)
+		return rc;
 	rc = datafile_load(&df, path, &root);
 	if (rc == 0 && (rc = df_check_keys(&root, keys)) == 0 &&
 	    (rc = df_string(&root, "name", fx->name, sizeof(fx->name))) >= 0 &&

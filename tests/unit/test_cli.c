@@ -2,7 +2,9 @@
 #include <string.h>
 
 #include "rig/verbs/cli.h"
+#include "rig/base/datafile.h"
 #include "rig/base/error.h"
+#include "rig/base/paths.h"
 #include "tests/lib/testutil.h"
 
 /* getopt wants writable argv: copy the literals. */
@@ -153,6 +155,29 @@ START_TEST(option_table)
 }
 END_TEST
 
+/* The checked path builder: fits exactly, or refuses naming the path. */
+START_TEST(path_builder)
+{
+	char buf[16], big[64];
+	struct datafile df;
+	struct df_table t;
+	char longpath[5000];
+
+	ck_assert_int_eq(path_format(buf, sizeof(buf), "%s/%s", "runs", "r-12345678"), 0);
+	ck_assert_str_eq(buf, "runs/r-12345678"); /* 15 bytes: fits with its NUL */
+	ck_assert_int_eq(path_format(buf, sizeof(buf), "%s/%s", "runs", "r-123456789"),
+			 RIG_ERR_INVALID);
+	ck_assert_str_eq(rig_last_error(), "path too long (16 bytes, at most 15): runs/r-12345678...");
+	ck_assert_int_eq(path_format(big, sizeof(big), "%s.torn", "j"), 0);
+	ck_assert_str_eq(big, "j.torn");
+	/* A data file path longer than rig keeps is refused, not shortened. */
+	memset(longpath, 'a', sizeof(longpath) - 1);
+	longpath[sizeof(longpath) - 1] = '\0';
+	ck_assert_int_eq(datafile_load(&df, longpath, &t), RIG_ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(rig_last_error(), "path too long (4999 bytes"));
+}
+END_TEST
+
 START_TEST(numbers)
 {
 	uint64_t u;
@@ -180,6 +205,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, run_rejects_bad_input);
 	tcase_add_test(tc, numbers);
 	tcase_add_test(tc, option_table);
+	tcase_add_test(tc, path_builder);
 	suite_add_tcase(s, tc);
 	return s;
 }
