@@ -62,9 +62,10 @@ static int diff_runs(const struct diff_args *a, struct store *st, struct run_rec
 	struct diff d;
 	int rc;
 
-	if (a->spec)
-		snprintf(spec_path, sizeof(spec_path), "%s", a->spec);
-	else if (paths_find_data("scripts/specs/mi350.lua", spec_path, sizeof(spec_path)) != 0)
+	if (a->spec) {
+		if ((rc = path_format(spec_path, sizeof(spec_path), "%s", a->spec)) != 0)
+			return rc;
+	} else if (paths_find_data("scripts/specs/mi350.lua", spec_path, sizeof(spec_path)) != 0)
 		return rig_error(RIG_ERR_INVALID, "scripts/specs/mi350.lua not found (use --spec)");
 	if ((rc = regress_spec_load(spec, spec_path)) != 0 ||
 	    (rc = store_resolve_run(st, a->run, run_id)) != 0)

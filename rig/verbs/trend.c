@@ -16,6 +16,7 @@
 #include "rig/verbs/cli.h"
 #include "rig/base/error.h"
 #include "rig/base/file.h"
+#include "rig/base/paths.h"
 #include "rig/verbs/verbs.h"
 #include "rig/stats/stats.h"
 #include "rig/store/store.h"
@@ -350,9 +351,10 @@ static int trend(const struct trend_args *a, struct trend *t)
 			       a->requirement);
 	if (rc)
 		return rc;
-	snprintf(path, sizeof(path), "%s", a->out ? a->out : "");
-	if (!a->out)
-		snprintf(path, sizeof(path), "trend-%s.html", a->requirement);
+	rc = a->out ? path_format(path, sizeof(path), "%s", a->out)
+		    : path_format(path, sizeof(path), "trend-%s.html", a->requirement);
+	if (rc)
+		return rc;
 	rc = write_chart(t, a, path);
 	plot_release_caches();
 	if (rc)
