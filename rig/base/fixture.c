@@ -46,5 +46,11 @@ int fixture_check_calibration(const struct fixture *fx, const char *date)
 				 "%s:%d: calibration of the balance (certificate %s) expired on %s "
 				 "(recalibrate, or run with --allow-expired-cal, which is recorded)",
 				 fx->path, fx->scale.cert.line, fx->scale.cert.id, fx->scale.cert.due);
+	if (fx->timebase.model[0] && expired(&fx->timebase.cert, date))
+		return rig_error(RIG_ERR_INTERLOCK,
+				 "%s:%d: calibration of the timebase (certificate %s) expired on %s "
+				 "(recalibrate, or run with --allow-expired-cal, which is recorded)",
+				 fx->path, fx->timebase.cert.line, fx->timebase.cert.id,
+				 fx->timebase.cert.due);
 	return 0;
 }

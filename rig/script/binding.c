@@ -7,10 +7,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "rig/base/error.h"
 #include "rig/base/interrupt.h"
 #include "rig/base/sandbox.h"
+#include "rig/base/timefmt.h"
 
 /* The error object of a safety stop: unique, not a string, so pcall in a
  * script cannot mistake it for an ordinary error message. */
@@ -119,4 +121,17 @@ int harness_message_handler(lua_State *L)
 	msg = lua_pushstring(L, sandbox_full_name(L, msg, full, sizeof(full)));
 	luaL_traceback(L, L, msg, 1);
 	return 1;
+}
+
+void harness_note(struct harness *h, const char *kind, const char *message, const char *answer)
+{
+	struct run_note *n = run_record_add_note(h->rec);
+
+	if (!n)
+		return; /* the journal has it; only the reports' list is short */
+	snprintf(n->kind, sizeof(n->kind), "%s", kind);
+	snprintf(n->step, sizeof(n->step), "%s", h->step ? h->step->id : "");
+	snprintf(n->message, sizeof(n->message), "%s", message);
+	snprintf(n->answer, sizeof(n->answer), "%s", answer ? answer : "");
+	time_format_iso(time(NULL), n->time, sizeof(n->time));
 }

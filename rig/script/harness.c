@@ -8,13 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rig/base/error.h"
 #include "rig/base/file.h"
-#include "rig/base/paths.h"
 #include "rig/base/interrupt.h"
+#include "rig/base/paths.h"
 #include "rig/base/sandbox.h"
+#include "rig/base/timefmt.h"
 
 /* Scripts are text a person reads; anything bigger is a mistake. */
 #define SCRIPT_MAX_BYTES (1u << 20)
@@ -103,6 +105,7 @@ static int lua_require(lua_State *L)
 		lua_pop(L, 1);
 		lua_pushboolean(L, 1);
 	}
+	harness_bind_spec(L, -1, path);
 	lua_pushvalue(L, -1);
 	lua_setfield(L, -3, name);
 	return 1;
@@ -128,6 +131,7 @@ static int open_state(struct harness *h)
 	luaopen_rig_step(L);
 	luaopen_rig_station(L);
 	luaopen_rig_stats(L);
+	luaopen_rig_batch(L);
 	lua_pop(L, 1);
 	return 0;
 }

@@ -10,4 +10,8 @@
 
 int fixture_load(struct fixture *fx, const char *path);
 
+/* Make socket `name` the fixture's unit and channels: a run of one socket
+ * sees a one-socket station. RIG_ERR_INVALID naming the sockets there are. */
+int fixture_select_socket(struct fixture *fx, const char *name);
+
 #endif

@@ -131,6 +131,39 @@ static int parse_param(struct run_options *o, const char *text)
 	return 0;
 }
 
+/* --sim-unit and --serial: "SOCKET=VALUE" for one socket (a socket name
+ * is letters, digits, '-' and '_'), else VALUE for every socket. */
+static int socket_value(const char *text, const char *opt, const char **list, int *n,
+			const char **plain)
+{
+	size_t name = strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
+
+	if (name == 0 || text[name] != '=') {
+		*plain = text;
+		return 0;
+	}
+	if (!text[name + 1])
+		return rig_error(RIG_ERR_INVALID, "%s %s needs a value after '='", opt, text);
+	if (*n >= 16)
+		return rig_error(RIG_ERR_INVALID, "at most 16 %s SOCKET=... options", opt);
+	list[(*n)++] = text;
+	return 0;
+}
+
+static int parse_sim_unit(void *out, const char *opt, const char *value)
+{
+	struct run_options *o = out;
+
+	return socket_value(value, opt, o->socket_units, &o->nsocket_units, &o->sim_unit);
+}
+
+static int parse_serial(void *out, const char *opt, const char *value)
+{
+	struct run_options *o = out;
+
+	return socket_value(value, opt, o->socket_serials, &o->nsocket_serials, &o->serial);
+}
+
 static int parse_operator(void *out, const char *opt, const char *value)
 {
 	(void)opt;
@@ -161,7 +194,7 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 {
 	const struct cli_option options[] = {
 		{ .name = "fixture", .arg = CLI_TEXT, .out = &o->fixture },
-		{ .name = "sim-unit", .arg = CLI_TEXT, .out = &o->sim_unit },
+		{ .name = "sim-unit", .arg = CLI_CALL, .out = o, .call = parse_sim_unit },
 		{ .name = "seed", .arg = CLI_U64, .out = &o->seed, .max = INT64_MAX },
 		{ .name = "out", .arg = CLI_TEXT, .out = &o->out },
 		{ .name = "operator", .arg = CLI_CALL, .out = &o->operator_name, .call = parse_operator },
@@ -174,6 +207,8 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 		{ .name = "db", .arg = CLI_TEXT, .out = &o->db },
 		{ .name = "firmware", .arg = CLI_TEXT, .out = &o->firmware },
 		{ .name = "param", .arg = CLI_CALL, .out = o, .call = parse_param_option },
+		{ .name = "socket", .arg = CLI_TEXT, .out = &o->socket },
+		{ .name = "serial", .arg = CLI_CALL, .out = o, .call = parse_serial },
 		{ .name = NULL },
 	};
 	const struct cli_verb verb = { .verb = "run", .options = options, .nonempty = 1 };
@@ -192,6 +227,8 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 	if (i >= argc)
 		return rig_error(RIG_ERR_INVALID, "run needs a SCRIPT (see rig run --help)");
 	o->script = argv[i++];
+	o->argc = argc;
+	o->argv = argv;
 	if (i < argc)
 		return rig_error(RIG_ERR_INVALID, "unexpected argument \"%s\" after the script",
 				 argv[i]);
