@@ -13,4 +13,10 @@ extern const struct uut_ops injector_uut_ops;
 extern const struct scale_ops sim_scale_ops;
 extern const struct scale_ops mtsics_scale_ops;
 
+/* Backends by the name a fixture gives them (drivers/registry.c). NULL when
+ * this rig has no such backend. */
+const struct daq_ops *daq_backend(const char *name);
+const struct uut_ops *uut_backend(const char *name);
+const struct scale_ops *scale_backend(const char *name);
+
 #endif

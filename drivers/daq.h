@@ -16,9 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rig/station/fixture.h"
+#include "rig/base/fixture.h"
 
-struct bench;
+struct driver_context;
 
 #define DAQ_MAX_CHANNELS FIXTURE_MAX_CHANNELS
 
@@ -47,8 +47,8 @@ struct daq {
 	size_t nchannels;
 	struct daq_channel channels[DAQ_MAX_CHANNELS];
 	double rate_hz;        /* scan rate granted by the last start (0 before) */
-	double t0_s;           /* bench-clock time of scan 0 of the last start, s since
-	                          the bench opened (the sim's virtual clock) */
+	double t0_s;           /* station-clock time of scan 0 of the last start, s since
+	                          the station opened (the sim's virtual clock) */
 	char board[64];        /* board name reported by the hardware */
 	char driver_name[32];  /* kernel/backend driver name */
 };
@@ -58,7 +58,7 @@ struct daq_ops {
 
 	/* Open the device the fixture names and fill (*out)->channels from the
 	 * fixture's channel map, checking the board can serve it. */
-	int (*open)(struct daq **out, const struct fixture_daq *cfg, struct bench *bench);
+	int (*open)(struct daq **out, const struct fixture_daq *cfg, struct driver_context *ctx);
 
 	/* Release everything; stops an acquisition still running. NULL is fine. */
 	void (*close)(struct daq *daq);

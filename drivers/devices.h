@@ -8,7 +8,7 @@
  */
 #include <stdio.h>
 
-#include "rig/station/fixture.h"
+#include "rig/base/fixture.h"
 
 /* Comedi boards: every /dev/comediN, with its driver, inputs and ranges,
  * or why it cannot be opened. */

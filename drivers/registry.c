@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "drivers/backends.h"
-#include "rig/station/station.h"
+#include "drivers/context.h"
 
 static const struct daq_ops *const daq_backends[] = { &sim_daq_ops, &comedi_daq_ops };
 static const struct uut_ops *const uut_backends[] = { &sim_uut_ops, &injector_uut_ops };
@@ -27,4 +27,17 @@ const struct uut_ops *uut_backend(const char *name)
 const struct scale_ops *scale_backend(const char *name)
 {
 	FIND(scale_backends, name);
+}
+
+void driver_context_set_step(struct driver_context *ctx, const char *step)
+{
+	if (ctx->shared.state && ctx->shared.set_step)
+		ctx->shared.set_step(ctx->shared.state, step);
+}
+
+void driver_context_release(struct driver_context *ctx)
+{
+	if (ctx->shared.state && ctx->shared.release)
+		ctx->shared.release(ctx->shared.state);
+	memset(&ctx->shared, 0, sizeof(ctx->shared));
 }

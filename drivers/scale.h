@@ -9,9 +9,9 @@
  *
  * Every call returns 0 or a negative RIG_ERR_* code with rig_error() set.
  */
-#include "rig/station/fixture.h"
+#include "rig/base/fixture.h"
 
-struct bench;
+struct driver_context;
 
 struct scale_reading {
 	double grams;
@@ -27,7 +27,7 @@ struct scale {
 struct scale_ops {
 	const char *name;   /* fixture scale.driver value that selects this backend */
 
-	int (*open)(struct scale **out, const struct fixture_scale *cfg, struct bench *bench);
+	int (*open)(struct scale **out, const struct fixture_scale *cfg, struct driver_context *ctx);
 	void (*close)(struct scale *sc);
 
 	/* Zero the empty balance (stable): the reference for gross weights.

@@ -11,21 +11,10 @@
  */
 #include <stdint.h>
 
-#include "rig/station/fixture.h"
+#include "rig/base/fixture.h"
+#include "rig/base/unit_id.h"
 
-struct bench;
-
-struct uut_identity {
-	char model[32];
-	char serial[32];
-	char firmware[32];
-};
-
-struct uut_settings {
-	double depth_mm;      /* depth stop */
-	double dose_ul;       /* volume per shot */
-	double rate_per_min;  /* shot rate in continuous mode */
-};
+struct driver_context;
 
 /* Fault flags the unit reports. */
 enum uut_fault {
@@ -51,7 +40,7 @@ struct uut_ops {
 	const char *name;   /* fixture uut.driver value that selects this backend */
 
 	/* Find and open the unit the fixture names; fill (*out)->id. */
-	int (*open)(struct uut **out, const struct fixture_uut *cfg, struct bench *bench);
+	int (*open)(struct uut **out, const struct fixture_uut *cfg, struct driver_context *ctx);
 
 	/* Release the unit. NULL is fine. */
 	void (*close)(struct uut *uut);
@@ -76,6 +65,13 @@ struct uut_ops {
 	 * version running now. The unit must be configured again afterwards.
 	 * RIG_ERR_INVALID for an image the unit refuses. May be NULL. */
 	int (*flash)(struct uut *uut, const char *path);
+
+	/* Gauge studies on the sim bench (docs/msa.md): the unit becomes part
+	 * `part` (0: the reference part, true to its value) as operator `op`
+	 * loaded it in trial `trial`; *offset_mm receives the true depth
+	 * offset that loading gives. NULL for real units, where loading a part
+	 * is the operator's hands, not the driver's. */
+	int (*load_part)(struct uut *uut, int part, int op, int trial, double *offset_mm);
 };
 
 #endif

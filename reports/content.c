@@ -8,7 +8,7 @@
 #include "reports/format.h"
 #include "rig/base/audit.h"
 #include "rig/base/error.h"
-#include "rig/measure/gravimetric.h"
+#include "rig/base/physics.h"
 
 #define HIST_W 300.0
 #define HIST_H 180.0

@@ -10,8 +10,8 @@
 
 #include "reports/plot.h"
 #include "rig/base/audit.h"
+#include "rig/base/fixture.h"
 #include "rig/base/record.h"
-#include "rig/station/fixture.h"
 
 struct fact {
 	const char *label;

@@ -7,7 +7,7 @@
  */
 #include <stddef.h>
 
-#include "rig/station/fixture.h"
+#include "rig/base/fixture.h"
 #include "rig/base/record.h"
 
 /* "mean 4.014 mm, TI 3.937..4.091", "60 of 60", "3000.2 ul" */

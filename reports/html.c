@@ -13,6 +13,7 @@
 #include "reports/markup.h"
 #include "reports/reports.h"
 #include "rig/base/audit.h"
+#include "rig/base/error.h"
 #include "rig/base/file.h"
 
 static const char style[] =
@@ -188,28 +189,41 @@ static void requirement_table(FILE *f, const struct run_record *r)
 	fputs("</table>\n", f);
 }
 
+static const char *figure_name(const struct plot_job *job)
+{
+	return job->kind == PLOT_HISTOGRAM	   ? "histogram"
+	       : job->kind == PLOT_RUN_CHART	   ? "run chart"
+	       : job->kind == PLOT_CONTROL_CHART ? "control chart"
+	       : job->kind == PLOT_LINE_CHART	   ? "line chart"
+	       : job->kind == PLOT_BAR_CHART	   ? "bar chart"
+						   : "raw shot waveform";
+}
+
+/* A figure that cannot be drawn leaves its reason where it would have been:
+ * a reader sees that something is missing and why, never a silent gap. */
 void plot_html_figure(FILE *f, const struct plot_job *job)
 {
-	unsigned char *svg;
+	unsigned char *svg = NULL;
 	size_t len;
-	char *b64;
+	char *b64 = NULL;
 	size_t b64len;
 
-	if (plot_svg(job, &svg, &len) != 0)
-		return;
-	b64len = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
-	b64 = malloc(b64len);
+	if (plot_svg(job, &svg, &len) == 0) {
+		b64len = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+		b64 = malloc(b64len);
+		if (!b64)
+			rig_error(RIG_ERR_NOMEM, "out of memory");
+	}
 	if (b64) {
 		sodium_bin2base64(b64, b64len, svg, len, sodium_base64_VARIANT_ORIGINAL);
 		fprintf(f, "<img alt=\"%s\" src=\"data:image/svg+xml;base64,%s\">\n",
-			job->kind == PLOT_HISTOGRAM	     ? "histogram"
-			: job->kind == PLOT_RUN_CHART	     ? "run chart"
-			: job->kind == PLOT_CONTROL_CHART ? "control chart"
-			: job->kind == PLOT_LINE_CHART	     ? "line chart"
-			: job->kind == PLOT_BAR_CHART	     ? "bar chart"
-							     : "raw shot waveform",
-			b64);
+			figure_name(job), b64);
 		free(b64);
+	} else {
+		fputs("<p class=\"trace\">", f);
+		markup_printf(f, "The %s could not be drawn: %s", figure_name(job),
+			      rig_last_error());
+		fputs("</p>\n", f);
 	}
 	free(svg);
 }

@@ -4,7 +4,7 @@
 
 #include "reports/plot.h"
 #include "rig/base/error.h"
-#include "rig/measure/rcap.h"
+#include "rig/base/rcap.h"
 
 #define BEFORE_MS 15.0
 #define AFTER_MS 80.0

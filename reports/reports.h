@@ -7,7 +7,7 @@
  */
 #include <stdio.h>
 
-#include "rig/station/fixture.h"
+#include "rig/base/fixture.h"
 #include "rig/base/record.h"
 
 /* result.json, as docs/result.schema.json describes. */

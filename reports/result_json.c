@@ -6,7 +6,7 @@
 #include "rig/base/audit.h"
 #include "rig/base/error.h"
 #include "rig/base/file.h"
-#include "rig/run/record_json.h"
+#include "rig/base/record_json.h"
 
 #define RESULT_SCHEMA "https://rig.example/result.schema.json"
 #define RESULT_FORMAT "rig-result/1"

@@ -11,7 +11,7 @@
 #include "reports/manifest.h"
 #include "rig/base/error.h"
 #include "rig/base/file.h"
-#include "rig/run/journal.h"
+#include "rig/base/journal.h"
 
 #define MANIFEST_MAX_BYTES (16u << 20)
 

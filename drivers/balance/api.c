@@ -67,13 +67,13 @@ static void mtsics_close(struct scale *sc)
 	free(b);
 }
 
-static int mtsics_open(struct scale **out, const struct fixture_scale *cfg, struct bench *bench)
+static int mtsics_open(struct scale **out, const struct fixture_scale *cfg, struct driver_context *ctx)
 {
 	struct mtsics *b;
 	struct sics_reply r;
 	int rc;
 
-	(void)bench;
+	(void)ctx;
 	if (!cfg->port[0])
 		return rig_error(RIG_ERR_INVALID, "the mtsics balance needs scale.port in the fixture "
 						  "(e.g. /dev/ttyACM0)");

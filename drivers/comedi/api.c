@@ -11,55 +11,17 @@
 #include <string.h>
 
 #include "drivers/backends.h"
+#include "drivers/context.h"
 #include "drivers/comedi/comedi.h"
-#include "rig/station/station.h"
 #include "rig/base/error.h"
 
 /* At least this much signal fits in the kernel buffer before it overruns. */
 #define BUFFER_SECONDS 2.0
 
-int cdaq_errno_code(int err)
-{
-	switch (err) {
-	case ENOENT:
-	case ENODEV:
-	case ENXIO:
-		return RIG_ERR_NODEV;
-	case EPIPE:
-		return RIG_ERR_OVERRUN;
-	case ETIMEDOUT:
-		return RIG_ERR_TIMEOUT;
-	case ENOMEM:
-		return RIG_ERR_NOMEM;
-	default:
-		return RIG_ERR_DEVICE;
-	}
-}
-
-int cdaq_lib_error(const char *fmt, ...)
-{
-	int err = comedi_errno();
-	char what[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return rig_error(cdaq_errno_code(err), "%s: %s", what, comedi_strerror(err));
-}
-
-const char *cdaq_where(const struct cdaq *d, int line)
-{
-	static _Thread_local char buf[4200];
-
-	if (line > 0)
-		snprintf(buf, sizeof(buf), "%s:%d", d->fixture, line);
-	else
-		snprintf(buf, sizeof(buf), "%s", d->fixture);
-	return buf;
-}
-
-int cdaq_clock(struct cdaq *d, double *since_open)
+/* Seconds on the board clock (INSN_GTOD) since the board was opened: the
+ * station clock of a Comedi station. A clock step (NTP) can only shift where
+ * a capture starts on it; times within a capture are the board's timer. */
+static int cdaq_clock(struct cdaq *d, double *since_open)
 {
 	lsampl_t tv[2] = { 0, 0 };
 	comedi_insn insn = { .insn = INSN_GTOD, .n = 2, .data = tv };
@@ -312,7 +274,7 @@ static int open_all(struct cdaq *d)
 	cdaq_softcal_close(cal);
 	if (rc || (rc = open_trigger(d)) != 0 || (rc = open_buffer(d)) != 0 ||
 	    (rc = cdaq_negotiate(d, cfg->rate_hz, &granted)) != 0 ||
-	    (rc = cdaq_clock(d, &zero)) != 0) /* the bench clock starts now */
+	    (rc = cdaq_clock(d, &zero)) != 0) /* the station clock starts now */
 		return rc;
 	d->raw = malloc(block_bytes * d->sample_bytes);
 	d->codes = malloc(block_bytes * sizeof(*d->codes));
@@ -340,7 +302,7 @@ static void cdaq_close(struct daq *daq)
 	free(d);
 }
 
-static int cdaq_open(struct daq **out, const struct fixture_daq *cfg, struct bench *bench)
+static int cdaq_open(struct daq **out, const struct fixture_daq *cfg, struct driver_context *ctx)
 {
 	struct cdaq *d = calloc(1, sizeof(*d));
 	int rc;
@@ -349,7 +311,7 @@ static int cdaq_open(struct daq **out, const struct fixture_daq *cfg, struct ben
 		return rig_error(RIG_ERR_NOMEM, "comedi DAQ: out of memory");
 	d->base.ops = &comedi_daq_ops;
 	d->cfg = cfg;
-	d->fixture = bench->fx->path;
+	d->fixture = ctx->fx->path;
 	rc = open_all(d);
 	if (rc) {
 		cdaq_close(&d->base);

@@ -5,7 +5,9 @@
  * The Comedi DAQ backend (drivers/daq.h) through comedilib: api.c opens the
  * board and checks it against the fixture, command.c negotiates the
  * hardware-timed scan, stream.c reads it, calibration.c picks each
- * channel's code-to-unit polynomial, list.c lists boards (drivers/devices.h).
+ * channel's code-to-unit polynomial, list.c lists boards (drivers/devices.h),
+ * errors.c translates comedilib's errors. Calls run one way: api.c uses
+ * command, stream and calibration, which use only errors.c.
  *
  * Symbols here are cdaq_*: comedi_* belongs to comedilib.
  */
@@ -54,10 +56,6 @@ const char *cdaq_where(const struct cdaq *d, int line);
  */
 int cdaq_negotiate(struct cdaq *d, double rate_hz, double *granted);
 
-/* Seconds on the board clock (INSN_GTOD) since the board was opened: the
- * bench clock of a Comedi station. A clock step (NTP) can only shift where
- * a capture starts on it; times within a capture are the board's timer. */
-int cdaq_clock(struct cdaq *d, double *since_open);
 
 /* Fill ch->poly and ch->calibration for fixture channel fc read on range
  * range_index: the board's soft calibration composed with the fixture's

@@ -139,12 +139,12 @@ static int identify(struct injector *u)
 	return 0;
 }
 
-static int injector_open(struct uut **out, const struct fixture_uut *cfg, struct bench *bench)
+static int injector_open(struct uut **out, const struct fixture_uut *cfg, struct driver_context *ctx)
 {
 	struct injector *u = calloc(1, sizeof(*u));
 	int rc;
 
-	(void)bench;
+	(void)ctx;
 	if (!u)
 		return rig_error(RIG_ERR_NOMEM, "injector: out of memory");
 	u->base.ops = &injector_uut_ops;

@@ -9,17 +9,17 @@
 #include <time.h>
 
 #include "drivers/backends.h"
+#include "drivers/context.h"
 #include "drivers/sim/firmware.h"
 #include "drivers/sim/model.h"
 #include "drivers/sim/random.h"
 #include "drivers/sim/signal.h"
-#include "rig/station/station.h"
 #include "rig/base/error.h"
-#include "rig/measure/gravimetric.h"
+#include "rig/base/physics.h"
 
 struct sim_daq {
 	struct daq base;
-	struct bench *bench;
+	int realtime;             /* pace the virtual clock to the wall clock */
 	struct sim_model *m;
 	struct sim_signal signal;
 	uint16_t *codes;
@@ -29,30 +29,71 @@ struct sim_daq {
 	int running;
 };
 
-static int sim_daq_open(struct daq **out, const struct fixture_daq *cfg, struct bench *bench)
+static void shared_set_step(void *state, const char *step)
+{
+	sim_model_set_step(state, step);
+}
+
+static void shared_release(void *state)
+{
+	sim_model_release(state);
+	free(state);
+}
+
+/* The sim model the sim backends of this context share, created by the
+ * first of them opened (from the sim unit file of the options). */
+static int shared_model(struct driver_context *ctx, struct sim_model **out)
+{
+	struct sim_unit unit;
+	struct sim_model *m;
+	int rc;
+
+	if (ctx->shared.state) {
+		*out = ctx->shared.state;
+		return 0;
+	}
+	sim_unit_defaults(&unit);
+	if (ctx->opt.sim_unit && (rc = sim_unit_load(&unit, ctx->opt.sim_unit)) != 0)
+		return rc;
+	m = malloc(sizeof(*m));
+	if (!m)
+		return rig_error(RIG_ERR_NOMEM, "sim: out of memory");
+	rc = sim_model_init(m, &unit, ctx->opt.seed, ctx->opt.truth_path);
+	if (rc) {
+		free(m);
+		return rc;
+	}
+	ctx->shared.state = m;
+	ctx->shared.set_step = shared_set_step;
+	ctx->shared.release = shared_release;
+	*out = m;
+	return 0;
+}
+
+static int sim_daq_open(struct daq **out, const struct fixture_daq *cfg, struct driver_context *ctx)
 {
 	struct sim_daq *d;
 	int rc;
 
-	if (fixture_channel(bench->fx, "displacement") < 0)
+	if (fixture_channel(ctx->fx, "displacement") < 0)
 		return rig_error(RIG_ERR_INVALID, "%s: the sim bench needs a displacement channel",
-				 bench->fx->path);
+				 ctx->fx->path);
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return rig_error(RIG_ERR_NOMEM, "sim DAQ: out of memory");
-	rc = bench_sim_model(bench, &d->m);
+	rc = shared_model(ctx, &d->m);
 	if (rc) {
 		free(d);
 		return rc;
 	}
-	d->bench = bench;
+	d->realtime = ctx->opt.realtime;
 	d->block_scans = cfg->block_scans;
 	d->codes = malloc(d->block_scans * cfg->nchannels * sizeof(*d->codes));
 	if (!d->codes) {
 		free(d);
 		return rig_error(RIG_ERR_NOMEM, "sim DAQ: out of memory");
 	}
-	sim_signal_init(&d->signal, cfg, &bench->fx->env, bench->opt.seed);
+	sim_signal_init(&d->signal, cfg, &ctx->fx->env, ctx->opt.seed);
 	d->base.nchannels = cfg->nchannels;
 	for (size_t i = 0; i < cfg->nchannels; i++) {
 		const struct fixture_channel *fc = &cfg->channels[i];
@@ -148,7 +189,7 @@ static int sim_daq_read(struct daq *daq, struct daq_block *blk, unsigned timeout
 	blk->first_scan = d->scan;
 	d->scan += n;
 	m->now = daq->t0_s + (double)d->scan / rate;
-	if (d->bench->opt.realtime)
+	if (d->realtime)
 		pace_to_wall_clock(d, (double)d->scan / rate);
 	return 0;
 }
@@ -185,9 +226,11 @@ struct sim_uut {
 	struct uut base;
 	struct sim_model *m;
 	struct sim_unit hw;   /* the unit as its file describes it, before any flash */
+	const struct fixture *fx;
+	uint64_t seed;
 };
 
-static int sim_uut_open(struct uut **out, const struct fixture_uut *cfg, struct bench *bench)
+static int sim_uut_open(struct uut **out, const struct fixture_uut *cfg, struct driver_context *ctx)
 {
 	struct sim_uut *u = calloc(1, sizeof(*u));
 	int rc;
@@ -195,13 +238,15 @@ static int sim_uut_open(struct uut **out, const struct fixture_uut *cfg, struct 
 	(void)cfg;
 	if (!u)
 		return rig_error(RIG_ERR_NOMEM, "sim unit: out of memory");
-	rc = bench_sim_model(bench, &u->m);
+	rc = shared_model(ctx, &u->m);
 	if (rc) {
 		free(u);
 		return rc;
 	}
 	u->base.ops = &sim_uut_ops;
 	u->hw = u->m->unit;
+	u->fx = ctx->fx;
+	u->seed = ctx->opt.seed;
 	snprintf(u->base.id.model, sizeof(u->base.id.model), "%s", u->m->unit.model);
 	snprintf(u->base.id.serial, sizeof(u->base.id.serial), "%s", u->m->unit.serial);
 	snprintf(u->base.id.firmware, sizeof(u->base.id.firmware), "%s", u->m->unit.firmware);
@@ -231,7 +276,7 @@ static int sim_uut_configure(struct uut *uut, const struct uut_settings *s)
 
 	if (rc)
 		return rc;
-	/* What the MI-350 accepts (shared/DESIGN.md): the unit refuses the rest. */
+	/* What the MI-350 accepts (docs/design.md): the unit refuses the rest. */
 	if (s->depth_mm < 0.5 || s->depth_mm > 6 || s->dose_ul < 10 || s->dose_ul > 100 ||
 	    s->rate_per_min < 1 || s->rate_per_min > 350)
 		return rig_error(RIG_ERR_DEVICE,
@@ -291,6 +336,31 @@ static int sim_uut_flash(struct uut *uut, const char *path)
 	return 0;
 }
 
+/* A part's true depth offset: its own, the operator's and this loading's,
+ * each drawn from a stream of the run's seed so a study replays exactly;
+ * the spreads are the fixture's msa.sim (docs/msa.md). */
+static int sim_uut_load_part(struct uut *uut, int part, int op, int trial, double *offset_mm)
+{
+	struct sim_uut *u = (struct sim_uut *)uut;
+	const struct fixture_msa *m = &u->fx->msa;
+	uint64_t seed = u->seed ^ 0x6d73612d73696dULL; /* "msa-sim" */
+	struct sim_rng r;
+	double offset;
+
+	sim_rng_seed(&r, seed, 1000000 + (uint64_t)part);
+	offset = part ? m->sim_part_sd_mm * sim_rng_normal(&r) : 0;
+	sim_rng_seed(&r, seed, 2000000 + (uint64_t)op);
+	offset += m->sim_operator_sd_mm * sim_rng_normal(&r);
+	sim_rng_seed(&r, seed, 3000000 + ((uint64_t)part * 1000 + (uint64_t)op) * 1000 +
+				       (uint64_t)trial);
+	offset += m->sim_load_sd_mm * sim_rng_normal(&r);
+	/* Every loading replaces the previous one's: the unit's own offset
+	 * (as its file gives it) plus this part's. */
+	u->m->unit.depth.offset_mm = u->hw.depth.offset_mm + offset;
+	*offset_mm = offset;
+	return 0;
+}
+
 const struct uut_ops sim_uut_ops = {
 	.name = "sim",
 	.open = sim_uut_open,
@@ -300,6 +370,7 @@ const struct uut_ops sim_uut_ops = {
 	.disarm = sim_uut_disarm,
 	.status = sim_uut_status,
 	.flash = sim_uut_flash,
+	.load_part = sim_uut_load_part,
 };
 
 /* ---- balance ---- */
@@ -313,22 +384,23 @@ struct sim_scale {
 	double tare_volume_ul, tare_time_s;
 };
 
-static int sim_scale_open(struct scale **out, const struct fixture_scale *cfg, struct bench *bench)
+static int sim_scale_open(struct scale **out, const struct fixture_scale *cfg,
+			  struct driver_context *ctx)
 {
 	struct sim_scale *s = calloc(1, sizeof(*s));
 	int rc;
 
 	if (!s)
 		return rig_error(RIG_ERR_NOMEM, "sim balance: out of memory");
-	rc = bench_sim_model(bench, &s->m);
+	rc = shared_model(ctx, &s->m);
 	if (rc) {
 		free(s);
 		return rc;
 	}
 	s->base.ops = &sim_scale_ops;
 	s->cfg = cfg;
-	s->env = &bench->fx->env;
-	sim_rng_seed(&s->noise, bench->opt.seed, 3);
+	s->env = &ctx->fx->env;
+	sim_rng_seed(&s->noise, ctx->opt.seed, 3);
 	snprintf(s->base.model, sizeof(s->base.model), "%s", cfg->model[0] ? cfg->model : "sim");
 	snprintf(s->base.serial, sizeof(s->base.serial), "SIM-BAL-1");
 	*out = &s->base;

@@ -19,18 +19,10 @@
 #define BOUNCE_TAU_S 0.0015
 #define BOUNCE_END_S 0.008
 
-static struct sim_model *active;
-
-struct sim_model *sim_model_active(void)
-{
-	return active;
-}
-
 int sim_model_init(struct sim_model *m, const struct sim_unit *u, uint64_t seed,
 		   const char *truth_path)
 {
 	memset(m, 0, sizeof(*m));
-	active = m;
 	m->unit = *u;
 	sim_rng_seed(&m->unit_rng, seed, 1);
 	m->set.depth_mm = 4;
@@ -47,8 +39,6 @@ int sim_model_init(struct sim_model *m, const struct sim_unit *u, uint64_t seed,
 
 void sim_model_release(struct sim_model *m)
 {
-	if (active == m)
-		active = NULL;
 	if (m->truth) {
 		sim_model_flush_truth(m);
 		file_close_synced(m->truth, m->truth_path);

@@ -6,7 +6,7 @@
  * The sim DAQ asks it for the true needle extension and dispensed volume at
  * each scan time; the sim UUT arms and configures it; the sim balance weighs
  * what it dispensed. It writes the true value of every shot to truth.csv
- * with the definitions of shared/DESIGN.md ("What a shot is"):
+ * with the definitions of docs/design.md ("What a shot is"):
  *   depth  = maximum true extension during the shot (overshoot included)
  *   onset  = time the extension rises through 50 % of that depth (a stroke
  *            that starts above that, the last one not being home, has none:
@@ -69,13 +69,6 @@ struct sim_model {
 int sim_model_init(struct sim_model *m, const struct sim_unit *u, uint64_t seed,
 		   const char *truth_path);
 
-/*
- * The model of the sim bench open in this process (NULL when none). Device
- * emulators in tests (emulated USB injector, Comedi board, balance) answer
- * from it, so a hybrid bench -- a real driver talking to an emulated device
- * -- plays the same unit as the pure sim.
- */
-struct sim_model *sim_model_active(void);
 void sim_model_release(struct sim_model *m);
 
 void sim_model_configure(struct sim_model *m, const struct uut_settings *s);

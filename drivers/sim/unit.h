@@ -4,7 +4,7 @@
 /*
  * A sim unit file (--sim-unit) describes the injector the sim bench
  * plays: its identity, how its depth, dose and rate respond to settings,
- * and faults to inject. Format: shared/DESIGN.md "Sim unit file"; every
+ * and faults to inject. Format: docs/design.md "Sim unit file"; every
  * field is optional and the defaults (sim_unit_defaults) make a good unit.
  */
 #include <stddef.h>

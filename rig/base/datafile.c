@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rig/base/error.h"
+#include "rig/base/paths.h"
 #include "rig/base/file.h"
 #include "rig/base/sandbox.h"
 
@@ -150,7 +151,8 @@ int datafile_load(struct datafile *df, const char *path, struct df_table *t)
 	int rc;
 
 	memset(df, 0, sizeof(*df));
-	snprintf(df->path, sizeof(df->path), "%s", path);
+	if ((rc = path_format(df->path, sizeof(df->path), "%s", path)) != 0)
+		return rc;
 	rc = file_read_all(path, DATAFILE_MAX_BYTES, &df->source, &df->size);
 	if (rc)
 		return rc;

@@ -4,6 +4,15 @@
 #include <stddef.h>
 
 /*
+ * The one checked way to build a path into a fixed buffer: formats like
+ * snprintf into buf (len bytes) and returns 0, or RIG_ERR_INVALID with
+ * "path too long (N bytes, at most M): START..." when it does not fit, so a
+ * long path is refused with its name instead of silently shortened into
+ * another file's name.
+ */
+int path_format(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
  * Find rig's own data (fixtures/, scripts/) for a relative name: first in
  * the current directory (a source checkout), then in $RIG_DATADIR, then in
  * the installed data directory. 0 and the path in out, or -1.

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "drivers/uut.h"
+#include "rig/base/unit_id.h"
 
 enum verdict {
 	VERDICT_NONE,          /* nothing judged (yet) */

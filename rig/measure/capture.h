@@ -8,7 +8,7 @@
  */
 #include <stddef.h>
 
-#include "rig/measure/rcap.h"
+#include "rig/base/rcap.h"
 #include "rig/measure/shots.h"
 
 struct capture_info {

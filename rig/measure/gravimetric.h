@@ -3,22 +3,11 @@
 
 /*
  * Gravimetric volume per ISO 8655-6: V = (m + evaporation) * Z, where Z
- * converts balance reading (mg, balance calibrated against 8000 kg/m3
- * steel weights) to µl of water at the test temperature and pressure:
- *   Z = 1 / (rho_w - rho_a) * (1 - rho_a / rho_b)
- * rho_w from Tanaka et al. (Metrologia 38, 2001), rho_a from the CIPM
- * simplified formula.
+ * (rig/base/physics.h) converts the balance reading (mg) to µl of water at
+ * the test temperature and pressure.
  */
-#include "rig/station/fixture.h"
-
-/* Density of air-free water, g/ml, at t °C (Tanaka 2001). */
-double water_density(double t_c);
-
-/* Density of air, g/ml, at t °C, p kPa and relative humidity %. */
-double air_density(double t_c, double p_kpa, double humidity_pct);
-
-/* Z factor, µl per mg of balance reading. */
-double gravimetric_z(double t_c, double p_kpa, double humidity_pct);
+#include "rig/base/physics.h"
+#include "rig/base/fixture.h"
 
 /*
  * Volume delivered, µl, from a balance reading (g) taken seconds after the

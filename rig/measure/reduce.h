@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rig/station/fixture.h"
+#include "rig/base/fixture.h"
 
 #define SCAN_GROUP 16  /* scans per vector group */
 
@@ -19,6 +19,7 @@ struct scan_layout {
 	size_t nchannels;   /* codes per scan */
 	int displacement;   /* channel index */
 	int order;          /* highest power sum wanted (>= 1) */
+	int portable;       /* never the vector path (RIG_SIMD=0 in the environment) */
 	/* Which 16-bit lanes of the a-th vector of a group hold displacement
 	 * codes (scan_layout_init). */
 	uint16_t lane[SCAN_GROUP][SCAN_GROUP];
@@ -36,8 +37,5 @@ void power_sums(const uint16_t *codes, size_t n, size_t stride, int order, doubl
 
 void scan_reduce(const uint16_t *codes, size_t nscans, const struct scan_layout *l,
 		 struct scan_stats *st);
-
-/* Use the portable loop even where a vector unit is available (tests). */
-void scan_reduce_portable(int on);
 
 #endif

@@ -3,7 +3,7 @@
 
 /*
  * Streaming shot extraction: raw interleaved ADC scans in, one struct shot
- * out per detected shot, with the definitions of shared/DESIGN.md ("What a
+ * out per detected shot, with the definitions of docs/design.md ("What a
  * shot is"). The stream is cut into chunks at fixed scan indices whatever
  * the blocks it arrives in, so results are bit-identical for any block
  * sizes, and memory does not grow with the stream's length.
@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rig/measure/calibration.h"
+#include "rig/base/calibration.h"
 
 /* The parameters docs/measurement.md explains (the first three are the
  * defaults of struct measure_config's fields). */

@@ -6,6 +6,7 @@
 
 #include "rig/base/datafile.h"
 #include "rig/base/error.h"
+#include "rig/base/paths.h"
 #include "rig/base/file.h"
 #include "rig/regress/compare.h"
 
@@ -82,7 +83,8 @@ int regress_spec_load(struct regress_spec *s, const char *path)
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	snprintf(s->path, sizeof(s->path), "%s", path);
+	if ((rc = path_format(s->path, sizeof(s->path), "%s", path)) != 0)
+		return rc;
 	s->alpha = 0.05;
 	rc = datafile_load(&df, path, &root);
 	if (rc == 0)

@@ -32,7 +32,8 @@
 #include "rig/base/interrupt.h"
 #include "rig/base/timefmt.h"
 #include "rig/run/run.h"
-#include "rig/station/fixture.h"
+#include "rig/base/fixture.h"
+#include "rig/station/fixture_load.h"
 
 struct socket_run {
 	const char *name;

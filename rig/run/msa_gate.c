@@ -12,6 +12,7 @@
 
 #include "rig/base/error.h"
 #include "rig/base/record.h"
+#include "rig/station/fixture_load.h"
 #include "rig/store/store.h"
 
 #define MSA_CANDIDATES 64

@@ -10,8 +10,8 @@
  * is journaled). The latest study of each quantity feeds its repeatability
  * to that quantity's budget items marked from = "msa".
  */
-#include "rig/station/fixture.h"
-#include "rig/run/journal.h"
+#include "rig/base/fixture.h"
+#include "rig/base/journal.h"
 
 struct msa_gate {
 	int checked;              /* a gate applied (valid_days > 0) */

@@ -10,7 +10,7 @@
 
 #include "reports/artifacts.h"
 #include "rig/base/error.h"
-#include "rig/run/journal.h"
+#include "rig/base/journal.h"
 #include "rig/run/replay.h"
 #include "rig/store/store.h"
 #include "rig/base/timefmt.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "rig/base/error.h"
-#include "rig/run/record_json.h"
+#include "rig/base/record_json.h"
 
 static void copy(char *dst, size_t len, const json_t *obj, const char *key)
 {

@@ -10,7 +10,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "rig/station/fixture.h"
+#include "rig/base/fixture.h"
 #include "rig/base/record.h"
 
 struct replay {

@@ -17,15 +17,16 @@
 #include "rig/base/file.h"
 #include "rig/script/harness.h"
 #include "rig/base/interrupt.h"
-#include "rig/run/journal.h"
+#include "rig/base/journal.h"
 #include "rig/run/msa_gate.h"
 #include "rig/base/paths.h"
 #include "rig/base/record.h"
-#include "rig/run/record_json.h"
+#include "rig/base/record_json.h"
 #include "rig/store/central.h"
 #include "rig/store/store.h"
 #include "rig/run/recover.h"
 #include "rig/base/timefmt.h"
+#include "rig/station/fixture_load.h"
 
 struct run {
 	const struct run_options *opt;
@@ -35,7 +36,7 @@ struct run {
 	struct fixture fx;
 	struct run_record rec;
 	struct journal journal;
-	struct bench bench;
+	struct station station;
 	struct station_key key;
 	struct msa_gate msa;       /* the gauge-study interlock's findings */
 	int journal_open;
@@ -305,9 +306,9 @@ static void recover_neighbours(const struct run *run)
 	recover_leftovers(parent, run->rec.out_dir, &run->key, stderr);
 }
 
-static int open_bench(struct run *run)
+static int open_station(struct run *run)
 {
-	struct bench_options bo = { 0 };
+	struct driver_options bo = { 0 };
 	char truth[4200];
 	int rc;
 
@@ -316,15 +317,15 @@ static int open_bench(struct run *run)
 	bo.seed = run->opt->seed;
 	bo.realtime = run->opt->realtime;
 	bo.truth_path = run->rec.sim ? truth : NULL;
-	rc = bench_open(&run->bench, &run->fx, &bo);
+	rc = station_open(&run->station, &run->fx, &bo);
 	if (rc)
 		return rc;
-	run->rec.uut = run->bench.uut->id;
+	run->rec.uut = run->station.uut->id;
 	rc = journal_append(&run->journal, "uut",
 			    json_pack("{s:s, s:s, s:s, s:s}", "model", run->rec.uut.model, "serial",
 				      run->rec.uut.serial, "firmware", run->rec.uut.firmware,
-				      "daq_board", run->bench.daq->board));
-	return rc ? rc : journal_append(&run->journal, "daq", daq_json(run->bench.daq));
+				      "daq_board", run->station.daq->board));
+	return rc ? rc : journal_append(&run->journal, "daq", daq_json(run->station.daq));
 }
 
 static int run_script(struct run *run)
@@ -333,7 +334,7 @@ static int run_script(struct run *run)
 	int rc;
 
 	harness_init(&h);
-	h.bench = &run->bench;
+	h.station = &run->station;
 	h.rec = &run->rec;
 	h.journal = &run->journal;
 	h.fx = &run->fx;
@@ -380,7 +381,7 @@ static int exit_status(const struct run_record *r, int rc)
 static int close_run(struct run *run, int rc)
 {
 	struct run_record *r = &run->rec;
-	int wrc;
+	int wrc, jrc = 0;
 
 	if (rc && rc != RIG_ERR_SAFETY)
 		snprintf(r->error, sizeof(r->error), "%s", rig_last_error());
@@ -395,17 +396,24 @@ static int close_run(struct run *run, int rc)
 		snprintf(r->error, sizeof(r->error), "%s", rig_last_error());
 		r->verdict = VERDICT_ERROR;
 	}
-	if (run->journal_open)
-		journal_append(&run->journal, "run_end",
-			       json_pack("{s:s, s:s}", "verdict", verdict_name(r->verdict), "error",
-					 r->error));
-	bench_close(&run->bench);
+	/* The end of the run is part of its record: a journal that cannot take
+	 * it (a full disk) is a records failure, as a report that cannot be
+	 * written is; rig recover closes such a run later. */
+	if (run->journal_open &&
+	    (jrc = journal_append(&run->journal, "run_end",
+				  json_pack("{s:s, s:s}", "verdict", verdict_name(r->verdict),
+					    "error", r->error))) != 0 &&
+	    !(rc && rc != RIG_ERR_SAFETY)) {
+		rc = jrc;
+		snprintf(r->error, sizeof(r->error), "%s", rig_last_error());
+	}
+	station_release(&run->station);
 	/* The journal stays locked until the run is signed: until then a
 	 * recovery by another rig would take this live run for a dead one. */
 	if (run->opt->artifacts && r->verdict != VERDICT_ABORTED)
 		run->opt->artifacts(r, run->opt->artifacts_ctx); /* it reports its own failure */
 	wrc = reports_write_all(r, &run->fx, &run->key);
-	run->records_written = wrc == 0;
+	run->records_written = wrc == 0 && jrc == 0;
 	if (run->journal_open)
 		journal_close(&run->journal);
 	if (wrc && !(rc && rc != RIG_ERR_SAFETY)) {
@@ -442,8 +450,9 @@ int run_execute(const struct run_options *o)
 		return status;
 	}
 	recover_neighbours(run);
-	snprintf(journal_path, sizeof(journal_path), "%s/journal.jsonl", run->rec.out_dir);
-	rc = journal_create(&run->journal, journal_path);
+	rc = path_format(journal_path, sizeof(journal_path), "%s/journal.jsonl", run->rec.out_dir);
+	if (!rc)
+		rc = journal_create(&run->journal, journal_path);
 	if (!rc) {
 		run->journal_open = 1;
 		rc = journal_append(&run->journal, "run_start", run_start_event(run));
@@ -468,7 +477,7 @@ int run_execute(const struct run_options *o)
 	if (!rc)
 		rc = msa_gate_journal(&run->msa, &run->journal);
 	if (!rc)
-		rc = open_bench(run);
+		rc = open_station(run);
 	if (!rc)
 		rc = run_script(run);
 	rc = close_run(run, rc);

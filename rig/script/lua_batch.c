@@ -32,7 +32,7 @@
 #include "rig/base/clock.h"
 #include "rig/base/error.h"
 #include "rig/base/interrupt.h"
-#include "rig/script/harness.h"
+#include "rig/script/binding.h"
 
 #define POLL_US 10000
 

@@ -11,8 +11,6 @@
 #include <lua.h>
 #include <math.h>
 
-#include "drivers/sim/model.h"
-#include "drivers/sim/random.h"
 #include "rig/base/error.h"
 #include "rig/script/harness.h"
 #include "rig/stats/msa.h"
@@ -153,26 +151,6 @@ static int l_type1(lua_State *L)
 	return 1;
 }
 
-/* The sim part's true depth offset: its own, the operator's and this
- * loading's, each drawn from a stream of the run's seed so a study
- * replays exactly. */
-static double sim_offset(const struct harness *h, lua_Integer part, lua_Integer op,
-			 lua_Integer trial)
-{
-	const struct fixture_msa *m = &h->fx->msa;
-	uint64_t seed = h->rec->seed ^ 0x6d73612d73696dULL; /* "msa-sim" */
-	struct sim_rng r;
-	double offset;
-
-	sim_rng_seed(&r, seed, 1000000 + (uint64_t)part);
-	offset = part ? m->sim_part_sd_mm * sim_rng_normal(&r) : 0; /* 0: the reference */
-	sim_rng_seed(&r, seed, 2000000 + (uint64_t)op);
-	offset += m->sim_operator_sd_mm * sim_rng_normal(&r);
-	sim_rng_seed(&r, seed, 3000000 + ((uint64_t)part * 1000 + (uint64_t)op) * 1000 +
-				       (uint64_t)trial);
-	return offset + m->sim_load_sd_mm * sim_rng_normal(&r);
-}
-
 /* rig.msa.load(part, operator, trial) -> true: journaled; on the sim bench
  * the unit becomes that part as that operator loaded it (part 0: the
  * reference part of a Type 1 study, true to its value). */
@@ -181,27 +159,19 @@ static int l_load(lua_State *L)
 	struct harness *h = harness_of(L);
 	lua_Integer part = luaL_checkinteger(L, 1), op = luaL_checkinteger(L, 2),
 		    trial = luaL_checkinteger(L, 3);
-	struct sim_model *m = sim_model_active();
+	struct uut *uut = h->station ? h->station->uut : NULL;
 	double offset = NAN;
 
 	if (part < 0 || part > 1000 || op < 1 || op > 1000 || trial < 1 || trial > 1000)
 		return harness_misuse(L, "rig.msa.load: part 0 (the reference) to 1000, operator and "
 				      "trial 1 to 1000");
-	if (m) {
-		/* The unit's own offset, kept per run (per Lua state) on first use:
-		 * every loading replaces the previous one's. */
-		double base;
+	/* On the sim bench the driver makes the unit that part as that
+	 * operator loaded it; on a real station the operator did (prompted). */
+	if (uut && uut->ops->load_part) {
+		int rc = uut->ops->load_part(uut, (int)part, (int)op, (int)trial, &offset);
 
-		if (lua_getfield(L, LUA_REGISTRYINDEX, "rig.msa.base_offset") == LUA_TNUMBER) {
-			base = lua_tonumber(L, -1);
-		} else {
-			base = m->unit.depth.offset_mm;
-			lua_pushnumber(L, base);
-			lua_setfield(L, LUA_REGISTRYINDEX, "rig.msa.base_offset");
-		}
-		lua_pop(L, 1);
-		offset = sim_offset(h, part, op, trial);
-		m->unit.depth.offset_mm = base + offset;
+		if (rc)
+			return harness_device_failure(L, rc, "loading a part");
 	}
 	harness_journal(L, "msa_load", json_pack("{s:I, s:I, s:I, s:o}", "part", (json_int_t)part,
 						 "operator", (json_int_t)op, "trial",

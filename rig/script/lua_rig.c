@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "rig/base/error.h"
-#include "rig/script/harness.h"
+#include "rig/script/binding.h"
 #include "rig/measure/gravimetric.h"
 #include "rig/base/interrupt.h"
 #include "rig/base/sandbox.h"
@@ -160,7 +160,7 @@ static int l_step(lua_State *L)
 	s->setting = set;
 	make_step_id(h, s);
 	time_format_iso(time(NULL), s->started, sizeof(s->started));
-	bench_set_step(h->bench, s->id);
+	station_set_step(h->station, s->id);
 	harness_journal(L, "step_start",
 			json_pack("{s:s, s:s, s:s, s:{s:f, s:f, s:f}}", "step", s->id, "requirement",
 				  s->requirement, "label", s->label, "setting", "depth_mm",
@@ -170,7 +170,7 @@ static int l_step(lua_State *L)
 		fprintf(stderr, "\r\033[K[%zu] %s", h->nsteps_started, s->id);
 
 	harness_push_step(L); /* index 4 */
-	rc = h->bench->uut->ops->configure(h->bench->uut, &set);
+	rc = h->station->uut->ops->configure(h->station->uut, &set);
 	if (rc) {
 		snprintf(s->error, sizeof(s->error), "configuring the unit: %s", rig_last_error());
 		harness_device_failure(L, rc, "configuring the unit");

@@ -9,9 +9,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "rig/script/harness.h"
-#include "rig/run/journal.h"
-#include "rig/run/record_json.h"
+#include "rig/script/binding.h"
+#include "rig/base/journal.h"
+#include "rig/base/record_json.h"
 
 /* raw field of the table at idx onto the stack; its type */
 static int rawfield(lua_State *L, int idx, const char *key)

@@ -7,7 +7,7 @@
 #include <lua.h>
 
 #include "rig/base/error.h"
-#include "rig/script/harness.h"
+#include "rig/script/binding.h"
 #include "rig/stats/stats.h"
 
 static double check_fraction(lua_State *L, int arg, const char *what)

@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "rig/base/error.h"
-#include "rig/script/harness.h"
+#include "rig/script/binding.h"
 #include "rig/stats/judge.h"
-#include "rig/run/record_json.h"
+#include "rig/base/record_json.h"
 #include "rig/base/sandbox.h"
 
 #define STEP_MT "rig.step"

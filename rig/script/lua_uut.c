@@ -13,8 +13,9 @@
 #include "rig/station/burst.h"
 #include "rig/base/clock.h"
 #include "rig/base/error.h"
+#include "rig/base/paths.h"
 #include "rig/base/file.h"
-#include "rig/script/harness.h"
+#include "rig/script/binding.h"
 #include "rig/base/interrupt.h"
 #include "rig/stats/judge.h"
 #include "rig/base/sandbox.h"
@@ -226,9 +227,9 @@ static int l_burst(lua_State *L)
 		return harness_safety_stop(L, h->safety_message);
 	h->step->bursts++;
 	capture_name(h->step, capture, sizeof(capture));
-	snprintf(dir, sizeof(dir), "%s/captures", h->run_dir);
-	snprintf(path, sizeof(path), "%s/%s", h->run_dir, capture);
-	if (file_mkdirs(dir, 0755) != 0)
+	if (path_format(dir, sizeof(dir), "%s/captures", h->run_dir) != 0 ||
+	    path_format(path, sizeof(path), "%s/%s", h->run_dir, capture) != 0 ||
+	    file_mkdirs(dir, 0755) != 0)
 		return luaL_error(L, "%s", rig_last_error());
 	rq.shots = (uint32_t)n;
 	rq.set = h->step->setting;
@@ -238,7 +239,7 @@ static int l_burst(lua_State *L)
 		rq.progress = show_progress;
 		rq.ctx = &prog;
 	}
-	rc = burst_run(h->bench, &rq, &res);
+	rc = burst_run(h->station, &rq, &res);
 	record_burst(L, h, &res, rq.shots, capture, rc);
 	if (rc) {
 		if (rc != RIG_ERR_ABORTED)
@@ -269,7 +270,7 @@ static int l_burst(lua_State *L)
 
 static int l_uut_status(lua_State *L)
 {
-	struct uut *uut = harness_of(L)->bench->uut;
+	struct uut *uut = harness_of(L)->station->uut;
 	struct uut_status st;
 	int rc;
 
@@ -291,7 +292,7 @@ static int l_uut_status(lua_State *L)
  * one of these exact versions (a certificate names what it certified). */
 static int l_require_firmware(lua_State *L)
 {
-	const struct uut_identity *id = &harness_of(L)->bench->uut->id;
+	const struct uut_identity *id = &harness_of(L)->station->uut->id;
 	int n = lua_gettop(L);
 	luaL_Buffer want;
 
@@ -336,7 +337,7 @@ static void push_identity(lua_State *L, const struct uut_identity *id)
 static int l_uut_flash(lua_State *L)
 {
 	struct harness *h = harness_of(L);
-	struct uut *uut = h->bench->uut;
+	struct uut *uut = h->station->uut;
 	const char *path = luaL_optstring(L, 2, h->firmware);
 	char before[32], sha[65];
 	int rc;
@@ -370,7 +371,7 @@ static int l_uut_flash(lua_State *L)
 
 static int l_uut_index(lua_State *L)
 {
-	const struct uut_identity *id = &harness_of(L)->bench->uut->id;
+	const struct uut_identity *id = &harness_of(L)->station->uut->id;
 	const char *key = luaL_checkstring(L, 2);
 
 	if (!strcmp(key, "model"))
@@ -390,7 +391,7 @@ static struct scale *scale_of(lua_State *L)
 {
 	batch_lock_balance(L);
 	check_object(L, SCALE_MT);
-	return harness_of(L)->bench->scale;
+	return harness_of(L)->station->scale;
 }
 
 /* scale:tare() / scale:zero() -> true | nil, message */
@@ -458,7 +459,7 @@ static void new_object(lua_State *L, const char *mt, const luaL_Reg *methods,
 	lua_setfield(L, -2, field);
 }
 
-void luaopen_rig_bench(lua_State *L)
+void luaopen_rig_station(lua_State *L)
 {
 	static const luaL_Reg uut_methods[] = {
 		{ "burst", l_burst },
@@ -475,6 +476,6 @@ void luaopen_rig_bench(lua_State *L)
 	};
 
 	new_object(L, UUT_MT, uut_methods, l_uut_index, "uut");
-	if (harness_of(L)->bench->scale)
+	if (harness_of(L)->station->scale)
 		new_object(L, SCALE_MT, scale_methods, NULL, "scale");
 }

@@ -7,7 +7,7 @@
 #include "rig/base/error.h"
 #include "rig/base/file.h"
 #include "rig/base/interrupt.h"
-#include "rig/measure/rcap.h"
+#include "rig/base/rcap.h"
 
 #define PRE_TRIGGER_S 0.05   /* baseline before the first shot */
 #define TAIL_S 0.15          /* after the unit is done: the plunger settles */
@@ -115,11 +115,11 @@ static int unit_fault(const struct uut *uut, uint32_t faults, size_t measured)
 }
 
 /* The acquisition loop, between start and stop. */
-static int capture(struct bench *b, const struct burst_request *rq, struct burst_result *res,
+static int capture(struct station *station, const struct burst_request *rq, struct burst_result *res,
 		   struct rcap_writer *w, struct measure *m)
 {
-	struct daq *daq = b->daq;
-	struct uut *uut = b->uut;
+	struct daq *daq = station->daq;
+	struct uut *uut = station->uut;
 	double rate = daq->rate_hz;
 	double period = 60.0 / rq->set.rate_per_min;
 	uint64_t pre = (uint64_t)ceil(PRE_TRIGGER_S * rate);
@@ -179,11 +179,11 @@ static int capture(struct bench *b, const struct burst_request *rq, struct burst
 	}
 }
 
-int burst_run(struct bench *b, const struct burst_request *rq, struct burst_result *res)
+int burst_run(struct station *station, const struct burst_request *rq, struct burst_result *res)
 {
 	struct collector c = { .res = res };
-	struct daq *daq = b->daq;
-	struct uut *uut = b->uut;
+	struct daq *daq = station->daq;
+	struct uut *uut = station->uut;
 	struct uut_status before, after;
 	struct rcap_writer w = { 0 };
 	struct rcap_header h;
@@ -196,7 +196,7 @@ int burst_run(struct bench *b, const struct burst_request *rq, struct burst_resu
 				 BURST_MAX_SHOTS, rq->shots);
 	if ((rc = uut->ops->status(uut, &before)) != 0 || (rc = uut->ops->arm(uut, rq->shots)) != 0)
 		return rc;
-	if ((rc = daq->ops->start(daq, b->fx->daq.rate_hz)) != 0)
+	if ((rc = daq->ops->start(daq, station->fx->daq.rate_hz)) != 0)
 		return rc;
 	started = 1;
 	res->rate_hz = daq->rate_hz;
@@ -205,7 +205,7 @@ int burst_run(struct bench *b, const struct burst_request *rq, struct burst_resu
 	if ((rc = rcap_create(&w, rq->capture_path, &h)) != 0 ||
 	    (rc = measure_for(daq, rq, &m, &c)) != 0)
 		goto out;
-	rc = capture(b, rq, res, &w, m);
+	rc = capture(station, rq, res, &w, m);
 	if (!rc && c.nomem)
 		rc = rig_error(RIG_ERR_NOMEM, "out of memory collecting shots");
 out:

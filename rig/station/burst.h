@@ -6,7 +6,7 @@
  * trigger, stream every block into the raw capture file and the shot
  * extractor, release when the unit is done (or a shot breaks the safety
  * limit), and hand back the measured shots. The hardware is touched only
- * through the bench's contracts.
+ * through the station's driver contracts.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -28,7 +28,7 @@ struct burst_request {
 };
 
 struct burst_result {
-	struct shot *shots;      /* measured shots, t_s on the bench clock */
+	struct shot *shots;      /* measured shots, t_s on the station clock */
 	size_t nshots, cap;
 	uint32_t unit_counted;   /* the unit's own counter difference */
 	uint64_t scans;          /* scans captured */
@@ -43,7 +43,7 @@ struct burst_result {
  * file keeps what arrived, res holds the shots measured up to the failure,
  * and the error is returned.
  */
-int burst_run(struct bench *b, const struct burst_request *rq, struct burst_result *res);
+int burst_run(struct station *station, const struct burst_request *rq, struct burst_result *res);
 void burst_result_release(struct burst_result *res);
 
 #endif

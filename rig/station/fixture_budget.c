@@ -12,6 +12,7 @@
  * becomes the guard band.
  */
 #include "rig/station/fixture_budget.h"
+#include "rig/station/fixture_load.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -139,28 +140,4 @@ int fixture_apply_msa(struct fixture *fx, const char *quantity, double repeatabi
 		}
 	}
 	return applied;
-}
-
-static json_t *finite_or_null(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
-json_t *fixture_budget_to_json(const struct fixture_budget *b)
-{
-	json_t *items = json_array();
-
-	for (size_t i = 0; i < b->n; i++) {
-		const struct fixture_budget_item *it = &b->item[i];
-
-		json_array_append_new(items, json_pack(
-			"{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "name", it->name, "dist",
-			it->dist, "from", it->from, "value", finite_or_null(it->value), "k",
-			finite_or_null(it->k), "sensitivity", finite_or_null(it->sensitivity), "dof",
-			finite_or_null(it->dof), "u", finite_or_null(it->u), "contribution",
-			finite_or_null(it->contribution)));
-	}
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "items", items, "p", json_real(b->p),
-			 "uc", finite_or_null(b->uc), "dof_eff", finite_or_null(b->dof_eff), "k",
-			 finite_or_null(b->k), "expanded", finite_or_null(b->expanded));
 }

@@ -5,13 +5,11 @@
 #include <jansson.h>
 
 #include "rig/base/datafile.h"
-#include "rig/station/fixture.h"
+#include "rig/base/fixture.h"
 
 /* Read v.budget (absent: 0) into u->budget and set u->u to its expanded
  * uncertainty. A budget excludes a stated u or rel_pct. */
 int fixture_read_budget(struct df_table *v, struct fixture_uncertainty *u);
 
-/* The budget as result.json and the journal give it (docs/result.schema.json). */
-json_t *fixture_budget_to_json(const struct fixture_budget *b);
 
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "rig/base/error.h"
+#include "rig/base/paths.h"
 #include "rig/base/file.h"
 #include "rig/store/central.h"
 #include "rig/store/migrations.h"
@@ -89,9 +90,10 @@ int store_open(struct store *s, const char *path)
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	if (path)
-		snprintf(s->path, sizeof(s->path), "%s", path);
-	else if ((rc = store_default_path(s->path, sizeof(s->path))) != 0)
+	if (path) {
+		if ((rc = path_format(s->path, sizeof(s->path), "%s", path)) != 0)
+			return rc;
+	} else if ((rc = store_default_path(s->path, sizeof(s->path))) != 0)
 		return rc;
 	snprintf(dir, sizeof(dir), "%s", s->path);
 	slash = strrchr(dir, '/');

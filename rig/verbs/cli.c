@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,73 @@ int cli_parse_double(const char *opt, const char *text, double *out)
 		return rig_error(RIG_ERR_INVALID, "%s needs a number, got \"%s\"", opt,
 				 text ? text : "");
 	*out = v;
+	return 0;
+}
+
+#define CLI_MAX_OPTIONS 32
+
+static int store_value(const struct cli_option *o, const char *value)
+{
+	char opt[64];
+
+	snprintf(opt, sizeof(opt), "--%s", o->name);
+	switch (o->arg) {
+	case CLI_FLAG: *(int *)o->out = 1; return 0;
+	case CLI_TEXT: *(const char **)o->out = value; return 0;
+	case CLI_U64: return cli_parse_u64(opt, value, o->max, o->out);
+	case CLI_DOUBLE: return cli_parse_double(opt, value, o->out);
+	default: return o->call(o->out, opt, value);
+	}
+}
+
+int cli_options(const struct cli_verb *v, int argc, char **argv, int *first)
+{
+	struct option longopts[CLI_MAX_OPTIONS + 2];
+	char shorts[CLI_MAX_OPTIONS + 4] = ":h";
+	size_t n = 0, ns = 2;
+	int c, rc;
+
+	for (; v->options[n].name; n++) {
+		const struct cli_option *o = &v->options[n];
+
+		if (n == CLI_MAX_OPTIONS)
+			return rig_error(RIG_ERR_INVALID, "%s: more than %d options", v->verb,
+					 CLI_MAX_OPTIONS);
+		longopts[n] = (struct option){ o->name,
+					       o->arg == CLI_FLAG ? no_argument : required_argument,
+					       NULL, 256 + (int)n };
+		if (o->letter && o->arg == CLI_FLAG)
+			shorts[ns++] = (char)o->letter;
+	}
+	shorts[ns] = '\0';
+	longopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	longopts[n] = (struct option){ NULL, 0, NULL, 0 };
+	optind = 0; /* GNU: full reinitialisation, so parsing can be repeated */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
+		const struct cli_option *o = NULL;
+
+		if (c == 'h')
+			return CLI_HELP;
+		if (c == ':')
+			return rig_error(RIG_ERR_INVALID, "%s needs a value (see rig %s --help)",
+					 argv[optind - 1], v->verb);
+		if (c >= 256)
+			o = &v->options[c - 256];
+		for (size_t i = 0; !o && c != '?' && v->options[i].name; i++)
+			if (v->options[i].letter == c)
+				o = &v->options[i];
+		if (!o)
+			return rig_error(RIG_ERR_INVALID, "unknown option %s (see rig %s --help)",
+					 argv[optind - 1], v->verb);
+		/* --sim-unit '' must not quietly mean the default */
+		if (v->nonempty && optarg && !optarg[0])
+			return rig_error(RIG_ERR_INVALID, "--%s needs a value (see rig %s --help)",
+					 o->name, v->verb);
+		if ((rc = store_value(o, optarg)) != 0)
+			return rc;
+	}
+	*first = optind;
 	return 0;
 }
 
@@ -82,102 +150,88 @@ static int socket_value(const char *text, const char *opt, const char **list, in
 	return 0;
 }
 
+static int parse_sim_unit(void *out, const char *opt, const char *value)
+{
+	struct run_options *o = out;
+
+	return socket_value(value, opt, o->socket_units, &o->nsocket_units, &o->sim_unit);
+}
+
+static int parse_serial(void *out, const char *opt, const char *value)
+{
+	struct run_options *o = out;
+
+	return socket_value(value, opt, o->socket_serials, &o->nsocket_serials, &o->serial);
+}
+
+static int parse_operator(void *out, const char *opt, const char *value)
+{
+	(void)opt;
+	if (!value[0] || strlen(value) > 63)
+		return rig_error(RIG_ERR_INVALID, "--operator needs a name of 1 to 63 characters");
+	*(const char **)out = value;
+	return 0;
+}
+
+static int parse_step_timeout(void *out, const char *opt, const char *value)
+{
+	double *s = out;
+	int rc = cli_parse_double(opt, value, s);
+
+	if (!rc && !(*s >= 0 && *s <= 1e6))
+		return rig_error(RIG_ERR_INVALID,
+				 "--step-timeout needs 0 to 1000000 seconds (0: no limit)");
+	return rc;
+}
+
+static int parse_param_option(void *out, const char *opt, const char *value)
+{
+	(void)opt;
+	return parse_param(out, value);
+}
+
 int cli_parse_run(int argc, char **argv, struct run_options *o)
 {
-	enum { OPT_FIXTURE = 256, OPT_SIM_UNIT, OPT_SEED, OPT_OUT, OPT_OPERATOR, OPT_REALTIME,
-	       OPT_BATCH, OPT_ALLOW_EXPIRED, OPT_ALLOW_MSA, OPT_QUIET, OPT_STEP_TIMEOUT, OPT_DB, OPT_FIRMWARE,
-	       OPT_PARAM, OPT_SOCKET, OPT_SERIAL };
-	static const struct option longopts[] = {
-		{ "fixture", required_argument, NULL, OPT_FIXTURE },
-		{ "sim-unit", required_argument, NULL, OPT_SIM_UNIT },
-		{ "seed", required_argument, NULL, OPT_SEED },
-		{ "out", required_argument, NULL, OPT_OUT },
-		{ "operator", required_argument, NULL, OPT_OPERATOR },
-		{ "realtime", no_argument, NULL, OPT_REALTIME },
-		{ "batch", no_argument, NULL, OPT_BATCH },
-		{ "allow-expired-cal", no_argument, NULL, OPT_ALLOW_EXPIRED },
-		{ "allow-expired-msa", no_argument, NULL, OPT_ALLOW_MSA },
-		{ "quiet", no_argument, NULL, OPT_QUIET },
-		{ "step-timeout", required_argument, NULL, OPT_STEP_TIMEOUT },
-		{ "db", required_argument, NULL, OPT_DB },
-		{ "firmware", required_argument, NULL, OPT_FIRMWARE },
-		{ "param", required_argument, NULL, OPT_PARAM },
-		{ "socket", required_argument, NULL, OPT_SOCKET },
-		{ "serial", required_argument, NULL, OPT_SERIAL },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct cli_option options[] = {
+		{ .name = "fixture", .arg = CLI_TEXT, .out = &o->fixture },
+		{ .name = "sim-unit", .arg = CLI_CALL, .out = o, .call = parse_sim_unit },
+		{ .name = "seed", .arg = CLI_U64, .out = &o->seed, .max = INT64_MAX },
+		{ .name = "out", .arg = CLI_TEXT, .out = &o->out },
+		{ .name = "operator", .arg = CLI_CALL, .out = &o->operator_name, .call = parse_operator },
+		{ .name = "realtime", .arg = CLI_FLAG, .out = &o->realtime },
+		{ .name = "batch", .arg = CLI_FLAG, .out = &o->batch },
+		{ .name = "allow-expired-cal", .arg = CLI_FLAG, .out = &o->allow_expired_cal },
+		{ .name = "allow-expired-msa", .arg = CLI_FLAG, .out = &o->allow_expired_msa },
+		{ .name = "quiet", .arg = CLI_FLAG, .out = &o->quiet },
+		{ .name = "step-timeout", .arg = CLI_CALL, .out = &o->step_timeout_s,
+		  .call = parse_step_timeout },
+		{ .name = "db", .arg = CLI_TEXT, .out = &o->db },
+		{ .name = "firmware", .arg = CLI_TEXT, .out = &o->firmware },
+		{ .name = "param", .arg = CLI_CALL, .out = o, .call = parse_param_option },
+		{ .name = "socket", .arg = CLI_TEXT, .out = &o->socket },
+		{ .name = "serial", .arg = CLI_CALL, .out = o, .call = parse_serial },
+		{ .name = NULL },
 	};
-	int c, rc, li = -1;
+	const struct cli_verb verb = { .verb = "run", .options = options, .nonempty = 1 };
+	int rc, i;
 
 	memset(o, 0, sizeof(*o));
 	o->seed = 1;
 	o->step_timeout_s = 600;
-	optind = 0; /* GNU: full reinitialisation, so parsing can be repeated */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, &li)) != -1) {
-		/* --sim-unit '' must not quietly mean the default */
-		if (optarg && !optarg[0] && li >= 0)
-			return rig_error(RIG_ERR_INVALID, "--%s needs a value (see rig run --help)",
-					 longopts[li].name);
-		li = -1;
-		switch (c) {
-		case OPT_FIXTURE: o->fixture = optarg; break;
-		case OPT_SIM_UNIT:
-			if ((rc = socket_value(optarg, "--sim-unit", o->socket_units,
-					       &o->nsocket_units, &o->sim_unit)) != 0)
-				return rc;
-			break;
-		case OPT_SERIAL:
-			if ((rc = socket_value(optarg, "--serial", o->socket_serials,
-					       &o->nsocket_serials, &o->serial)) != 0)
-				return rc;
-			break;
-		case OPT_SOCKET: o->socket = optarg; break;
-		case OPT_SEED:
-			if ((rc = cli_parse_u64("--seed", optarg, INT64_MAX, &o->seed)) != 0)
-				return rc;
-			break;
-		case OPT_OUT: o->out = optarg; break;
-		case OPT_OPERATOR:
-			if (!optarg[0] || strlen(optarg) > 63)
-				return rig_error(RIG_ERR_INVALID,
-						 "--operator needs a name of 1 to 63 characters");
-			o->operator_name = optarg;
-			break;
-		case OPT_REALTIME: o->realtime = 1; break;
-		case OPT_BATCH: o->batch = 1; break;
-		case OPT_ALLOW_EXPIRED: o->allow_expired_cal = 1; break;
-		case OPT_ALLOW_MSA: o->allow_expired_msa = 1; break;
-		case OPT_QUIET: o->quiet = 1; break;
-		case OPT_STEP_TIMEOUT:
-			if ((rc = cli_parse_double("--step-timeout", optarg, &o->step_timeout_s)) != 0)
-				return rc;
-			if (!(o->step_timeout_s >= 0 && o->step_timeout_s <= 1e6))
-				return rig_error(RIG_ERR_INVALID,
-						 "--step-timeout needs 0 to 1000000 seconds (0: no limit)");
-			break;
-		case OPT_DB: o->db = optarg; break;
-		case OPT_FIRMWARE: o->firmware = optarg; break;
-		case OPT_PARAM:
-			if ((rc = parse_param(o, optarg)) != 0)
-				return rc;
-			break;
-		case 'h': o->help = 1; return 0;
-		case ':':
-			return rig_error(RIG_ERR_INVALID, "%s needs a value (see rig run --help)",
-					 argv[optind - 1]);
-		default:
-			return rig_error(RIG_ERR_INVALID, "unknown option %s (see rig run --help)",
-					 argv[optind - 1]);
-		}
+	rc = cli_options(&verb, argc, argv, &i);
+	if (rc == CLI_HELP) {
+		o->help = 1;
+		return 0;
 	}
-	if (optind >= argc)
+	if (rc)
+		return rc;
+	if (i >= argc)
 		return rig_error(RIG_ERR_INVALID, "run needs a SCRIPT (see rig run --help)");
-	o->script = argv[optind++];
+	o->script = argv[i++];
 	o->argc = argc;
 	o->argv = argv;
-	if (optind < argc)
+	if (i < argc)
 		return rig_error(RIG_ERR_INVALID, "unexpected argument \"%s\" after the script",
-				 argv[optind]);
+				 argv[i]);
 	return 0;
 }

@@ -6,7 +6,8 @@
 
 #include "drivers/injector/dfu.h"
 #include "rig/base/error.h"
-#include "rig/station/fixture.h"
+#include "rig/base/fixture.h"
+#include "rig/station/fixture_load.h"
 
 static const char usage[] =
 	"usage: rig flash FILE --unit SERIAL [--fixture F]\n"

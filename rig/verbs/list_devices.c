@@ -5,6 +5,7 @@
 
 #include "drivers/devices.h"
 #include "rig/base/error.h"
+#include "rig/station/fixture_load.h"
 
 int list_devices(FILE *out, const struct fixture *fx)
 {

@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-#include "rig/station/fixture.h"
+#include "rig/base/fixture.h"
 
 /* Write what is present to out: Comedi boards, injectors on USB, serial
  * ports and the fixture's balance (fx may be NULL). 0 or a RIG_ERR_*. */

@@ -1,6 +1,5 @@
 #include "rig/verbs/verbs.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,63 +36,68 @@ static int fraction(const char *opt, const char *text, double *out)
 	return rc;
 }
 
+static int parse_n(void *out, const char *opt, const char *value)
+{
+	int rc = cli_parse_u64(opt, value, STATS_CMD_N_MAX, out);
+
+	if (!rc && *(uint64_t *)out < 2)
+		return rig_error(RIG_ERR_INVALID, "--n must be at least 2, got %s", value);
+	return rc;
+}
+
+static int parse_fraction(void *out, const char *opt, const char *value)
+{
+	return fraction(opt, value, out);
+}
+
+static int parse_sides(void *out, const char *opt, const char *value)
+{
+	int rc = cli_parse_u64(opt, value, 2, out);
+
+	if (!rc && *(uint64_t *)out == 0)
+		return rig_error(RIG_ERR_INVALID, "--sides must be 1 or 2, got %s", value);
+	return rc;
+}
+
+static int parse_method(void *out, const char *opt, const char *value)
+{
+	(void)opt;
+	return stats_k_method_parse(value, out);
+}
+
+/* rig stats n computes n and is distribution-free: it refuses both. */
+static int refuse_for_n(void *out, const char *opt, const char *value)
+{
+	(void)out;
+	(void)value;
+	return rig_error(RIG_ERR_INVALID, "n takes no %s (%s)", opt,
+			 strcmp(opt, "--n") ? "it is distribution-free" : "it computes n");
+}
+
 static int parse(int argc, char **argv, int is_k, struct stats_options *o)
 {
-	enum { OPT_N = 256, OPT_CONFIDENCE, OPT_COVERAGE, OPT_SIDES, OPT_METHOD };
-	static const struct option longopts[] = {
-		{ "n", required_argument, NULL, OPT_N },
-		{ "confidence", required_argument, NULL, OPT_CONFIDENCE },
-		{ "coverage", required_argument, NULL, OPT_COVERAGE },
-		{ "sides", required_argument, NULL, OPT_SIDES },
-		{ "method", required_argument, NULL, OPT_METHOD },
-		{ NULL, 0, NULL, 0 },
+	const struct cli_option options[] = {
+		{ .name = "n", .arg = CLI_CALL, .out = &o->n, .call = is_k ? parse_n : refuse_for_n },
+		{ .name = "confidence", .arg = CLI_CALL, .out = &o->confidence, .call = parse_fraction },
+		{ .name = "coverage", .arg = CLI_CALL, .out = &o->coverage, .call = parse_fraction },
+		{ .name = "sides", .arg = CLI_CALL, .out = &o->sides, .call = parse_sides },
+		{ .name = "method", .arg = CLI_CALL, .out = &o->method,
+		  .call = is_k ? parse_method : refuse_for_n },
+		{ .name = NULL },
 	};
-	int c, rc = 0;
+	const struct cli_verb verb = { .verb = "stats", .options = options };
+	int rc, i;
 
 	o->n = 0;
 	o->confidence = 0.95;
 	o->coverage = 0.975;
 	o->sides = 2;
 	o->method = K_EXACT;
-	optind = 0;
-	opterr = 0;
-	while (!rc && (c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_N:
-			if (!is_k)
-				return rig_error(RIG_ERR_INVALID, "n takes no --n (it computes n)");
-			rc = cli_parse_u64("--n", optarg, STATS_CMD_N_MAX, &o->n);
-			if (!rc && o->n < 2)
-				rc = rig_error(RIG_ERR_INVALID, "--n must be at least 2, got %s",
-					       optarg);
-			break;
-		case OPT_CONFIDENCE: rc = fraction("--confidence", optarg, &o->confidence); break;
-		case OPT_COVERAGE: rc = fraction("--coverage", optarg, &o->coverage); break;
-		case OPT_SIDES:
-			rc = cli_parse_u64("--sides", optarg, 2, &o->sides);
-			if (!rc && o->sides == 0)
-				rc = rig_error(RIG_ERR_INVALID, "--sides must be 1 or 2, got %s",
-					       optarg);
-			break;
-		case OPT_METHOD:
-			if (!is_k)
-				return rig_error(RIG_ERR_INVALID,
-						 "n takes no --method (it is distribution-free)");
-			rc = stats_k_method_parse(optarg, &o->method);
-			break;
-		case ':':
-			return rig_error(RIG_ERR_INVALID, "%s needs a value (see rig stats --help)",
-					 argv[optind - 1]);
-		default:
-			return rig_error(RIG_ERR_INVALID, "unknown option %s (see rig stats --help)",
-					 argv[optind - 1]);
-		}
-	}
-	if (rc)
-		return rc;
-	if (optind < argc)
+	if ((rc = cli_options(&verb, argc, argv, &i)) != 0)
+		return rc; /* CLI_HELP too: the usage */
+	if (i < argc)
 		return rig_error(RIG_ERR_INVALID, "unexpected argument \"%s\" (see rig stats --help)",
-				 argv[optind]);
+				 argv[i]);
 	if (is_k && !o->n)
 		return rig_error(RIG_ERR_INVALID, "k needs --n N (the sample size)");
 	return 0;
@@ -133,9 +137,11 @@ int stats_command(int argc, char **argv)
 		fputs(usage, stdout);
 		return 0;
 	}
-	if (run(argc, argv) != 0) {
+	switch (run(argc, argv)) {
+	case 0: return 0;
+	case CLI_HELP: fputs(usage, stdout); return 0;
+	default:
 		fprintf(stderr, "rig: stats: %s\n", rig_last_error());
 		return 2;
 	}
-	return 0;
 }

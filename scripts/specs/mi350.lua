@@ -1,4 +1,4 @@
--- Reference specification MI-350 (shared/DESIGN.md). The requirement IDs
+-- Reference specification MI-350 (docs/design.md). The requirement IDs
 -- are stable: they appear in every report and regulators trace them.
 -- Each function returns the acceptance criteria for one setting, in the
 -- form s:judge() takes (docs/script-api.md).

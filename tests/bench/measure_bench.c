@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "rig/base/error.h"
-#include "rig/measure/rcap.h"
+#include "rig/base/rcap.h"
 #include "rig/measure/shots.h"
 #include "tests/lib/synth.h"
 

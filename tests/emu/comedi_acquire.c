@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "drivers/sim/model.h"
+#include "tests/emu/sim_active.h"
 #include "tests/emu/comedi_emu.h"
 
 #define RAMP_BLOCK_SCANS 1024

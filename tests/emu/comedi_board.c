@@ -15,6 +15,7 @@
 #include <umockdev.h>
 
 #include "drivers/sim/model.h"
+#include "tests/emu/sim_active.h"
 #include "tests/emu/comedi_emu.h"
 
 struct emu_board emu;

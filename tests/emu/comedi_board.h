@@ -21,7 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rig/station/fixture.h"
+#include "rig/base/fixture.h"
+#include "tests/emu/sim_active.h"
 
 enum emu_signal {
 	EMU_RAMP,  /* code of channel c in scan s: (s * nchannels + c) & 0xffff */

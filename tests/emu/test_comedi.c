@@ -13,10 +13,11 @@
 #include "rig/station/station.h"
 #include "rig/base/error.h"
 #include "rig/verbs/list_devices.h"
-#include "rig/measure/rcap.h"
+#include "rig/base/rcap.h"
 #include "rig/run/run.h"
 #include "tests/emu/comedi_board.h"
 #include "tests/lib/testutil.h"
+#include "rig/station/fixture_load.h"
 
 #define FIXTURE "fixtures/ni-pci6221.lua"
 #define DISPLACEMENT_LSB 0.0001220703125 /* mm per code, the fixture's polynomial */
@@ -39,7 +40,7 @@ static const char *fixture_with(const char *const *subs)
 
 struct opened {
 	struct fixture fx;
-	struct bench bench;
+	struct driver_context drivers;
 	struct daq *daq;
 };
 
@@ -47,8 +48,8 @@ static int open_daq(struct opened *o, const char *fixture)
 {
 	memset(o, 0, sizeof(*o));
 	ck_assert_int_eq(fixture_load(&o->fx, fixture), 0);
-	o->bench.fx = &o->fx;
-	return comedi_daq_ops.open(&o->daq, &o->fx.daq, &o->bench);
+	o->drivers.fx = &o->fx;
+	return comedi_daq_ops.open(&o->daq, &o->fx.daq, &o->drivers);
 }
 
 static void close_daq(struct opened *o)

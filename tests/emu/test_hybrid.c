@@ -13,19 +13,21 @@
 
 #include "drivers/backends.h"
 #include "drivers/sim/model.h"
+#include "tests/emu/sim_active.h"
 #include "rig/station/station.h"
 #include "rig/base/error.h"
 #include "rig/run/run.h"
 #include "tests/emu/balance_emu.h"
 #include "tests/emu/usb_emu.h"
 #include "tests/lib/testutil.h"
+#include "rig/station/fixture_load.h"
 
 #define SEED 20260607
 
 static struct usb_emu usb;
 static struct balance_emu bal;
 static struct fixture hybrid;      /* the fixture of the hybrid run */
-static struct bench balance_bench; /* what the sim balance behind the pty needs of a bench */
+static struct driver_context balance_ctx; /* what the sim balance behind the pty is opened with */
 static struct scale *sim_balance;
 static const char *dir;
 
@@ -37,10 +39,11 @@ static struct scale *sim_balance_source(struct balance_emu *e)
 
 	(void)e;
 	if (!sim_balance && m) {
-		balance_bench.fx = &hybrid;
-		balance_bench.opt.seed = SEED;
-		balance_bench.sim = m;
-		if (sim_scale_ops.open(&sim_balance, &hybrid.scale, &balance_bench) != 0)
+		/* The run owns the model: no release in this context. */
+		balance_ctx.fx = &hybrid;
+		balance_ctx.opt.seed = SEED;
+		balance_ctx.shared.state = m;
+		if (sim_scale_ops.open(&sim_balance, &hybrid.scale, &balance_ctx) != 0)
 			sim_balance = NULL;
 	}
 	return sim_balance;

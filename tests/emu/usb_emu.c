@@ -17,6 +17,7 @@
 #include "drivers/injector/dfu.h"
 #include "drivers/injector/usb.h"
 #include "drivers/sim/model.h"
+#include "tests/emu/sim_active.h"
 
 #define BUS 1
 #define FIRST_DEVNUM 2

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "drivers/sim/model.h"
+#include "tests/emu/sim_active.h"
 
 /* Notify every shot the model fired and every fault it raised since the
  * last request (the emulator learns of them only then: they carry the model

@@ -1,6 +1,7 @@
 /* Fixture files: any bytes either load or fail with a message. */
 #include "rig/base/error.h"
-#include "rig/station/fixture.h"
+#include "rig/base/fixture.h"
+#include "rig/station/fixture_load.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,6 +1,6 @@
 /* The journal reader and the replay behind `rig recover` on any bytes. */
 #include "rig/base/error.h"
-#include "rig/run/journal.h"
+#include "rig/base/journal.h"
 #include "rig/run/replay.h"
 #include "tests/fuzz/fuzz.h"
 

@@ -26,7 +26,7 @@
 #include "rig/base/error.h"
 #include "rig/stats/judge.h"
 #include "rig/base/record.h"
-#include "rig/run/record_json.h"
+#include "rig/base/record_json.h"
 #include "rig/stats/stats.h"
 #include "tests/lib/testutil.h"
 

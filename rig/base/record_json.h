@@ -9,7 +9,7 @@
  */
 #include <jansson.h>
 
-#include "rig/station/fixture.h"
+#include "rig/base/fixture.h"
 #include "rig/base/record.h"
 
 /* A number or null (JSON has no NaN). */
@@ -34,5 +34,9 @@ void fixture_from_json(const json_t *j, struct fixture *fx);
  * when the script loads it, and in result.json. */
 json_t *spec_to_json(const struct spec_decl *d);
 void spec_from_json(const json_t *j, struct spec_decl *d);
+
+/* An uncertainty budget as result.json and the journal give it
+ * (docs/result.schema.json). */
+json_t *fixture_budget_to_json(const struct fixture_budget *b);
 
 #endif

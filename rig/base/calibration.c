@@ -1,4 +1,4 @@
-#include "rig/measure/calibration.h"
+#include "rig/base/calibration.h"
 
 #include <stdlib.h>
 

@@ -1,9 +1,9 @@
 /* `rig diff [BASE] RUN`: has a firmware build changed the unit's behaviour? */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "rig/base/error.h"
+#include "rig/verbs/cli.h"
 #include "rig/base/paths.h"
 #include "rig/regress/compare.h"
 #include "rig/regress/diff_out.h"
@@ -30,42 +30,26 @@ struct diff_args {
 
 static int parse(int argc, char **argv, struct diff_args *a)
 {
-	enum { OPT_SPEC = 256, OPT_JSON, OPT_JUNIT, OPT_QUIET, OPT_DB };
-	static const struct option longopts[] = {
-		{ "spec", required_argument, NULL, OPT_SPEC },
-		{ "json", required_argument, NULL, OPT_JSON },
-		{ "junit", required_argument, NULL, OPT_JUNIT },
-		{ "quiet", no_argument, NULL, OPT_QUIET },
-		{ "db", required_argument, NULL, OPT_DB },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct cli_option options[] = {
+		{ .name = "spec", .arg = CLI_TEXT, .out = &a->spec },
+		{ .name = "json", .arg = CLI_TEXT, .out = &a->json },
+		{ .name = "junit", .arg = CLI_TEXT, .out = &a->junit },
+		{ .name = "quiet", .arg = CLI_FLAG, .out = &a->quiet, .letter = 'q' },
+		{ .name = "db", .arg = CLI_TEXT, .out = &a->db },
+		{ .name = NULL },
 	};
-	int c;
+	const struct cli_verb verb = { .verb = "diff", .options = options };
+	int rc, i;
 
 	memset(a, 0, sizeof(*a));
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hq", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_SPEC: a->spec = optarg; break;
-		case OPT_JSON: a->json = optarg; break;
-		case OPT_JUNIT: a->junit = optarg; break;
-		case 'q':
-		case OPT_QUIET: a->quiet = 1; break;
-		case OPT_DB: a->db = optarg; break;
-		case 'h': return 1;
-		default:
-			return rig_error(RIG_ERR_INVALID, "diff: %s %s (see rig diff --help)",
-					 c == ':' ? "missing value for" : "unknown option",
-					 argv[optind - 1]);
-		}
-	}
-	if (argc - optind < 1 || argc - optind > 2)
+	if ((rc = cli_options(&verb, argc, argv, &i)) != 0)
+		return rc;
+	if (argc - i < 1 || argc - i > 2)
 		return rig_error(RIG_ERR_INVALID, "diff needs RUN, or BASE and RUN (see rig diff "
 				 "--help)");
-	if (argc - optind == 2)
-		a->base = argv[optind++];
-	a->run = argv[optind];
+	if (argc - i == 2)
+		a->base = argv[i++];
+	a->run = argv[i];
 	return 0;
 }
 
@@ -78,9 +62,10 @@ static int diff_runs(const struct diff_args *a, struct store *st, struct run_rec
 	struct diff d;
 	int rc;
 
-	if (a->spec)
-		snprintf(spec_path, sizeof(spec_path), "%s", a->spec);
-	else if (paths_find_data("scripts/specs/mi350.lua", spec_path, sizeof(spec_path)) != 0)
+	if (a->spec) {
+		if ((rc = path_format(spec_path, sizeof(spec_path), "%s", a->spec)) != 0)
+			return rc;
+	} else if (paths_find_data("scripts/specs/mi350.lua", spec_path, sizeof(spec_path)) != 0)
 		return rig_error(RIG_ERR_INVALID, "scripts/specs/mi350.lua not found (use --spec)");
 	if ((rc = regress_spec_load(spec, spec_path)) != 0 ||
 	    (rc = store_resolve_run(st, a->run, run_id)) != 0)

@@ -1,5 +1,5 @@
-#ifndef RIG_MEASURE_CALIBRATION_H
-#define RIG_MEASURE_CALIBRATION_H
+#ifndef RIG_BASE_CALIBRATION_H
+#define RIG_BASE_CALIBRATION_H
 
 /*
  * A channel's code -> unit calibration, with comedi_polynomial_t's meaning:
@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rig/station/fixture.h"
+#include "rig/base/fixture.h"
 
 struct calibration {
 	double poly[FIXTURE_MAX_POLY];

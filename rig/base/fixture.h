@@ -8,6 +8,10 @@
  * the expanded measurement uncertainty (k = 2) of each measured quantity,
  * which becomes the guard band of the verdicts. docs/file-formats.md has the
  * reference; fixtures/sim-bench.lua is the worked example.
+ *
+ * The description lives in base because every layer reads it (drivers
+ * open what it names, measurement calibrates with it, reports print it);
+ * loading it from its file is the station's (rig/station/fixture_load.h).
  */
 #include <stddef.h>
 
@@ -176,22 +180,6 @@ struct fixture {
 	char socket[16];      /* the socket this process tests ("": none) */
 	struct fixture_msa msa;
 };
-
-int fixture_load(struct fixture *fx, const char *path);
-
-/* Make socket `name` the fixture's unit and channels: a run of one socket
- * sees a one-socket station. RIG_ERR_INVALID naming the sockets there are. */
-int fixture_select_socket(struct fixture *fx, const char *name);
-/* Combine a budget (GUM): fills each item's u and contribution and the
- * budget's uc, dof_eff, k and expanded. 0 or RIG_ERR_INVALID. */
-int fixture_budget_combine(struct fixture_budget *b);
-
-/* The station's latest gauge study of a quantity: that quantity's budget
- * items with from = "msa" take its repeatability standard deviation and
- * degrees of freedom, and its U is combined again. Returns how many items
- * took it. */
-int fixture_apply_msa(struct fixture *fx, const char *quantity, double repeatability_sd,
-		      double dof);
 
 /* Index of the channel with this role, or -1. */
 int fixture_channel(const struct fixture *fx, const char *name);

@@ -1,10 +1,9 @@
-#include "rig/run/record_json.h"
+#include "rig/base/record_json.h"
 
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
 
-#include "rig/station/fixture_budget.h"
 
 json_t *json_number_or_null(double v)
 {
@@ -308,4 +307,24 @@ void spec_from_json(const json_t *j, struct spec_decl *d)
 			if (json_is_number(a) && q->nat < SPEC_MAX_VALUES)
 				q->at[q->nat++] = json_number_value(a);
 	}
+}
+
+/* The budget as result.json and the journal give it (docs/result.schema.json). */
+json_t *fixture_budget_to_json(const struct fixture_budget *b)
+{
+	json_t *items = json_array();
+
+	for (size_t i = 0; i < b->n; i++) {
+		const struct fixture_budget_item *it = &b->item[i];
+
+		json_array_append_new(items, json_pack(
+			"{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "name", it->name, "dist",
+			it->dist, "from", it->from, "value", json_number_or_null(it->value), "k",
+			json_number_or_null(it->k), "sensitivity", json_number_or_null(it->sensitivity), "dof",
+			json_number_or_null(it->dof), "u", json_number_or_null(it->u), "contribution",
+			json_number_or_null(it->contribution)));
+	}
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "items", items, "p", json_real(b->p),
+			 "uc", json_number_or_null(b->uc), "dof_eff", json_number_or_null(b->dof_eff),
+			 "k", json_number_or_null(b->k), "expanded", json_number_or_null(b->expanded));
 }

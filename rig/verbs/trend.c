@@ -6,7 +6,6 @@
  * builds or stations stands out against the shot-to-shot noise.
  */
 #include <cairo-svg.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include "rig/verbs/cli.h"
 #include "rig/base/error.h"
 #include "rig/base/file.h"
+#include "rig/base/paths.h"
 #include "rig/verbs/verbs.h"
 #include "rig/stats/stats.h"
 #include "rig/store/store.h"
@@ -268,60 +268,40 @@ struct trend_args {
 	struct store_filter f;
 };
 
+static int parse_limits_from(void *out, const char *opt, const char *value)
+{
+	int rc = cli_parse_u64(opt, value, 100000, out);
+
+	if (!rc && *(uint64_t *)out < 2)
+		return rig_error(RIG_ERR_INVALID, "--limits-from needs 2 runs or more");
+	return rc;
+}
+
 static int parse(int argc, char **argv, struct trend_args *a)
 {
-	enum { OPT_REQ = 256, OPT_OUT, OPT_SERIAL, OPT_FIRMWARE, OPT_BRANCH, OPT_MODEL,
-	       OPT_LAST, OPT_DB, OPT_LIMITS_FROM };
-	static const struct option longopts[] = {
-		{ "requirement", required_argument, NULL, OPT_REQ },
-		{ "out", required_argument, NULL, OPT_OUT },
-		{ "serial", required_argument, NULL, OPT_SERIAL },
-		{ "firmware", required_argument, NULL, OPT_FIRMWARE },
-		{ "branch", required_argument, NULL, OPT_BRANCH },
-		{ "model", required_argument, NULL, OPT_MODEL },
-		{ "last", required_argument, NULL, OPT_LAST },
-		{ "db", required_argument, NULL, OPT_DB },
-		{ "limits-from", required_argument, NULL, OPT_LIMITS_FROM },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	uint64_t last = 50, k = 0;
+	const struct cli_option options[] = {
+		{ .name = "requirement", .arg = CLI_TEXT, .out = &a->requirement },
+		{ .name = "out", .arg = CLI_TEXT, .out = &a->out },
+		{ .name = "serial", .arg = CLI_TEXT, .out = &a->f.serial },
+		{ .name = "firmware", .arg = CLI_TEXT, .out = &a->f.firmware },
+		{ .name = "branch", .arg = CLI_TEXT, .out = &a->f.branch },
+		{ .name = "model", .arg = CLI_TEXT, .out = &a->f.model },
+		{ .name = "last", .arg = CLI_U64, .out = &last, .max = 100000 },
+		{ .name = "db", .arg = CLI_TEXT, .out = &a->db },
+		{ .name = "limits-from", .arg = CLI_CALL, .out = &k, .call = parse_limits_from },
+		{ .name = NULL },
 	};
-	uint64_t last, k;
-	int c, rc;
+	const struct cli_verb verb = { .verb = "trend", .options = options };
+	int rc, i;
 
 	memset(a, 0, sizeof(*a));
-	a->f.limit = 50;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_REQ: a->requirement = optarg; break;
-		case OPT_OUT: a->out = optarg; break;
-		case OPT_SERIAL: a->f.serial = optarg; break;
-		case OPT_FIRMWARE: a->f.firmware = optarg; break;
-		case OPT_BRANCH: a->f.branch = optarg; break;
-		case OPT_MODEL: a->f.model = optarg; break;
-		case OPT_LAST:
-			if ((rc = cli_parse_u64("--last", optarg, 100000, &last)) != 0)
-				return rc;
-			a->f.limit = (long)last;
-			break;
-		case OPT_DB: a->db = optarg; break;
-		case OPT_LIMITS_FROM:
-			if ((rc = cli_parse_u64("--limits-from", optarg, 100000, &k)) != 0)
-				return rc;
-			if (k < 2)
-				return rig_error(RIG_ERR_INVALID, "--limits-from needs 2 runs or more");
-			a->reference = (size_t)k;
-			break;
-		case 'h': return 1;
-		default:
-			return rig_error(RIG_ERR_INVALID, "trend: %s %s (see rig trend --help)",
-					 c == ':' ? "missing value for" : "unknown option",
-					 argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return rig_error(RIG_ERR_INVALID, "trend: unexpected argument \"%s\"", argv[optind]);
+	if ((rc = cli_options(&verb, argc, argv, &i)) != 0)
+		return rc;
+	a->f.limit = (long)last;
+	a->reference = (size_t)k;
+	if (i < argc)
+		return rig_error(RIG_ERR_INVALID, "trend: unexpected argument \"%s\"", argv[i]);
 	if (!a->requirement)
 		return rig_error(RIG_ERR_INVALID, "trend needs --requirement R (see rig trend --help)");
 	return 0;
@@ -371,9 +351,10 @@ static int trend(const struct trend_args *a, struct trend *t)
 			       a->requirement);
 	if (rc)
 		return rc;
-	snprintf(path, sizeof(path), "%s", a->out ? a->out : "");
-	if (!a->out)
-		snprintf(path, sizeof(path), "trend-%s.html", a->requirement);
+	rc = a->out ? path_format(path, sizeof(path), "%s", a->out)
+		    : path_format(path, sizeof(path), "trend-%s.html", a->requirement);
+	if (rc)
+		return rc;
 	rc = write_chart(t, a, path);
 	plot_release_caches();
 	if (rc)

@@ -1,4 +1,4 @@
-#include "rig/run/journal.h"
+#include "rig/base/journal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "rig/base/error.h"
+#include "rig/base/paths.h"
 #include "rig/base/file.h"
 #include "rig/base/timefmt.h"
 
@@ -32,7 +33,9 @@ int journal_create(struct journal *j, const char *path)
 	int rc;
 
 	memset(j, 0, sizeof(*j));
-	snprintf(j->path, sizeof(j->path), "%s", path);
+	j->fd = -1;
+	if ((rc = path_format(j->path, sizeof(j->path), "%s", path)) != 0)
+		return rc;
 	memcpy(j->prev, ZERO_HASH, 65);
 	/* Created under a private name, locked, then linked into place: a rig
 	 * recovering neighbouring runs must never find this journal unlocked
@@ -202,7 +205,10 @@ static int cut_torn_tail(struct journal *j, const struct journal_scan *st)
 
 	if (!tail)
 		return rig_error(RIG_ERR_NOMEM, "%s: torn line too large", j->path);
-	snprintf(torn_path, sizeof(torn_path), "%s.torn", j->path);
+	if ((rc = path_format(torn_path, sizeof(torn_path), "%s.torn", j->path)) != 0) {
+		free(tail);
+		return rc;
+	}
 	if (pread(j->fd, tail, (size_t)st->torn_bytes, st->good_bytes) != st->torn_bytes) {
 		free(tail);
 		return rig_error_errno(RIG_ERR_IO, "%s: cannot read the torn last line", j->path);
@@ -225,7 +231,9 @@ int journal_resume(struct journal *j, const char *path, journal_line_fn fn, void
 
 	memset(j, 0, sizeof(*j));
 	memset(st, 0, sizeof(*st));
-	snprintf(j->path, sizeof(j->path), "%s", path);
+	j->fd = -1;
+	if ((rc = path_format(j->path, sizeof(j->path), "%s", path)) != 0)
+		return rc;
 	j->fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
 	if (j->fd < 0)
 		return rig_error_errno(RIG_ERR_IO, "%s: cannot open journal", path);

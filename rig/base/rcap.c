@@ -1,4 +1,4 @@
-#include "rig/measure/rcap.h"
+#include "rig/base/rcap.h"
 
 #include <endian.h>
 #include <jansson.h>
@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "rig/base/error.h"
+#include "rig/base/paths.h"
 #include "rig/base/file.h"
 
 #define MAGIC "RCAP1\n"
@@ -47,7 +48,10 @@ int rcap_create(struct rcap_writer *w, const char *path, const struct rcap_heade
 
 	json_decref(j);
 	memset(w, 0, sizeof(*w));
-	snprintf(w->path, sizeof(w->path), "%s", path);
+	if ((rc = path_format(w->path, sizeof(w->path), "%s", path)) != 0) {
+		free(text);
+		return rc;
+	}
 	w->nchannels = h->nchannels;
 	if (!text)
 		return rig_error(RIG_ERR_NOMEM, "%s: cannot encode header", path);
@@ -178,7 +182,8 @@ int rcap_open(struct rcap_reader *r, const char *path)
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	snprintf(r->path, sizeof(r->path), "%s", path);
+	if ((rc = path_format(r->path, sizeof(r->path), "%s", path)) != 0)
+		return rc;
 	r->f = fopen(path, "rb");
 	if (!r->f)
 		return rig_error_errno(RIG_ERR_IO, "%s: cannot open", path);

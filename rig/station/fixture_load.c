@@ -1,12 +1,13 @@
-#include "rig/station/fixture.h"
+#include "rig/station/fixture_load.h"
 
 #include <lua.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "rig/station/station.h"
+#include "drivers/backends.h"
 #include "rig/base/datafile.h"
 #include "rig/base/error.h"
+#include "rig/base/paths.h"
 #include "rig/base/file.h"
 #include "rig/station/fixture_budget.h"
 
@@ -514,7 +515,8 @@ int fixture_load(struct fixture *fx, const char *path)
 	int rc;
 
 	memset(fx, 0, sizeof(*fx));
-	snprintf(fx->path, sizeof(fx->path), "%s", path);
+	if ((rc = path_format(fx->path, sizeof(fx->path), "%s", path)) != 0)
+		return rc;
 	rc = datafile_load(&df, path, &root);
 	if (rc == 0 && (rc = df_check_keys(&root, keys)) == 0 &&
 	    (rc = df_string(&root, "name", fx->name, sizeof(fx->name))) >= 0 &&
@@ -532,53 +534,4 @@ int fixture_load(struct fixture *fx, const char *path)
 		rc = file_sha256_hex(path, fx->sha256);
 	datafile_release(&df);
 	return rc < 0 ? rc : 0;
-}
-
-int fixture_channel(const struct fixture *fx, const char *name)
-{
-	for (size_t i = 0; i < fx->daq.nchannels; i++)
-		if (!strcmp(fx->daq.channels[i].name, name))
-			return (int)i;
-	return -1;
-}
-
-double fixture_uncertainty(const struct fixture *fx, const char *quantity, double value)
-{
-	for (size_t i = 0; i < fx->nuncertainties; i++) {
-		const struct fixture_uncertainty *u = &fx->uncertainties[i];
-
-		if (!strcmp(u->quantity, quantity))
-			return u->u + u->rel_pct / 100.0 * (value < 0 ? -value : value);
-	}
-	return 0;
-}
-
-static int expired(const struct fixture_certificate *c, const char *date)
-{
-	return c->due[0] && strcmp(c->due, date) < 0;
-}
-
-int fixture_check_calibration(const struct fixture *fx, const char *date)
-{
-	for (size_t i = 0; i < fx->daq.nchannels; i++) {
-		const struct fixture_channel *ch = &fx->daq.channels[i];
-
-		if (expired(&ch->cert, date))
-			return rig_error(RIG_ERR_INTERLOCK,
-					 "%s:%d: calibration of the %s sensor (certificate %s) expired on %s "
-					 "(recalibrate, or run with --allow-expired-cal, which is recorded)",
-					 fx->path, ch->cert.line, ch->name, ch->cert.id, ch->cert.due);
-	}
-	if (fx->scale.driver[0] && expired(&fx->scale.cert, date))
-		return rig_error(RIG_ERR_INTERLOCK,
-				 "%s:%d: calibration of the balance (certificate %s) expired on %s "
-				 "(recalibrate, or run with --allow-expired-cal, which is recorded)",
-				 fx->path, fx->scale.cert.line, fx->scale.cert.id, fx->scale.cert.due);
-	if (fx->timebase.model[0] && expired(&fx->timebase.cert, date))
-		return rig_error(RIG_ERR_INTERLOCK,
-				 "%s:%d: calibration of the timebase (certificate %s) expired on %s "
-				 "(recalibrate, or run with --allow-expired-cal, which is recorded)",
-				 fx->path, fx->timebase.cert.line, fx->timebase.cert.id,
-				 fx->timebase.cert.due);
-	return 0;
 }

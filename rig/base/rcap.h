@@ -1,8 +1,8 @@
-#ifndef RIG_MEASURE_RCAP_H
-#define RIG_MEASURE_RCAP_H
+#ifndef RIG_BASE_RCAP_H
+#define RIG_BASE_RCAP_H
 
 /*
- * Raw capture files (*.rcap, shared/DESIGN.md): "RCAP1\n", one line of
+ * Raw capture files (*.rcap, docs/design.md): "RCAP1\n", one line of
  * JSON header, then little-endian uint16 codes, one scan after another,
  * channels in header order. What a DAQ delivered, kept byte for byte so any
  * result can be measured again (rig measure).
@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "rig/measure/calibration.h"
+#include "rig/base/calibration.h"
 
 #define RCAP_MAX_CHANNELS 16
 #define RCAP_MAX_HEADER (64u << 10)

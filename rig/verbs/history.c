@@ -1,5 +1,4 @@
 /* `rig history`: the runs in the store, newest first. */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,51 +31,33 @@ static int print_row(void *ctx, const struct store_run_row *r)
 
 int history_command(int argc, char **argv)
 {
-	enum { OPT_SERIAL = 256, OPT_FIRMWARE, OPT_BRANCH, OPT_MODEL, OPT_VERDICT, OPT_LIMIT,
-	       OPT_JSON, OPT_DB };
-	static const struct option longopts[] = {
-		{ "serial", required_argument, NULL, OPT_SERIAL },
-		{ "firmware", required_argument, NULL, OPT_FIRMWARE },
-		{ "branch", required_argument, NULL, OPT_BRANCH },
-		{ "model", required_argument, NULL, OPT_MODEL },
-		{ "verdict", required_argument, NULL, OPT_VERDICT },
-		{ "limit", required_argument, NULL, OPT_LIMIT },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "db", required_argument, NULL, OPT_DB },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct store_filter f = { .limit = 50 };
 	const char *db = NULL;
 	json_t *list = NULL;
 	struct store st;
-	uint64_t limit;
-	int c, rc = 0, json = 0;
+	uint64_t limit = 50;
+	int rc, i, json = 0;
+	const struct cli_option options[] = {
+		{ .name = "serial", .arg = CLI_TEXT, .out = &f.serial },
+		{ .name = "firmware", .arg = CLI_TEXT, .out = &f.firmware },
+		{ .name = "branch", .arg = CLI_TEXT, .out = &f.branch },
+		{ .name = "model", .arg = CLI_TEXT, .out = &f.model },
+		{ .name = "verdict", .arg = CLI_TEXT, .out = &f.verdict },
+		{ .name = "limit", .arg = CLI_U64, .out = &limit, .max = 1000000000 },
+		{ .name = "json", .arg = CLI_FLAG, .out = &json },
+		{ .name = "db", .arg = CLI_TEXT, .out = &db },
+		{ .name = NULL },
+	};
+	const struct cli_verb verb = { .verb = "history", .options = options };
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1 && !rc) {
-		switch (c) {
-		case OPT_SERIAL: f.serial = optarg; break;
-		case OPT_FIRMWARE: f.firmware = optarg; break;
-		case OPT_BRANCH: f.branch = optarg; break;
-		case OPT_MODEL: f.model = optarg; break;
-		case OPT_VERDICT: f.verdict = optarg; break;
-		case OPT_LIMIT:
-			rc = cli_parse_u64("--limit", optarg, 1000000000, &limit);
-			f.limit = (long)limit;
-			break;
-		case OPT_JSON: json = 1; break;
-		case OPT_DB: db = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default:
-			rc = rig_error(RIG_ERR_INVALID, "history: %s %s (see rig history --help)",
-				       c == ':' ? "missing value for" : "unknown option",
-				       argv[optind - 1]);
-		}
+	rc = cli_options(&verb, argc, argv, &i);
+	if (rc == CLI_HELP) {
+		fputs(usage, stdout);
+		return 0;
 	}
-	if (!rc && optind < argc)
-		rc = rig_error(RIG_ERR_INVALID, "history: unexpected argument \"%s\"", argv[optind]);
+	f.limit = (long)limit;
+	if (!rc && i < argc)
+		rc = rig_error(RIG_ERR_INVALID, "history: unexpected argument \"%s\"", argv[i]);
 	if (!rc && (rc = store_open_existing(&st, db)) == 0) {
 		if (json)
 			list = json_array();

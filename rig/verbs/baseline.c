@@ -1,10 +1,10 @@
 /* `rig baseline set RUN` / `rig baseline show RUN`. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rig/base/error.h"
+#include "rig/verbs/cli.h"
 #include "rig/verbs/verbs.h"
 #include "rig/store/store.h"
 
@@ -42,38 +42,26 @@ static int baseline(const char *action, const char *run, const char *note, const
 
 int baseline_command(int argc, char **argv)
 {
-	enum { OPT_NOTE = 256, OPT_OPERATOR, OPT_DB };
-	static const struct option longopts[] = {
-		{ "note", required_argument, NULL, OPT_NOTE },
-		{ "operator", required_argument, NULL, OPT_OPERATOR },
-		{ "db", required_argument, NULL, OPT_DB },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *note = "", *who = getenv("USER"), *db = NULL;
-	int c, rc = 0;
+	const struct cli_option options[] = {
+		{ .name = "note", .arg = CLI_TEXT, .out = &note },
+		{ .name = "operator", .arg = CLI_TEXT, .out = &who },
+		{ .name = "db", .arg = CLI_TEXT, .out = &db },
+		{ .name = NULL },
+	};
+	const struct cli_verb verb = { .verb = "baseline", .options = options };
+	int rc, i;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1 && !rc) {
-		switch (c) {
-		case OPT_NOTE: note = optarg; break;
-		case OPT_OPERATOR: who = optarg; break;
-		case OPT_DB: db = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default:
-			rc = rig_error(RIG_ERR_INVALID, "baseline: %s %s (see rig baseline --help)",
-				       c == ':' ? "missing value for" : "unknown option",
-				       argv[optind - 1]);
-		}
+	rc = cli_options(&verb, argc, argv, &i);
+	if (rc == CLI_HELP) {
+		fputs(usage, stdout);
+		return 0;
 	}
-	if (!rc && (argc - optind != 2 ||
-		    (strcmp(argv[optind], "set") != 0 && strcmp(argv[optind], "show") != 0)))
+	if (!rc && (argc - i != 2 || (strcmp(argv[i], "set") != 0 && strcmp(argv[i], "show") != 0)))
 		rc = rig_error(RIG_ERR_INVALID, "baseline needs set RUN or show RUN (see rig "
 			       "baseline --help)");
 	if (!rc)
-		rc = baseline(argv[optind], argv[optind + 1], note, who && who[0] ? who : "unknown",
-			      db);
+		rc = baseline(argv[i], argv[i + 1], note, who && who[0] ? who : "unknown", db);
 	if (rc) {
 		fprintf(stderr, "rig: %s\n", rig_last_error());
 		return 2;
