@@ -12,6 +12,7 @@ struct run_options {
 	uint64_t seed;
 	int realtime;
 	int batch;                 /* answer prompts automatically */
+	const char *answers;       /* prompts answered through this file (rig serve); NULL: the terminal */
 	int allow_expired_cal;
 	int quiet;                 /* no progress line */
 	double step_timeout_s;     /* Lua wall-clock limit per step; 0: none */

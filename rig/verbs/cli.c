@@ -67,7 +67,7 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 {
 	enum { OPT_FIXTURE = 256, OPT_SIM_UNIT, OPT_SEED, OPT_OUT, OPT_OPERATOR, OPT_REALTIME,
 	       OPT_BATCH, OPT_ALLOW_EXPIRED, OPT_QUIET, OPT_STEP_TIMEOUT, OPT_DB, OPT_FIRMWARE,
-	       OPT_PARAM };
+	       OPT_PARAM, OPT_ANSWERS };
 	static const struct option longopts[] = {
 		{ "fixture", required_argument, NULL, OPT_FIXTURE },
 		{ "sim-unit", required_argument, NULL, OPT_SIM_UNIT },
@@ -82,6 +82,7 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "firmware", required_argument, NULL, OPT_FIRMWARE },
 		{ "param", required_argument, NULL, OPT_PARAM },
+		{ "answers", required_argument, NULL, OPT_ANSWERS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -125,6 +126,7 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 			break;
 		case OPT_DB: o->db = optarg; break;
 		case OPT_FIRMWARE: o->firmware = optarg; break;
+		case OPT_ANSWERS: o->answers = optarg; break;
 		case OPT_PARAM:
 			if ((rc = parse_param(o, optarg)) != 0)
 				return rc;
