@@ -42,6 +42,10 @@ static const char usage[] =
 	"                       the run later runs of a firmware branch are compared with\n"
 	"  trend --requirement R [--out FILE]\n"
 	"                       X-bar and S control charts across runs\n"
+	"  serve [--listen ADDR:PORT]\n"
+	"                       the operator station in the browser (docs/serve.md)\n"
+	"  user add|del|list [NAME] [--role operator|qa|admin]\n"
+	"                       the users of rig serve (password from the terminal or stdin)\n"
 	"\n"
 	"Exit status: 0 all PASS, 1 any FAIL or INDETERMINATE, 2 the run could not complete.\n"
 	"See rig(1) and docs/.\n";
@@ -65,6 +69,8 @@ int main(int argc, char **argv)
 		{ "diff", diff_command },
 		{ "baseline", baseline_command },
 		{ "trend", trend_command },
+		{ "serve", serve_command },
+		{ "user", user_command },
 	};
 
 	if (sodium_init() < 0) {
