@@ -329,7 +329,7 @@ static enum MHD_Result api_login(struct MHD_Connection *c, const struct serve_co
 	enum MHD_Result ok;
 
 	client_addr(c, addr, sizeof(addr));
-	if (!rate_allow(addr, RATE_LOGIN)) {
+	if (!rate_check(addr, RATE_LOGIN)) {
 		json_decref(body);
 		return send_error(c, MHD_HTTP_TOO_MANY_REQUESTS, "too many log-in attempts; wait");
 	}
@@ -339,6 +339,7 @@ static enum MHD_Result api_login(struct MHD_Connection *c, const struct serve_co
 	}
 	role = users_check(cfg->users, user, pw);
 	if (role == ROLE_NONE || session_create(user, role, &s) != 0) {
+		rate_allow(addr, RATE_LOGIN);
 		json_decref(body);
 		return send_error(c, MHD_HTTP_UNAUTHORIZED, "wrong user name or password");
 	}
@@ -417,7 +418,7 @@ static enum MHD_Result api_verify(struct MHD_Connection *c, const struct serve_c
 static enum MHD_Result api_baseline(struct MHD_Connection *c, const struct serve_config *cfg,
 				    const struct auth *a, const char *id, const struct request *rq)
 {
-	json_t *st = runs_state(cfg, id), *body = parse_body(rq);
+	json_t *st = runs_state(cfg, id), *body = parse_body(rq), *reply;
 	const char *run_id = st ? str_field(st, "run_id") : NULL;
 	const char *note = body ? str_field(body, "note") : NULL;
 	const char *args[12];
@@ -444,24 +445,24 @@ static enum MHD_Result api_baseline(struct MHD_Connection *c, const struct serve
 	}
 	args[n] = NULL;
 	rc = runs_rig(cfg, args, out, sizeof(out));
+	reply = rc == 0 ? json_pack("{s:s}", "baseline", run_id) : json_pack("{s:s}", "error", out);
 	json_decref(st);
 	json_decref(body);
-	if (rc != 0)
-		return send_error(c, MHD_HTTP_CONFLICT, out);
-	return send_json(c, MHD_HTTP_OK, json_pack("{s:s}", "baseline", run_id));
+	return send_json(c, rc == 0 ? MHD_HTTP_OK : MHD_HTTP_CONFLICT, reply);
 }
 
 struct history {
 	json_t *rows;
 	const struct serve_config *cfg;
-	const char *from, *to;
+	const char *from, *to, *serial;
 };
 
 static int history_row(void *ctx, const struct store_run_row *row)
 {
 	struct history *h = ctx;
 	size_t n = strlen(h->cfg->runs_dir);
-	const char *link = NULL;
+	const char *link = NULL, *scanned;
+	json_t *meta;
 
 	/* dates compare as text: ISO 8601 */
 	if (h->from && h->from[0] && strncmp(row->started, h->from, strlen(h->from)) < 0)
@@ -471,10 +472,16 @@ static int history_row(void *ctx, const struct store_run_row *row)
 	if (!strncmp(row->out_dir, h->cfg->runs_dir, n) && row->out_dir[n] == '/' &&
 	    runs_valid_id(row->out_dir + n + 1))
 		link = row->out_dir + n + 1;
-	json_array_append_new(h->rows, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:I}",
-		"run_id", row->id, "started", row->started, "verdict", row->verdict, "serial",
-		row->serial, "firmware", row->firmware, "script", row->script, "id", link,
-		"steps", (json_int_t)row->steps));
+	/* the serial the operator scanned, for runs started here */
+	meta = link ? runs_meta(h->cfg, link) : NULL;
+	scanned = meta ? json_string_value(json_object_get(meta, "serial")) : NULL;
+	if (!h->serial || !h->serial[0] || !strcmp(row->serial, h->serial) ||
+	    (scanned && !strcmp(scanned, h->serial)))
+		json_array_append_new(h->rows, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s?, s:I}",
+			"run_id", row->id, "started", row->started, "verdict", row->verdict,
+			"unit_serial", row->serial, "serial", scanned, "firmware", row->firmware,
+			"script", row->script, "id", link, "steps", (json_int_t)row->steps));
+	json_decref(meta);
 	return json_array_size(h->rows) >= 1000;
 }
 
@@ -489,7 +496,7 @@ static enum MHD_Result api_history(struct MHD_Connection *c, const struct serve_
 	const char *serial = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "serial");
 	const char *verdict = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "verdict");
 	struct store_filter f = { 0 };
-	struct history h = { json_array(), cfg, NULL, NULL };
+	struct history h = { json_array(), cfg, NULL, NULL, NULL };
 	struct store st;
 	int rc;
 
@@ -500,7 +507,7 @@ static enum MHD_Result api_history(struct MHD_Connection *c, const struct serve_
 		json_decref(h.rows);
 		return send_error(c, MHD_HTTP_BAD_REQUEST, "bad filter");
 	}
-	f.serial = serial && serial[0] ? serial : NULL;
+	h.serial = serial;
 	f.verdict = verdict && verdict[0] ? verdict : NULL;
 	rc = store_open_existing(&st, cfg->db[0] ? cfg->db : NULL);
 	if (rc == 0)
@@ -767,8 +774,8 @@ int serve_run(const struct serve_config *cfg)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-			     MHD_USE_ERROR_LOG, 0, NULL, NULL, handler, (void *)cfg,
+	/* no error log: a browser leaving a page mid-stream is no error */
+	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handler, (void *)cfg,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
 			     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,

@@ -89,7 +89,7 @@ static int in_list(json_t *list, const char *name)
 	return 0;
 }
 
-static json_t *load_meta(const struct serve_config *cfg, const char *id)
+json_t *runs_meta(const struct serve_config *cfg, const char *id)
 {
 	char path[8192];
 
@@ -125,7 +125,7 @@ static int pid_runs(const struct serve_config *cfg, const char *id, long pid)
 
 int runs_alive(const struct serve_config *cfg, const char *id)
 {
-	json_t *m = load_meta(cfg, id);
+	json_t *m = runs_meta(cfg, id);
 	int alive = m && pid_runs(cfg, id, (long)json_integer_value(json_object_get(m, "pid")));
 
 	json_decref(m);
@@ -195,38 +195,59 @@ static void make_id(char id[64])
  * nobody's child here and outlives the server. */
 static pid_t spawn_detached(char *const argv[], const char *log, const char *cwd)
 {
-	int fds[2];
+	int fds[2], exec_fds[2];
 	pid_t child, pid = -1;
 
 	if (pipe2(fds, O_CLOEXEC) != 0)
 		return -1;
-	child = fork();
-	if (child < 0) {
+	/* closed by the exec: the pid is reported once it is rig run's */
+	if (pipe2(exec_fds, O_CLOEXEC) != 0) {
 		close(fds[0]);
 		close(fds[1]);
 		return -1;
 	}
+	child = fork();
+	if (child < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		close(exec_fds[0]);
+		close(exec_fds[1]);
+		return -1;
+	}
 	if (child == 0) {
 		pid_t g;
+		char junk;
 
-		setsid();
 		g = fork();
 		if (g == 0) {
-			int in = open("/dev/null", O_RDONLY);
-			int out = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+			/* session leader: abort signals its whole group, and no
+			 * terminal hang-up or server signal reaches it */
+			int in, out;
+
+			setsid();
+			in = open("/dev/null", O_RDONLY);
+			out = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 
 			if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
 			    dup2(out, 2) < 0 || (cwd[0] && chdir(cwd) != 0))
 				_exit(127);
 			signal(SIGPIPE, SIG_DFL);
-			closefrom(3);
+			/* keep only the exec pipe (close-on-exec) */
+			if (exec_fds[1] != 3 && dup3(exec_fds[1], 3, O_CLOEXEC) < 0)
+				_exit(127);
+			closefrom(4);
 			execv(argv[0], argv);
 			_exit(127);
 		}
+		close(exec_fds[1]);
+		while (g > 0 && read(exec_fds[0], &junk, 1) < 0 && errno == EINTR)
+			;
 		if (write(fds[1], &g, sizeof(g)) != (ssize_t)sizeof(g))
 			_exit(1);
 		_exit(0);
 	}
+	close(exec_fds[0]);
+	close(exec_fds[1]);
 	close(fds[1]);
 	if (read(fds[0], &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
 		pid = -1;
@@ -415,23 +436,32 @@ static void summarise(json_t *st, const char *text, int with_steps)
 
 static json_t *state_of(const struct serve_config *cfg, const char *id, int with_steps)
 {
-	json_t *st = load_meta(cfg, id);
+	json_t *st = runs_meta(cfg, id);
 	char path[8192], *text = NULL;
 	size_t len;
 	int alive, have_journal;
 	const char *state;
+	long pid;
 
 	if (!st)
 		return NULL;
-	alive = pid_runs(cfg, id, (long)json_integer_value(json_object_get(st, "pid")));
+	pid = (long)json_integer_value(json_object_get(st, "pid"));
+	alive = pid_runs(cfg, id, pid);
+	if (pid == 0) {
+		/* being started now, or the server died before it could start it */
+		struct stat sb;
+
+		meta_path(cfg, id, "json", path, sizeof(path));
+		alive = stat(path, &sb) == 0 && time(NULL) - sb.st_mtime < 10;
+	}
 	json_object_del(st, "pid");
 	runs_journal_path(cfg, id, path, sizeof(path));
 	have_journal = file_read_all(path, JOURNAL_MAX, &text, &len) == 0;
 	json_object_set_new(st, "verdict", json_null());
 	summarise(st, have_journal ? text : "", with_steps);
 	free(text);
-	if (json_is_string(json_object_get(st, "verdict")))
-		state = "done";
+	if (json_is_string(json_object_get(st, "verdict")) && !alive)
+		state = "done";  /* the reports and MANIFEST follow run_end */
 	else if (alive)
 		state = json_is_object(json_object_get(st, "prompt")) ? "prompt" :
 			have_journal ? "running" : "starting";
@@ -494,7 +524,7 @@ json_t *runs_list(const struct serve_config *cfg)
 
 int runs_abort(const struct serve_config *cfg, const char *id)
 {
-	json_t *m = load_meta(cfg, id);
+	json_t *m = runs_meta(cfg, id);
 	long pid = m ? (long)json_integer_value(json_object_get(m, "pid")) : 0;
 	int rc = 0;
 

@@ -27,6 +27,10 @@ int runs_start(const struct serve_config *cfg, const char *script, const char *s
  * shots, prompt, verdict, failing, ...), or NULL when there is no such run. */
 json_t *runs_state(const struct serve_config *cfg, const char *id);
 
+/* What the server recorded when it started run id (id, script, serial,
+ * socket, unit, user, started, pid), or NULL. */
+json_t *runs_meta(const struct serve_config *cfg, const char *id);
+
 /* Every run, newest first, each as runs_state without its steps. */
 json_t *runs_list(const struct serve_config *cfg);
 

@@ -106,7 +106,7 @@ static const struct {
 	double burst, per_s;
 } limits[] = {
 	[RATE_REQUEST] = { 400, 100 },  /* a page and its API calls; 50 event streams */
-	[RATE_LOGIN] = { 10, 0.2 },     /* password guessing: 12 a minute after 10 */
+	[RATE_LOGIN] = { 10, 0.2 },     /* failed log-ins: 12 a minute after 10 */
 };
 
 static struct bucket {
@@ -116,7 +116,7 @@ static struct bucket {
 	struct timespec at;
 } buckets[MAX_CLIENTS];
 
-int rate_allow(const char *addr, enum rate_kind kind)
+static int rate(const char *addr, enum rate_kind kind, int spend)
 {
 	struct timespec now;
 	struct bucket *b = NULL, *oldest = &buckets[0];
@@ -143,8 +143,18 @@ int rate_allow(const char *addr, enum rate_kind kind)
 		b->tokens = limits[kind].burst;
 	b->at = now;
 	ok = b->tokens >= 1;
-	if (ok)
+	if (ok && spend)
 		b->tokens -= 1;
 	pthread_mutex_unlock(&lock);
 	return ok;
+}
+
+int rate_allow(const char *addr, enum rate_kind kind)
+{
+	return rate(addr, kind, 1);
+}
+
+int rate_check(const char *addr, enum rate_kind kind)
+{
+	return rate(addr, kind, 0);
 }

@@ -36,4 +36,9 @@ int session_token_equal(const char *a, const char *b);
 enum rate_kind { RATE_REQUEST, RATE_LOGIN };
 int rate_allow(const char *addr, enum rate_kind kind);
 
+/* Whether a request may go ahead, without spending anything: log-ins
+ * spend only when they fail, so a line's many log-ins are never refused
+ * while guessing is. */
+int rate_check(const char *addr, enum rate_kind kind);
+
 #endif

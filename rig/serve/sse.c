@@ -24,7 +24,6 @@ struct stream {
 	unsigned long long skip;   /* lines the client has (Last-Event-ID) */
 	char *out;                 /* formatted events not yet sent */
 	size_t out_len, out_pos, out_cap;
-	int ended;                 /* run_end seen */
 	int finished;              /* "end" event queued: close after it */
 	time_t last_send;
 };
@@ -83,8 +82,6 @@ static int pump(struct stream *s)
 					break;
 				got = 1;
 			}
-			if (memmem(start, (size_t)(nl - start), "\"event\":\"run_end\"", 17))
-				s->ended = 1;
 			start = nl + 1;
 		}
 		/* keep the partial last line for the next read */
@@ -118,7 +115,7 @@ static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
 			return MHD_CONTENT_READER_END_OF_STREAM;
 		if (pump(s))
 			continue;
-		if (s->ended || !runs_alive(s->cfg, s->id)) {
+		if (!runs_alive(s->cfg, s->id)) {
 			/* the process may have written its last lines since */
 			if (pump(s))
 				continue;
