@@ -15,6 +15,7 @@
 #include "rig/serve/serve.h"
 #include "rig/serve/users.h"
 #include "rig/station/fixture.h"
+#include "rig/store/store.h"
 #include "rig/verbs/cli.h"
 #include "rig/verbs/verbs.h"
 
@@ -41,16 +42,16 @@ static int absolute(const char *what, const char *path, char *out, size_t len)
 	return 0;
 }
 
+/* runs/ beside the default results store ($XDG_DATA_HOME/rig/). */
 static int default_runs(char *out, size_t len)
 {
-	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char *slash;
 
-	if (xdg && xdg[0] == '/')
-		snprintf(out, len, "%s/rig/runs", xdg);
-	else if (home && home[0])
-		snprintf(out, len, "%s/.local/share/rig/runs", home);
-	else
-		return rig_error(RIG_ERR_INVALID, "neither $XDG_DATA_HOME nor $HOME is set (use --runs)");
+	if (store_default_path(out, len) != 0 || !(slash = strrchr(out, '/')) ||
+	    (size_t)(slash - out) + 6 > len)
+		return rig_error(RIG_ERR_INVALID, "no run folder: neither XDG_DATA_HOME nor HOME "
+				 "is set (use --runs)");
+	strcpy(slash, "/runs");
 	return 0;
 }
 
