@@ -46,6 +46,8 @@ static const char usage[] =
 	"                       the operator station in the browser (docs/serve.md)\n"
 	"  user add|del|list [NAME] [--role operator|qa|admin]\n"
 	"                       the users of rig serve (password from the terminal or stdin)\n"
+	"  sync [--to CONNINFO] push closed runs to the line's central store (PostgreSQL)\n"
+	"  line [--db CONNINFO] yields, capability and station comparison across the line\n"
 	"\n"
 	"Exit status: 0 all PASS, 1 any FAIL or INDETERMINATE, 2 the run could not complete.\n"
 	"See rig(1) and docs/.\n";
@@ -71,6 +73,8 @@ int main(int argc, char **argv)
 		{ "trend", trend_command },
 		{ "serve", serve_command },
 		{ "user", user_command },
+		{ "sync", sync_command },
+		{ "line", line_command },
 	};
 
 	if (sodium_init() < 0) {

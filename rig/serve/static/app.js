@@ -243,7 +243,7 @@ async function historyPage(main) {
   const f = (id, label, attrs) => [el('label', { for: id, text: label }),
     el('input', Object.assign({ id, name: id, value: q.get(id) || '' }, attrs || {}))];
   const verdict = el('select', { id: 'verdict', name: 'verdict' },
-    ...['', 'PASS', 'FAIL', 'INDETERMINATE', 'ABORTED', 'ERROR'].map((v) =>
+    ...['', 'PASS', 'FAIL', 'INDETERMINATE', 'INCOMPLETE', 'ABORTED', 'ERROR'].map((v) =>
       el('option', { value: v, text: v || T.any, selected: q.get('verdict') === v && v !== '' })));
   main.append(el('form', { class: 'card filters', method: 'get', action: '/history' },
     ...f('serial', T.serial), el('label', { for: 'verdict', text: T.verdict }), verdict,
