@@ -4,7 +4,8 @@
 /*
  * A run's progress as Server-Sent Events: every line of its journal, in
  * order, as "id: N" (the line's number, from 1) and "data: LINE"; then an
- * "end" event when the run has ended or its process is gone. A client
+ * "end" event once the run's process is gone (after run_end it still
+ * writes the reports, MANIFEST and signature). A client
  * reconnecting with Last-Event-ID: N gets exactly the lines after N, so
  * nothing is lost or repeated. Blocks its connection's thread while it
  * waits (rig serve runs a thread per connection).
