@@ -43,6 +43,10 @@ static const char usage[] =
 	"                       the run later runs of a firmware branch are compared with\n"
 	"  trend --requirement R [--out FILE]\n"
 	"                       X-bar and S control charts across runs\n"
+	"  serve [--listen ADDR:PORT]\n"
+	"                       the operator station in the browser (docs/serve.md)\n"
+	"  user add|del|list [NAME] [--role operator|qa|admin]\n"
+	"                       the users of rig serve (password from the terminal or stdin)\n"
 	"  sync [--to CONNINFO] push closed runs to the line's central store (PostgreSQL)\n"
 	"  line [--db CONNINFO] yields, capability and station comparison across the line\n"
 	"  msa grr|type1 [--requirement R] [--setting S] [--json] ...\n"
@@ -70,6 +74,8 @@ int main(int argc, char **argv)
 		{ "diff", diff_command },
 		{ "baseline", baseline_command },
 		{ "trend", trend_command },
+		{ "serve", serve_command },
+		{ "user", user_command },
 		{ "sync", sync_command },
 		{ "line", line_command },
 		{ "msa", msa_command },

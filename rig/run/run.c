@@ -114,7 +114,7 @@ static void fill_record(struct run *run)
 	r->sim = uses_sim(&run->fx);
 	r->seed = o->seed;
 	r->allow_expired_cal = o->allow_expired_cal;
-	r->batch = o->batch || !isatty(STDIN_FILENO) || getenv("CI");
+	r->batch = o->batch || (!o->answers && (!isatty(STDIN_FILENO) || getenv("CI")));
 	for (int i = 0; i < o->nparams && r->nparams < RUN_MAX_PARAMS; i++) {
 		struct run_param *p = &r->params[r->nparams++];
 		const char *eq = strchr(o->params[i], '=');
@@ -339,6 +339,7 @@ static int run_script(struct run *run)
 	h.journal = &run->journal;
 	h.fx = &run->fx;
 	h.batch = run->rec.batch;
+	h.answers = run->opt->answers;
 	h.step_timeout_s = run->opt->step_timeout_s;
 	h.firmware = run->opt->firmware;
 	h.progress = !run->opt->quiet && isatty(STDERR_FILENO);

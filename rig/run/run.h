@@ -14,6 +14,7 @@ struct run_options {
 	uint64_t seed;
 	int realtime;
 	int batch;                 /* answer prompts automatically */
+	const char *answers;       /* prompts answered through this file (rig serve); NULL: the terminal */
 	int allow_expired_cal;
 	int allow_expired_msa;     /* run although the gauge-study interlock refuses */
 	int msa_study;             /* the run is a gauge study (rig msa): not gated */

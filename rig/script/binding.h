@@ -26,6 +26,7 @@ struct harness {
 	char script_dir[4096];
 	char run_dir[4096];
 	int batch;                 /* answer prompts automatically */
+	const char *answers;       /* --answers FILE: prompts answered by whoever writes it */
 	int progress;              /* draw a progress line on stderr */
 	unsigned long long step_budget; /* Lua instructions per step (0: none) */
 	double step_timeout_s;     /* wall-clock seconds of Lua per step (0: none) */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "rig/base/error.h"
+#include "rig/script/answers.h"
 #include "rig/script/binding.h"
 #include "rig/measure/gravimetric.h"
 #include "rig/base/interrupt.h"
@@ -216,9 +217,20 @@ static int l_prompt(lua_State *L)
 		lua_pushboolean(L, 1);
 		return 1;
 	}
-	fprintf(stderr, "\r\033[K>>> %s\n    [Enter] continue, [a] abort: ", msg);
-	fflush(stderr);
-	if (!fgets(answer, sizeof(answer), stdin) || (answer[0] == 'a' || answer[0] == 'A')) {
+	if (h->answers) {
+		/* rig serve: the browser answers; the journal tells it a prompt is open */
+		answers_clear(h->answers);
+		harness_journal(L, "prompt_open", json_pack("{s:s, s:s}", "step",
+							    h->step ? h->step->id : "", "message", msg));
+		if (answers_wait(h->answers, answer, sizeof(answer)) != 0)
+			snprintf(answer, sizeof(answer), "abort");
+	} else {
+		fprintf(stderr, "\r\033[K>>> %s\n    [Enter] continue, [a] abort: ", msg);
+		fflush(stderr);
+		if (!fgets(answer, sizeof(answer), stdin))
+			snprintf(answer, sizeof(answer), "abort");
+	}
+	if (answer[0] == 'a' || answer[0] == 'A') {
 		harness_journal(L, "prompt", json_pack("{s:s, s:s}", "message", msg, "answer",
 							"abort"));
 		harness_note(h, "prompt", msg, "abort");

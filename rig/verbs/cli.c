@@ -208,6 +208,7 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 		{ .name = "db", .arg = CLI_TEXT, .out = &o->db },
 		{ .name = "firmware", .arg = CLI_TEXT, .out = &o->firmware },
 		{ .name = "param", .arg = CLI_CALL, .out = o, .call = parse_param_option },
+		{ .name = "answers", .arg = CLI_TEXT, .out = &o->answers },
 		{ .name = "socket", .arg = CLI_TEXT, .out = &o->socket },
 		{ .name = "serial", .arg = CLI_CALL, .out = o, .call = parse_serial },
 		{ .name = NULL },

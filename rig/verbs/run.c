@@ -17,6 +17,7 @@ static const char run_usage[] =
 	"  --operator NAME      recorded in the reports (default $USER)\n"
 	"  --realtime           pace the sim to the wall clock\n"
 	"  --batch              answer operator prompts automatically (also without a terminal)\n"
+	"  --answers FILE       answer prompts through FILE, written by rig serve (docs/serve.md)\n"
 	"  --allow-expired-cal  run with an expired calibration certificate (recorded)\n"
 	"  --allow-expired-msa  run without an acceptable, recent gauge R&R (recorded)\n"
 	"  --quiet              no progress line\n"

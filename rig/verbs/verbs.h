@@ -49,6 +49,9 @@ int diff_command(int argc, char **argv);      /* 0 no regression, 1 regression, 
 int baseline_command(int argc, char **argv);  /* 0; 2 on error */
 int trend_command(int argc, char **argv);     /* 0 in control, 1 rule violated, 2 error */
 
+/* The operator station in the browser (rig/serve/, docs/serve.md). */
+int serve_command(int argc, char **argv);     /* runs until SIGTERM: 0; 2 on error */
+int user_command(int argc, char **argv);      /* rig user add|del|list: 0; 2 on error */
 /* The line's central store (docs/line.md). */
 int sync_command(int argc, char **argv);      /* 0 up to date; 1 conflict; 2 error */
 int line_command(int argc, char **argv);      /* 0; 2 on error */

@@ -1,0 +1,165 @@
+/*
+ * `rig serve [--listen ADDR:PORT] [--runs DIR] [--scripts DIR] ...`: the
+ * operator station and results pages in the browser (rig/serve/,
+ * docs/serve.md).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rig/base/error.h"
+#include "rig/base/file.h"
+#include "rig/base/paths.h"
+#include "rig/serve/serve.h"
+#include "rig/serve/users.h"
+#include "rig/base/fixture.h"
+#include "rig/station/fixture_load.h"
+#include "rig/store/store.h"
+#include "rig/verbs/cli.h"
+#include "rig/verbs/verbs.h"
+
+static const char usage[] =
+	"usage: rig serve [--listen ADDR:PORT] [--runs DIR] [--scripts DIR] [--fixture F]\n"
+	"                 [--db PATH] [--users FILE] [--sockets N]\n"
+	"  --listen ADDR:PORT   where to listen (default 127.0.0.1:8080)\n"
+	"  --runs DIR           run directories (default $XDG_DATA_HOME/rig/runs)\n"
+	"  --scripts DIR        the procedures offered (default the installed scripts/)\n"
+	"  --fixture F          the station's fixture (default rig run's)\n"
+	"  --db PATH            results store (default $XDG_DATA_HOME/rig/results.db)\n"
+	"  --users FILE         users (default $XDG_CONFIG_HOME/rig/users; rig user add)\n"
+	"  --sockets N          test sockets of the station (default 1)\n";
+
+/* An absolute path for a directory or file that exists. */
+static int absolute(const char *what, const char *path, char *out, size_t len)
+{
+	char *real = realpath(path, NULL);
+
+	if (!real)
+		return rig_error_errno(RIG_ERR_INVALID, "%s %s", what, path);
+	snprintf(out, len, "%s", real);
+	free(real);
+	return 0;
+}
+
+/* runs/ beside the default results store ($XDG_DATA_HOME/rig/). */
+static int default_runs(char *out, size_t len)
+{
+	char *slash;
+
+	if (store_default_path(out, len) != 0 || !(slash = strrchr(out, '/')) ||
+	    (size_t)(slash - out) + 6 > len)
+		return rig_error(RIG_ERR_INVALID, "no run folder: neither XDG_DATA_HOME nor HOME "
+				 "is set (use --runs)");
+	strcpy(slash, "/runs");
+	return 0;
+}
+
+static int parse_listen(const char *text, struct serve_config *cfg)
+{
+	const char *colon = strrchr(text, ':');
+	uint64_t port;
+
+	if (!colon || colon == text || (size_t)(colon - text) >= sizeof(cfg->listen_addr))
+		return rig_error(RIG_ERR_INVALID, "--listen %s: ADDR:PORT, e.g. 127.0.0.1:8080", text);
+	if (cli_parse_u64("--listen port", colon + 1, 65535, &port) != 0)
+		return RIG_ERR_INVALID;
+	snprintf(cfg->listen_addr, sizeof(cfg->listen_addr), "%.*s", (int)(colon - text), text);
+	cfg->port = (unsigned)port;
+	return 0;
+}
+
+/* Sim unit files are offered only when the fixture uses the sim bench. */
+static void find_units(struct serve_config *cfg)
+{
+	char fx_path[4096], units[4096];
+	struct fixture fx;
+
+	cfg->units_dir[0] = '\0';
+	if (cfg->fixture[0])
+		snprintf(fx_path, sizeof(fx_path), "%s", cfg->fixture);
+	else if (paths_find_data("fixtures/sim-bench.lua", fx_path, sizeof(fx_path)) != 0)
+		return;
+	if (fixture_load(&fx, fx_path) != 0)
+		return;
+	if ((!strcmp(fx.daq.driver, "sim") || !strcmp(fx.uut.driver, "sim")) &&
+	    paths_find_data("fixtures/units", units, sizeof(units)) == 0)
+		absolute("units", units, cfg->units_dir, sizeof(cfg->units_dir));
+}
+
+int serve_command(int argc, char **argv)
+{
+	enum { OPT_LISTEN = 256, OPT_RUNS, OPT_SCRIPTS, OPT_FIXTURE, OPT_DB, OPT_USERS,
+	       OPT_SOCKETS };
+	static const struct option longopts[] = {
+		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "runs", required_argument, NULL, OPT_RUNS },
+		{ "scripts", required_argument, NULL, OPT_SCRIPTS },
+		{ "fixture", required_argument, NULL, OPT_FIXTURE },
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "users", required_argument, NULL, OPT_USERS },
+		{ "sockets", required_argument, NULL, OPT_SOCKETS },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct serve_config cfg;
+	const char *runs = NULL, *scripts = NULL, *users = NULL;
+	char path[4096];
+	uint64_t sockets = 1;
+	int c, rc = 0;
+
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(cfg.listen_addr, sizeof(cfg.listen_addr), "127.0.0.1");
+	cfg.port = 8080;
+	optind = 1;
+	while (rc == 0 && (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_LISTEN: rc = parse_listen(optarg, &cfg); break;
+		case OPT_RUNS: runs = optarg; break;
+		case OPT_SCRIPTS: scripts = optarg; break;
+		case OPT_FIXTURE: rc = absolute("--fixture", optarg, cfg.fixture, sizeof(cfg.fixture)); break;
+		case OPT_DB: snprintf(cfg.db, sizeof(cfg.db), "%s", optarg); break;
+		case OPT_USERS: users = optarg; break;
+		case OPT_SOCKETS: rc = cli_parse_u64("--sockets", optarg, 64, &sockets); break;
+		case 'h': fputs(usage, stdout); return 0;
+		default:
+			fprintf(stderr, "rig: serve: bad option %s\n%s", argv[optind - 1], usage);
+			return 2;
+		}
+	}
+	if (rc == 0 && optind < argc)
+		rc = rig_error(RIG_ERR_INVALID, "serve: unexpected argument %s", argv[optind]);
+	if (rc == 0 && sockets < 1)
+		rc = rig_error(RIG_ERR_INVALID, "--sockets needs 1 to 64");
+	cfg.sockets = (int)sockets;
+	if (rc == 0 && !runs && (rc = default_runs(path, sizeof(path))) == 0)
+		runs = path;
+	if (rc == 0 && (rc = file_mkdirs(runs, 0755)) == 0)
+		rc = absolute("--runs", runs, cfg.runs_dir, sizeof(cfg.runs_dir));
+	snprintf(cfg.meta_dir, sizeof(cfg.meta_dir), "%s/.serve", cfg.runs_dir);
+	if (rc == 0 && !scripts && paths_find_data("scripts", path, sizeof(path)) == 0)
+		scripts = path;
+	if (rc == 0 && !scripts)
+		rc = rig_error(RIG_ERR_INVALID, "no scripts/ found (use --scripts DIR)");
+	if (rc == 0)
+		rc = absolute("--scripts", scripts, cfg.scripts_dir, sizeof(cfg.scripts_dir));
+	if (rc == 0 && users)
+		snprintf(cfg.users, sizeof(cfg.users), "%s", users);
+	else if (rc == 0)
+		rc = users_default_path(cfg.users, sizeof(cfg.users));
+	if (rc == 0 && cfg.db[0] && cfg.db[0] != '/' && getcwd(path, sizeof(path))) {
+		char rel[4096];
+
+		snprintf(rel, sizeof(rel), "%s", cfg.db);
+		snprintf(cfg.db, sizeof(cfg.db), "%.2000s/%.2000s", path, rel);
+	}
+	if (rc == 0 && absolute("rig", "/proc/self/exe", cfg.rig, sizeof(cfg.rig)) != 0)
+		rc = RIG_ERR_IO;
+	if (rc) {
+		fprintf(stderr, "rig: %s\n", rig_last_error());
+		return 2;
+	}
+	find_units(&cfg);
+	return serve_run(&cfg);
+}
