@@ -70,3 +70,86 @@ double fit_crossing(const double *y, size_t upto, double level, double band)
 	x = (double)i + (level - (sy - slope * sx) / n) / slope;
 	return x >= (double)lo && x <= (double)hi ? x : linear;
 }
+
+/* Least-squares parabola a + b x + q x^2 through y[0..n), x centred on the
+ * middle sample; returns the residual sum of squares and, in *var0, the
+ * variance factor of a (times the noise variance: a's variance). */
+static double quad_fit(const double *y, size_t n, double *a, double *b, double *q, double *var0)
+{
+	double c = (double)(n - 1) / 2, s2 = 0, s4 = 0, sy = 0, sxy = 0, sxxy = 0, det, rss = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double x = (double)i - c, xx = x * x;
+
+		s2 += xx;
+		s4 += xx * xx;
+		sy += y[i];
+		sxy += x * y[i];
+		sxxy += xx * y[i];
+	}
+	det = (double)n * s4 - s2 * s2;
+	*a = (s4 * sy - s2 * sxxy) / det;
+	*b = sxy / s2;
+	*q = ((double)n * sxxy - s2 * sy) / det;
+	*var0 = s4 / det;
+	for (size_t i = 0; i < n; i++) {
+		double x = (double)i - c, r = y[i] - (*a + *b * x + *q * x * x);
+
+		rss += r * r;
+	}
+	return rss;
+}
+
+double fit_crest(const double *y, size_t n, size_t centre, double noise_var, double *at,
+		 double *u)
+{
+	size_t hmax = centre < n - 1 - centre ? centre : n - 1 - centre, h = hmax;
+	double a = y[centre], b = 0, q = 0, var0 = 1, v;
+	int moved = 0;
+
+	*at = (double)centre;
+	*u = sqrt(noise_var);
+	if (hmax == 0)
+		return y[centre];
+	/* The widest window the parabola explains down to the noise: wide on
+	 * a flat stop (the noise averages out), a few samples on a sharp ring
+	 * (the parabola only holds near its crest). */
+	for (;;) {
+		size_t m = 2 * h + 1;
+		double rss = quad_fit(y + centre - h, m, &a, &b, &q, &var0);
+		double dof = (double)m - 3;
+
+		if (h == 1 || rss <= noise_var * (dof + 2.5 * sqrt(2 * dof)))  {
+			/* The crest lies off the window's middle: look again around it. */
+			v = q < 0 ? -b / (2 * q) : 0;
+			if (!moved && q < 0 && fabs(v) > 0.5 * (double)h && fabs(v) <= (double)h) {
+				size_t c2 = (size_t)lround((double)centre + v);
+				size_t h2 = c2 < n - 1 - c2 ? c2 : n - 1 - c2;
+
+				moved = 1;
+				if (h2 >= 1) {
+					centre = c2;
+					hmax = h2;
+					h = h < h2 ? h : h2;
+					continue;
+				}
+			}
+			break;
+		}
+		h = h * 3 / 4 < h - 1 ? h * 3 / 4 : h - 1;
+		if (h < 1)
+			h = 1;
+	}
+	*u = sqrt(noise_var * var0);
+	if (q < 0) {
+		v = -b / (2 * q);
+		if (fabs(v) <= (double)h) {
+			*at = (double)centre + v;
+			return a - b * b / (4 * q);
+		}
+	}
+	/* No crest inside: the fitted end that is higher. */
+	v = b > 0 ? (double)h : -(double)h;
+	*at = (double)centre + v;
+	return a + b * v + q * v * v;
+}

@@ -23,4 +23,15 @@ double fit_peak(const double *y, size_t n, double *at);
  */
 double fit_crossing(const double *y, size_t upto, double level, double band);
 
+/*
+ * Crest of y[0..n) near index centre: a least-squares parabola over the
+ * widest symmetric window whose residuals are no larger than noise_var (the
+ * variance of one sample's noise) explains, narrowing down to 3 samples on
+ * a sharp crest; re-centred once on the vertex. No cap at the highest
+ * sample. *at gets the crest's position, *u the standard uncertainty of
+ * the returned value from the noise (Type A).
+ */
+double fit_crest(const double *y, size_t n, size_t centre, double noise_var, double *at,
+		 double *u);
+
 #endif
