@@ -104,8 +104,8 @@ double fit_crest(const double *y, size_t n, size_t centre, double noise_var, dou
 		 double *u)
 {
 	size_t hmax = centre < n - 1 - centre ? centre : n - 1 - centre, h = hmax;
-	double a = y[centre], b = 0, q = 0, var0 = 1, v;
-	int moved = 0;
+	double a = y[centre], b = 0, q = 0, var0 = 1, v, sdq;
+	int moves = 0;
 
 	*at = (double)centre;
 	*u = sqrt(noise_var);
@@ -115,41 +115,70 @@ double fit_crest(const double *y, size_t n, size_t centre, double noise_var, dou
 	 * a flat stop (the noise averages out), a few samples on a sharp ring
 	 * (the parabola only holds near its crest). */
 	for (;;) {
-		size_t m = 2 * h + 1;
+		size_t m = 2 * h + 1, c2, h2;
 		double rss = quad_fit(y + centre - h, m, &a, &b, &q, &var0);
 		double dof = (double)m - 3;
+		long step;
 
-		if (h == 1 || rss <= noise_var * (dof + 2.5 * sqrt(2 * dof)))  {
-			/* The crest lies off the window's middle: look again around it. */
-			v = q < 0 ? -b / (2 * q) : 0;
-			if (!moved && q < 0 && fabs(v) > 0.5 * (double)h && fabs(v) <= (double)h) {
-				size_t c2 = (size_t)lround((double)centre + v);
-				size_t h2 = c2 < n - 1 - c2 ? c2 : n - 1 - c2;
-
-				moved = 1;
-				if (h2 >= 1) {
-					centre = c2;
-					hmax = h2;
-					h = h < h2 ? h : h2;
-					continue;
-				}
-			}
-			break;
+		if (h > 1 && rss > noise_var * (dof + 2.5 * sqrt(2 * dof))) {
+			h = h * 3 / 4 < h - 1 ? h * 3 / 4 : h - 1;
+			continue;
 		}
-		h = h * 3 / 4 < h - 1 ? h * 3 / 4 : h - 1;
-		if (h < 1)
-			h = 1;
+		/* The crest lies off the window's middle (or beyond it): look
+		 * again around it, a few times at most. */
+		v = q < 0 ? -b / (2 * q) : (b > 0 ? (double)h : -(double)h);
+		if (moves >= 4 || fabs(v) <= 0.5 * (double)h)
+			break;
+		step = lround(fmax(fmin(v, (double)h), -(double)h));
+		if (step == 0)
+			break;
+		if ((step < 0 && (size_t)-step > centre) || (step > 0 && centre + (size_t)step > n - 1))
+			break;
+		c2 = (size_t)((long)centre + step);
+		h2 = c2 < n - 1 - c2 ? c2 : n - 1 - c2;
+		if (h2 < 1)
+			break;
+		centre = c2;
+		h = h < h2 ? h : h2;
+		moves++;
 	}
 	*u = sqrt(noise_var * var0);
-	if (q < 0) {
-		v = -b / (2 * q);
-		if (fabs(v) <= (double)h) {
+	/* A curvature the noise could have made: a flat top, whose level
+	 * is the fit's middle, not the top of a parabola through noise. */
+	{
+		double s2 = 0, s4 = 0, nn = (double)(2 * h + 1);
+
+		for (long i = -(long)h; i <= (long)h; i++) {
+			s2 += (double)(i * i);
+			s4 += (double)(i * i) * (double)(i * i);
+		}
+		sdq = sqrt(noise_var * nn / (nn * s4 - s2 * s2));
+	}
+	/* Three samples, one of them level with the middle one: the rise ran
+	 * into a flat stop between samples; a parabola would bridge the
+	 * corner above the stop. The two level samples are the stop. */
+	if (h == 1) {
+		double tol = 3 * sqrt(noise_var), l = y[centre - 1], r = y[centre + 1], mid = y[centre];
+
+		if (fabs(r - mid) <= tol && r >= l) {
+			*at = (double)centre + 0.5;
+			return 0.5 * (mid + r);
+		}
+		if (fabs(l - mid) <= tol && l > r) {
+			*at = (double)centre - 0.5;
+			return 0.5 * (mid + l);
+		}
+	}
+	if (q < -2 * sdq || h == 1) {
+		v = q < 0 ? -b / (2 * q) : 0;
+		if (q < 0 && fabs(v) <= (double)h) {
 			*at = (double)centre + v;
 			return a - b * b / (4 * q);
 		}
+		/* No crest inside: the fitted end that is higher. */
+		v = b > 0 ? (double)h : -(double)h;
+		*at = (double)centre + v;
+		return a + b * v + q * v * v;
 	}
-	/* No crest inside: the fitted end that is higher. */
-	v = b > 0 ? (double)h : -(double)h;
-	*at = (double)centre + v;
-	return a + b * v + q * v * v;
+	return a;
 }
