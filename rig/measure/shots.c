@@ -239,6 +239,7 @@ static int configure(struct measure *m, const struct measure_config *cfg)
 int measure_new(struct measure **out, const struct measure_config *cfg, shot_fn fn, void *ctx)
 {
 	struct measure *m = calloc(1, sizeof(*m));
+	uint32_t lo, hi;
 	int rc;
 
 	if (!m)
@@ -263,14 +264,22 @@ int measure_new(struct measure **out, const struct measure_config *cfg, shot_fn 
 		measure_free(m);
 		return rig_error(RIG_ERR_NOMEM, "measure: out of memory");
 	}
-	m->dir = calibration_direction(m->lut, cfg->maxdata);
+	lo = cfg->code_hi > cfg->code_lo && cfg->code_hi <= cfg->maxdata ? cfg->code_lo : 0;
+	hi = cfg->code_hi > cfg->code_lo && cfg->code_hi <= cfg->maxdata ? cfg->code_hi : cfg->maxdata;
+	m->dir = calibration_direction(m->lut, lo, hi);
 	if (m->dir == 0) {
 		measure_free(m);
 		return rig_error(RIG_ERR_INVALID,
 				 "measure: the displacement calibration is not monotonic over codes "
-				 "0..%u (check the polynomial's coefficients)",
-				 cfg->maxdata);
+				 "%u..%u (check the polynomial's coefficients)",
+				 lo, hi);
 	}
+	/* Codes the stream does not hold: continue the table straight, so
+	 * searches over it stay ordered. */
+	for (uint32_t c = lo; c-- > 0;)
+		m->lut[c] = m->lut[c + 1] - (m->lut[lo + 1] - m->lut[lo]);
+	for (uint32_t c = hi + 1; c <= cfg->maxdata; c++)
+		m->lut[c] = m->lut[c - 1] + (m->lut[hi] - m->lut[hi - 1]);
 	*out = m;
 	return 0;
 }

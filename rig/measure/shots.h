@@ -77,6 +77,10 @@ struct measure_config {
 	double release_mm;       /* below this the needle counts as retracted; 0: default */
 	double min_gap_ms;       /* retracted this long ends a shot (debounce); 0: default */
 	double expected_depth_mm;/* setting, to flag partial strokes; 0: unknown */
+	/* Displacement codes the stream holds, when known (a file read
+	 * through first): the calibration need only be monotonic over them.
+	 * Both 0: every code up to maxdata. */
+	uint32_t code_lo, code_hi;
 };
 
 typedef void (*shot_fn)(void *ctx, const struct shot *shot);
