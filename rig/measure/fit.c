@@ -171,6 +171,29 @@ double fit_crest(const double *y, size_t n, size_t centre, double noise_var, dou
 	}
 	if (q < -2 * sdq || h == 1) {
 		v = q < 0 ? -b / (2 * q) : 0;
+		/* Three samples bound any parabola: the next sample on the
+		 * crest's side says whether it is one (a sharp ring's crest
+		 * falls away as the parabola does) or a corner (a rise into a
+		 * stop that rings faster than the samples come: the curve
+		 * stays up). A corner reads its highest sample. */
+		if (h == 1 && q < 0) {
+			long side = v >= 0 ? 1 : -1;
+			long k2 = (long)centre + 2 * side;
+
+			if (k2 >= 0 && k2 < (long)n) {
+				double pred = a + b * 2 * (double)side + 4 * q;
+				double top = a - b * b / (4 * q);
+
+				if (y[k2] - pred > 0.5 * (top - pred)) {
+					size_t best = centre;
+
+					for (size_t i = centre - 1; i <= centre + 1; i++)
+						best = y[i] > y[best] ? i : best;
+					*at = (double)best;
+					return y[best];
+				}
+			}
+		}
 		if (q < 0 && fabs(v) <= (double)h) {
 			*at = (double)centre + v;
 			return a - b * b / (4 * q);
