@@ -101,7 +101,7 @@ static double quad_fit(const double *y, size_t n, double *a, double *b, double *
 }
 
 double fit_crest(const double *y, size_t n, size_t centre, double noise_var, double *at,
-		 double *u)
+		 double *u, size_t *width)
 {
 	size_t hmax = centre < n - 1 - centre ? centre : n - 1 - centre, h = hmax;
 	double a = y[centre], b = 0, q = 0, var0 = 1, v, sdq;
@@ -109,6 +109,7 @@ double fit_crest(const double *y, size_t n, size_t centre, double noise_var, dou
 
 	*at = (double)centre;
 	*u = sqrt(noise_var);
+	*width = 0;
 	if (hmax == 0)
 		return y[centre];
 	/* The widest window the parabola explains down to the noise: wide on
@@ -143,6 +144,7 @@ double fit_crest(const double *y, size_t n, size_t centre, double noise_var, dou
 		moves++;
 	}
 	*u = sqrt(noise_var * var0);
+	*width = h;
 	/* A curvature the noise could have made: a flat top, whose level
 	 * is the fit's middle, not the top of a parabola through noise. */
 	{
@@ -204,4 +206,95 @@ double fit_crest(const double *y, size_t n, size_t centre, double noise_var, dou
 		return a + b * v + q * v * v;
 	}
 	return a;
+}
+
+#define RING_SAMPLES 6
+
+/* Solve the 2x2 or 3x3 normal equations a x = b in place (Gaussian
+ * elimination, no pivoting: the matrices are symmetric positive definite
+ * when the samples carry the model). Returns 0 when singular. */
+static int solve(double *a, double *b, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (!(fabs(a[i * n + i]) > 1e-300))
+			return 0;
+		for (int r = i + 1; r < n; r++) {
+			double f = a[r * n + i] / a[i * n + i];
+
+			for (int c = i; c < n; c++)
+				a[r * n + c] -= f * a[i * n + c];
+			b[r] -= f * b[i];
+		}
+	}
+	for (int i = n - 1; i >= 0; i--) {
+		for (int c = i + 1; c < n; c++)
+			b[i] -= a[i * n + c] * b[c];
+		b[i] /= a[i * n + i];
+	}
+	return 1;
+}
+
+double fit_ring(const double *y, size_t n, size_t j, double noise_var, double *at)
+{
+	double d[RING_SAMPLES - 1], m2[4] = { 0 }, r2[2] = { 0 }, m3[9] = { 0 }, r3[3] = { 0 };
+	double p, q, disc, rho, th, best = -INFINITY, rss = 0, amp;
+
+	if (j + RING_SAMPLES > n)
+		return NAN;
+	/* Prony: a constant plus a damped sine makes the differences obey
+	 * d[k+2] = p d[k+1] + q d[k]; p and q by least squares. */
+	for (int k = 0; k < RING_SAMPLES - 1; k++)
+		d[k] = y[j + (size_t)k + 1] - y[j + (size_t)k];
+	for (int k = 0; k + 2 < RING_SAMPLES - 1; k++) {
+		m2[0] += d[k + 1] * d[k + 1];
+		m2[1] += d[k + 1] * d[k];
+		m2[3] += d[k] * d[k];
+		r2[0] += d[k + 2] * d[k + 1];
+		r2[1] += d[k + 2] * d[k];
+	}
+	m2[2] = m2[1];
+	if (!solve(m2, r2, 2))
+		return NAN;
+	p = r2[0];
+	q = r2[1];
+	disc = p * p + 4 * q;
+	if (!(disc < 0))
+		return NAN;
+	rho = sqrt(-q);
+	th = atan2(sqrt(-disc) / 2, p / 2);
+	/* Only where the samples are too coarse for the parabola (a ring of
+	 * 10 samples a period or fewer), and a decaying one. */
+	if (!(th > 0.6 && th < 2.9 && rho > 0.2 && rho < 1.05))
+		return NAN;
+	for (int k = 0; k < RING_SAMPLES; k++) {
+		double e = pow(rho, k), f[3] = { 1, e * cos(th * k), e * sin(th * k) };
+
+		for (int r = 0; r < 3; r++) {
+			for (int c = 0; c < 3; c++)
+				m3[r * 3 + c] += f[r] * f[c];
+			r3[r] += f[r] * y[j + (size_t)k];
+		}
+	}
+	if (!solve(m3, r3, 3))
+		return NAN;
+	for (int k = 0; k < RING_SAMPLES; k++) {
+		double e = pow(rho, k);
+		double r = y[j + (size_t)k] - (r3[0] + e * (r3[1] * cos(th * k) + r3[2] * sin(th * k)));
+
+		rss += r * r;
+	}
+	amp = hypot(r3[1], r3[2]);
+	/* The ring must stand clear of the noise and the model hold. */
+	if (!(amp * amp > 1000 * noise_var && rss <= 9 * noise_var * RING_SAMPLES))
+		return NAN;
+	for (int i = -120; i <= 120; i++) {
+		double x = i / 100.0, e = pow(rho, x);
+		double v = r3[0] + e * (r3[1] * cos(th * x) + r3[2] * sin(th * x));
+
+		if (v > best) {
+			best = v;
+			*at = (double)j + x;
+		}
+	}
+	return best;
 }

@@ -32,6 +32,15 @@ double fit_crossing(const double *y, size_t upto, double level, double band);
  * the returned value from the noise (Type A).
  */
 double fit_crest(const double *y, size_t n, size_t centre, double noise_var, double *at,
-		 double *u);
+		 double *u, size_t *width);
+
+/*
+ * Crest of a ring sampled too coarsely for a parabola (10 samples a period
+ * or fewer): a constant plus a damped sine (Prony) through the 6 samples
+ * from j, the highest, on; its maximum within 1.2 samples of j. NAN when
+ * the samples are no such ring (no oscillation, growing, drowned in
+ * noise_var, or not explained by the model).
+ */
+double fit_ring(const double *y, size_t n, size_t j, double noise_var, double *at);
 
 #endif

@@ -80,6 +80,7 @@ struct measure {
 	uint64_t sub_sum, sub_n;     /* the run in progress */
 	uint64_t best_sum, best_n;   /* the run with the highest mean so far (n 0: none) */
 	uint64_t peak_k;             /* middle of that run */
+	uint64_t top_k;              /* scan of the highest detector sample */
 	double half;                 /* REFIRE_FRACTION of the highest sample, mm */
 	uint32_t half_s;             /* the signal code of half, once per chunk */
 	int fallen;                  /* below half since the highest sample */
@@ -212,8 +213,9 @@ static int configure(struct measure *m, const struct measure_config *cfg)
 	m->base_len = scans(MEASURE_BASELINE_S, rate, 1);
 	m->level_len = scans(MEASURE_LEVEL_S, rate, MIN_LEVEL);
 	m->fit_half = (size_t)lround(MEASURE_CREST_S * rate);
-	if (m->fit_half < 2)
-		m->fit_half = 2;
+	/* Room for the ring fit's samples after the crest (fit_ring). */
+	if (m->fit_half < 8)
+		m->fit_half = 8;
 	if (m->fit_half > 256)
 		m->fit_half = 256;
 	m->sub = pow2_at_least(MEASURE_PEAK_FIT_S * rate + 1) / 2;
@@ -397,18 +399,65 @@ static void emit_pending(struct measure *m, double v_after, double n_after)
 static void refit(struct measure *m, uint64_t last, int force)
 {
 	uint64_t w = m->fit_half, lo, hi;
-	double at;
+	double at, var;
+	size_t n, width;
 
-	if (!m->fit_due || (!force && last < m->peak_k + w))
+	/* Around the highest detector sample (the middle of its mean): on a
+	 * ring, the highest lobe, which runs of samples can miss when the
+	 * samples are coarse. */
+	uint64_t pk = m->top_k - (m->top_k - m->shot_first < (m->w - 1) / 2 ? m->top_k - m->shot_first
+									       : (m->w - 1) / 2);
+
+	if (!m->fit_due || (!force && last < pk + w))
 		return;
-	lo = m->peak_k - (m->peak_k - m->shot_first < w ? m->peak_k - m->shot_first : w);
-	hi = m->peak_k + w < last ? m->peak_k + w : last;
+	lo = pk - (pk - m->shot_first < w ? pk - m->shot_first : w);
+	hi = pk + w < last ? pk + w : last;
+	n = (size_t)(hi - lo + 1);
 	for (uint64_t k = lo; k <= hi; k++)
 		m->fit_y[k - lo] = ext_at(m, k);
-	m->depth = fit_crest(m->fit_y, (size_t)(hi - lo + 1), (size_t)(m->peak_k - lo),
-			     noise_var(m, m->top_s), &at, &m->u_fit);
+	var = noise_var(m, m->top_s);
+	m->depth = fit_crest(m->fit_y, n, (size_t)(pk - lo), var, &at, &m->u_fit, &width);
 	m->peak_at = (double)lo + at;
+	/* Three samples were all the parabola could take: a ring too fast
+	 * for it. Its crest from a damped sine through the samples after the
+	 * highest one, where one fits. */
+	if (width <= 1) {
+		size_t j = (size_t)lround(at), best;
+		double ring, rat;
+
+		j = j > 0 ? j - 1 : 0;
+		best = j;
+		for (size_t i = j; i < n && i <= j + 2; i++)
+			best = m->fit_y[i] > m->fit_y[best] ? i : best;
+		ring = fit_ring(m->fit_y, n, best, var, &rat);
+		if (isfinite(ring)) {
+			m->depth = ring;
+			m->peak_at = (double)lo + rat;
+		}
+	}
 	m->fit_due = 0;
+}
+
+/* y[0..n) replaced by its centred mean over 2 half + 1 samples (fewer at
+ * the ends); tmp holds cap values, the look-behind. */
+static void smooth(double *y, size_t n, size_t half, double *tmp, size_t cap)
+{
+	double sum = 0;
+	size_t lo = 0, hi = 0;  /* the window is y[lo..hi) of the original values */
+
+	if (half == 0 || 2 * half + 1 > cap)
+		half = (cap - 1) / 2;
+	for (size_t i = 0; i < n; i++) {
+		size_t want_lo = i > half ? i - half : 0, want_hi = i + half + 1 < n ? i + half + 1 : n;
+
+		while (hi < want_hi) {
+			tmp[hi % cap] = y[hi];
+			sum += y[hi++];
+		}
+		while (lo < want_lo)
+			sum -= tmp[lo++ % cap];
+		y[i] = sum / (double)(hi - lo);
+	}
 }
 
 /* The shot is over at scan last; the needle left its depth at end. */
@@ -422,10 +471,15 @@ static void end_shot(struct measure *m, uint64_t last, uint64_t end, unsigned fl
 	d = m->depth;
 	/* The first rise to the levels: look no further than the peak. */
 	upto = m->rise_len - 1;
-	if (m->peak_k - m->shot_first < upto)
-		upto = (size_t)(m->peak_k - m->shot_first);
+	if (m->peak_at - (double)m->shot_first < (double)upto)
+		upto = (size_t)ceil(fmax(m->peak_at - (double)m->shot_first, 1));
 	for (size_t i = 0; i <= upto; i++)
 		m->rise_y[i] = m->lut[m->rise[i]] - base_at(m, m->shot_first + i);
+	/* On a noisy sensor the rise is read through a centred mean as wide
+	 * as the detector's: noise would cross the levels early; a centred
+	 * mean keeps a straight rise's crossings where they are. */
+	if (m->w > 1)
+		smooth(m->rise_y, upto + 1, m->w / 2, m->fit_y, 2 * m->fit_half + 1);
 	on = fit_crossing(m->rise_y, upto, 0.5 * d, ONSET_BAND * d);
 	r10 = fit_crossing(m->rise_y, upto, 0.1 * d, 0);
 	r90 = fit_crossing(m->rise_y, upto, 0.9 * d, 0);
@@ -498,8 +552,10 @@ static void run_sample(struct measure *m, uint64_t k, uint32_t s)
 }
 
 /* A new highest sample: the level a re-fire must fall below moves. */
-static void new_top(struct measure *m, uint32_t s)
+static void new_top(struct measure *m, uint64_t k, uint32_t s)
 {
+	m->top_k = k;
+	m->fit_due = 1;
 	m->top_s = s;
 	m->half = m->shot_base + REFIRE_FRACTION * (sig_value(m, s) - m->shot_base);
 	m->half_s = UINT32_MAX;  /* stale until the chunk ends */
@@ -520,7 +576,7 @@ static void start_shot(struct measure *m, uint64_t k, uint64_t from, uint32_t s)
 	for (uint64_t j = from; j <= k; j++)
 		m->rise[m->rise_len++] = code_at(m, j, m->cfg.displacement);
 	m->rel_s = sig_search(m, m->shot_base + m->rel, 0);
-	new_top(m, s);
+	new_top(m, k, s);
 	m->fallen = 0;
 	m->best_n = 0;
 	m->peak_k = k;
@@ -628,7 +684,7 @@ static void shot_sample(struct measure *m, uint64_t k, uint32_t s, uint32_t sd)
 	s = sd;
 	x = sig_value(m, s);
 	if (s > m->top_s)
-		new_top(m, s);
+		new_top(m, k, s);
 	if (m->fallen && s < m->valley_s) {
 		m->valley_s = s;
 		m->valley_k = k;
