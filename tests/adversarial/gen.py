@@ -39,6 +39,8 @@ DEFAULTS = dict(
     overshoot=0.0,         # first ringing lobe above the stop, fraction of depth
     ring_hz=(600.0, 1200.0),
     ring_q=(3.0, 8.0),     # damping: the ring decays as exp(-pi f t / Q)
+    mode2=0.0,             # a second ring mode, this fraction of the first one's amplitude,
+    mode2_ratio=2.7,       # at this multiple of its frequency
     noise=0.0,             # white noise sigma, fraction of the displacement span
     hum=0.0,               # mains hum amplitude, fraction of span
     hum_hz=50.0,
@@ -106,7 +108,7 @@ def to_codes(reading, table, maxdata):
 
 
 class Stroke:
-    def __init__(self, t, depth, rise, overshoot, f, q, dwell, retract, dose):
+    def __init__(self, t, depth, rise, overshoot, f, q, dwell, retract, dose, mode2=0.0, r2=2.7):
         self.t, self.d, self.rise, self.ov = t, depth, rise, overshoot
         self.f, self.q, self.dwell, self.retract, self.dose = f, q, dwell, retract, dose
         w = 2 * math.pi * f
@@ -115,6 +117,7 @@ class Stroke:
         tpk = math.atan(w / self.alpha) / w
         self.amp = overshoot * depth / (math.exp(-self.alpha * tpk) * math.sin(w * tpk)) if overshoot else 0.0
         self.w = w
+        self.m2, self.r2 = mode2, r2
 
     def x(self, t):
         """True extension (mm) at times t (array)."""
@@ -126,6 +129,8 @@ class Stroke:
         a = (u >= self.rise) & (u < self.rise + self.dwell)
         ua = u[a] - self.rise
         y[a] = self.d + self.amp * np.exp(-self.alpha * ua) * np.sin(self.w * ua)
+        if self.m2:  # a stiffer mode, damped faster: the crest is no pure damped sine
+            y[a] += self.m2 * self.amp * np.exp(-2.5 * self.alpha * ua) * np.sin(self.r2 * self.w * ua)
         b = (u >= self.rise + self.dwell) & (u < self.rise + self.dwell + self.retract)
         ub = u[b] - self.rise - self.dwell
         ring_end = self.amp * math.exp(-self.alpha * self.dwell) * math.sin(self.w * self.dwell)
@@ -169,7 +174,7 @@ def render(cond):
         q = rng.uniform(*c["ring_q"])
         dwell = c["dwell_frac"] * period
         st = Stroke(t_on, depth * rng.uniform(0.98, 1.02), rise, c["overshoot"], f, q, dwell,
-                    c["retract_ms"] / 1000, dose)
+                    c["retract_ms"] / 1000, dose, c["mode2"], c["mode2_ratio"])
         i0 = max(int((t_on - 0.001) * rate), 0)
         i1 = min(int((t_on + rise + dwell + st.retract + 0.001) * rate) + 1, n)
         x[i0:i1] += st.x(t[i0:i1])
