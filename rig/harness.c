@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <lauxlib.h>
 #include <libgen.h>
+#include <math.h>
 #include <lua.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +31,17 @@ void harness_init(struct harness *h)
 	memset(h, 0, sizeof(*h));
 	h->step_budget = 2000000000ull;
 	h->step_timeout_s = 600;
+}
+
+double harness_uncertainty(const struct harness *h, const char *quantity, double value)
+{
+	double u = fixture_uncertainty(h->fx, quantity, value), a = NAN;
+
+	if (!strcmp(quantity, "depth_mm"))
+		a = h->type_a_depth_mm;
+	else if (!strcmp(quantity, "volume_ul"))
+		a = h->type_a_volume_ul;
+	return isfinite(a) && a > 0 ? sqrt(u * u + 4 * a * a) : u;
 }
 
 struct harness *harness_of(lua_State *L)

@@ -42,6 +42,11 @@ struct harness {
 	char safe_depth_req[32];   /* "" when off */
 	double safe_depth_over_mm;
 
+	/* Type A standard uncertainties of one shot, from the noise of this
+	 * step's captures (the largest over its bursts; NAN before any):
+	 * combined with the fixture's in every guard band (docs/measurement.md). */
+	double type_a_depth_mm, type_a_volume_ul;
+
 	int safety_stopped;        /* a safety limit stopped the run */
 	char safety_message[512];
 	int device_failed;         /* a hardware call failed (journaled) */
@@ -51,6 +56,14 @@ struct harness {
 /* Compile the script without running it: 0, or RIG_ERR_INVALID with
  * "file:line: message" for a syntax error. */
 int harness_check_script(const char *path);
+
+/*
+ * The guard band of quantity at value: the fixture's declared expanded
+ * uncertainty combined in quadrature with k = 2 times the Type A standard
+ * uncertainty of the step's captures (depth_mm and volume_ul; others get
+ * the fixture's alone). docs/measurement.md, "Signal quality".
+ */
+double harness_uncertainty(const struct harness *h, const char *quantity, double value);
 
 /* Defaults for everything not set by the caller. */
 void harness_init(struct harness *h);

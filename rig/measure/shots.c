@@ -501,9 +501,11 @@ static void end_shot(struct measure *m, uint64_t last, uint64_t end, unsigned fl
 	m->nu_depth++;
 	if (m->clipped > m->clip_at_start)
 		s->flags |= SHOT_CLIPPED;
-	/* Not clear of the noise: twice the detection level, or a detector
-	 * that could not average the noise down to it. */
-	if (d < 2 * m->thr || m->thr >= MEASURE_MAX_THRESHOLD_MM)
+	/* Not clear of the noise: within 4 sigma of the detector's mean above
+	 * the detection level, or a detector that could not average the
+	 * noise down to its level. */
+	if (d < m->thr + 4 * m->sigma / sqrt((double)m->w) ||
+	    MEASURE_NOISE_K * m->sigma / sqrt((double)m->w) > MEASURE_MAX_THRESHOLD_MM)
 		s->flags |= SHOT_AMBIGUOUS;
 	if (m->cfg.expected_depth_mm > 0 && d < PARTIAL_FRACTION * m->cfg.expected_depth_mm)
 		s->flags |= SHOT_PARTIAL;
