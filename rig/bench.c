@@ -18,6 +18,17 @@ int bench_sim_model(struct bench *b, struct sim_model **out)
 	sim_unit_defaults(&unit);
 	if (b->opt.sim_unit && (rc = sim_unit_load(&unit, b->opt.sim_unit)) != 0)
 		return rc;
+	/* The station's depth stop rings as its fixture says, if it says. */
+	for (size_t i = 0; i < b->fx->daq.nchannels; i++) {
+		const struct fixture_channel *c = &b->fx->daq.channels[i];
+
+		if (strcmp(c->name, "displacement") != 0 || !(c->sim_ring_hz > 0))
+			continue;
+		unit.stroke.ring_hz = c->sim_ring_hz;
+		unit.stroke.overshoot_mm = c->sim_ring_overshoot_mm;
+		if (c->sim_ring_tau_ms > 0)
+			unit.stroke.ring_tau_ms = c->sim_ring_tau_ms;
+	}
 	b->sim = malloc(sizeof(*b->sim));
 	if (!b->sim)
 		return rig_error(RIG_ERR_NOMEM, "sim: out of memory");

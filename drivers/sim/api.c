@@ -141,6 +141,8 @@ static int sim_daq_read(struct daq *daq, struct daq_block *blk, unsigned timeout
 
 			scan[c] = sim_signal_adc(sim_signal_code(ch->poly, ch->poly_order, x[c]),
 						 ch->maxdata);
+			if (d->signal.daq->channels[c].sim_stuck)
+				scan[c] = (uint16_t)d->signal.daq->channels[c].sim_stuck_code;
 		}
 	}
 	blk->codes = d->codes;

@@ -101,7 +101,7 @@ struct measure {
 	double *mad_buf;
 	size_t w;                    /* detector: mean of the last w samples */
 	double thr, rel;             /* effective start and release levels above the baseline */
-	uint64_t clipped, clip_at_start;
+	uint64_t clipped, clip_at_start, crest_clipped;
 	int varied;
 	/* Baseline model of the shot: shot_base + a cos(wk) + b sin(wk). */
 	double hum_w, hum_a, hum_b, hum_max, hum_hz, base_n;
@@ -394,6 +394,32 @@ static void emit_pending(struct measure *m, double v_after, double n_after)
 	m->fn(m->ctx, &m->pend);
 }
 
+/*
+ * A sensor that saturates inside the converter's range: its top is one
+ * code, sample after sample, which a noisy sensor never gives. A quarter
+ * of the crest window at its highest code, on a sensor whose noise spans
+ * several codes there, is a clipped crest (the rails are counted apart).
+ */
+static uint64_t plateau(const struct measure *m, uint64_t lo, uint64_t hi)
+{
+	uint32_t top = 0, c = sig(m, m->top_s < m->cfg.maxdata ? m->top_s : m->cfg.maxdata - 1);
+	uint64_t n = 0;
+	double step = fabs(m->lut[c + 1] - m->lut[c]);
+
+	if (!(m->sigma > 3 * step) || hi - lo < 8)
+		return 0;
+	for (uint64_t k = lo; k <= hi; k++) {
+		uint32_t s = sig(m, code_at(m, k, m->cfg.displacement));
+
+		if (s > top) {
+			top = s;
+			n = 0;
+		}
+		n += s == top;
+	}
+	return 4 * n >= hi - lo + 1 ? n : 0;
+}
+
 /* Fit the parabola around the highest sample once the samples after it
  * are in (or the shot is over: force). */
 static void refit(struct measure *m, uint64_t last, int force)
@@ -415,6 +441,7 @@ static void refit(struct measure *m, uint64_t last, int force)
 	n = (size_t)(hi - lo + 1);
 	for (uint64_t k = lo; k <= hi; k++)
 		m->fit_y[k - lo] = ext_at(m, k);
+	m->crest_clipped = plateau(m, lo, hi);
 	var = noise_var(m, m->top_s);
 	m->depth = fit_crest(m->fit_y, n, (size_t)(pk - lo), var, &at, &m->u_fit, &width);
 	m->peak_at = (double)lo + at;
@@ -499,8 +526,11 @@ static void end_shot(struct measure *m, uint64_t last, uint64_t end, unsigned fl
 	s->u_volume_ul = NAN;
 	m->u2_depth += s->u_depth_mm * s->u_depth_mm;
 	m->nu_depth++;
+	if (m->crest_clipped)
+		m->clipped += m->crest_clipped;
 	if (m->clipped > m->clip_at_start)
 		s->flags |= SHOT_CLIPPED;
+	m->crest_clipped = 0;
 	/* Not clear of the noise: within 4 sigma of the detector's mean above
 	 * the detection level, or a detector that could not average the
 	 * noise down to its level. */
