@@ -156,7 +156,7 @@ static void check_signal(lua_State *L, struct harness *h, const struct burst_res
 		snprintf(why, sizeof(why), "the displacement sensor is stuck (one code all burst)");
 	else if (clipped || q->clipped)
 		snprintf(why, sizeof(why), "the displacement sensor clipped: %llu samples at the end "
-			 "of its range, %zu shots affected (the first shot %zu)",
+			 "of its range or flat at its limit, %zu shots affected (the first shot %zu)",
 			 (unsigned long long)q->clipped, clipped, first);
 	else if (ambiguous)
 		snprintf(why, sizeof(why), "%zu shots do not stand clear of the sensor noise (%.3g mm "

@@ -108,8 +108,9 @@ static int measure_file(const char *path, struct printer *p)
 		rc = rig_error(RIG_ERR_INVALID, "%s: the displacement sensor is stuck (the same code "
 			       "in all %llu scans)", path, (unsigned long long)p->info.scans);
 	else if (!rc && p->info.quality.clipped)
-		rc = rig_error(RIG_ERR_INVALID, "%s: %llu displacement samples at the end of the "
-			       "converter's range (sensor clipped; %u shots flagged, the first shot %u)",
+		rc = rig_error(RIG_ERR_INVALID, "%s: %llu displacement samples clipped (at the end of "
+			       "the converter's range or flat at the sensor's limit; %u shots flagged, the "
+			       "first shot %u)",
 			       path, (unsigned long long)p->info.quality.clipped, p->nclipped,
 			       p->first_bad);
 	else if (!rc && p->nambiguous)

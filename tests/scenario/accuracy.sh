@@ -98,7 +98,7 @@ LUA
 	jq -r '.steps[0].error' "$WORK/c/result.json" | grep -q "sensor clipped" || fail "clipped: no reason"
 	rig_run measure "$WORK/c/$(jq -r '.steps[0].captures[0].file' "$WORK/c/result.json")"
 	expect_rc 2
-	expect_err "displacement samples at the end of the converter's range"
+	expect_err "displacement samples clipped"
 	rig_run run "$WORK/one.lua" --fixture "$WORK/stuck.lua" --out "$WORK/s" --quiet
 	[ "$RC" -ne 0 ] || fail "a stuck sensor passed"
 	jq -r '.steps[0].error' "$WORK/s/result.json" | grep -q "stuck" || fail "stuck: no reason"
