@@ -237,7 +237,7 @@ static int solve(double *a, double *b, int n)
 double fit_ring(const double *y, size_t n, size_t j, double noise_var, double *at)
 {
 	double d[RING_SAMPLES - 1], m2[4] = { 0 }, r2[2] = { 0 }, m3[9] = { 0 }, r3[3] = { 0 };
-	double p, q, disc, rho, th, best = -INFINITY, rss = 0, amp;
+	double p, q, disc, rho, th, best = -INFINITY, rss = 0, amp, top = -INFINITY;
 
 	if (j + RING_SAMPLES > n)
 		return NAN;
@@ -263,8 +263,10 @@ double fit_ring(const double *y, size_t n, size_t j, double noise_var, double *a
 	rho = sqrt(-q);
 	th = atan2(sqrt(-disc) / 2, p / 2);
 	/* Only where the samples are too coarse for the parabola (a ring of
-	 * 10 samples a period or fewer), and a decaying one. */
-	if (!(th > 0.6 && th < 2.9 && rho > 0.2 && rho < 1.05))
+	 * 10 samples a period or fewer) but not so coarse that a ring above
+	 * Nyquist could alias into one (3 samples a period or more), and a
+	 * decaying one. */
+	if (!(th > 0.6 && th < 2.0 && rho > 0.2 && rho < 1.05))
 		return NAN;
 	for (int k = 0; k < RING_SAMPLES; k++) {
 		double e = pow(rho, k), f[3] = { 1, e * cos(th * k), e * sin(th * k) };
@@ -287,6 +289,8 @@ double fit_ring(const double *y, size_t n, size_t j, double noise_var, double *a
 	/* The ring must stand clear of the noise and the model hold. */
 	if (!(amp * amp > 1000 * noise_var && rss <= 9 * noise_var * RING_SAMPLES))
 		return NAN;
+	/* Between samples th apart a sine's crest rises above the highest
+	 * of them by amp (1 - cos th/2) at most: more is no such ring. */
 	for (int i = -120; i <= 120; i++) {
 		double x = i / 100.0, e = pow(rho, x);
 		double v = r3[0] + e * (r3[1] * cos(th * x) + r3[2] * sin(th * x));
@@ -296,5 +300,10 @@ double fit_ring(const double *y, size_t n, size_t j, double noise_var, double *a
 			*at = (double)j + x;
 		}
 	}
+	for (int k = -1; k <= 1; k++)
+		if ((long)j + k >= 0 && (size_t)((long)j + k) < n)
+			top = fmax(top, y[(long)j + k]);
+	if (best > top + amp * (1 - cos(th / 2)) + 3 * sqrt(noise_var))
+		return NAN;
 	return best;
 }
