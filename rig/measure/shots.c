@@ -24,7 +24,7 @@
 #define SLOW_RISE_MS 10.0      /* 10-90 % rise of a healthy stroke is ~2 ms */
 #define NOISE_HIST 9           /* noise: median of the estimates of this many idle chunks */
 #define NOISE_FIRST 8          /* the first idle chunks all estimate it, */
-#define NOISE_EVERY 32         /* then one chunk in this many */
+#define NOISE_EVERY 256        /* then one chunk in this many (a selection costs ~10 vector passes) */
 #define HUM_F2 12.0            /* hum is removed when fitting it cuts the residual by this many noise variances */
 #define MAX_DETECT 64          /* samples the detector averages at most */
 
@@ -98,7 +98,7 @@ struct measure {
 	double hist_saved[2];
 	double sigma, psigma;        /* mm, ul */
 	uint64_t chunk_no;
-	double *mad_buf;
+	uint32_t *mad_buf;
 	size_t w;                    /* detector: mean of the last w samples */
 	double thr, rel;             /* effective start and release levels above the baseline */
 	uint64_t clipped, clip_at_start, crest_clipped;
@@ -637,12 +637,14 @@ static void fit_hum(struct measure *m, uint64_t from, uint64_t to)
 	if (n < 0.5 * m->rate / 60.0 || n < 8)
 		return;
 	for (size_t f = 0; f < sizeof(hz) / sizeof(hz[0]); f++) {
-		double w = 2 * M_PI * hz[f] / m->rate;
+		double w = 2 * M_PI * hz[f] / m->rate, cw = cos(w), sw = sin(w);
 		double scc = 0, sss = 0, scs = 0, sc = 0, ss = 0, syc = 0, sys = 0, det, a, b, c0, gain;
+		double cs = cos(w * (double)from), sn = sin(w * (double)from);
 
+		/* cos and sin of w k by rotation: one multiply-add a sample, and
+		 * accurate to ~1e-13 over the window. */
 		for (uint64_t k = from; k < to; k++) {
-			double y = m->lut[code_at(m, k, m->cfg.displacement)] - mean;
-			double cs = cos(w * (double)k), sn = sin(w * (double)k);
+			double y = m->lut[code_at(m, k, m->cfg.displacement)] - mean, c2;
 
 			sc += cs;
 			ss += sn;
@@ -651,6 +653,9 @@ static void fit_hum(struct measure *m, uint64_t from, uint64_t to)
 			scs += cs * sn;
 			syc += y * cs;
 			sys += y * sn;
+			c2 = cs * cw - sn * sw;
+			sn = sn * cw + cs * sw;
+			cs = c2;
 		}
 		/* Eliminate the constant, then solve the 2x2 for a, b. */
 		scc -= sc * sc / n;
@@ -893,21 +898,60 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The k-th smallest of a[0..n) (Hoare's selection; a is reordered). */
+static uint32_t select_kth(uint32_t *a, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		uint32_t pivot = a[lo + (hi - lo) / 2], t;
+		size_t i = lo, j = hi;
+
+		while (i <= j) {
+			while (a[i] < pivot)
+				i++;
+			while (a[j] > pivot)
+				j--;
+			if (i <= j) {
+				t = a[i];
+				a[i] = a[j];
+				a[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return a[k];
+	}
+	return a[k];
+}
+
 /* Robust rms noise of channel ch over n scans: the median absolute first
  * difference, scaled to a normal sigma (1.4826 / sqrt 2). Differences
- * ignore drift and hum; the median ignores the odd spike. */
+ * ignore drift and hum; the median ignores the odd spike. In codes (a
+ * selection, not a sort), then through the calibration's slope there. */
 static double mad_noise(struct measure *m, const uint16_t *c, size_t n, int ch,
 			const struct calibration *cal)
 {
 	size_t nch = m->cfg.nchannels;
+	uint32_t *d = m->mad_buf, mid;
+	double slope, at;
 
-	for (size_t i = 1; i < n; i++)
-		m->mad_buf[i - 1] = fabs(calibration_apply(cal, c[i * nch + (size_t)ch]) -
-					calibration_apply(cal, c[(i - 1) * nch + (size_t)ch]));
-	qsort(m->mad_buf, n - 1, sizeof(*m->mad_buf), cmp_double);
-	return 1.4826 / M_SQRT2 *
-	       ((n - 1) % 2 ? m->mad_buf[(n - 1) / 2]
-			    : 0.5 * (m->mad_buf[(n - 1) / 2 - 1] + m->mad_buf[(n - 1) / 2]));
+	for (size_t i = 1; i < n; i++) {
+		int diff = (int)c[i * nch + (size_t)ch] - (int)c[(i - 1) * nch + (size_t)ch];
+
+		d[i - 1] = (uint32_t)(diff < 0 ? -diff : diff);
+	}
+	mid = select_kth(d, n - 1, (n - 1) / 2);
+	at = c[(n / 2) * nch + (size_t)ch];
+	slope = fabs(calibration_apply(cal, at + 0.5) - calibration_apply(cal, at - 0.5));
+	return 1.4826 / M_SQRT2 * (double)mid * slope;
 }
 
 static double median_of(const double *x, size_t n, double *tmp)
