@@ -4,40 +4,6 @@
 
 #define MIN_BAND_SAMPLES 4
 
-double fit_peak(const double *y, size_t n, double *at)
-{
-	/* Centre the abscissa: the normal equations stay well conditioned. */
-	double c = (double)(n - 1) / 2;
-	double s2 = 0, s4 = 0, sy = 0, sxy = 0, sxxy = 0;
-	double det, a, b, q, v;
-
-	*at = c;
-	if (n < 3)
-		return n == 2 ? fmax(y[0], y[1]) : y[0];
-	for (size_t i = 0; i < n; i++) {
-		double x = (double)i - c, xx = x * x;
-
-		s2 += xx;
-		s4 += xx * xx;
-		sy += y[i];
-		sxy += x * y[i];
-		sxxy += xx * y[i];
-	}
-	/* Symmetric abscissa: odd sums vanish, the 3x3 system splits. */
-	det = (double)n * s4 - s2 * s2;
-	a = (s4 * sy - s2 * sxxy) / det;
-	b = sxy / s2;
-	q = ((double)n * sxxy - s2 * sy) / det;
-	if (q < 0) {
-		v = -b / (2 * q);
-		if (fabs(v) <= c) {
-			*at = c + v;
-			return a - b * b / (4 * q);
-		}
-	}
-	return a;
-}
-
 double fit_crossing(const double *y, size_t upto, double level, double band)
 {
 	size_t i, lo, hi;
@@ -234,10 +200,17 @@ static int solve(double *a, double *b, int n)
 	return 1;
 }
 
+/* c0 + rho^x (c1 cos th x + c2 sin th x) */
+static double ring_at(const double *c, double rho, double th, double x)
+{
+	return c[0] + pow(rho, x) * (c[1] * cos(th * x) + c[2] * sin(th * x));
+}
+
 double fit_ring(const double *y, size_t n, size_t j, double noise_var, double *at)
 {
 	double d[RING_SAMPLES - 1], m2[4] = { 0 }, r2[2] = { 0 }, m3[9] = { 0 }, r3[3] = { 0 };
 	double p, q, disc, rho, th, best = -INFINITY, rss = 0, amp, top = -INFINITY;
+	int bi = 0;
 
 	if (j + RING_SAMPLES > n)
 		return NAN;
@@ -292,12 +265,25 @@ double fit_ring(const double *y, size_t n, size_t j, double noise_var, double *a
 	/* Between samples th apart a sine's crest rises above the highest
 	 * of them by amp (1 - cos th/2) at most: more is no such ring. */
 	for (int i = -120; i <= 120; i++) {
-		double x = i / 100.0, e = pow(rho, x);
-		double v = r3[0] + e * (r3[1] * cos(th * x) + r3[2] * sin(th * x));
+		double v = ring_at(r3, rho, th, i / 100.0);
 
 		if (v > best) {
 			best = v;
-			*at = (double)j + x;
+			bi = i;
+		}
+	}
+	*at = (double)j + bi / 100.0;
+	/* Between grid points: the parabola through the best and its two
+	 * neighbours (the grid is 1/100 sample; this makes it exact to ~1e-9). */
+	if (bi > -120 && bi < 120) {
+		double l = ring_at(r3, rho, th, (bi - 1) / 100.0), r = ring_at(r3, rho, th, (bi + 1) / 100.0);
+		double den = l - 2 * best + r;
+
+		if (den < 0) {
+			double v = 0.5 * (l - r) / den;
+
+			best -= 0.25 * (l - r) * v;
+			*at += v / 100.0;
 		}
 	}
 	for (int k = -1; k <= 1; k++)

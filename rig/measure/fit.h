@@ -8,14 +8,6 @@
 #include <stddef.h>
 
 /*
- * Peak of the least-squares parabola through y[0..n): the maximum of the
- * true curve, not of its noise, which a plain max over-reads. *at gets its
- * position (fractional index). If the fit has no maximum inside the samples
- * (a flat or rising run), the fitted value at the middle sample is returned.
- */
-double fit_peak(const double *y, size_t n, double *at);
-
-/*
  * First index in y[0..upto] where y rises through level, interpolated to a
  * fraction of a sample; -1 if it never does. When at least four samples lie
  * within band of the level around that crossing, a least-squares line

@@ -105,7 +105,12 @@ def ring(y, j, var):
     if not (amp * amp > 1000 * var and ((seg - m @ c) ** 2).sum() <= 54 * var):
         return None
     f = np.arange(-120, 121) / 100
-    best = (c[0] + rho ** f * (c[1] * np.cos(th * f) + c[2] * np.sin(th * f))).max()
+    vals = c[0] + rho ** f * (c[1] * np.cos(th * f) + c[2] * np.sin(th * f))
+    i = int(np.argmax(vals))
+    best = vals[i]
+    if 0 < i < 240 and vals[i - 1] - 2 * best + vals[i + 1] < 0:  # between grid points
+        l, r = vals[i - 1], vals[i + 1]
+        best -= 0.25 * (l - r) * 0.5 * (l - r) / (l - 2 * best + r)
     top = y[max(j - 1, 0):j + 2].max()
     return None if best > top + amp * (1 - math.cos(th / 2)) + 3 * math.sqrt(var) else best
 
