@@ -27,6 +27,7 @@
 #define NOISE_EVERY 256        /* then one chunk in this many (a selection costs ~10 vector passes) */
 #define HUM_F2 12.0            /* hum is removed when fitting it cuts the residual by this many noise variances */
 #define MAX_DETECT 64          /* samples the detector averages at most */
+#define MAX_HUM 32768          /* hum window, scans at most (the ring holds it) */
 
 enum state { IDLE, IN_SHOT };
 
@@ -43,7 +44,7 @@ struct measure {
 	double *lut;                 /* displacement code -> mm */
 	int dir;                     /* +1: extension raises the code, -1: lowers it */
 	double rate;
-	size_t chunk, sub, pre, fit_half, rise_cap, guard, base_len, level_len;
+	size_t chunk, sub, pre, fit_half, rise_cap, guard, base_len, level_len, hum_len;
 	uint64_t gap_scans;
 	uint64_t scan;               /* scans processed (whole chunks, and the tail at finish) */
 
@@ -211,6 +212,9 @@ static int configure(struct measure *m, const struct measure_config *cfg)
 	m->pre = scans(PRE_S, rate, 2);
 	m->guard = scans(MEASURE_GUARD_S, rate, 1);
 	m->base_len = scans(MEASURE_BASELINE_S, rate, 1);
+	m->hum_len = scans(MEASURE_HUM_S, rate, 1);
+	if (m->hum_len > MAX_HUM)
+		m->hum_len = MAX_HUM;
 	m->level_len = scans(MEASURE_LEVEL_S, rate, MIN_LEVEL);
 	m->fit_half = (size_t)lround(MEASURE_CREST_S * rate);
 	/* Room for the ring fit's samples after the crest (fit_ring). */
@@ -233,7 +237,8 @@ static int configure(struct measure *m, const struct measure_config *cfg)
 	if (m->gap_scans < m->fit_half)
 		m->gap_scans = m->fit_half;
 	/* The furthest any look back reaches from inside the current chunk. */
-	back = max3(m->guard + m->base_len, m->level_len, m->pre) + 2 * m->fit_half;
+	back = max3(m->guard + (m->hum_len > m->base_len ? m->hum_len : m->base_len), m->level_len,
+		    m->pre) + 2 * m->fit_half;
 	m->ring_len = pow2_at_least((double)(back + 2 * m->chunk + 2));
 	return 0;
 }
@@ -620,39 +625,51 @@ static void start_shot(struct measure *m, uint64_t k, uint64_t from, uint32_t s)
 }
 
 /*
- * Mains hum on the baseline window [from, to): c + a cos(wk) + b sin(wk) by
- * least squares at 50 and at 60 Hz; the better one is kept as the shot's
- * baseline model when it explains clearly more than the noise (an F test:
- * the residual falls by HUM_F2 noise variances), so a clean capture keeps
- * its plain mean.
+ * Mains hum before a shot: a + b cos(wk) + c sin(wk) by least squares at
+ * 50 and at 60 Hz over [hfrom, to) (up to MEASURE_HUM_S: five cycles tell
+ * 50 from 60 Hz, where one would not), on every stride-th sample (2500 a
+ * second are 50 a cycle: plenty for amplitude and phase, and cheap at any
+ * rate). The better one is kept when it explains clearly more than the
+ * noise (an F test: the residual falls by HUM_F2 noise variances), so a
+ * clean capture keeps its plain mean; the shot's level is then the
+ * baseline window's [bfrom, to) mean less the hum's mean over it.
  */
-static void fit_hum(struct measure *m, uint64_t from, uint64_t to)
+static void fit_hum(struct measure *m, uint64_t hfrom, uint64_t bfrom, uint64_t to)
 {
 	static const double hz[] = { 50.0, 60.0 };
-	double n = (double)(to - from), mean = m->shot_base, best = 0;
+	uint64_t stride = m->rate > 5000 ? (uint64_t)(m->rate / 2500) : 1;
+	double n = (double)((to - hfrom + stride - 1) / stride), base = m->shot_base, best = 0;
 	double var = noise_var(m, m->start_s);
 
 	m->hum_w = 0;
 	/* A window under half a cycle cannot tell hum from drift. */
-	if (n < 0.5 * m->rate / 60.0 || n < 8)
+	if ((double)(to - hfrom) < 0.5 * m->rate / 60.0 || n < 8)
 		return;
 	for (size_t f = 0; f < sizeof(hz) / sizeof(hz[0]); f++) {
-		double w = 2 * M_PI * hz[f] / m->rate, cw = cos(w), sw = sin(w);
-		double scc = 0, sss = 0, scs = 0, sc = 0, ss = 0, syc = 0, sys = 0, det, a, b, c0, gain;
-		double cs = cos(w * (double)from), sn = sin(w * (double)from);
+		double w = 2 * M_PI * hz[f] / m->rate;
+		double cw = cos(w * (double)stride), sw = sin(w * (double)stride);
+		double scc = 0, sss = 0, scs = 0, sc = 0, ss = 0, sy = 0, syc = 0, sys = 0;
+		double bc = 0, bs = 0, bn = 0, det, a, b, gain;
+		double cs = cos(w * (double)hfrom), sn = sin(w * (double)hfrom);
 
 		/* cos and sin of w k by rotation: one multiply-add a sample, and
 		 * accurate to ~1e-13 over the window. */
-		for (uint64_t k = from; k < to; k++) {
-			double y = m->lut[code_at(m, k, m->cfg.displacement)] - mean, c2;
+		for (uint64_t k = hfrom; k < to; k += stride) {
+			double y = m->lut[code_at(m, k, m->cfg.displacement)] - base, c2;
 
 			sc += cs;
 			ss += sn;
+			sy += y;
 			scc += cs * cs;
 			sss += sn * sn;
 			scs += cs * sn;
 			syc += y * cs;
 			sys += y * sn;
+			if (k >= bfrom) {
+				bc += cs;
+				bs += sn;
+				bn++;
+			}
 			c2 = cs * cw - sn * sw;
 			sn = sn * cw + cs * sw;
 			cs = c2;
@@ -661,19 +678,20 @@ static void fit_hum(struct measure *m, uint64_t from, uint64_t to)
 		scc -= sc * sc / n;
 		sss -= ss * ss / n;
 		scs -= sc * ss / n;
+		syc -= sy * sc / n;
+		sys -= sy * ss / n;
 		det = scc * sss - scs * scs;
-		if (!(det > 1e-9 * n * n))
+		if (!(det > 1e-9 * n * n) || bn == 0)
 			continue;
 		a = (syc * sss - sys * scs) / det;
 		b = (sys * scc - syc * scs) / det;
 		gain = a * syc + b * sys;  /* the residual sum of squares falls by this */
-		c0 = -(a * sc + b * ss) / n;
 		if (gain > HUM_F2 * var && gain > best) {
 			best = gain;
 			m->hum_w = w;
 			m->hum_a = a;
 			m->hum_b = b;
-			m->shot_base = mean + c0;
+			m->shot_base = base - (a * bc + b * bs) / bn;
 			m->hum_hz = hz[f];
 		}
 	}
@@ -685,7 +703,7 @@ static void fit_hum(struct measure *m, uint64_t from, uint64_t to)
 static void start_from_rest(struct measure *m, uint64_t k, uint32_t s)
 {
 	uint64_t to = k > m->guard ? k - m->guard : 0;
-	uint64_t from = to > m->base_len ? to - m->base_len : 0;
+	uint64_t from = to > m->base_len ? to - m->base_len : 0, hfrom;
 
 	/* The baseline ends before the rise's foot and after the last shot;
 	 * if the shots leave no room for it, drift tracking stands in. */
@@ -695,7 +713,11 @@ static void start_from_rest(struct measure *m, uint64_t k, uint32_t s)
 					     from, to)
 				 : m->base;
 	m->base_n = from < to ? (double)(to - from) : 1;
-	fit_hum(m, from, to);
+	hfrom = to > m->hum_len ? to - m->hum_len : 0;
+	if (hfrom < m->quiet_from)
+		hfrom = m->quiet_from;
+	if (from < to)
+		fit_hum(m, hfrom < from ? hfrom : from, from, to);
 	start_shot(m, k, k > m->pre ? k - m->pre : 0, s);
 }
 

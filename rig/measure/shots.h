@@ -24,6 +24,7 @@
 #define MEASURE_LEVEL_S 0.030       /* plunger level: mean over this before a crossing */
 #define MEASURE_PEAK_FIT_S 0.00025  /* runs of about this locate the peak */
 #define MEASURE_CREST_S 0.001       /* widest half window of the crest fit */
+#define MEASURE_HUM_S 0.100         /* mains hum fitted over up to this before a shot */
 #define MEASURE_NOISE_K 6.0         /* detection level: this many sigma of the detector's mean */
 #define MEASURE_MAX_THRESHOLD_MM 0.25 /* never above half the smallest depth setting (0.5 mm) */
 #define MEASURE_DETECT_S 0.003      /* the detector's mean spans at most this */

@@ -31,7 +31,7 @@ THRESHOLD_MM, RELEASE_MM, GAP_S = 0.15, 0.08, 0.003
 CHUNK_S, TRACK_S = 0.010, 0.010
 BASELINE_S, GUARD_S, LEVEL_S, MIN_LEVEL = 0.020, 0.002, 0.030, 32
 PRE_S, CREST_S, ONSET_BAND, DETECT_S = 0.002, 0.001, 0.15, 0.003
-NOISE_K, MAX_THRESHOLD_MM, HUM_F2 = 6.0, 0.25, 12.0
+NOISE_K, MAX_THRESHOLD_MM, HUM_F2, HUM_S = 6.0, 0.25, 12.0, 0.100
 
 
 def read_capture(path):
@@ -160,22 +160,24 @@ def crest(y, centre, var):
     return a, h, centre
 
 
-def hum_fit(y, k0, rate, var):
-    """Baseline model of fit_hum: (c, a, b, w) or the mean alone."""
-    mean = y.mean()
-    n = len(y)
-    best, model = 0.0, (mean, 0.0, 0.0, 0.0)
-    if n < 0.5 * rate / 60 or n < 8:
+def hum_fit(x, hfrom, bfrom, to, rate, var):
+    """Baseline model of fit_hum: (level, a, b, w), or the mean alone."""
+    base = x[bfrom:to].mean()
+    stride = int(rate / 2500) if rate > 5000 else 1
+    best, model = 0.0, (base, 0.0, 0.0, 0.0)
+    k = np.arange(hfrom, to, stride)
+    if to - hfrom < 0.5 * rate / 60 or len(k) < 8:
         return model
-    k = np.arange(k0, k0 + n, dtype=float)
+    y = x[k] - base
     for hz in (50.0, 60.0):
         w = 2 * math.pi * hz / rate
         cs, sn = np.cos(w * k), np.sin(w * k)
-        cs0, sn0 = cs - cs.mean(), sn - sn.mean()
-        (a, b), *_ = np.linalg.lstsq(np.stack([cs0, sn0], 1), y - mean, rcond=None)
-        gain = a * ((y - mean) * cs).sum() + b * ((y - mean) * sn).sum()
-        if gain > HUM_F2 * var and gain > best:
-            best, model = gain, (mean - a * cs.mean() - b * sn.mean(), a, b, w)
+        m = np.stack([cs - cs.mean(), sn - sn.mean()], 1)
+        (a, b), *_ = np.linalg.lstsq(m, y - y.mean(), rcond=None)
+        gain = a * ((y - y.mean()) * m[:, 0]).sum() + b * ((y - y.mean()) * m[:, 1]).sum()
+        inb = k >= bfrom
+        if gain > HUM_F2 * var and gain > best and inb.any():
+            best, model = gain, (base - a * cs[inb].mean() - b * sn[inb].mean(), a, b, w)
     return model
 
 
@@ -244,7 +246,8 @@ def extract(header, codes):
         code = int(np.searchsorted(table, base + threshold))
         step = abs(table[min(code + 1, len(table) - 1)] - table[max(code, 1) - 1]) / 2
         var = sigma * sigma + step * step / 12
-        c0, ha, hb, hw = hum_fit(x[lo:to], lo, rate, var) if lo < to else (base, 0.0, 0.0, 0.0)
+        hfrom = min(max(to - min(scans(HUM_S, rate), 32768), quiet_from), lo)
+        c0, ha, hb, hw = hum_fit(x, hfrom, lo, to, rate, var) if lo < to else (base, 0.0, 0.0, 0.0)
         # the needle home: a run of gap + 1 samples below the release level
         # (looked for in the next quarter second, then in the rest)
         for stop in (min(start + scans(0.25, rate), n), n):
