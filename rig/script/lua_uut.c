@@ -205,6 +205,7 @@ static void check_safe_depth(lua_State *L, struct harness *h, const struct burst
 	measurement_init(&m);
 	snprintf(m.name, sizeof(m.name), "depth_mm");
 	judge_sample(depth, r->nshots, &a, harness_uncertainty(h, "depth_mm", a.target), &m);
+	m.uncertainty = fixture_uncertainty(h->fx, "depth_mm", a.target);
 	if (r->nshots == 0) { /* no shot, nothing unsafe: SHOT-COUNT fails it */
 		m.verdict = VERDICT_PASS;
 		m.reason[0] = '\0';
