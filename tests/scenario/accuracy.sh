@@ -95,7 +95,7 @@ LUA
 	rig_run run "$WORK/one.lua" --fixture "$WORK/clip.lua" --out "$WORK/c" --quiet
 	expect_rc 2
 	expect_one_line_err
-	expect_err "^rig: step DEPTH-ACC@6mm: burst 1: the displacement sensor clipped: [0-9]+ samples"
+	expect_err "^rig: step DEPTH-ACC@6mm,20ul,120/min: burst 1: the displacement sensor clipped: [0-9]+ samples"
 	jq -e '.steps[0].verdict == "ERROR"' "$WORK/c/result.json" >/dev/null || fail "clipped: step not ERROR"
 	jq -r '.steps[0].error' "$WORK/c/result.json" | grep -q "sensor clipped" || fail "clipped: no reason"
 	rig_run measure "$WORK/c/$(jq -r '.steps[0].captures[0].file' "$WORK/c/result.json")"
