@@ -55,6 +55,17 @@ static int shared_model(struct driver_context *ctx, struct sim_model **out)
 	sim_unit_defaults(&unit);
 	if (ctx->opt.sim_unit && (rc = sim_unit_load(&unit, ctx->opt.sim_unit)) != 0)
 		return rc;
+	/* The station's depth stop rings as its fixture says, if it says. */
+	for (size_t i = 0; ctx->fx && i < ctx->fx->daq.nchannels; i++) {
+		const struct fixture_channel *c = &ctx->fx->daq.channels[i];
+
+		if (strcmp(c->name, "displacement") != 0 || !(c->sim_ring_hz > 0))
+			continue;
+		unit.stroke.ring_hz = c->sim_ring_hz;
+		unit.stroke.overshoot_mm = c->sim_ring_overshoot_mm;
+		if (c->sim_ring_tau_ms > 0)
+			unit.stroke.ring_tau_ms = c->sim_ring_tau_ms;
+	}
 	m = malloc(sizeof(*m));
 	if (!m)
 		return rig_error(RIG_ERR_NOMEM, "sim: out of memory");
@@ -182,6 +193,8 @@ static int sim_daq_read(struct daq *daq, struct daq_block *blk, unsigned timeout
 
 			scan[c] = sim_signal_adc(sim_signal_code(ch->poly, ch->poly_order, x[c]),
 						 ch->maxdata);
+			if (d->signal.daq->channels[c].sim_stuck)
+				scan[c] = (uint16_t)d->signal.daq->channels[c].sim_stuck_code;
 		}
 	}
 	blk->codes = d->codes;

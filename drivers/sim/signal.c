@@ -37,6 +37,7 @@ void sim_signal_init(struct sim_signal *s, const struct fixture_daq *daq,
 	for (size_t i = 0; i < daq->nchannels; i++)
 		s->role[i] = role_of(daq->channels[i].name);
 	sim_rng_seed(&s->noise, seed, 2);
+	s->hum_phase = 2 * M_PI * (double)(seed % 1000) / 1000.0;
 }
 
 void sim_signal_start(struct sim_signal *s, struct sim_model *m)
@@ -65,6 +66,10 @@ void sim_signal_scan(struct sim_signal *s, const struct sim_model *m, double t, 
 		x[c] += fc->sim_drift_per_s * t;
 		if (fc->sim_noise > 0)
 			x[c] += fc->sim_noise * sim_rng_normal(&s->noise);
+		if (fc->sim_hum > 0)
+			x[c] += fc->sim_hum * sin(2 * M_PI * fc->sim_hum_hz * t + s->hum_phase);
+		if (fc->sim_clips && x[c] > fc->sim_clip_above)
+			x[c] = fc->sim_clip_above;
 	}
 }
 

@@ -25,6 +25,7 @@ struct sim_signal {
 	enum sim_role role[FIXTURE_MAX_CHANNELS];
 	struct sim_rng noise;
 	double volume_at_start;   /* model volume when the capture started */
+	double hum_phase;         /* of the mains, at t = 0 (from the seed) */
 };
 
 /* The sensors of daq's channels; seed is the run's --seed. */

@@ -21,11 +21,11 @@ double *calibration_table(const struct calibration *c, uint32_t maxdata)
 	return t;
 }
 
-int calibration_direction(const double *table, uint32_t maxdata)
+int calibration_direction(const double *table, uint32_t lo, uint32_t hi)
 {
 	int up = 1, down = 1;
 
-	for (uint32_t i = 1; i <= maxdata; i++) {
+	for (uint32_t i = lo + 1; i <= hi; i++) {
 		up &= table[i] > table[i - 1];
 		down &= table[i] < table[i - 1];
 	}

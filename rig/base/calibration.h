@@ -23,7 +23,7 @@ double calibration_apply(const struct calibration *c, double code);
 double *calibration_table(const struct calibration *c, uint32_t maxdata);
 
 /* +1 if table rises strictly with the code, -1 if it falls strictly, 0 otherwise. */
-int calibration_direction(const double *table, uint32_t maxdata);
+int calibration_direction(const double *table, uint32_t lo, uint32_t hi);
 
 /*
  * Mean calibrated value of n codes from their power sums, moments[k] =

@@ -49,6 +49,13 @@ struct fixture_channel {
 	/* Sim bench only: the sensor's imperfections the sim synthesises. */
 	double sim_noise;          /* white noise, rms, in unit */
 	double sim_drift_per_s;    /* baseline drift, unit per second */
+	double sim_hum, sim_hum_hz;/* mains hum: amplitude in unit, 50 or 60 Hz */
+	int sim_clips;             /* the sensor saturates above sim_clip_above (0: never) */
+	double sim_clip_above;
+	int sim_stuck;             /* the converter reads only sim_stuck_code (0: working) */
+	unsigned sim_stuck_code;
+	/* Displacement only: how the station's depth stop rings (0: the unit's own). */
+	double sim_ring_hz, sim_ring_overshoot_mm, sim_ring_tau_ms;
 	double sim_gain;           /* the sensor's true gain against its calibration
 				    * (1: as calibrated; 1.0125 reads 1.25 % high) */
 	int line;           /* line of the channel's "name" in the fixture, for messages */

@@ -156,16 +156,34 @@ static int parse_header(struct rcap_reader *r, const char *text)
 		rc = bad_header(r, "needs rate_hz and channels");
 		goto out;
 	}
+	/* Every time in the capture is counted from t0_s: without it, the
+	 * onsets would be on no clock at all. */
+	if (!json_is_number(json_object_get(root, "t0_s")) ||
+	    !isfinite(json_number_value(json_object_get(root, "t0_s")))) {
+		rc = bad_header(r, "t0_s must be a finite number (the capture's start on the bench clock)");
+		goto out;
+	}
 	r->h.rate_hz = json_number_value(json_object_get(root, "rate_hz"));
 	r->h.t0_s = json_number_value(json_object_get(root, "t0_s"));
 	r->h.nchannels = json_array_size(chans);
-	if (!(r->h.rate_hz > 0) || !isfinite(r->h.rate_hz) || r->h.nchannels == 0 ||
-	    r->h.nchannels > RCAP_MAX_CHANNELS) {
-		rc = bad_header(r, "rate_hz must be positive and there must be 1 to 16 channels");
+	if (!(r->h.rate_hz > 0) || !isfinite(r->h.rate_hz) || r->h.nchannels == 0) {
+		rc = bad_header(r, "rate_hz must be positive and there must be at least one channel");
+		goto out;
+	}
+	if (r->h.nchannels > RCAP_MAX_CHANNELS) {
+		rc = rig_error(RIG_ERR_INVALID, "%s:2: %zu channels: rig reads at most %d", r->path,
+			       r->h.nchannels, RCAP_MAX_CHANNELS);
 		goto out;
 	}
 	for (size_t i = 0; i < r->h.nchannels && !rc; i++)
 		rc = read_channel(r, json_array_get(chans, i), &r->h.channels[i]);
+	/* Two channels of one name: which one is the needle? */
+	for (size_t i = 0; i < r->h.nchannels && !rc; i++)
+		for (size_t j = 0; j < i && !rc; j++)
+			if (!strcmp(r->h.channels[i].name, r->h.channels[j].name))
+				rc = rig_error(RIG_ERR_INVALID, "%s:2: channels %zu and %zu are both "
+					       "named \"%s\"", r->path, j + 1, i + 1,
+					       r->h.channels[i].name);
 out:
 	json_decref(root);
 	return rc;

@@ -13,7 +13,7 @@
 
 #include "rig/base/calibration.h"
 
-#define RCAP_MAX_CHANNELS 16
+#define RCAP_MAX_CHANNELS 256  /* a bound for the fixed header struct, not the format's */
 #define RCAP_MAX_HEADER (64u << 10)
 
 struct rcap_channel {

@@ -15,6 +15,7 @@ struct capture_info {
 	struct rcap_header h;
 	uint64_t scans;
 	int trailing_bytes;  /* of an incomplete last scan, ignored */
+	struct measure_quality quality;  /* filled when the capture was measured */
 };
 
 /* Feed the file in blocks of block scans (0: a default size). info, if

@@ -4,40 +4,6 @@
 
 #define MIN_BAND_SAMPLES 4
 
-double fit_peak(const double *y, size_t n, double *at)
-{
-	/* Centre the abscissa: the normal equations stay well conditioned. */
-	double c = (double)(n - 1) / 2;
-	double s2 = 0, s4 = 0, sy = 0, sxy = 0, sxxy = 0;
-	double det, a, b, q, v;
-
-	*at = c;
-	if (n < 3)
-		return n == 2 ? fmax(y[0], y[1]) : y[0];
-	for (size_t i = 0; i < n; i++) {
-		double x = (double)i - c, xx = x * x;
-
-		s2 += xx;
-		s4 += xx * xx;
-		sy += y[i];
-		sxy += x * y[i];
-		sxxy += xx * y[i];
-	}
-	/* Symmetric abscissa: odd sums vanish, the 3x3 system splits. */
-	det = (double)n * s4 - s2 * s2;
-	a = (s4 * sy - s2 * sxxy) / det;
-	b = sxy / s2;
-	q = ((double)n * sxxy - s2 * sy) / det;
-	if (q < 0) {
-		v = -b / (2 * q);
-		if (fabs(v) <= c) {
-			*at = c + v;
-			return a - b * b / (4 * q);
-		}
-	}
-	return a;
-}
-
 double fit_crossing(const double *y, size_t upto, double level, double band)
 {
 	size_t i, lo, hi;
@@ -69,4 +35,261 @@ double fit_crossing(const double *y, size_t upto, double level, double band)
 		return linear;
 	x = (double)i + (level - (sy - slope * sx) / n) / slope;
 	return x >= (double)lo && x <= (double)hi ? x : linear;
+}
+
+/* Least-squares parabola a + b x + q x^2 through y[0..n), x centred on the
+ * middle sample; returns the residual sum of squares and, in *var0, the
+ * variance factor of a (times the noise variance: a's variance). */
+static double quad_fit(const double *y, size_t n, double *a, double *b, double *q, double *var0)
+{
+	double c = (double)(n - 1) / 2, s2 = 0, s4 = 0, sy = 0, sxy = 0, sxxy = 0, det, rss = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double x = (double)i - c, xx = x * x;
+
+		s2 += xx;
+		s4 += xx * xx;
+		sy += y[i];
+		sxy += x * y[i];
+		sxxy += xx * y[i];
+	}
+	det = (double)n * s4 - s2 * s2;
+	*a = (s4 * sy - s2 * sxxy) / det;
+	*b = sxy / s2;
+	*q = ((double)n * sxxy - s2 * sy) / det;
+	*var0 = s4 / det;
+	for (size_t i = 0; i < n; i++) {
+		double x = (double)i - c, r = y[i] - (*a + *b * x + *q * x * x);
+
+		rss += r * r;
+	}
+	return rss;
+}
+
+double fit_crest(const double *y, size_t n, size_t centre, double noise_var, double *at,
+		 double *u, size_t *width)
+{
+	size_t hmax = centre < n - 1 - centre ? centre : n - 1 - centre, h = hmax;
+	double a = y[centre], b = 0, q = 0, var0 = 1, v, sdq;
+	int moves = 0;
+
+	*at = (double)centre;
+	*u = sqrt(noise_var);
+	*width = 0;
+	if (hmax == 0)
+		return y[centre];
+	/* The widest window the parabola explains down to the noise: wide on
+	 * a flat stop (the noise averages out), a few samples on a sharp ring
+	 * (the parabola only holds near its crest). */
+	for (;;) {
+		size_t m = 2 * h + 1, c2, h2;
+		double rss = quad_fit(y + centre - h, m, &a, &b, &q, &var0);
+		double dof = (double)m - 3;
+		long step;
+
+		if (h > 1 && rss > noise_var * (dof + 2.5 * sqrt(2 * dof))) {
+			h = h * 3 / 4 < h - 1 ? h * 3 / 4 : h - 1;
+			continue;
+		}
+		/* The crest lies off the window's middle (or beyond it): look
+		 * again around it, a few times at most. */
+		v = q < 0 ? -b / (2 * q) : (b > 0 ? (double)h : -(double)h);
+		if (moves >= 4 || fabs(v) <= 0.5 * (double)h)
+			break;
+		step = lround(fmax(fmin(v, (double)h), -(double)h));
+		if (step == 0)
+			break;
+		if ((step < 0 && (size_t)-step > centre) || (step > 0 && centre + (size_t)step > n - 1))
+			break;
+		c2 = (size_t)((long)centre + step);
+		h2 = c2 < n - 1 - c2 ? c2 : n - 1 - c2;
+		if (h2 < 1)
+			break;
+		centre = c2;
+		h = h < h2 ? h : h2;
+		moves++;
+	}
+	*u = sqrt(noise_var * var0);
+	*width = h;
+	/* A curvature the noise could have made: a flat top, whose level
+	 * is the fit's middle, not the top of a parabola through noise. */
+	{
+		double s2 = 0, s4 = 0, nn = (double)(2 * h + 1);
+
+		for (long i = -(long)h; i <= (long)h; i++) {
+			s2 += (double)(i * i);
+			s4 += (double)(i * i) * (double)(i * i);
+		}
+		sdq = sqrt(noise_var * nn / (nn * s4 - s2 * s2));
+	}
+	/* Three samples, one of them level with the middle one: the rise ran
+	 * into a flat stop between samples; a parabola would bridge the
+	 * corner above the stop. The two level samples are the stop. */
+	if (h == 1) {
+		double tol = 3 * sqrt(noise_var), l = y[centre - 1], r = y[centre + 1], mid = y[centre];
+
+		if (fabs(r - mid) <= tol && r >= l) {
+			*at = (double)centre + 0.5;
+			return 0.5 * (mid + r);
+		}
+		if (fabs(l - mid) <= tol && l > r) {
+			*at = (double)centre - 0.5;
+			return 0.5 * (mid + l);
+		}
+	}
+	if (q < -2 * sdq || h == 1) {
+		v = q < 0 ? -b / (2 * q) : 0;
+		/* Three samples bound any parabola: the next sample on the
+		 * crest's side says whether it is one (a sharp ring's crest
+		 * falls away as the parabola does) or a corner (a rise into a
+		 * stop that rings faster than the samples come: the curve
+		 * stays up). A corner reads its highest sample. */
+		if (h == 1 && q < 0) {
+			long side = v >= 0 ? 1 : -1;
+			long k2 = (long)centre + 2 * side;
+
+			if (k2 >= 0 && k2 < (long)n) {
+				double pred = a + b * 2 * (double)side + 4 * q;
+				double top = a - b * b / (4 * q);
+
+				if (y[k2] - pred > 0.5 * (top - pred)) {
+					size_t best = centre;
+
+					for (size_t i = centre - 1; i <= centre + 1; i++)
+						best = y[i] > y[best] ? i : best;
+					*at = (double)best;
+					return y[best];
+				}
+			}
+		}
+		if (q < 0 && fabs(v) <= (double)h) {
+			*at = (double)centre + v;
+			return a - b * b / (4 * q);
+		}
+		/* No crest inside: the fitted end that is higher. */
+		v = b > 0 ? (double)h : -(double)h;
+		*at = (double)centre + v;
+		return a + b * v + q * v * v;
+	}
+	return a;
+}
+
+#define RING_SAMPLES 6
+
+/* Solve the 2x2 or 3x3 normal equations a x = b in place (Gaussian
+ * elimination, no pivoting: the matrices are symmetric positive definite
+ * when the samples carry the model). Returns 0 when singular. */
+static int solve(double *a, double *b, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (!(fabs(a[i * n + i]) > 1e-300))
+			return 0;
+		for (int r = i + 1; r < n; r++) {
+			double f = a[r * n + i] / a[i * n + i];
+
+			for (int c = i; c < n; c++)
+				a[r * n + c] -= f * a[i * n + c];
+			b[r] -= f * b[i];
+		}
+	}
+	for (int i = n - 1; i >= 0; i--) {
+		for (int c = i + 1; c < n; c++)
+			b[i] -= a[i * n + c] * b[c];
+		b[i] /= a[i * n + i];
+	}
+	return 1;
+}
+
+/* c0 + rho^x (c1 cos th x + c2 sin th x) */
+static double ring_at(const double *c, double rho, double th, double x)
+{
+	return c[0] + pow(rho, x) * (c[1] * cos(th * x) + c[2] * sin(th * x));
+}
+
+double fit_ring(const double *y, size_t n, size_t j, double noise_var, double *at)
+{
+	double d[RING_SAMPLES - 1], m2[4] = { 0 }, r2[2] = { 0 }, m3[9] = { 0 }, r3[3] = { 0 };
+	double p, q, disc, rho, th, best = -INFINITY, rss = 0, amp, top = -INFINITY;
+	int bi = 0;
+
+	if (j + RING_SAMPLES > n)
+		return NAN;
+	/* Prony: a constant plus a damped sine makes the differences obey
+	 * d[k+2] = p d[k+1] + q d[k]; p and q by least squares. */
+	for (int k = 0; k < RING_SAMPLES - 1; k++)
+		d[k] = y[j + (size_t)k + 1] - y[j + (size_t)k];
+	for (int k = 0; k + 2 < RING_SAMPLES - 1; k++) {
+		m2[0] += d[k + 1] * d[k + 1];
+		m2[1] += d[k + 1] * d[k];
+		m2[3] += d[k] * d[k];
+		r2[0] += d[k + 2] * d[k + 1];
+		r2[1] += d[k + 2] * d[k];
+	}
+	m2[2] = m2[1];
+	if (!solve(m2, r2, 2))
+		return NAN;
+	p = r2[0];
+	q = r2[1];
+	disc = p * p + 4 * q;
+	if (!(disc < 0))
+		return NAN;
+	rho = sqrt(-q);
+	th = atan2(sqrt(-disc) / 2, p / 2);
+	/* Only where the samples are too coarse for the parabola (a ring of
+	 * 10 samples a period or fewer) but not so coarse that a ring above
+	 * Nyquist could alias into one (3 samples a period or more), and a
+	 * decaying one. */
+	if (!(th > 0.6 && th < 2.0 && rho > 0.2 && rho < 1.05))
+		return NAN;
+	for (int k = 0; k < RING_SAMPLES; k++) {
+		double e = pow(rho, k), f[3] = { 1, e * cos(th * k), e * sin(th * k) };
+
+		for (int r = 0; r < 3; r++) {
+			for (int c = 0; c < 3; c++)
+				m3[r * 3 + c] += f[r] * f[c];
+			r3[r] += f[r] * y[j + (size_t)k];
+		}
+	}
+	if (!solve(m3, r3, 3))
+		return NAN;
+	for (int k = 0; k < RING_SAMPLES; k++) {
+		double e = pow(rho, k);
+		double r = y[j + (size_t)k] - (r3[0] + e * (r3[1] * cos(th * k) + r3[2] * sin(th * k)));
+
+		rss += r * r;
+	}
+	amp = hypot(r3[1], r3[2]);
+	/* The ring must stand clear of the noise and the model hold. */
+	if (!(amp * amp > 1000 * noise_var && rss <= 9 * noise_var * RING_SAMPLES))
+		return NAN;
+	/* Between samples th apart a sine's crest rises above the highest
+	 * of them by amp (1 - cos th/2) at most: more is no such ring. */
+	for (int i = -120; i <= 120; i++) {
+		double v = ring_at(r3, rho, th, i / 100.0);
+
+		if (v > best) {
+			best = v;
+			bi = i;
+		}
+	}
+	*at = (double)j + bi / 100.0;
+	/* Between grid points: the parabola through the best and its two
+	 * neighbours (the grid is 1/100 sample; this makes it exact to ~1e-9). */
+	if (bi > -120 && bi < 120) {
+		double l = ring_at(r3, rho, th, (bi - 1) / 100.0), r = ring_at(r3, rho, th, (bi + 1) / 100.0);
+		double den = l - 2 * best + r;
+
+		if (den < 0) {
+			double v = 0.5 * (l - r) / den;
+
+			best -= 0.25 * (l - r) * v;
+			*at += v / 100.0;
+		}
+	}
+	for (int k = -1; k <= 1; k++)
+		if ((long)j + k >= 0 && (size_t)((long)j + k) < n)
+			top = fmax(top, y[(long)j + k]);
+	if (best > top + amp * (1 - cos(th / 2)) + 3 * sqrt(noise_var))
+		return NAN;
+	return best;
 }

@@ -22,6 +22,12 @@
 #define REFIRE_FRACTION 0.5    /* of depth: fallen below, then back above: a new stroke */
 #define PARTIAL_FRACTION 0.75  /* of the expected depth */
 #define SLOW_RISE_MS 10.0      /* 10-90 % rise of a healthy stroke is ~2 ms */
+#define NOISE_HIST 9           /* noise: median of the estimates of this many idle chunks */
+#define NOISE_FIRST 8          /* the first idle chunks all estimate it, */
+#define NOISE_EVERY 256        /* then one chunk in this many (a selection costs ~10 vector passes) */
+#define HUM_F2 12.0            /* hum is removed when fitting it cuts the residual by this many noise variances */
+#define MAX_DETECT 64          /* samples the detector averages at most */
+#define MAX_HUM 32768          /* hum window, scans at most (the ring holds it) */
 
 enum state { IDLE, IN_SHOT };
 
@@ -38,7 +44,7 @@ struct measure {
 	double *lut;                 /* displacement code -> mm */
 	int dir;                     /* +1: extension raises the code, -1: lowers it */
 	double rate;
-	size_t chunk, sub, pre, fit_half, rise_cap, guard, base_len, level_len;
+	size_t chunk, sub, pre, fit_half, rise_cap, guard, base_len, level_len, hum_len;
 	uint64_t gap_scans;
 	uint64_t scan;               /* scans processed (whole chunks, and the tail at finish) */
 
@@ -75,15 +81,34 @@ struct measure {
 	uint64_t sub_sum, sub_n;     /* the run in progress */
 	uint64_t best_sum, best_n;   /* the run with the highest mean so far (n 0: none) */
 	uint64_t peak_k;             /* middle of that run */
+	uint64_t top_k;              /* scan of the highest detector sample */
 	double half;                 /* REFIRE_FRACTION of the highest sample, mm */
 	uint32_t half_s;             /* the signal code of half, once per chunk */
 	int fallen;                  /* below half since the highest sample */
 	uint32_t valley_s;
 	uint64_t valley_k;
 	int fit_due;
-	double depth, peak_at;       /* fit around peak_k */
+	double depth, peak_at, u_fit; /* fit around peak_k */
 	int below;
 	uint64_t below_since;
+
+	/* Signal quality: noise from the idle chunks (MAD of differences),
+	 * the detector's mean width and levels set from it. */
+	double sig_hist[NOISE_HIST], psig_hist[NOISE_HIST];
+	size_t nhist, hist_at;
+	double hist_saved[2];
+	double sigma, psigma;        /* mm, ul */
+	uint64_t chunk_no;
+	uint32_t *mad_buf;
+	size_t w;                    /* detector: mean of the last w samples */
+	double thr, rel;             /* effective start and release levels above the baseline */
+	uint64_t clipped, clip_at_start, crest_clipped;
+	int varied;
+	/* Baseline model of the shot: shot_base + a cos(wk) + b sin(wk). */
+	double hum_w, hum_a, hum_b, hum_max, hum_hz, base_n;
+	double u2_depth, u2_volume;  /* sums of squares over the shots */
+	unsigned nu_depth, nu_volume;
+	double v_before_n, pend_level_n; /* samples in the shots' "before" plunger levels */
 
 	/* A finished shot waits for the plunger to settle after it. */
 	int pending;
@@ -187,13 +212,24 @@ static int configure(struct measure *m, const struct measure_config *cfg)
 	m->pre = scans(PRE_S, rate, 2);
 	m->guard = scans(MEASURE_GUARD_S, rate, 1);
 	m->base_len = scans(MEASURE_BASELINE_S, rate, 1);
+	m->hum_len = scans(MEASURE_HUM_S, rate, 1);
+	if (m->hum_len > MAX_HUM)
+		m->hum_len = MAX_HUM;
 	m->level_len = scans(MEASURE_LEVEL_S, rate, MIN_LEVEL);
-	m->fit_half = (size_t)lround(MEASURE_PEAK_FIT_S * rate);
-	if (m->fit_half < 2)
-		m->fit_half = 2;
+	m->fit_half = (size_t)lround(MEASURE_CREST_S * rate);
+	/* Room for the ring fit's samples after the crest (fit_ring). */
+	if (m->fit_half < 8)
+		m->fit_half = 8;
+	if (m->fit_half > 256)
+		m->fit_half = 256;
 	m->sub = pow2_at_least(MEASURE_PEAK_FIT_S * rate + 1) / 2;
 	if (m->sub > m->chunk)
 		m->sub = m->chunk;
+	m->pre += (size_t)fmin(MEASURE_DETECT_S * rate, MAX_DETECT);  /* the detector lags */
+	m->guard += (size_t)fmin(MEASURE_DETECT_S * rate, MAX_DETECT);
+	m->thr = m->cfg.threshold_mm;
+	m->rel = m->cfg.release_mm;
+	m->w = 1;
 	m->rise_cap = m->pre + scans(RISE_S, rate, 1);
 	m->gap_scans = scans(m->cfg.min_gap_ms / 1000.0, rate, 1);
 	/* The peak fit runs by the end of the shot at the latest: the gap
@@ -201,7 +237,8 @@ static int configure(struct measure *m, const struct measure_config *cfg)
 	if (m->gap_scans < m->fit_half)
 		m->gap_scans = m->fit_half;
 	/* The furthest any look back reaches from inside the current chunk. */
-	back = max3(m->guard + m->base_len, m->level_len, m->pre) + 2 * m->fit_half;
+	back = max3(m->guard + (m->hum_len > m->base_len ? m->hum_len : m->base_len), m->level_len,
+		    m->pre) + 2 * m->fit_half;
 	m->ring_len = pow2_at_least((double)(back + 2 * m->chunk + 2));
 	return 0;
 }
@@ -209,6 +246,7 @@ static int configure(struct measure *m, const struct measure_config *cfg)
 int measure_new(struct measure **out, const struct measure_config *cfg, shot_fn fn, void *ctx)
 {
 	struct measure *m = calloc(1, sizeof(*m));
+	uint32_t lo, hi;
 	int rc;
 
 	if (!m)
@@ -227,19 +265,28 @@ int measure_new(struct measure **out, const struct measure_config *cfg, shot_fn 
 	m->rise = malloc(m->rise_cap * sizeof(*m->rise));
 	m->rise_y = malloc(m->rise_cap * sizeof(*m->rise_y));
 	m->fit_y = malloc((2 * m->fit_half + 1) * sizeof(*m->fit_y));
+	m->mad_buf = malloc(m->chunk * sizeof(*m->mad_buf));
 	if (!m->lut || !m->stage || !m->ring_d || !m->ring_p || !m->win || !m->rise ||
-	    !m->rise_y || !m->fit_y) {
+	    !m->rise_y || !m->fit_y || !m->mad_buf) {
 		measure_free(m);
 		return rig_error(RIG_ERR_NOMEM, "measure: out of memory");
 	}
-	m->dir = calibration_direction(m->lut, cfg->maxdata);
+	lo = cfg->code_hi > cfg->code_lo && cfg->code_hi <= cfg->maxdata ? cfg->code_lo : 0;
+	hi = cfg->code_hi > cfg->code_lo && cfg->code_hi <= cfg->maxdata ? cfg->code_hi : cfg->maxdata;
+	m->dir = calibration_direction(m->lut, lo, hi);
 	if (m->dir == 0) {
 		measure_free(m);
 		return rig_error(RIG_ERR_INVALID,
 				 "measure: the displacement calibration is not monotonic over codes "
-				 "0..%u (check the polynomial's coefficients)",
-				 cfg->maxdata);
+				 "%u..%u (check the polynomial's coefficients)",
+				 lo, hi);
 	}
+	/* Codes the stream does not hold: continue the table straight, so
+	 * searches over it stay ordered. */
+	for (uint32_t c = lo; c-- > 0;)
+		m->lut[c] = m->lut[c + 1] - (m->lut[lo + 1] - m->lut[lo]);
+	for (uint32_t c = hi + 1; c <= cfg->maxdata; c++)
+		m->lut[c] = m->lut[c - 1] + (m->lut[hi] - m->lut[hi - 1]);
 	*out = m;
 	return 0;
 }
@@ -256,6 +303,7 @@ void measure_free(struct measure *m)
 	free(m->rise);
 	free(m->rise_y);
 	free(m->fit_y);
+	free(m->mad_buf);
 	free(m);
 }
 
@@ -268,9 +316,26 @@ static uint16_t code_at(const struct measure *m, uint64_t k, int ch)
 	return (ch == m->cfg.displacement ? m->ring_d : m->ring_p)[k & (m->ring_len - 1)];
 }
 
+/* The shot's baseline at scan k: its level and the mains hum fitted before it. */
+static double base_at(const struct measure *m, uint64_t k)
+{
+	double ph = m->hum_w * (double)k;
+
+	return m->hum_w > 0 ? m->shot_base + m->hum_a * cos(ph) + m->hum_b * sin(ph) : m->shot_base;
+}
+
 static double ext_at(const struct measure *m, uint64_t k)
 {
-	return m->lut[code_at(m, k, m->cfg.displacement)] - m->shot_base;
+	return m->lut[code_at(m, k, m->cfg.displacement)] - base_at(m, k);
+}
+
+/* Noise of one displacement sample plus its quantisation, mm^2, at signal code s. */
+static double noise_var(const struct measure *m, uint32_t s)
+{
+	uint32_t c = sig(m, s < m->cfg.maxdata ? s : m->cfg.maxdata - 1);
+	double step = fabs(m->lut[c + 1] - m->lut[c]);
+
+	return m->sigma * m->sigma + step * step / 12;
 }
 
 /* Mean calibrated value of channel ch over scans [from, to). */
@@ -311,42 +376,120 @@ static double level_before(const struct measure *m, uint64_t k)
 	return mean_over(m, m->cfg.plunger, &m->cfg.plunger_cal, from, k);
 }
 
-static void emit_pending(struct measure *m, double v_after)
+static double level_count(const struct measure *m, uint64_t k)
+{
+	uint64_t from = k > m->level_len ? k - m->level_len : 0;
+
+	if (from < m->quiet_from)
+		from = m->quiet_from;
+	return from >= k ? 1 : (double)(k - from);
+}
+
+static void emit_pending(struct measure *m, double v_after, double n_after)
 {
 	if (!m->pending)
 		return;
 	m->pend.volume_ul = v_after - m->pend_v_before;
+	if (m->cfg.plunger >= 0) {
+		m->pend.u_volume_ul = m->psigma * sqrt(1 / m->pend_level_n + 1 / n_after);
+		m->u2_volume += m->pend.u_volume_ul * m->pend.u_volume_ul;
+		m->nu_volume++;
+	}
 	m->pending = 0;
 	m->fn(m->ctx, &m->pend);
+}
+
+/*
+ * A sensor that saturates inside the converter's range: its top is one
+ * code, sample after sample, which a noisy sensor never gives. A quarter
+ * of the crest window at its highest code, on a sensor whose noise spans
+ * several codes there, is a clipped crest (the rails are counted apart).
+ */
+static uint64_t plateau(const struct measure *m, uint64_t lo, uint64_t hi)
+{
+	uint32_t top = 0, c = sig(m, m->top_s < m->cfg.maxdata ? m->top_s : m->cfg.maxdata - 1);
+	uint64_t n = 0;
+	double step = fabs(m->lut[c + 1] - m->lut[c]);
+
+	if (!(m->sigma > 3 * step) || hi - lo < 8)
+		return 0;
+	for (uint64_t k = lo; k <= hi; k++) {
+		uint32_t s = sig(m, code_at(m, k, m->cfg.displacement));
+
+		if (s > top) {
+			top = s;
+			n = 0;
+		}
+		n += s == top;
+	}
+	return 4 * n >= hi - lo + 1 ? n : 0;
 }
 
 /* Fit the parabola around the highest sample once the samples after it
  * are in (or the shot is over: force). */
 static void refit(struct measure *m, uint64_t last, int force)
 {
-	uint64_t w = m->fit_half, lo, hi, top;
-	double at;
+	uint64_t w = m->fit_half, lo, hi;
+	double at, var;
+	size_t n, width;
 
-	if (!m->fit_due || (!force && last < m->peak_k + w))
+	/* Around the highest detector sample (the middle of its mean): on a
+	 * ring, the highest lobe, which runs of samples can miss when the
+	 * samples are coarse. */
+	uint64_t pk = m->top_k - (m->top_k - m->shot_first < (m->w - 1) / 2 ? m->top_k - m->shot_first
+									       : (m->w - 1) / 2);
+
+	if (!m->fit_due || (!force && last < pk + w))
 		return;
-	lo = m->peak_k - (m->peak_k - m->shot_first < w ? m->peak_k - m->shot_first : w);
-	hi = m->peak_k + w < last ? m->peak_k + w : last;
-	top = lo;
+	lo = pk - (pk - m->shot_first < w ? pk - m->shot_first : w);
+	hi = pk + w < last ? pk + w : last;
+	n = (size_t)(hi - lo + 1);
 	for (uint64_t k = lo; k <= hi; k++)
 		m->fit_y[k - lo] = ext_at(m, k);
-	m->depth = fit_peak(m->fit_y, (size_t)(hi - lo + 1), &at);
+	m->crest_clipped = plateau(m, lo, hi);
+	var = noise_var(m, m->top_s);
+	m->depth = fit_crest(m->fit_y, n, (size_t)(pk - lo), var, &at, &m->u_fit, &width);
 	m->peak_at = (double)lo + at;
-	/* Above every sample, the parabola is bridging a corner (a rise into a
-	 * flat stop, sampled coarsely), not rounding a peak: the highest
-	 * sample is the better estimate. */
-	for (uint64_t k = lo; k <= hi; k++)
-		if (m->fit_y[k - lo] >= m->fit_y[top - lo])
-			top = k;
-	if (m->depth > m->fit_y[top - lo]) {
-		m->depth = m->fit_y[top - lo];
-		m->peak_at = (double)top;
+	/* Three samples were all the parabola could take: a ring too fast
+	 * for it. Its crest from a damped sine through the samples after the
+	 * highest one, where one fits. */
+	if (width <= 1) {
+		size_t j = (size_t)lround(at), best;
+		double ring, rat;
+
+		j = j > 0 ? j - 1 : 0;
+		best = j;
+		for (size_t i = j; i < n && i <= j + 2; i++)
+			best = m->fit_y[i] > m->fit_y[best] ? i : best;
+		ring = fit_ring(m->fit_y, n, best, var, &rat);
+		if (isfinite(ring)) {
+			m->depth = ring;
+			m->peak_at = (double)lo + rat;
+		}
 	}
 	m->fit_due = 0;
+}
+
+/* y[0..n) replaced by its centred mean over 2 half + 1 samples (fewer at
+ * the ends); tmp holds cap values, the look-behind. */
+static void smooth(double *y, size_t n, size_t half, double *tmp, size_t cap)
+{
+	double sum = 0;
+	size_t lo = 0, hi = 0;  /* the window is y[lo..hi) of the original values */
+
+	if (half == 0 || 2 * half + 1 > cap)
+		half = (cap - 1) / 2;
+	for (size_t i = 0; i < n; i++) {
+		size_t want_lo = i > half ? i - half : 0, want_hi = i + half + 1 < n ? i + half + 1 : n;
+
+		while (hi < want_hi) {
+			tmp[hi % cap] = y[hi];
+			sum += y[hi++];
+		}
+		while (lo < want_lo)
+			sum -= tmp[lo++ % cap];
+		y[i] = sum / (double)(hi - lo);
+	}
 }
 
 /* The shot is over at scan last; the needle left its depth at end. */
@@ -360,10 +503,15 @@ static void end_shot(struct measure *m, uint64_t last, uint64_t end, unsigned fl
 	d = m->depth;
 	/* The first rise to the levels: look no further than the peak. */
 	upto = m->rise_len - 1;
-	if (m->peak_k - m->shot_first < upto)
-		upto = (size_t)(m->peak_k - m->shot_first);
+	if (m->peak_at - (double)m->shot_first < (double)upto)
+		upto = (size_t)ceil(fmax(m->peak_at - (double)m->shot_first, 1));
 	for (size_t i = 0; i <= upto; i++)
-		m->rise_y[i] = m->lut[m->rise[i]] - m->shot_base;
+		m->rise_y[i] = m->lut[m->rise[i]] - base_at(m, m->shot_first + i);
+	/* On a noisy sensor the rise is read through a centred mean as wide
+	 * as the detector's: noise would cross the levels early; a centred
+	 * mean keeps a straight rise's crossings where they are. */
+	if (m->w > 1)
+		smooth(m->rise_y, upto + 1, m->w / 2, m->fit_y, 2 * m->fit_half + 1);
 	on = fit_crossing(m->rise_y, upto, 0.5 * d, ONSET_BAND * d);
 	r10 = fit_crossing(m->rise_y, upto, 0.1 * d, 0);
 	r90 = fit_crossing(m->rise_y, upto, 0.9 * d, 0);
@@ -378,12 +526,30 @@ static void end_shot(struct measure *m, uint64_t last, uint64_t end, unsigned fl
 	s->peak_s = m->peak_at / m->rate;
 	s->end_s = flags & SHOT_UNFINISHED ? NAN : (double)end / m->rate;
 	s->flags = flags;
+	s->hum_mm = m->hum_w > 0 ? hypot(m->hum_a, m->hum_b) : 0;
+	s->u_depth_mm = sqrt(m->u_fit * m->u_fit + noise_var(m, m->top_s) / m->base_n);
+	s->u_volume_ul = NAN;
+	m->u2_depth += s->u_depth_mm * s->u_depth_mm;
+	m->nu_depth++;
+	if (m->crest_clipped)
+		m->clipped += m->crest_clipped;
+	if (m->clipped > m->clip_at_start)
+		s->flags |= SHOT_CLIPPED;
+	m->crest_clipped = 0;
+	/* Not clear of the noise: within 4 sigma of the detector's mean above
+	 * the detection level, or a detector that could not average the
+	 * noise down to its level. */
+	if (d < m->thr + 4 * m->sigma / sqrt((double)m->w) ||
+	    MEASURE_NOISE_K * m->sigma / sqrt((double)m->w) > MEASURE_MAX_THRESHOLD_MM)
+		s->flags |= SHOT_AMBIGUOUS;
 	if (m->cfg.expected_depth_mm > 0 && d < PARTIAL_FRACTION * m->cfg.expected_depth_mm)
 		s->flags |= SHOT_PARTIAL;
 	/* A stroke that re-fires from above 10 % has no 10 % point: not slow. */
 	if (on < 0 || s->rise_ms > SLOW_RISE_MS || (r10 >= 0 && r90 < 0))
 		s->flags |= SHOT_SLOW;
 	m->pend_v_before = m->v_before;
+	m->pend_level_n = m->v_before_n;
+	m->pend.u_volume_ul = NAN;
 	m->pending = 1;
 	m->state = IDLE;
 	m->quiet_from = flags & SHOT_UNFINISHED ? m->quiet_from : last + 1;
@@ -423,8 +589,10 @@ static void run_sample(struct measure *m, uint64_t k, uint32_t s)
 }
 
 /* A new highest sample: the level a re-fire must fall below moves. */
-static void new_top(struct measure *m, uint32_t s)
+static void new_top(struct measure *m, uint64_t k, uint32_t s)
 {
+	m->top_k = k;
+	m->fit_due = 1;
 	m->top_s = s;
 	m->half = m->shot_base + REFIRE_FRACTION * (sig_value(m, s) - m->shot_base);
 	m->half_s = UINT32_MAX;  /* stale until the chunk ends */
@@ -434,16 +602,18 @@ static void new_top(struct measure *m, uint32_t s)
 static void start_shot(struct measure *m, uint64_t k, uint64_t from, uint32_t s)
 {
 	m->v_before = level_before(m, k);
+	m->v_before_n = level_count(m, k);
 	/* The previous shot's plunger has settled by now. */
-	emit_pending(m, m->v_before);
+	emit_pending(m, m->v_before, m->v_before_n);
+	m->clip_at_start = m->clipped;
 	m->state = IN_SHOT;
 	m->shot_first = from;
 	m->crossing = k;
 	m->rise_len = 0;
 	for (uint64_t j = from; j <= k; j++)
 		m->rise[m->rise_len++] = code_at(m, j, m->cfg.displacement);
-	m->rel_s = sig_search(m, m->shot_base + m->cfg.release_mm, 0);
-	new_top(m, s);
+	m->rel_s = sig_search(m, m->shot_base + m->rel, 0);
+	new_top(m, k, s);
 	m->fallen = 0;
 	m->best_n = 0;
 	m->peak_k = k;
@@ -454,11 +624,98 @@ static void start_shot(struct measure *m, uint64_t k, uint64_t from, uint32_t s)
 	close_run_at(m, k + 1);
 }
 
+/*
+ * Mains hum before a shot: a + b cos(wk) + c sin(wk) by least squares at
+ * 50 and at 60 Hz over [hfrom, to) (up to MEASURE_HUM_S: five cycles tell
+ * 50 from 60 Hz, where one would not), on every stride-th sample (2500 a
+ * second are 50 a cycle: plenty for amplitude and phase, and cheap at any
+ * rate). The better one is kept when it explains clearly more than the
+ * noise (an F test: the residual falls by HUM_F2 noise variances), so a
+ * clean capture keeps its plain mean; the shot's level is then the
+ * baseline window's [bfrom, to) mean less the hum's mean over it.
+ */
+static void fit_hum(struct measure *m, uint64_t hfrom, uint64_t bfrom, uint64_t to)
+{
+	static const double hz[] = { 50.0, 60.0 };
+	uint64_t stride = m->rate > 5000 ? (uint64_t)(m->rate / 2500) : 1;
+	double n = (double)((to - hfrom + stride - 1) / stride), base = m->shot_base, best = 0;
+	double var = noise_var(m, m->start_s);
+
+	double s1 = 0, s2 = 0;
+
+	m->hum_w = 0;
+	/* A window under half a cycle cannot tell hum from drift. */
+	if ((double)(to - hfrom) < 0.5 * m->rate / 60.0 || n < 8)
+		return;
+	/* A window whose spread the noise explains holds no hum to find: the
+	 * fits are skipped (the usual case, at a tenth of their cost). */
+	for (uint64_t k = hfrom; k < to; k += stride) {
+		double y = m->lut[code_at(m, k, m->cfg.displacement)] - base;
+
+		s1 += y;
+		s2 += y * y;
+	}
+	if (s2 - s1 * s1 / n <= var * (n - 1 + HUM_F2))
+		return;
+	for (size_t f = 0; f < sizeof(hz) / sizeof(hz[0]); f++) {
+		double w = 2 * M_PI * hz[f] / m->rate;
+		double cw = cos(w * (double)stride), sw = sin(w * (double)stride);
+		double scc = 0, sss = 0, scs = 0, sc = 0, ss = 0, sy = 0, syc = 0, sys = 0;
+		double bc = 0, bs = 0, bn = 0, det, a, b, gain;
+		double cs = cos(w * (double)hfrom), sn = sin(w * (double)hfrom);
+
+		/* cos and sin of w k by rotation: one multiply-add a sample, and
+		 * accurate to ~1e-13 over the window. */
+		for (uint64_t k = hfrom; k < to; k += stride) {
+			double y = m->lut[code_at(m, k, m->cfg.displacement)] - base, c2;
+
+			sc += cs;
+			ss += sn;
+			sy += y;
+			scc += cs * cs;
+			sss += sn * sn;
+			scs += cs * sn;
+			syc += y * cs;
+			sys += y * sn;
+			if (k >= bfrom) {
+				bc += cs;
+				bs += sn;
+				bn++;
+			}
+			c2 = cs * cw - sn * sw;
+			sn = sn * cw + cs * sw;
+			cs = c2;
+		}
+		/* Eliminate the constant, then solve the 2x2 for a, b. */
+		scc -= sc * sc / n;
+		sss -= ss * ss / n;
+		scs -= sc * ss / n;
+		syc -= sy * sc / n;
+		sys -= sy * ss / n;
+		det = scc * sss - scs * scs;
+		if (!(det > 1e-9 * n * n) || bn == 0)
+			continue;
+		a = (syc * sss - sys * scs) / det;
+		b = (sys * scc - syc * scs) / det;
+		gain = a * syc + b * sys;  /* the residual sum of squares falls by this */
+		if (gain > HUM_F2 * var && gain > best) {
+			best = gain;
+			m->hum_w = w;
+			m->hum_a = a;
+			m->hum_b = b;
+			m->shot_base = base - (a * bc + b * bs) / bn;
+			m->hum_hz = hz[f];
+		}
+	}
+	if (m->hum_w > 0 && hypot(m->hum_a, m->hum_b) > m->hum_max)
+		m->hum_max = hypot(m->hum_a, m->hum_b);
+}
+
 /* The needle rose through the threshold at scan k, from rest. */
 static void start_from_rest(struct measure *m, uint64_t k, uint32_t s)
 {
 	uint64_t to = k > m->guard ? k - m->guard : 0;
-	uint64_t from = to > m->base_len ? to - m->base_len : 0;
+	uint64_t from = to > m->base_len ? to - m->base_len : 0, hfrom;
 
 	/* The baseline ends before the rise's foot and after the last shot;
 	 * if the shots leave no room for it, drift tracking stands in. */
@@ -467,6 +724,12 @@ static void start_from_rest(struct measure *m, uint64_t k, uint32_t s)
 	m->shot_base = from < to ? mean_over(m, m->cfg.displacement, &m->cfg.displacement_cal,
 					     from, to)
 				 : m->base;
+	m->base_n = from < to ? (double)(to - from) : 1;
+	hfrom = to > m->hum_len ? to - m->hum_len : 0;
+	if (hfrom < m->quiet_from)
+		hfrom = m->quiet_from;
+	if (from < to)
+		fit_hum(m, hfrom < from ? hfrom : from, from, to);
 	start_shot(m, k, k > m->pre ? k - m->pre : 0, s);
 }
 
@@ -481,13 +744,18 @@ static void refire(struct measure *m, uint64_t k, uint32_t s)
 	start_shot(m, k, valley + m->pre < k ? k - m->pre : valley, s);
 }
 
-static void shot_sample(struct measure *m, uint64_t k, uint32_t s)
+/* s: the sample's signal code; sd: the detector's (the mean of the last
+ * w samples: s itself on a quiet sensor). Decisions are taken on sd, the
+ * peak search sees every sample. */
+static void shot_sample(struct measure *m, uint64_t k, uint32_t s, uint32_t sd)
 {
-	double x = sig_value(m, s);
+	double x;
 
 	run_sample(m, k, s);
+	s = sd;
+	x = sig_value(m, s);
 	if (s > m->top_s)
-		new_top(m, s);
+		new_top(m, k, s);
 	if (m->fallen && s < m->valley_s) {
 		m->valley_s = s;
 		m->valley_k = k;
@@ -496,7 +764,7 @@ static void shot_sample(struct measure *m, uint64_t k, uint32_t s)
 		m->valley_s = s;
 		m->valley_k = k;
 	} else if (m->fallen && x >= m->half &&
-		   x - sig_value(m, m->valley_s) > m->cfg.threshold_mm) {
+		   x - sig_value(m, m->valley_s) > m->thr) {
 		refire(m, k, s);
 		return;
 	}
@@ -528,24 +796,40 @@ static void slow_span(struct measure *m, const uint16_t *c, size_t from, size_t 
 {
 	size_t nch = m->cfg.nchannels, d = (size_t)m->cfg.displacement;
 
+	size_t w = m->w;
+	uint64_t wsum = 0;
+
+	/* The detector's running sum over the w - 1 scans before this one. */
+	for (size_t j = 1; j < w; j++) {
+		uint64_t k = m->scan + from;
+
+		wsum += sig(m, code_at(m, k >= j ? k - j : 0, m->cfg.displacement));
+	}
 	for (size_t i = from; i < to; i++) {
 		uint64_t k = m->scan + i;
 		uint16_t code = c[i * nch + d];
-		uint32_t s = sig(m, code);
+		uint32_t s = sig(m, code), sd = s;
+		double x;
 
+		if (w > 1) {
+			wsum += s;
+			sd = (uint32_t)((wsum + w / 2) / w);
+			wsum -= sig(m, code_at(m, k + 1 >= w ? k + 1 - w : 0, m->cfg.displacement));
+		}
 		if (m->state == IDLE) {
-			if (s >= m->start_s)
-				start_from_rest(m, k, s);
+			if (sd >= m->start_s)
+				start_from_rest(m, k, sd);
 			continue;
 		}
-		if (!m->fallen && s <= m->top_s && s >= m->rel_s &&
-		    (m->half_s != UINT32_MAX ? s >= m->half_s : m->lut[code] >= m->half)) {
+		x = w > 1 ? sig_value(m, sd) : m->lut[code];
+		if (!m->fallen && sd <= m->top_s && sd >= m->rel_s &&
+		    (m->half_s != UINT32_MAX ? sd >= m->half_s : x >= m->half)) {
 			m->below = 0;  /* at depth */
-		} else if (!(m->fallen && m->below && s < m->rel_s && s >= m->valley_s &&
-			     k - m->below_since < m->gap_scans && m->lut[code] < m->half)) {
+		} else if (!(m->fallen && m->below && sd < m->rel_s && sd >= m->valley_s &&
+			     k - m->below_since < m->gap_scans && x < m->half)) {
 			if (m->rise_len < m->rise_cap)
 				m->rise[m->rise_len++] = code;
-			shot_sample(m, k, s);
+			shot_sample(m, k, s, sd);
 			continue;
 		}
 		quiet_sample(m, k, code, s);
@@ -611,7 +895,7 @@ static void eventful_chunk(struct measure *m, const uint16_t *c, size_t n)
 {
 	size_t part = m->sub > MIN_PART ? m->sub : MIN_PART;
 
-	m->start_s = sig_walk(m, m->base + m->cfg.threshold_mm, m->start_s);
+	m->start_s = sig_walk(m, m->base + m->thr, m->start_s);
 	for (size_t i = 0; i < n; i += part) {
 		size_t to = n - i < part ? n : i + part;
 		struct scan_stats st;
@@ -633,11 +917,141 @@ static void eventful_chunk(struct measure *m, const uint16_t *c, size_t n)
 	}
 }
 
+static void count_clipped(struct measure *m, const uint16_t *c, size_t n)
+{
+	size_t nch = m->cfg.nchannels, d = (size_t)m->cfg.displacement;
+
+	for (size_t i = 0; i < n; i++)
+		m->clipped += c[i * nch + d] == 0 || c[i * nch + d] == m->cfg.maxdata;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The k-th smallest of a[0..n) (Hoare's selection; a is reordered). */
+static uint32_t select_kth(uint32_t *a, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		uint32_t pivot = a[lo + (hi - lo) / 2], t;
+		size_t i = lo, j = hi;
+
+		while (i <= j) {
+			while (a[i] < pivot)
+				i++;
+			while (a[j] > pivot)
+				j--;
+			if (i <= j) {
+				t = a[i];
+				a[i] = a[j];
+				a[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return a[k];
+	}
+	return a[k];
+}
+
+/* Robust rms noise of channel ch over n scans: the median absolute first
+ * difference, scaled to a normal sigma (1.4826 / sqrt 2). Differences
+ * ignore drift and hum; the median ignores the odd spike. In codes (a
+ * selection, not a sort), then through the calibration's slope there. */
+static double mad_noise(struct measure *m, const uint16_t *c, size_t n, int ch,
+			const struct calibration *cal)
+{
+	size_t nch = m->cfg.nchannels;
+	uint32_t *d = m->mad_buf, mid;
+	double slope, at;
+
+	for (size_t i = 1; i < n; i++) {
+		int diff = (int)c[i * nch + (size_t)ch] - (int)c[(i - 1) * nch + (size_t)ch];
+
+		d[i - 1] = (uint32_t)(diff < 0 ? -diff : diff);
+	}
+	mid = select_kth(d, n - 1, (n - 1) / 2);
+	at = c[(n / 2) * nch + (size_t)ch];
+	slope = fabs(calibration_apply(cal, at + 0.5) - calibration_apply(cal, at - 0.5));
+	return 1.4826 / M_SQRT2 * (double)mid * slope;
+}
+
+static double median_of(const double *x, size_t n, double *tmp)
+{
+	memcpy(tmp, x, n * sizeof(*x));
+	qsort(tmp, n, sizeof(*tmp), cmp_double);
+	return n % 2 ? tmp[n / 2] : 0.5 * (tmp[n / 2 - 1] + tmp[n / 2]);
+}
+
+/* From the noise: the detector's width (its mean brings the noise down to
+ * a sixth of the threshold, up to MEASURE_DETECT_S), then its levels. */
+static void set_detector(struct measure *m)
+{
+	double tmp[NOISE_HIST], want, sw;
+	size_t wmax = (size_t)fmin(MEASURE_DETECT_S * m->rate, MAX_DETECT);
+
+	m->sigma = m->nhist ? median_of(m->sig_hist, m->nhist, tmp) : 0;
+	m->psigma = m->nhist ? median_of(m->psig_hist, m->nhist, tmp) : 0;
+	if (m->state != IDLE)
+		return;
+	want = MEASURE_NOISE_K * m->sigma / m->cfg.threshold_mm;
+	m->w = (size_t)ceil(want * want);
+	m->w = m->w < 1 ? 1 : m->w > wmax ? (wmax < 1 ? 1 : wmax) : m->w;
+	sw = m->sigma / sqrt((double)m->w);
+	m->thr = fmin(fmax(m->cfg.threshold_mm, MEASURE_NOISE_K * sw), MEASURE_MAX_THRESHOLD_MM);
+	m->thr = fmax(m->thr, m->cfg.threshold_mm);
+	/* Hysteresis: home is half the start level, and clear of the noise. */
+	m->rel = fmax(m->cfg.release_mm, fmax(0.5 * m->thr, 3 * sw));
+	if (m->rel > 0.8 * m->thr)
+		m->rel = 0.8 * m->thr;
+}
+
+static int estimate_noise(struct measure *m, const uint16_t *c, size_t n)
+{
+	size_t at = m->hist_at;
+
+	m->hist_saved[0] = m->sig_hist[at];
+	m->hist_saved[1] = m->psig_hist[at];
+	m->sig_hist[at] = mad_noise(m, c, n, m->cfg.displacement, &m->cfg.displacement_cal);
+	m->psig_hist[at] = m->cfg.plunger >= 0 ? mad_noise(m, c, n, m->cfg.plunger,
+							    &m->cfg.plunger_cal) : 0;
+	m->hist_at = (at + 1) % NOISE_HIST;
+	if (m->nhist < NOISE_HIST)
+		m->nhist++;
+	set_detector(m);
+	return 1;
+}
+
+static void forget_noise(struct measure *m)
+{
+	m->hist_at = (m->hist_at + NOISE_HIST - 1) % NOISE_HIST;
+	/* The slot gets back the estimate it held (the oldest, when full). */
+	m->sig_hist[m->hist_at] = m->hist_saved[0];
+	m->psig_hist[m->hist_at] = m->hist_saved[1];
+	if (m->nhist < NOISE_HIST)
+		m->nhist--;
+	set_detector(m);
+}
+
 /* One chunk: most are uneventful and cost one vector pass. */
 static int process_chunk(struct measure *m, const uint16_t *c, size_t n)
 {
 	struct scan_stats st;
 	uint32_t smax, smin;
+	int idle, noisy = 0;
+	uint32_t count;
 
 	scan_reduce(c, n, &m->layout, &st);
 	if (st.max > m->cfg.maxdata)
@@ -648,16 +1062,31 @@ static int process_chunk(struct measure *m, const uint16_t *c, size_t n)
 	}
 	smax = m->dir > 0 ? st.max : m->cfg.maxdata - st.min;
 	smin = m->dir > 0 ? st.min : m->cfg.maxdata - st.max;
+	if (st.max == m->cfg.maxdata || st.min == 0)
+		count_clipped(m, c, n);
+	if (st.max != st.min || (m->scan > 0 && st.max != code_at(m, m->scan - 1, m->cfg.displacement)))
+		m->varied = 1;
+	idle = m->state == IDLE;
+	count = m->count;
+	if (idle && n == m->chunk && (m->chunk_no < NOISE_FIRST || m->chunk_no % NOISE_EVERY == 0))
+		noisy = estimate_noise(m, c, n);
+	m->chunk_no++;
 	/* Idle: nothing above the threshold, in values, not codes: one table
 	 * look-up per chunk. */
-	if (m->state == IDLE && sig_value(m, smax) <= m->base + m->cfg.threshold_mm) {
+	if (idle && sig_value(m, smax) <= m->base + m->thr) {
 		track_drift(m, &st, n);
 	} else if (m->state == IN_SHOT && smax <= m->top_s && smin >= m->rel_s && !m->fallen &&
 		   smin >= m->half_s) {
 		dwell_span(m, c, 0, n);
 	} else {
 		eventful_chunk(m, c, n);
+		/* Noise above the threshold, but no shot: still the idle level. */
+		if (idle && m->state == IDLE && m->count == count)
+			track_drift(m, &st, n);
 	}
+	/* A shot began in the chunk: its estimate is not the idle noise's. */
+	if (noisy && (m->state != IDLE || m->count != count))
+		forget_noise(m);
 	m->scan += n;
 	if (m->state == IN_SHOT) {
 		refit(m, m->scan - 1, 0);
@@ -736,6 +1165,21 @@ int measure_finish(struct measure *m)
 			close_run(m, m->scan);
 		end_shot(m, m->scan - 1, m->scan - 1, SHOT_UNFINISHED);
 	}
-	emit_pending(m, level_before(m, m->scan));
+	emit_pending(m, level_before(m, m->scan), level_count(m, m->scan));
 	return 0;
+}
+
+void measure_quality(const struct measure *m, struct measure_quality *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->noise_mm = m->sigma;
+	q->plunger_noise_ul = m->cfg.plunger >= 0 ? m->psigma : NAN;
+	q->hum_mm = m->hum_max;
+	q->hum_hz = m->hum_max > 0 ? m->hum_hz : 0;
+	q->clipped = m->clipped;
+	q->stuck = m->scan > 1 && !m->varied;
+	q->u_depth_mm = m->nu_depth ? sqrt(m->u2_depth / m->nu_depth) : NAN;
+	q->u_volume_ul = m->nu_volume ? sqrt(m->u2_volume / m->nu_volume) : NAN;
+	q->threshold_mm = m->thr;
+	q->detect_n = (unsigned)m->w;
 }

@@ -19,15 +19,37 @@
 #define MEASURE_THRESHOLD_MM 0.15   /* above the baseline: a shot starts */
 #define MEASURE_RELEASE_MM 0.08     /* below it again ... */
 #define MEASURE_MIN_GAP_MS 3.0      /* ... this long: the shot is over (debounce) */
-#define MEASURE_BASELINE_S 0.010    /* a shot's baseline: mean over this, */
+#define MEASURE_BASELINE_S 0.020    /* a shot's baseline: fitted over this (a 50 Hz cycle), */
 #define MEASURE_GUARD_S 0.002       /* ending this long before its threshold crossing */
 #define MEASURE_LEVEL_S 0.030       /* plunger level: mean over this before a crossing */
-#define MEASURE_PEAK_FIT_S 0.00025  /* half width of the parabola fitted at the peak */
+#define MEASURE_PEAK_FIT_S 0.00025  /* runs of about this locate the peak */
+#define MEASURE_CREST_S 0.001       /* widest half window of the crest fit */
+#define MEASURE_HUM_S 0.100         /* mains hum fitted over up to this before a shot */
+#define MEASURE_NOISE_K 6.0         /* detection level: this many sigma of the detector's mean */
+#define MEASURE_MAX_THRESHOLD_MM 0.25 /* never above half the smallest depth setting (0.5 mm) */
+#define MEASURE_DETECT_S 0.003      /* the detector's mean spans at most this */
 
 enum shot_flag {
 	SHOT_PARTIAL = 1u << 0,    /* stopped well short of the expected depth */
 	SHOT_UNFINISHED = 1u << 1, /* capture ended before the needle retracted */
 	SHOT_SLOW = 1u << 2,       /* rise much slower than a healthy stroke */
+	SHOT_CLIPPED = 1u << 3,    /* the sensor was at the end of its range during the shot */
+	SHOT_AMBIGUOUS = 1u << 4,  /* the stroke does not stand clear of the noise */
+};
+
+/* What a capture's signals were like (docs/measurement.md, "Signal
+ * quality"): what the shots' numbers can be trusted to. */
+struct measure_quality {
+	double noise_mm;      /* displacement noise, robust rms (MAD of differences) */
+	double hum_mm;        /* largest mains hum amplitude fitted before a shot */
+	double hum_hz;        /* its frequency (50 or 60), 0 if none */
+	double plunger_noise_ul;
+	uint64_t clipped;     /* displacement samples at either end of the converter's range */
+	int stuck;            /* the displacement code never changed */
+	double u_depth_mm;    /* Type A standard uncertainty of one shot's depth (rms over shots) */
+	double u_volume_ul;   /* Type A standard uncertainty of one shot's volume */
+	double threshold_mm;  /* detection level in use at the end */
+	unsigned detect_n;    /* samples the detector averages */
 };
 
 struct shot {
@@ -39,6 +61,9 @@ struct shot {
 	double peak_s;       /* when the peak was, s after scan 0 */
 	double end_s;        /* needle back below the release level; NAN if unfinished */
 	double baseline_mm;  /* sensor reading with the needle retracted */
+	double hum_mm;       /* mains hum amplitude fitted before the shot (removed) */
+	double u_depth_mm;   /* Type A standard uncertainty of depth (noise) */
+	double u_volume_ul;  /* Type A standard uncertainty of volume (plunger noise) */
 	unsigned flags;      /* enum shot_flag */
 };
 
@@ -53,6 +78,10 @@ struct measure_config {
 	double release_mm;       /* below this the needle counts as retracted; 0: default */
 	double min_gap_ms;       /* retracted this long ends a shot (debounce); 0: default */
 	double expected_depth_mm;/* setting, to flag partial strokes; 0: unknown */
+	/* Displacement codes the stream holds, when known (a file read
+	 * through first): the calibration need only be monotonic over them.
+	 * Both 0: every code up to maxdata. */
+	uint32_t code_lo, code_hi;
 };
 
 typedef void (*shot_fn)(void *ctx, const struct shot *shot);
@@ -67,6 +96,8 @@ int measure_feed(struct measure *m, const uint16_t *codes, size_t nscans);
  * within a block instead of a shot later. Lags the stream by less than
  * one chunk (a few ms). */
 double measure_live_peak(const struct measure *m);
+/* The capture's signal quality so far (complete after measure_finish). */
+void measure_quality(const struct measure *m, struct measure_quality *q);
 /* End of stream: measure what is still buffered and report the last shot. */
 int measure_finish(struct measure *m);
 void measure_free(struct measure *m);

@@ -365,6 +365,18 @@ static int run_script(struct run *run)
 	return rc;
 }
 
+/* A run that is ERROR by a step's error alone (a clipped sensor, say)
+ * names the first such step. */
+static void print_step_error(const struct run_record *r)
+{
+	for (size_t i = 0; i < r->nsteps; i++)
+		if (r->steps[i].error[0]) {
+			fprintf(stderr, "rig: step %s: %s\n", r->steps[i].id, r->steps[i].error);
+			return;
+		}
+	fprintf(stderr, "rig: the run ended in ERROR\n");
+}
+
 static int exit_status(const struct run_record *r, int rc)
 {
 	if (rc && rc != RIG_ERR_SAFETY)
@@ -488,8 +500,12 @@ int run_execute(const struct run_options *o)
 	if (run->rec.verdict != VERDICT_ABORTED)
 		record_in_store(run);
 	status = exit_status(&run->rec, rc);
-	if (status == 2)
-		fprintf(stderr, "rig: %s\n", run->rec.error[0] ? run->rec.error : rig_last_error());
+	if (status == 2 && run->rec.error[0])
+		fprintf(stderr, "rig: %s\n", run->rec.error);
+	else if (status == 2 && rig_last_error()[0])
+		fprintf(stderr, "rig: %s\n", rig_last_error());
+	else if (status == 2)
+		print_step_error(&run->rec);
 	run_record_release(&run->rec);
 	sodium_memzero(&run->key, sizeof(run->key));
 	free(run);

@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 #include <lauxlib.h>
+#include <math.h>
 #include <lua.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -134,4 +135,15 @@ void harness_note(struct harness *h, const char *kind, const char *message, cons
 	snprintf(n->message, sizeof(n->message), "%s", message);
 	snprintf(n->answer, sizeof(n->answer), "%s", answer ? answer : "");
 	time_format_iso(time(NULL), n->time, sizeof(n->time));
+}
+
+double harness_uncertainty(const struct harness *h, const char *quantity, double value)
+{
+	double u = fixture_uncertainty(h->fx, quantity, value), a = NAN;
+
+	if (!strcmp(quantity, "depth_mm"))
+		a = h->type_a_depth_mm;
+	else if (!strcmp(quantity, "volume_ul"))
+		a = h->type_a_volume_ul;
+	return isfinite(a) && a > 0 ? sqrt(u * u + 4 * a * a) : u;
 }

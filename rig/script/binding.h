@@ -44,6 +44,10 @@ struct harness {
 	int safety_stopped;        /* a safety limit stopped the run */
 	char safety_message[512];
 	int balance_fd;            /* > 0: this socket holds the shared balance */
+	/* Type A standard uncertainties of one shot, from the noise of this
+	 * step's captures (the largest over its bursts; NAN before any):
+	 * combined with the fixture's in every guard band (docs/measurement.md). */
+	double type_a_depth_mm, type_a_volume_ul;
 	int device_failed;         /* a hardware call failed (journaled) */
 	char device_message[512];
 };
@@ -75,6 +79,14 @@ int harness_safety_stop(struct lua_State *L, const char *message);
 /* Keep a prompt, note or override in the record for the reports'
  * deviations (it is journaled by the caller). */
 void harness_note(struct harness *h, const char *kind, const char *message, const char *answer);
+
+/*
+ * The guard band of quantity at value: the fixture's declared expanded
+ * uncertainty combined in quadrature with k = 2 times the Type A standard
+ * uncertainty of the step's captures (depth_mm and volume_ul; others get
+ * the fixture's alone). docs/measurement.md, "Signal quality".
+ */
+double harness_uncertainty(const struct harness *h, const char *quantity, double value);
 
 /* ---- lua_step.c ---- */
 

@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <lauxlib.h>
 #include <libgen.h>
+#include <math.h>
 #include <lua.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -16,6 +16,14 @@
  * "file:line: message" for a syntax error. */
 int harness_check_script(const char *path);
 
+/*
+ * The guard band of quantity at value: the fixture's declared expanded
+ * uncertainty combined in quadrature with k = 2 times the Type A standard
+ * uncertainty of the step's captures (depth_mm and volume_ul; others get
+ * the fixture's alone). docs/measurement.md, "Signal quality".
+ */
+double harness_uncertainty(const struct harness *h, const char *quantity, double value);
+
 /* Defaults for everything not set by the caller. */
 void harness_init(struct harness *h);
 

@@ -150,6 +150,7 @@ static int l_step(lua_State *L)
 	if (!s)
 		return luaL_error(L, "out of memory");
 	h->step = s;
+	h->type_a_depth_mm = h->type_a_volume_ul = NAN;
 	h->step_index = h->rec->nsteps - 1;
 	h->nsteps_started++;
 	snprintf(s->requirement, sizeof(s->requirement), "%s", req);

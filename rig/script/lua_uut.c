@@ -114,6 +114,58 @@ static void record_burst(lua_State *L, struct harness *h, const struct burst_res
 			  "complete", rc == 0, "error", rc ? rig_last_error() : ""));
 }
 
+static json_t *number_or_null(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+/*
+ * What the capture's signals allow: the Type A uncertainties go into the
+ * step's guard bands; a sensor that clipped, was stuck, or left a shot
+ * inside its noise makes the step ERROR with the reason (its numbers are
+ * kept and shown, but never pass).
+ */
+static void check_signal(lua_State *L, struct harness *h, const struct burst_result *r)
+{
+	const struct measure_quality *q = &r->quality;
+	size_t clipped = 0, ambiguous = 0, first = 0;
+	char why[400] = "";
+
+	for (size_t i = 0; i < r->nshots; i++) {
+		unsigned f = r->shots[i].flags;
+
+		clipped += (f & SHOT_CLIPPED) != 0;
+		ambiguous += (f & SHOT_AMBIGUOUS) != 0;
+		if ((f & (SHOT_CLIPPED | SHOT_AMBIGUOUS)) && !first)
+			first = i + 1;
+	}
+	if (isfinite(q->u_depth_mm) && !(q->u_depth_mm <= h->type_a_depth_mm))
+		h->type_a_depth_mm = q->u_depth_mm;
+	if (isfinite(q->u_volume_ul) && !(q->u_volume_ul <= h->type_a_volume_ul))
+		h->type_a_volume_ul = q->u_volume_ul;
+	harness_journal(L, "signal",
+			json_pack("{s:s, s:I, s:o, s:o, s:o, s:o, s:I, s:b, s:o, s:o, s:I, s:I}",
+				  "step", h->step->id, "burst", (json_int_t)h->step->bursts,
+				  "noise_mm", number_or_null(q->noise_mm), "hum_mm",
+				  number_or_null(q->hum_mm), "hum_hz", number_or_null(q->hum_hz),
+				  "plunger_noise_ul", number_or_null(q->plunger_noise_ul),
+				  "clipped_samples", (json_int_t)q->clipped, "stuck", q->stuck,
+				  "u_depth_mm", number_or_null(q->u_depth_mm), "u_volume_ul",
+				  number_or_null(q->u_volume_ul), "clipped_shots", (json_int_t)clipped,
+				  "ambiguous_shots", (json_int_t)ambiguous));
+	if (q->stuck)
+		snprintf(why, sizeof(why), "the displacement sensor is stuck (one code all burst)");
+	else if (clipped || q->clipped)
+		snprintf(why, sizeof(why), "the displacement sensor clipped: %llu samples at the end "
+			 "of its range or flat at its limit, %zu shots affected (the first shot %zu)",
+			 (unsigned long long)q->clipped, clipped, first);
+	else if (ambiguous)
+		snprintf(why, sizeof(why), "%zu shots do not stand clear of the sensor noise (%.3g mm "
+			 "rms; the first shot %zu)", ambiguous, q->noise_mm, first);
+	if (why[0] && !h->step->error[0])
+		snprintf(h->step->error, sizeof(h->step->error), "burst %u: %s", h->step->bursts, why);
+}
+
 static void check_shot_count(lua_State *L, struct harness *h, const struct burst_result *r,
 			     uint32_t commanded)
 {
@@ -153,7 +205,8 @@ static void check_safe_depth(lua_State *L, struct harness *h, const struct burst
 	a.each_hi = h->step->setting.depth_mm + h->safe_depth_over_mm;
 	measurement_init(&m);
 	snprintf(m.name, sizeof(m.name), "depth_mm");
-	judge_sample(depth, r->nshots, &a, fixture_uncertainty(h->fx, "depth_mm", a.target), &m);
+	judge_sample(depth, r->nshots, &a, harness_uncertainty(h, "depth_mm", a.target), &m);
+	m.uncertainty = fixture_uncertainty(h->fx, "depth_mm", a.target);
 	if (r->nshots == 0) { /* no shot, nothing unsafe: SHOT-COUNT fails it */
 		m.verdict = VERDICT_PASS;
 		m.reason[0] = '\0';
@@ -248,6 +301,7 @@ static int l_burst(lua_State *L)
 		burst_result_release(&res);
 		return harness_device_failure(L, rc, "burst");
 	}
+	check_signal(L, h, &res);
 	if (h->shot_count_req[0] && !res.safety_stop)
 		check_shot_count(L, h, &res, rq.shots);
 	if (h->safe_depth_req[0])

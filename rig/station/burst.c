@@ -219,6 +219,7 @@ out:
 	}
 	if (m) {
 		measure_finish(m);
+		measure_quality(m, &res->quality);
 		measure_free(m);
 	}
 	if (w.f) {

@@ -36,6 +36,7 @@ struct burst_result {
 	int safety_stop;         /* a shot exceeded safe_depth_mm */
 	size_t unsafe_shot;      /* its 1-based index */
 	char capture_sha256[65]; /* of the complete capture file */
+	struct measure_quality quality; /* the capture's signals (noise, hum, clipping, Type A) */
 };
 
 /*

@@ -98,18 +98,31 @@ static int read_poly(struct df_table *t, struct fixture_channel *ch)
 
 static int read_channel_sim(struct df_table *t, struct fixture_channel *ch)
 {
-	static const char *const keys[] = { "noise", "drift_per_s", "gain", NULL };
+	static const char *const keys[] = { "noise", "drift_per_s", "gain", "hum", "hum_hz",
+					    "clip_above", "stuck_code", "ring_hz",
+					    "ring_overshoot_mm", "ring_tau_ms", NULL };
 	struct df_table s;
-	int rc = df_table(t, "sim", &s);
+	double stuck = -1;
+	int rc;
 
-	if (rc <= 0)
+	ch->sim_hum_hz = 50;
+	if ((rc = df_table(t, "sim", &s)) <= 0)
 		return rc;
 	if ((rc = df_check_keys(&s, keys)) >= 0 &&
 	    (rc = df_number_in(&s, "noise", 0, 1e6, &ch->sim_noise)) >= 0 &&
-	    (rc = df_number(&s, "drift_per_s", &ch->sim_drift_per_s)) >= 0)
-		rc = df_number_in(&s, "gain", 0.5, 2, &ch->sim_gain);
+	    (rc = df_number(&s, "drift_per_s", &ch->sim_drift_per_s)) >= 0 &&
+	    (rc = df_number_in(&s, "gain", 0.5, 2, &ch->sim_gain)) >= 0 &&
+	    (rc = df_number_in(&s, "hum", 0, 1e6, &ch->sim_hum)) >= 0 &&
+	    (rc = df_number_in(&s, "hum_hz", 45, 65, &ch->sim_hum_hz)) >= 0 &&
+	    (rc = ch->sim_clips = df_number(&s, "clip_above", &ch->sim_clip_above)) >= 0 &&
+	    (rc = df_number_in(&s, "stuck_code", 0, 65535, &stuck)) >= 0 &&
+	    (rc = df_number_in(&s, "ring_hz", 0, 1e5, &ch->sim_ring_hz)) >= 0 &&
+	    (rc = df_number_in(&s, "ring_overshoot_mm", 0, 10, &ch->sim_ring_overshoot_mm)) >= 0)
+		rc = df_number_in(&s, "ring_tau_ms", 0, 1000, &ch->sim_ring_tau_ms);
 	if (rc >= 0 && ch->sim_gain == 0)
 		ch->sim_gain = 1; /* absent: the sensor is as calibrated */
+	ch->sim_stuck = stuck >= 0;
+	ch->sim_stuck_code = stuck >= 0 ? (unsigned)stuck : 0;
 	df_close(&s);
 	return rc < 0 ? rc : 0;
 }

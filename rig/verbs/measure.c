@@ -13,6 +13,7 @@ struct printer {
 	int header_done;
 	int have_prev;
 	struct shot prev;   /* printed when the next onset gives its interval */
+	unsigned nclipped, nambiguous, first_bad;
 };
 
 /* Printed with the first row (or at the end): a capture that cannot be
@@ -46,7 +47,8 @@ static void print_shot(struct printer *p, const struct shot *s, double interval_
 		unsigned bit;
 		const char *name;
 	} flags[] = { { SHOT_UNFINISHED, "unfinished" }, { SHOT_PARTIAL, "partial" },
-		      { SHOT_SLOW, "slow" } };
+		      { SHOT_SLOW, "slow" }, { SHOT_CLIPPED, "clipped" },
+		      { SHOT_AMBIGUOUS, "ambiguous" } };
 	double t = p->info.h.t0_s + s->t_s;
 	char iv[32] = "";
 
@@ -64,10 +66,26 @@ static void print_shot(struct printer *p, const struct shot *s, double interval_
 	putchar('\n');
 }
 
+/* What the numbers can be trusted to: docs/measurement.md, "Signal quality". */
+static void print_quality(const struct measure_quality *q)
+{
+	printf("# signal: noise %.4f mm rms, hum %.4f mm", q->noise_mm, q->hum_mm);
+	if (q->hum_hz > 0)
+		printf(" at %g Hz", q->hum_hz);
+	printf(", %llu samples clipped%s; Type A u(depth) %.4f mm, u(volume) %.4f ul; detection "
+	       "%.3f mm over %u samples\n",
+	       (unsigned long long)q->clipped, q->stuck ? ", sensor stuck" : "", q->u_depth_mm,
+	       q->u_volume_ul, q->threshold_mm, q->detect_n);
+}
+
 static void on_shot(void *ctx, const struct shot *s)
 {
 	struct printer *p = ctx;
 
+	if ((s->flags & (SHOT_CLIPPED | SHOT_AMBIGUOUS)) && !p->first_bad)
+		p->first_bad = s->index;
+	p->nclipped += (s->flags & SHOT_CLIPPED) != 0;
+	p->nambiguous += (s->flags & SHOT_AMBIGUOUS) != 0;
 	if (p->have_prev)
 		print_shot(p, &p->prev, (s->t_s - p->prev.t_s) * 1000.0);
 	p->prev = *s;
@@ -82,6 +100,24 @@ static int measure_file(const char *path, struct printer *p)
 		print_shot(p, &p->prev, NAN);
 	if (!rc)
 		print_header(p);
+	if (!rc && !p->csv)
+		print_quality(&p->info.quality);
+	/* What the signal makes of the numbers: never a silent number from a
+	 * sensor at the end of its range, stuck, or lost in its noise. */
+	if (!rc && p->info.quality.stuck)
+		rc = rig_error(RIG_ERR_INVALID, "%s: the displacement sensor is stuck (the same code "
+			       "in all %llu scans)", path, (unsigned long long)p->info.scans);
+	else if (!rc && p->info.quality.clipped)
+		rc = rig_error(RIG_ERR_INVALID, "%s: %llu displacement samples clipped (at the end of "
+			       "the converter's range or flat at the sensor's limit; %u shots flagged, the "
+			       "first shot %u)",
+			       path, (unsigned long long)p->info.quality.clipped, p->nclipped,
+			       p->first_bad);
+	else if (!rc && p->nambiguous)
+		rc = rig_error(RIG_ERR_INVALID, "%s: %u shots do not stand clear of the noise "
+			       "(%.3g mm rms, detection level %.3g mm; the first shot %u)",
+			       path, p->nambiguous, p->info.quality.noise_mm,
+			       p->info.quality.threshold_mm, p->first_bad);
 	/* A capture cut short (a killed run, a copy that stopped): the shots
 	 * before the cut are printed, and the exit status says it is not whole. */
 	if (!rc && p->info.trailing_bytes)

@@ -25,14 +25,14 @@ matches() {
 expect_accurate() {
 	local min=$1; shift
 	matches "$@" >"$WORK/matches"
-	awk -v min="$min" '
+	awk -v min="$min" -v tol="${DEPTH_TOL:-0.02}" '
 		function abs(x) { return x < 0 ? -x : x }
 		$1 == "missed" || $1 == "phantom" { bad[$1]++; print; next }
-		{ n++; if (abs($4) <= 0.02) depth_ok++
+		{ n++; if (abs($4) <= tol) depth_ok++
 		  if (abs($5) > onset) onset = abs($5); if (abs($6) > vol) vol = abs($6) }
 		END {
-			printf "%d shots: depth within 0.02 mm %.2f %%, worst onset %.4f ms, worst volume %.3f %% of set, missed %d, phantom %d\n",
-			       n, 100 * depth_ok / n, onset, vol, bad["missed"], bad["phantom"]
+			printf "%d shots: depth within %g mm %.2f %%, worst onset %.4f ms, worst volume %.3f %% of set, missed %d, phantom %d\n",
+			       n, tol, 100 * depth_ok / n, onset, vol, bad["missed"], bad["phantom"]
 			exit !(n >= min && depth_ok >= 0.99 * n && onset <= 0.1 && vol <= 1 && !bad["missed"] && !bad["phantom"])
 		}' "$WORK/matches" || fail "accuracy targets missed"
 }
@@ -59,6 +59,51 @@ test_accuracy_1ks_ten_seeds() {
 		dirs="$dirs $WORK/k$s" n=$((n + 780))
 	done
 	expect_accurate $n $dirs
+}
+
+# The noisy station (0.25 % noise, 0.15 % hum, a 1 kHz ring) and the 5 kS/s
+# one (issue 14): every shot found, no phantom; depth p99 within 0.05 mm
+# with that noise, 0.02 mm at 5 kS/s.
+test_accuracy_noisy_station() {
+	run n1 scripts/certify.lua --fixture fixtures/sim-bench-noisy.lua --seed 1
+	run n2 scripts/certify.lua --fixture fixtures/sim-bench-noisy.lua --seed 2
+	DEPTH_TOL=0.05 expect_accurate 1560 "$WORK/n1" "$WORK/n2"
+	grep -q '"event":"signal".*"hum_hz":50' "$WORK/n1/journal.jsonl" || fail "hum not seen"
+}
+
+test_accuracy_5ks_station() {
+	run f1 scripts/certify.lua --fixture fixtures/sim-bench-5k.lua --seed 1
+	run f2 scripts/certify.lua --fixture fixtures/sim-bench-5k.lua --seed 2
+	expect_accurate 1560 "$WORK/f1" "$WORK/f2"
+}
+
+# A sensor that clips or is stuck: the step is ERROR with the reason, never
+# a PASS, and rig measure on its capture exits 2 after its shots.
+test_clipped_and_stuck_sensors_are_errors() {
+	sed 's|sim = { noise = 0.002, drift_per_s = 0.0002 } },|sim = { noise = 0.002, clip_above = 4.5 } },|' \
+		fixtures/sim-bench.lua >"$WORK/clip.lua"
+	sed 's|sim = { noise = 0.002, drift_per_s = 0.0002 } },|sim = { stuck_code = 8192 } },|' \
+		fixtures/sim-bench.lua >"$WORK/stuck.lua"
+	grep -q clip_above "$WORK/clip.lua" && grep -q stuck_code "$WORK/stuck.lua" || fail "fixture edit"
+	cat >"$WORK/one.lua" <<'LUA'
+local spec = require "specs.mi350"
+rig.step("DEPTH-ACC", { depth_mm = 6, dose_ul = 20, rate_per_min = 120 }, function(s)
+  local shots = rig.uut:burst(5)
+  s:judge("depth_mm", shots.depth_mm, spec.depth(6))
+end)
+LUA
+	rig_run run "$WORK/one.lua" --fixture "$WORK/clip.lua" --out "$WORK/c" --quiet
+	expect_rc 2
+	expect_one_line_err
+	expect_err "^rig: step DEPTH-ACC@6mm,20ul,120/min: burst 1: the displacement sensor clipped: [0-9]+ samples"
+	jq -e '.steps[0].verdict == "ERROR"' "$WORK/c/result.json" >/dev/null || fail "clipped: step not ERROR"
+	jq -r '.steps[0].error' "$WORK/c/result.json" | grep -q "sensor clipped" || fail "clipped: no reason"
+	rig_run measure "$WORK/c/$(jq -r '.steps[0].captures[0].file' "$WORK/c/result.json")"
+	expect_rc 2
+	expect_err "displacement samples clipped"
+	rig_run run "$WORK/one.lua" --fixture "$WORK/stuck.lua" --out "$WORK/s" --quiet
+	[ "$RC" -ne 0 ] || fail "a stuck sensor passed"
+	jq -r '.steps[0].error' "$WORK/s/result.json" | grep -q "stuck" || fail "stuck: no reason"
 }
 
 test_accuracy_1ms_short_bursts() {
@@ -145,4 +190,56 @@ test_rig_measure_reproduces_shots_csv() {
 		cmp -s "$WORK/want" "$WORK/got" || fail "$step: rig measure differs from shots.csv"
 	done <"$WORK/caps"
 	[ "$(wc -l <"$WORK/caps")" -eq 13 ] || fail "13 captures expected"
+}
+
+# Header strictness (issue 14): what the format leaves ambiguous is refused
+# with the file, exit 2; what it allows is measured.
+test_rig_measure_capture_headers() {
+	/usr/bin/python3 - "$WORK" <<'PY'
+import json, struct, sys
+work = sys.argv[1]
+def cap(name, header, codes):
+    with open("%s/%s.rcap" % (work, name), "wb") as f:
+        f.write(b"RCAP1\n" + json.dumps(header).encode() + b"\n")
+        f.write(struct.pack("<%dH" % len(codes), *codes))
+def ch(name, unit, poly, **kw):
+    d = {"name": name, "unit": unit, "poly": poly}; d.update(kw); return d
+# one stroke of 4 mm at 20 kS/s: codes of a 16-bit -1..7 mm LVDT
+def stroke(n=4000):
+    out = []
+    for i in range(n):
+        x = 4.0 if 1000 <= i < 2000 else 0.0
+        out.append(int(round((x + 1) / 0.0001220703125)))
+    return out
+d = stroke()
+lin = [-1.0, 0.0001220703125]
+base = {"rate_hz": 20000, "t0_s": 1.5}
+cap("no-t0", {"rate_hz": 20000, "channels": [ch("displacement", "mm", lin)]}, d)
+cap("text-t0", dict(base, t0_s="0", channels=[ch("displacement", "mm", lin)]), d)
+cap("dup", dict(base, channels=[ch("displacement", "mm", lin), ch("displacement", "mm", lin)]),
+    [c for x in d for c in (x, x)])
+# monotonic over the codes present (8192..40960), turning back above 60000
+curved = [-1.0, 0.0001220703125, 1e-10, -1.2e-15]
+cap("curved", dict(base, channels=[ch("displacement", "mm", curved)]), d)
+cap("many", dict(base, channels=[ch("aux%d" % i, "V", [0, 1]) for i in range(19)] +
+                 [ch("displacement", "mm", lin), ch("plunger", "\u00b5L", [0, 0.125])]),
+    [c for x in d for c in ([0] * 19 + [x, 800])])
+PY
+	rig_run measure "$WORK/no-t0.rcap"
+	expect_rc 2
+	expect_err "^rig: $WORK/no-t0.rcap:2: t0_s must be a finite number"
+	rig_run measure "$WORK/text-t0.rcap"
+	expect_rc 2
+	expect_err "t0_s must be a finite number"
+	rig_run measure "$WORK/dup.rcap"
+	expect_rc 2
+	expect_err "^rig: $WORK/dup.rcap:2: channels 1 and 2 are both named \"displacement\""
+	rig_run measure "$WORK/curved.rcap" --csv
+	expect_rc 0
+	[ "$(tail -n +2 "$WORK/out" | wc -l)" -eq 1 ] || fail "curved: one shot expected"
+	rig_run measure "$WORK/many.rcap" --csv
+	expect_rc 0
+	tail -n +2 "$WORK/out" | awk -F, '{ if ($3 < 3.99 || $3 > 4.01) exit 1 }' || fail "21 channels: depth"
+	# the needle steps out at scan 1000: 50 % between scans 999 and 1000
+	grep -q "^1,1.549975," "$WORK/out" || fail "21 channels: onset on the t0_s clock"
 }

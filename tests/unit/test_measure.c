@@ -500,22 +500,72 @@ END_TEST
 
 START_TEST(peak_fit)
 {
-	double y[11], at;
+	double y[41], at, u, mean = 0;
+	size_t h;
 
-	/* an exact parabola: the vertex, between samples */
+	/* an exact parabola: the vertex, between samples, over the widest window */
 	for (int i = 0; i < 11; i++)
 		y[i] = 3.0 - 0.5 * (i - 4.3) * (i - 4.3);
-	ck_assert_double_eq_tol(fit_peak(y, 11, &at), 3.0, 1e-12);
-	ck_assert_double_eq_tol(at, 4.3, 1e-12);
+	ck_assert_double_eq_tol(fit_crest(y, 11, 5, 1e-12, &at, &u, &h), 3.0, 1e-9);
+	ck_assert_double_eq_tol(at, 4.3, 1e-9);
+	ck_assert_uint_eq(h, 5);
 	/* flat: the level, not a vertex far away */
 	for (int i = 0; i < 11; i++)
 		y[i] = 2.0;
-	ck_assert_double_eq_tol(fit_peak(y, 11, &at), 2.0, 1e-12);
-	/* still rising through the window: the fitted middle */
-	for (int i = 0; i < 11; i++)
-		y[i] = i;
-	ck_assert_double_eq_tol(fit_peak(y, 11, &at), 5.0, 1e-12);
-	ck_assert_double_eq_tol(at, 5.0, 1e-12);
+	ck_assert_double_eq_tol(fit_crest(y, 11, 5, 1e-12, &at, &u, &h), 2.0, 1e-12);
+	/* a 1.2 kHz crest at 20 kS/s (16.7 samples a period), amplitude 1.8:
+	 * the window narrows to where the parabola holds; no cap at the
+	 * highest sample (the crest is between samples) */
+	for (int i = 0; i < 41; i++)
+		y[i] = 6 + 1.8 * cos(2 * M_PI * 1200 * (i - 20.4) / 20000);
+	ck_assert_double_eq_tol(fit_crest(y, 41, 20, 1e-10, &at, &u, &h), 7.8, 0.002);
+	ck_assert_double_eq_tol(at, 20.4, 0.05);
+	ck_assert_uint_lt(h, 6);
+	/* a noisy flat stop: no max-of-noise bias (mean over realisations) */
+	for (int r = 0; r < 200; r++) {
+		for (int i = 0; i < 41; i++) {
+			uint32_t x = (uint32_t)(r * 41 + i) * 2654435761u;
+			double g = 0;
+
+			for (int k = 0; k < 12; k++) {  /* Irwin-Hall: near normal, sd 1 */
+				x = x * 1664525u + 1013904223u;
+				g += (double)(x >> 8) / 16777216.0;
+			}
+			y[i] = 4.0 + 0.01 * (g - 6);
+		}
+		mean += fit_crest(y, 41, 20, 1e-4, &at, &u, &h) / 200;
+	}
+	ck_assert_double_eq_tol(mean, 4.0, 0.002);
+	/* a rise into a flat stop between samples: the stop, not a bridge */
+	{
+		double c[7] = { 0.5, 3.0, 5.6, 6.0, 6.0, 6.0, 6.0 };
+
+		ck_assert_double_eq_tol(fit_crest(c, 7, 3, 1e-8, &at, &u, &h), 6.0, 1e-9);
+	}
+}
+END_TEST
+
+START_TEST(ring_fit)
+{
+	double y[12], at, best = 0;
+
+	/* a 1 kHz ring sampled at 5 kS/s from its stop arrival: the crest of
+	 * D + A e^{-a t} sin(w t) between samples, from the samples after it */
+	for (int i = 0; i < 12; i++) {
+		double t = i / 5000.0 - 0.00005;
+
+		y[i] = 4 + 1.2 * exp(-600 * t) * sin(2 * M_PI * 1000 * t);
+	}
+	for (int k = 0; k < 100000; k++) {  /* the first lobe, on a 10 ns grid */
+		double t = k * 1e-8, v = 4 + 1.2 * exp(-600 * t) * sin(2 * M_PI * 1000 * t);
+
+		best = v > best ? v : best;
+	}
+	ck_assert_double_eq_tol(fit_ring(y, 12, 1, 1e-10, &at), best, 1e-6);
+	/* no ring (a flat top): refused */
+	for (int i = 0; i < 12; i++)
+		y[i] = 4 + 0.001 * (i % 2);
+	ck_assert(isnan(fit_ring(y, 12, 1, 1e-6, &at)));
 }
 END_TEST
 
@@ -554,6 +604,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, non_monotonic_calibration_refused);
 	tcase_add_test(tc, polynomial_calibration);
 	tcase_add_test(tc, peak_fit);
+	tcase_add_test(tc, ring_fit);
 	tcase_add_test(tc, crossing_fit);
 	suite_add_tcase(s, tc);
 	return s;
