@@ -15,10 +15,11 @@
 #include "rig/paths.h"
 #include "rig/interrupt.h"
 #include "rig/sandbox.h"
+#include "rig/watchdog.h"
 
 /* Scripts are text a person reads; anything bigger is a mistake. */
 #define SCRIPT_MAX_BYTES (1u << 20)
-#define SCRIPT_MEMORY (512u << 20)
+#define SCRIPT_MEMORY SANDBOX_DEFAULT_MEMORY 
 #define LUA_STACK_DEPTH 200        /* C stack levels for nested calls */
 
 /* The error object of a safety stop: unique, not a string, so pcall in a
@@ -298,7 +299,11 @@ int harness_run(struct harness *h)
 	free(text);
 	sandbox_set_budget(h->L, h->step_budget);
 	sandbox_set_deadline(h->L, h->step_timeout_s, "--step-timeout");
+	watchdog_set_journal(h->journal);
+	sandbox_watch(h->L, h->script_path);
 	rc = lua_pcall(h->L, 0, 0, 1);
+	sandbox_unwatch(h->L);
+	watchdog_set_journal(NULL);
 	if (rc == LUA_OK)
 		return h->safety_stopped ? rig_error(RIG_ERR_SAFETY, "%s", h->safety_message) : 0;
 	if (h->safety_stopped)

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +69,11 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-int journal_append(struct journal *j, const char *event, json_t *fields)
+/* Appends are serialised: the watchdog (rig/watchdog.c) may close a run's
+ * journal from its own thread. */
+static pthread_mutex_t appending = PTHREAD_MUTEX_INITIALIZER;
+
+static int append_locked(struct journal *j, const char *event, json_t *fields)
 {
 	json_t *line = json_object();
 	char now[32], *text;
@@ -107,6 +112,30 @@ int journal_append(struct journal *j, const char *event, json_t *fields)
 	}
 	free(text);
 	return rc;
+}
+
+int journal_append(struct journal *j, const char *event, json_t *fields)
+{
+	int rc;
+
+	pthread_mutex_lock(&appending);
+	rc = append_locked(j, event, fields);
+	pthread_mutex_unlock(&appending);
+	return rc;
+}
+
+int journal_append_final(struct journal *j, const char *event, json_t *fields)
+{
+	struct timespec until;
+
+	/* A writer stuck in a dying disk's fsync must not hold the process up. */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 1;
+	if (pthread_mutex_timedlock(&appending, &until) != 0) {
+		json_decref(fields);
+		return rig_error(RIG_ERR_IO, "%s: journal busy", j->path);
+	}
+	return append_locked(j, event, fields);
 }
 
 int journal_close(struct journal *j)

@@ -17,6 +17,7 @@
 #include "rig/measure/gravimetric.h"
 #include "rig/interrupt.h"
 #include "rig/sandbox.h"
+#include "rig/watchdog.h"
 #include "rig/timefmt.h"
 
 /* The unit's settings when a script gives none (a typical clinical use). */
@@ -126,6 +127,9 @@ static int l_step(lua_State *L)
 	const char *label;
 	int rc;
 
+	/* A limit that stopped the script holds: no step after it. */
+	if (sandbox_tripped(L))
+		return luaL_error(L, "%s", sandbox_tripped(L));
 	luaL_checktype(L, 2, LUA_TTABLE);
 	luaL_checktype(L, 3, LUA_TFUNCTION);
 	if (!valid_requirement(req))
@@ -169,7 +173,9 @@ static int l_step(lua_State *L)
 		fprintf(stderr, "\r\033[K[%zu] %s", h->nsteps_started, s->id);
 
 	harness_push_step(L); /* index 4 */
+	watchdog_hold();
 	rc = h->bench->uut->ops->configure(h->bench->uut, &set);
+	watchdog_release();
 	if (rc) {
 		snprintf(s->error, sizeof(s->error), "configuring the unit: %s", rig_last_error());
 		harness_device_failure(L, rc, "configuring the unit");

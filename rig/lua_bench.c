@@ -18,6 +18,7 @@
 #include "rig/interrupt.h"
 #include "rig/judge.h"
 #include "rig/sandbox.h"
+#include "rig/watchdog.h"
 
 #define UUT_MT "rig.uut"
 #define SCALE_MT "rig.scale"
@@ -215,6 +216,8 @@ static int l_burst(lua_State *L)
 	lua_Integer n;
 	int rc;
 
+	if (sandbox_tripped(L)) /* the unit fires no shot after a limit */
+		return luaL_error(L, "%s", sandbox_tripped(L));
 	check_object(L, UUT_MT);
 	n = luaL_checkinteger(L, 2);
 	if (!h->step)
@@ -238,7 +241,9 @@ static int l_burst(lua_State *L)
 		rq.progress = show_progress;
 		rq.ctx = &prog;
 	}
+	watchdog_hold();
 	rc = burst_run(h->bench, &rq, &res);
+	watchdog_release();
 	record_burst(L, h, &res, rq.shots, capture, rc);
 	if (rc) {
 		if (rc != RIG_ERR_ABORTED)
@@ -274,7 +279,9 @@ static int l_uut_status(lua_State *L)
 	int rc;
 
 	check_object(L, UUT_MT);
+	watchdog_hold();
 	rc = uut->ops->status(uut, &st);
+	watchdog_release();
 	if (rc)
 		return harness_device_failure(L, rc, "unit status");
 	lua_createtable(L, 0, 4);
@@ -352,7 +359,9 @@ static int l_uut_flash(lua_State *L)
 	if ((rc = file_sha256_hex(path, sha)) != 0)
 		return harness_device_failure(L, rc, "firmware image");
 	snprintf(before, sizeof(before), "%s", uut->id.firmware);
+	watchdog_hold();
 	rc = uut->ops->flash(uut, path);
+	watchdog_release();
 	if (rc) {
 		harness_journal(L, "flash", json_pack("{s:s, s:s, s:s, s:s}", "image", path, "sha256",
 						       sha, "before", before, "error",
@@ -401,7 +410,9 @@ static int scale_action(lua_State *L, int (*op)(struct scale *), const char *wha
 
 	if (!op)
 		return harness_misuse(L, "this balance (%s driver) cannot %s", sc->ops->name, what);
+	watchdog_hold();
 	rc = op(sc);
+	watchdog_release();
 	if (rc)
 		return harness_device_failure(L, rc, what);
 	harness_journal(L, event, json_pack("{s:s}", "step",
@@ -426,8 +437,11 @@ static int l_scale_weigh(lua_State *L)
 	struct harness *h = harness_of(L);
 	struct scale *sc = scale_of(L);
 	struct scale_reading r;
-	int rc = sc->ops->weigh(sc, h->fx->scale.timeout_ms, &r);
+	int rc;
 
+	watchdog_hold();
+	rc = sc->ops->weigh(sc, h->fx->scale.timeout_ms, &r);
+	watchdog_release();
 	if (rc)
 		return harness_device_failure(L, rc, "balance reading");
 	harness_journal(L, "scale_reading", json_pack("{s:s, s:f, s:b}", "step",
