@@ -244,6 +244,8 @@ static int l_log(lua_State *L)
 	return 0;
 }
 
+#define SAFE_DEPTH_MAX_OVER_MM 2.0
+
 static void read_check(lua_State *L, const char *key, char *req, size_t len, double *over)
 {
 	if (lua_getfield(L, 1, key) == LUA_TNIL) {
@@ -259,8 +261,12 @@ static void read_check(lua_State *L, const char *key, char *req, size_t len, dou
 	lua_pop(L, 1);
 	if (over) {
 		lua_getfield(L, -1, "over_set_mm");
-		if (!lua_isnumber(L, -1) || lua_tonumber(L, -1) <= 0)
-			harness_misuse(L, "every_burst.%s needs over_set_mm > 0", key);
+		/* Written so that NaN fails too: a check a value can switch off
+		 * is no interlock. Past 2 mm over the set depth it guards nothing. */
+		if (!lua_isnumber(L, -1) ||
+		    !(lua_tonumber(L, -1) > 0 && lua_tonumber(L, -1) <= SAFE_DEPTH_MAX_OVER_MM))
+			harness_misuse(L, "every_burst.%s.over_set_mm must be a finite number in "
+				       "(0, %g] mm", key, SAFE_DEPTH_MAX_OVER_MM);
 		*over = lua_tonumber(L, -1);
 		lua_pop(L, 1);
 	}

@@ -158,6 +158,8 @@ static void read_acceptance(lua_State *L, int idx, struct acceptance *a)
 	snprintf(a->unit, sizeof(a->unit), "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
 	lua_getfield(L, idx, "target");
 	a->target = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : NAN;
+	if (lua_isnumber(L, -1) && !isfinite(a->target))
+		harness_misuse(L, "acceptance.target must be a finite number");
 	lua_getfield(L, idx, "count");
 	if (!lua_isnil(L, -1)) {
 		if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0)
