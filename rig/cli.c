@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rig/error.h"
+#include "rig/utf8.h"
 
 int cli_parse_u64(const char *opt, const char *text, uint64_t max, uint64_t *out)
 {
@@ -86,6 +87,7 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, rc, li = -1;
+	char why[96];
 
 	memset(o, 0, sizeof(*o));
 	o->seed = 1;
@@ -97,6 +99,9 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 		if (optarg && !optarg[0] && li >= 0)
 			return rig_error(RIG_ERR_INVALID, "--%s needs a value (see rig run --help)",
 					 longopts[li].name);
+		/* Every value may reach the journal: text in rig's one form. */
+		if (optarg && li >= 0 && utf8_problem(optarg, strlen(optarg), why, sizeof(why)))
+			return rig_error(RIG_ERR_INVALID, "--%s: %s", longopts[li].name, why);
 		li = -1;
 		switch (c) {
 		case OPT_FIXTURE: o->fixture = optarg; break;
@@ -141,6 +146,8 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 	if (optind >= argc)
 		return rig_error(RIG_ERR_INVALID, "run needs a SCRIPT (see rig run --help)");
 	o->script = argv[optind++];
+	if (utf8_problem(o->script, strlen(o->script), why, sizeof(why)))
+		return rig_error(RIG_ERR_INVALID, "script path: %s", why);
 	if (optind < argc)
 		return rig_error(RIG_ERR_INVALID, "unexpected argument \"%s\" after the script",
 				 argv[optind]);

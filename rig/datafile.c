@@ -12,6 +12,7 @@
 #include "rig/error.h"
 #include "rig/file.h"
 #include "rig/sandbox.h"
+#include "rig/utf8.h"
 
 /* Data files are small: a budget that a correct file never approaches. */
 #define DATAFILE_MEMORY (16u << 20)
@@ -283,9 +284,13 @@ int df_string(struct df_table *t, const char *key, char *buf, size_t len)
 		size_t n;
 		const char *s = lua_tolstring(L, -1, &n);
 
+		char why[96];
+
 		if (n >= len || strlen(s) != n)
 			rc = df_fail(t, key, "string too long or has a NUL byte (max %zu bytes)",
 				     len - 1);
+		else if (utf8_problem(s, n, why, sizeof(why)))
+			rc = df_fail(t, key, "%s", why);
 		else
 			memcpy(buf, s, n + 1), rc = 1;
 	} else if (type != LUA_TNIL) {

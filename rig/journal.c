@@ -85,6 +85,11 @@ static int append_locked(struct journal *j, const char *event, json_t *fields)
 		json_decref(fields);
 		return rig_error(RIG_ERR_IO, "%s: journal is closed", j->path);
 	}
+	/* json_pack gives NULL for a text that is not UTF-8: an event never
+	 * goes in without its fields (rig/utf8.h says where text is checked). */
+	if (!fields)
+		return rig_error(RIG_ERR_INVALID, "%s: event %s could not be encoded (a text in "
+				 "it is not valid UTF-8?)", j->path, event);
 	time_format_iso(time(NULL), now, sizeof(now));
 	json_object_set_new(line, "seq", json_integer((json_int_t)j->seq));
 	json_object_set_new(line, "time", json_string(now));

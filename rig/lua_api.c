@@ -147,6 +147,8 @@ static int l_step(lua_State *L)
 	label = lua_tostring(L, -1);
 	if (!lua_isnil(L, -1) && !lua_isstring(L, -1))
 		return harness_misuse(L, "setting label must be a string");
+	if (label)
+		harness_check_text(L, label, lua_rawlen(L, -1), "setting label");
 
 	s = run_record_add_step(h->rec);
 	if (!s)
@@ -210,7 +212,7 @@ static int l_step(lua_State *L)
 static int l_prompt(lua_State *L)
 {
 	struct harness *h = harness_of(L);
-	const char *msg = luaL_checkstring(L, 1);
+	const char *msg = harness_text(L, 1, "rig.prompt: message");
 	char answer[256] = "";
 
 	if (h->batch) {
@@ -240,7 +242,7 @@ static int l_log(lua_State *L)
 	struct harness *h = harness_of(L);
 
 	harness_journal(L, "log", json_pack("{s:s, s:s}", "step", h->step ? h->step->id : "",
-					     "message", luaL_checkstring(L, 1)));
+					     "message", harness_text(L, 1, "rig.log: message")));
 	return 0;
 }
 

@@ -307,7 +307,7 @@ static int l_require_firmware(lua_State *L)
 		return harness_misuse(L, "require_firmware needs at least one version");
 	luaL_buffinit(L, &want);
 	for (int i = 2; i <= n; i++) {
-		const char *v = luaL_checkstring(L, i);
+		const char *v = harness_text(L, i, "require_firmware: version");
 
 		if (!strcmp(v, id->firmware)) {
 			harness_journal(L, "firmware_check", json_pack("{s:s, s:s}", "firmware",

@@ -24,6 +24,7 @@
 #include "rig/store/store.h"
 #include "rig/recover.h"
 #include "rig/timefmt.h"
+#include "rig/utf8.h"
 
 struct run {
 	const struct run_options *opt;
@@ -183,7 +184,7 @@ static json_t *run_start_event(const struct run *run)
 static int prepare(struct run *run)
 {
 	const struct run_options *o = run->opt;
-	char today[16];
+	char today[16], why[96];
 	int rc;
 
 	if (find_default(o->fixture, "fixtures/sim-bench.lua", run->fixture_path,
@@ -209,6 +210,10 @@ static int prepare(struct run *run)
 	if (o->firmware && access(o->firmware, R_OK) != 0)
 		return rig_error_errno(RIG_ERR_INVALID, "--firmware %s: cannot read the image",
 				       o->firmware);
+	if (!o->operator_name && getenv("USER") &&
+	    utf8_problem(getenv("USER"), strlen(getenv("USER")), why, sizeof(why)))
+		return rig_error(RIG_ERR_INVALID, "$USER: %s (name the operator with --operator)",
+				 why);
 	fill_record(run);
 	if ((rc = file_sha256_hex(o->script, run->rec.script.sha256)) != 0)
 		return rc;
@@ -255,6 +260,20 @@ static void recover_neighbours(const struct run *run)
 	recover_leftovers(parent, run->rec.out_dir, &run->key, stderr);
 }
 
+/* What the unit reports about itself goes into every record: text only. */
+static int check_identity(const struct uut_identity *id)
+{
+	const char *const what[] = { "model", "serial", "firmware" };
+	const char *const val[] = { id->model, id->serial, id->firmware };
+	char why[96];
+
+	for (int i = 0; i < 3; i++)
+		if (utf8_problem(val[i], strlen(val[i]), why, sizeof(why)))
+			return rig_error(RIG_ERR_PROTOCOL, "the unit reports a %s that is no text: "
+					 "%s", what[i], why);
+	return 0;
+}
+
 static int open_bench(struct run *run)
 {
 	struct bench_options bo = { 0 };
@@ -270,6 +289,8 @@ static int open_bench(struct run *run)
 	if (rc)
 		return rc;
 	run->rec.uut = run->bench.uut->id;
+	if ((rc = check_identity(&run->rec.uut)) != 0)
+		return rc;
 	rc = journal_append(&run->journal, "uut",
 			    json_pack("{s:s, s:s, s:s, s:s}", "model", run->rec.uut.model, "serial",
 				      run->rec.uut.serial, "firmware", run->rec.uut.firmware,
