@@ -241,7 +241,7 @@ static int cut_torn_tail(struct journal *j, const struct journal_scan *st)
 		free(tail);
 		return rig_error_errno(RIG_ERR_IO, "%s: cannot read the torn last line", j->path);
 	}
-	fd = open(torn_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	fd = open(torn_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0 || write_all(fd, tail, (size_t)st->torn_bytes) != 0 || fsync(fd) != 0)
 		rc = rig_error_errno(RIG_ERR_IO, "%s: cannot keep the torn last line", torn_path);
 	if (fd >= 0)
@@ -260,7 +260,7 @@ int journal_resume(struct journal *j, const char *path, journal_line_fn fn, void
 	memset(j, 0, sizeof(*j));
 	memset(st, 0, sizeof(*st));
 	snprintf(j->path, sizeof(j->path), "%s", path);
-	j->fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+	j->fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
 	if (j->fd < 0)
 		return rig_error_errno(RIG_ERR_IO, "%s: cannot open journal", path);
 	rc = lock(j, &busy);

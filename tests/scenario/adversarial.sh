@@ -191,3 +191,175 @@ res = json.load(open(sys.argv[1] + "/result.json"))
 assert res["operator"] == "Jürgen" and res["run_id"] and res["verdict"] == "ABORTED", res
 PY
 }
+
+# ---- 7. Recovery touches only run directories rig provably owns ----
+
+quick_script() {
+	write q.lua <<'LUA'
+rig.step("DEPTH-ACC", { depth_mm = 4 }, function(s)
+  s:judge("depth_mm", { 4, 4.01, 3.99 }, { requirement = "DEPTH-ACC", unit = "mm", mean = { lo = 3.9, hi = 4.1 } })
+end)
+LUA
+}
+
+test_run_leaves_foreign_siblings_alone() {
+	quick_script
+	mkdir -p "$WORK/p/mine" "$WORK/p/link"
+	printf '{"not":"a rig journal"}\n' >"$WORK/p/mine/journal.jsonl"
+	echo "my notes" >"$WORK/p/mine/notes.txt"
+	echo "precious" >"$WORK/target.txt"
+	ln -s "$WORK/target.txt" "$WORK/p/link/journal.jsonl"
+	(cd "$WORK/p" && find . -exec ls -ld {} + | sort; sha256sum mine/* "$WORK/target.txt") >"$WORK/before"
+	rig_run run "$WORK/q.lua" --out "$WORK/p/x" --quiet
+	expect_rc 0
+	! grep -q recover "$WORK/err" || fail "rig recovered a sibling: $(cat "$WORK/err")"
+	rm -rf "$WORK/p/x"
+	(cd "$WORK/p" && find . -exec ls -ld {} + | sort; sha256sum mine/* "$WORK/target.txt") >"$WORK/after"
+	diff "$WORK/before" "$WORK/after" || fail "a foreign directory was changed"
+}
+
+test_recover_never_follows_a_symlinked_journal() {
+	mkdir -p "$WORK/d"
+	printf 'precious\nlines\n' >"$WORK/target.txt"
+	ln -s "$WORK/target.txt" "$WORK/d/journal.jsonl"
+	rig_run recover "$WORK/d"
+	expect_rc 2
+	expect_err "journal.jsonl: is a symbolic link"
+	[ "$(cat "$WORK/target.txt")" = "$(printf 'precious\nlines')" ] || fail "the target was changed"
+	[ ! -e "$WORK/d/MANIFEST" ] && [ ! -e "$WORK/d/result.json" ] || fail "records written"
+}
+
+test_recover_refuses_a_journal_rig_did_not_write() {
+	mkdir -p "$WORK/d"
+	printf '{"not":"a rig journal"}\n' >"$WORK/d/journal.jsonl"
+	echo "my notes" >"$WORK/d/notes.txt"
+	rig_run recover "$WORK/d"
+	expect_rc 2
+	expect_err "not a rig run directory"
+	[ ! -e "$WORK/d/MANIFEST" ] && [ ! -e "$WORK/d/journal.jsonl.torn" ] || fail "records written"
+}
+
+# Under the default reports/out, the next run closes a killed run of its
+# own -- and only that: a copy of a run journal in a directory rig did not
+# make is left alone.
+test_next_run_closes_only_its_own_leftovers() {
+	quick_script
+	mkdir -p "$WORK/cwd/reports/out"
+	ln -s "$TOP/fixtures" "$WORK/cwd/fixtures"
+	write slow.lua <<'LUA'
+rig.step("DEPTH-ACC", { depth_mm = 4 }, function(s)
+  rig.log("started")
+  while true do end
+end)
+LUA
+	(cd "$WORK/cwd" && exec "$RIG" run "$WORK/slow.lua" --quiet >/dev/null 2>&1) &
+	local pid=$!
+	for _ in $(seq 100); do
+		ls "$WORK"/cwd/reports/out/*/journal.jsonl >/dev/null 2>&1 &&
+			grep -q '"event":"log"' "$WORK"/cwd/reports/out/*/journal.jsonl && break
+		sleep 0.05
+	done
+	kill -9 $pid; wait $pid 2>/dev/null || true
+	local killed
+	killed=$(ls -d "$WORK"/cwd/reports/out/*)
+	mkdir "$WORK/cwd/reports/out/copy"
+	cp "$killed/journal.jsonl" "$WORK/cwd/reports/out/copy/"
+	(cd "$WORK/cwd" && "$RIG" run "$WORK/q.lua" --quiet) >"$WORK/out" 2>"$WORK/err" || true
+	expect_err "recovered reports/out/$(basename "$killed"): run .* ABORTED"
+	! grep -q "copy" "$WORK/err" || fail "the copy was touched: $(cat "$WORK/err")"
+	[ ! -e "$WORK/cwd/reports/out/copy/MANIFEST.sig" ] || fail "the copy was signed"
+	rig_run verify "$killed"
+	expect_rc 0
+}
+
+# ---- 8. Two runs into one --out: the second touches nothing ----
+
+test_second_run_into_a_live_out_touches_nothing() {
+	quick_script
+	write slow.lua <<'LUA'
+rig.step("DEPTH-ACC", { depth_mm = 4 }, function(s)
+  rig.log("started")
+  local t = os.clock() while os.clock() - t < 1.5 do end
+  s:judge("depth_mm", { 4, 4.01, 3.99 }, { requirement = "DEPTH-ACC", unit = "mm", mean = { lo = 3.9, hi = 4.1 } })
+end)
+LUA
+	"$RIG" run "$WORK/slow.lua" --out "$WORK/run" --quiet >"$WORK/a.out" 2>&1 &
+	local pid=$!
+	for _ in $(seq 100); do grep -q '"event":"log"' "$WORK/run/journal.jsonl" 2>/dev/null && break; sleep 0.05; done
+	rig_run run "$WORK/q.lua" --out "$WORK/run" --quiet
+	expect_rc 2
+	expect_err "^rig: $WORK/run: already exists and is not empty \(choose a new --out directory\)$"
+	expect_one_line_err
+	local rca=0
+	wait $pid || rca=$?
+	[ "$rca" -eq 0 ] || fail "the first run ended $rca: $(cat "$WORK/a.out")"
+	rig_run verify "$WORK/run"
+	expect_rc 0
+	[ "$(grep -c '"event":"run_start"' "$WORK/run/journal.jsonl")" -eq 1 ] || fail "two runs in one journal"
+	python3 - "$WORK/run" <<'PY' || fail "the record is not the first run's"
+import json, sys
+d = sys.argv[1]
+start = json.loads(open(d + "/journal.jsonl").readline())
+res = json.load(open(d + "/result.json"))
+assert res["run_id"] == start["run_id"] and res["verdict"] == "PASS", res["verdict"]
+assert res["script"]["path"].endswith("slow.lua"), res["script"]
+PY
+}
+
+test_two_runs_racing_for_one_out() {
+	quick_script
+	local i a b ra rb
+	for i in 1 2 3; do
+		"$RIG" run "$WORK/q.lua" --out "$WORK/race$i" --quiet >"$WORK/a$i" 2>&1 & a=$!
+		"$RIG" run "$WORK/q.lua" --out "$WORK/race$i" --quiet >"$WORK/b$i" 2>&1 & b=$!
+		ra=0; wait $a || ra=$?
+		rb=0; wait $b || rb=$?
+		[ $((ra + rb)) -eq 2 ] && { [ $ra -eq 0 ] || [ $rb -eq 0 ]; } ||
+			fail "race $i: exits $ra and $rb: $(cat "$WORK/a$i" "$WORK/b$i")"
+		grep -q "already exists" "$WORK/a$i" "$WORK/b$i" || fail "race $i: no refusal"
+		"$RIG" verify "$WORK/race$i" >/dev/null || fail "race $i: record does not verify"
+		[ "$(grep -c '"event":"run_start"' "$WORK/race$i/journal.jsonl")" -eq 1 ] || fail "race $i: two runs"
+	done
+}
+
+# ---- 9. --out into an existing non-empty directory is refused ----
+
+test_out_into_non_empty_directory_refused() {
+	quick_script
+	mkdir -p "$WORK/mine"
+	echo '{"mine": true}' >"$WORK/mine/result.json"
+	rig_run run "$WORK/q.lua" --out "$WORK/mine" --quiet
+	expect_rc 2
+	expect_err "^rig: $WORK/mine: already exists and is not empty \(choose a new --out directory\)$"
+	[ "$(cat "$WORK/mine/result.json")" = '{"mine": true}' ] || fail "result.json overwritten"
+	[ "$(ls -A "$WORK/mine")" = result.json ] || fail "files added: $(ls -A "$WORK/mine")"
+}
+
+test_out_holding_only_a_symlink_refused() {
+	quick_script
+	mkdir -p "$WORK/l"
+	ln -s /etc/passwd "$WORK/l/passwd"
+	rig_run run "$WORK/q.lua" --out "$WORK/l" --quiet
+	expect_rc 2
+	expect_err "already exists and is not empty"
+	[ "$(ls -A "$WORK/l")" = passwd ] || fail "files added"
+}
+
+test_out_symlink_refused() {
+	quick_script
+	mkdir -p "$WORK/real"
+	ln -s "$WORK/real" "$WORK/ln"
+	rig_run run "$WORK/q.lua" --out "$WORK/ln" --quiet
+	expect_rc 2
+	expect_err "is a symbolic link"
+	[ -z "$(ls -A "$WORK/real")" ] || fail "files added"
+}
+
+test_out_into_existing_empty_directory_runs() {
+	quick_script
+	mkdir -p "$WORK/empty"
+	rig_run run "$WORK/q.lua" --out "$WORK/empty" --quiet
+	expect_rc 0
+	rig_run verify "$WORK/empty"
+	expect_rc 0
+}
