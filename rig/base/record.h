@@ -69,6 +69,9 @@ struct artifact {
 	char sha256[65];
 };
 
+/* The error of a step that judged nothing (it ends ERROR). */
+#define STEP_JUDGED_NOTHING "step judged nothing"
+
 struct step_record {
 	char id[64];           /* unique in the run: REQUIREMENT@setting */
 	char requirement[32];

@@ -406,6 +406,12 @@ static int close_run(struct run *run, int rc)
 		r->verdict = VERDICT_ABORTED;
 	time_format_iso(time(NULL), r->ended, sizeof(r->ended));
 	run_record_settle(r);
+	for (size_t i = 0; !rc && i < r->nsteps; i++)
+		if (!strcmp(r->steps[i].error, STEP_JUDGED_NOTHING)) {
+			rc = rig_error(RIG_ERR_INVALID, "%s: step %s judged nothing", r->script.path,
+				       r->steps[i].id);
+			snprintf(r->error, sizeof(r->error), "%s", rig_last_error());
+		}
 	if (!rc && r->verdict == VERDICT_NONE) {
 		rc = rig_error(RIG_ERR_INVALID, "%s: the script judged nothing", r->script.path);
 		snprintf(r->error, sizeof(r->error), "%s", rig_last_error());

@@ -106,6 +106,12 @@ static void end_step(lua_State *L, struct harness *h, int step_obj)
 
 	for (size_t j = 0; j < s->nm; j++)
 		v = verdict_worse(v, s->m[j].verdict);
+	/* A step is there to judge: one that judged nothing proves nothing,
+	 * and says so alike in the summary, result.json and junit.xml. */
+	if (v == VERDICT_NONE) {
+		snprintf(s->error, sizeof(s->error), "%s", STEP_JUDGED_NOTHING);
+		v = VERDICT_ERROR;
+	}
 	s->verdict = v;
 	time_format_iso(time(NULL), s->ended, sizeof(s->ended));
 	if (h->progress)

@@ -29,17 +29,34 @@ static void check_object(lua_State *L, const char *mt)
 	luaL_checkudata(L, 1, mt);
 }
 
-static void capture_name(const struct step_record *s, char *buf, size_t len)
+static int capture_taken(const struct run_record *r, const char *name)
 {
-	size_t o = (size_t)snprintf(buf, len, "captures/");
+	for (size_t i = 0; i < r->nsteps; i++)
+		for (size_t j = 0; j < r->steps[i].ncaptures; j++)
+			if (!strcmp(r->steps[i].captures[j].name, name))
+				return 1;
+	return 0;
+}
 
-	for (const char *p = s->id; *p && o + 1 < len; p++)
-		buf[o++] = (char)((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-						  (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
-						  *p == '@'
-					  ? *p
-					  : '_');
-	snprintf(buf + o, len - o, "-%u.rcap", s->bursts);
+/* captures/STEP-N.rcap, the step id made file-name safe. Two ids can map
+ * to one name ("a/b", "a_b"): the later burst's gets "~2", "~3"..., so no
+ * capture ever overwrites another the journal vouches for. */
+static void capture_name(const struct run_record *r, const struct step_record *s, char *buf,
+			 size_t len)
+{
+	char base[128];
+	size_t o = 0;
+
+	for (const char *p = s->id; *p && o + 1 < sizeof(base); p++)
+		base[o++] = (char)((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+						   (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
+						   *p == '@'
+					   ? *p
+					   : '_');
+	base[o] = '\0';
+	snprintf(buf, len, "captures/%s-%u.rcap", base, s->bursts);
+	for (unsigned k = 2; capture_taken(r, buf); k++)
+		snprintf(buf, len, "captures/%s-%u~%u.rcap", base, s->bursts, k);
 }
 
 struct progress {
@@ -228,7 +245,7 @@ static int l_burst(lua_State *L)
 	if (h->safety_stopped)
 		return harness_safety_stop(L, h->safety_message);
 	h->step->bursts++;
-	capture_name(h->step, capture, sizeof(capture));
+	capture_name(h->rec, h->step, capture, sizeof(capture));
 	snprintf(dir, sizeof(dir), "%s/captures", h->run_dir);
 	snprintf(path, sizeof(path), "%s/%s", h->run_dir, capture);
 	if (file_mkdirs(dir, 0755) != 0)

@@ -363,3 +363,115 @@ test_out_into_existing_empty_directory_runs() {
 	rig_run verify "$WORK/empty"
 	expect_rc 0
 }
+
+# ---- 4. Capture names are unique by construction ----
+
+test_capture_names_never_collide() {
+	write t.lua <<'LUA'
+for _, label in ipairs { "a/b", "a_b", "a b", "a:b" } do
+  rig.step("DEPTH-ACC", { depth_mm = 4, label = label }, function(s)
+    local shots = assert(rig.uut:burst(3))
+    s:judge("depth_mm", shots.depth_mm, { requirement = "DEPTH-ACC", unit = "mm", mean = { lo = 3, hi = 5 } })
+  end)
+end
+LUA
+	rig_run run "$WORK/t.lua" --out "$WORK/run" --quiet
+	expect_rc 0
+	python3 - "$WORK/run" <<'PY' || fail "captures collide or differ from the journal"
+import hashlib, json, sys
+d = sys.argv[1]
+bursts = [e for e in map(json.loads, open(d + "/journal.jsonl")) if e["event"] == "burst"]
+files = [b["capture"]["file"] for b in bursts]
+assert len(bursts) == 4 and len(set(files)) == 4, files
+for b in bursts:
+    got = hashlib.sha256(open(d + "/" + b["capture"]["file"], "rb").read()).hexdigest()
+    assert got == b["capture"]["sha256"], (b["capture"]["file"], got)
+print(files)
+PY
+	rig_run verify "$WORK/run"
+	expect_rc 0
+}
+
+# verify compares every capture with the SHA-256 the journal recorded, not
+# only with the MANIFEST: a capture swapped before signing is found.
+test_verify_checks_captures_against_the_journal() {
+	write t.lua <<'LUA'
+for _, label in ipairs { "x", "y" } do
+  rig.step("DEPTH-ACC", { depth_mm = 4, label = label }, function(s)
+    local shots = assert(rig.uut:burst(3))
+    s:judge("depth_mm", shots.depth_mm, { requirement = "DEPTH-ACC", unit = "mm", mean = { lo = 3, hi = 5 } })
+  end)
+end
+LUA
+	rig_run run "$WORK/t.lua" --out "$WORK/run" --quiet
+	expect_rc 0
+	# Swap the two captures and re-sign, as a run that overwrote one would have.
+	(cd "$WORK/run/captures" && mv DEPTH-ACC@x-1.rcap t && mv DEPTH-ACC@y-1.rcap DEPTH-ACC@x-1.rcap && mv t DEPTH-ACC@y-1.rcap)
+	rm "$WORK/run/MANIFEST" "$WORK/run/MANIFEST.sig"
+	"$RIG" recover "$WORK/run" >/dev/null 2>&1 || true
+	[ -f "$WORK/run/MANIFEST.sig" ] || fail "not re-signed"
+	rig_run verify "$WORK/run"
+	expect_rc 1
+	expect_out "captures/DEPTH-ACC@x-1.rcap: .*journal"
+}
+
+# ---- 5. shots.csv is RFC 4180 ----
+
+test_shots_csv_quotes_labels() {
+	write t.lua <<'LUA'
+rig.step("DEPTH-ACC", { depth_mm = 4, label = 'depth, "deep" 4' }, function(s)
+  local shots = assert(rig.uut:burst(3))
+  s:judge("depth_mm", shots.depth_mm, { requirement = "DEPTH-ACC", unit = "mm", mean = { lo = 3, hi = 5 } })
+end)
+LUA
+	rig_run run "$WORK/t.lua" --out "$WORK/run" --quiet
+	expect_rc 0
+	python3 - "$WORK/run" <<'PY' || fail "shots.csv is not RFC 4180"
+import csv, json, sys
+d = sys.argv[1]
+rows = list(csv.reader(open(d + "/shots.csv", newline="")))
+header, body = rows[0], rows[1:]
+assert header == ["step", "shot", "t_s", "depth_mm", "volume_ul", "interval_ms"], header
+assert len(body) == 3, body
+step = [e for e in map(json.loads, open(d + "/journal.jsonl")) if e["event"] == "step_start"][0]["step"]
+for r in body:
+    assert len(r) == 6 and r[0] == step, r
+    float(r[3])
+assert step == 'DEPTH-ACC@depth,"deep"4', step
+truth = list(csv.reader(open(d + "/truth.csv", newline="")))[1:]
+assert len(truth) == 3 and all(len(r) == 6 and r[0] == step for r in truth), truth
+PY
+}
+
+# ---- 6. A step that judges nothing is ERROR everywhere ----
+
+test_step_that_judges_nothing_is_error() {
+	write t.lua <<'LUA'
+rig.step("DEPTH-ACC", { depth_mm = 4, label = "judged" }, function(s)
+  s:judge("depth_mm", { 4, 4.01, 3.99 }, { requirement = "DEPTH-ACC", unit = "mm", mean = { lo = 3.9, hi = 4.1 } })
+end)
+rig.step("DEPTH-ACC", { depth_mm = 4, label = "empty" }, function(s) end)
+LUA
+	rig_run run "$WORK/t.lua" --out "$WORK/run" --quiet
+	expect_rc 2
+	expect_err "^rig: $WORK/t.lua: step DEPTH-ACC@empty judged nothing$"
+	expect_one_line_err
+	expect_out '^DEPTH-ACC .*ERROR$'
+	expect_out '^ERROR '
+	python3 - "$WORK/run" <<'PY' || fail "verdicts differ between records"
+import json, sys, xml.etree.ElementTree as ET
+d = sys.argv[1]
+res = json.load(open(d + "/result.json"))
+assert res["verdict"] == "ERROR", res["verdict"]
+steps = {s["id"]: s for s in res["steps"]}
+assert steps["DEPTH-ACC@empty"]["verdict"] == "ERROR", steps["DEPTH-ACC@empty"]
+assert "judged nothing" in steps["DEPTH-ACC@empty"]["error"]
+j = [e for e in map(json.loads, open(d + "/journal.jsonl"))]
+ends = [e for e in j if e["event"] == "step_end" and e["step"] == "DEPTH-ACC@empty"]
+assert ends[0]["verdict"] == "ERROR", ends
+assert j[-1]["event"] == "run_end" and j[-1]["verdict"] == "ERROR", j[-1]
+suite = ET.parse(d + "/junit.xml").getroot()
+cases = [c for c in suite.iter("testcase") if "empty" in (c.get("name") or "")]
+assert cases and (cases[0].find("error") is not None or cases[0].find("failure") is not None), "junit"
+PY
+}
