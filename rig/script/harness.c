@@ -224,6 +224,11 @@ static int lua_require(lua_State *L)
 	if (lua_getfield(L, -1, name) != LUA_TNIL)
 		return 1;
 	lua_pop(L, 1);
+	/* "specs..mi350" would load specs/mi350.lua a second time, under
+	 * another name, with state of its own. */
+	if (name[0] == '.' || strstr(name, "..") || (name[0] && name[strlen(name) - 1] == '.'))
+		return harness_misuse(L, "module name '%s' has an empty part (a leading, trailing "
+				      "or doubled '.')", name);
 	if (module_path(h, name, path, sizeof(path)) != 0)
 		return harness_misuse(L, "module '%s' not found (looked in %s and the installed "
 					 "scripts)", name, h->script_dir);

@@ -475,3 +475,44 @@ cases = [c for c in suite.iter("testcase") if "empty" in (c.get("name") or "")]
 assert cases and (cases[0].find("error") is not None or cases[0].find("failure") is not None), "junit"
 PY
 }
+
+# ---- 10. require refuses empty path segments; one memory cap ----
+
+test_require_refuses_empty_segments() {
+	local name
+	for name in "specs..mi350" ".specs.mi350" "specs.mi350." "specs...mi350"; do
+		write t.lua <<LUA
+local spec = require "$name"
+LUA
+		rig_run run "$WORK/t.lua" --out "$WORK/run-$RANDOM" --quiet
+		expect_rc 2
+		expect_err "^rig: $WORK/t.lua:1: module name '$name' has an empty part"
+	done
+	write t.lua <<'LUA'
+assert(require "specs.mi350" == require "specs.mi350")
+rig.step("DEPTH-ACC", { depth_mm = 4 }, function(s)
+  s:judge("depth_mm", { 4, 4.01, 3.99 }, { requirement = "DEPTH-ACC", unit = "mm", mean = { lo = 3.9, hi = 4.1 } })
+end)
+LUA
+	rig_run run "$WORK/t.lua" --out "$WORK/run" --quiet
+	expect_rc 0
+	[ "$(grep -c '"event":"module"' "$WORK/run/journal.jsonl")" -eq 1 ] || fail "module loaded twice"
+}
+
+test_script_memory_cap_is_the_documented_256_mb() {
+	grep -q '"not enough memory" (256 MB cap)' docs/reliability.md || fail "docs changed"
+	write t.lua <<'LUA'
+rig.step("DEPTH-ACC", { depth_mm = 4 }, function(s)
+  local t = {}
+  local big = ("x"):rep(32 << 20)  -- 288 MB in all: over 256, under 512
+  for i = 1, 8 do t[i] = big .. i end
+end)
+LUA
+	rig_run run "$WORK/t.lua" --out "$WORK/run" --quiet
+	expect_rc 2
+	expect_err "not enough memory"
+	# Under the cap by a margin, the same script runs.
+	sed -i 's/for i = 1, 8/for i = 1, 2/' "$WORK/t.lua"
+	rig_run run "$WORK/t.lua" --out "$WORK/run2" --quiet
+	expect_err "judged nothing"
+}
