@@ -306,7 +306,7 @@ void sandbox_close(lua_State *L)
 		return;
 	b = budget_of(L);
 	if (b->watched[0])
-		watchdog_disarm();
+		watchdog_pop();
 	lua_close(L);
 	free(b);
 }
@@ -314,6 +314,12 @@ void sandbox_close(lua_State *L)
 void sandbox_set_budget(lua_State *L, unsigned long long instructions)
 {
 	budget_of(L)->instructions_left = instructions;
+}
+
+/* The watchdog's words for the state's current limit. */
+static void limit_words(const struct budget *b, char *what, size_t len)
+{
+	snprintf(what, len, "time limit of %g s exceeded (%s)", b->limit_s, b->limit_what);
 }
 
 void sandbox_set_deadline(lua_State *L, double seconds, const char *what)
@@ -324,7 +330,7 @@ void sandbox_set_deadline(lua_State *L, double seconds, const char *what)
 	b->limit_s = 0;
 	if (!(seconds > 0)) {
 		if (b->watched[0])
-			sandbox_watch(L, b->watched);
+			watchdog_update(b->watched, &b->deadline, "");
 		return;
 	}
 	if (seconds > 1e9) /* past any run; and time_t must hold it */
@@ -338,8 +344,12 @@ void sandbox_set_deadline(lua_State *L, double seconds, const char *what)
 	}
 	b->limit_s = seconds;
 	snprintf(b->limit_what, sizeof(b->limit_what), "%s", what);
-	if (b->watched[0])
-		sandbox_watch(L, b->watched);
+	if (b->watched[0]) {
+		char words[96];
+
+		limit_words(b, words, sizeof(words));
+		watchdog_update(b->watched, &b->deadline, words);
+	}
 }
 
 void sandbox_watch(lua_State *L, const char *file)
@@ -347,11 +357,11 @@ void sandbox_watch(lua_State *L, const char *file)
 	struct budget *b = budget_of(L);
 	char what[96];
 
-	if (file != b->watched)
-		snprintf(b->watched, sizeof(b->watched), "%s", file);
-	snprintf(what, sizeof(what), "time limit of %g s exceeded (%s)", b->limit_s,
-		 b->limit_what);
-	watchdog_arm(b->watched, &b->deadline, what);
+	if (b->watched[0])
+		return;
+	snprintf(b->watched, sizeof(b->watched), "%s", file);
+	limit_words(b, what, sizeof(what));
+	watchdog_push(b->watched, &b->deadline, what);
 }
 
 void sandbox_unwatch(lua_State *L)
@@ -359,7 +369,7 @@ void sandbox_unwatch(lua_State *L)
 	struct budget *b = budget_of(L);
 
 	if (b->watched[0])
-		watchdog_disarm();
+		watchdog_pop();
 	b->watched[0] = '\0';
 }
 

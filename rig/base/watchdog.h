@@ -18,11 +18,14 @@
 
 #define WATCHDOG_GRACE_S 1.5
 
-/* Watch `file` (named in the message) until watchdog_disarm. deadline:
- * CLOCK_MONOTONIC_COARSE time (tv_sec 0: none, only stop requests);
- * what: the limit, e.g. "time limit of 2 s exceeded (--step-timeout)". */
-void watchdog_arm(const char *file, const struct timespec *deadline, const char *what);
-void watchdog_disarm(void);
+/* Watch `file` (named in the message) until watchdog_pop, inside whatever
+ * was watched (it resumes after). deadline: CLOCK_MONOTONIC_COARSE time
+ * (tv_sec 0: none, only stop requests); what: the limit, e.g. "time limit
+ * of 2 s exceeded (--step-timeout)". watchdog_update: a new deadline for
+ * the innermost watch. */
+void watchdog_push(const char *file, const struct timespec *deadline, const char *what);
+void watchdog_update(const char *file, const struct timespec *deadline, const char *what);
+void watchdog_pop(void);
 
 /* Called from the watchdog's thread, just before the process ends, with
  * the message (NULL fn: none). It must not wait on the main thread. */
