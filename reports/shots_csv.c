@@ -23,7 +23,8 @@ int report_shots_csv(const struct run_record *r, const char *path)
 		for (size_t j = 0; j < s->nshots; j++) {
 			const struct shot_row *row = &s->shots[j];
 
-			fprintf(f, "%s,%u,", s->id, row->shot);
+			file_csv_text(f, s->id);
+			fprintf(f, ",%u,", row->shot);
 			field(f, "%.6f", row->t_s);
 			fputc(',', f);
 			field(f, "%.6f", row->depth_mm);

@@ -124,14 +124,37 @@ static void check_artifacts(struct check *c, const char *dir)
 struct journal_tail {
 	char event[32];
 	char verdict[32];
+	struct check *c;
+	const char *dir;
 };
+
+/* A capture must be the one the run measured: its SHA-256 as journaled
+ * when its burst ended, not only as the MANIFEST (signed later) lists it. */
+static void check_capture(struct journal_tail *t, json_t *line, uint64_t lineno)
+{
+	json_t *cap = json_object_get(line, "capture");
+	const char *file = json_string_value(json_object_get(cap, "file"));
+	const char *want = json_string_value(json_object_get(cap, "sha256"));
+	char path[4400], hash[65];
+
+	if (!file || !want || !want[0])
+		return;
+	snprintf(path, sizeof(path), "%s/%s", t->dir, file);
+	if (file_sha256_hex(path, hash) != 0)
+		problem(t->c, "%s: journaled at line %llu but missing or unreadable", file,
+			(unsigned long long)lineno);
+	else if (strcmp(hash, want))
+		problem(t->c, "%s: SHA-256 differs from the one journaled at line %llu (not the "
+			"capture its burst measured)", file, (unsigned long long)lineno);
+}
 
 static int note_tail(void *ctx, json_t *line, uint64_t lineno)
 {
 	struct journal_tail *t = ctx;
 	const char *v = json_string_value(json_object_get(line, "verdict"));
 
-	(void)lineno;
+	if (!strcmp(json_string_value(json_object_get(line, "event")), "burst"))
+		check_capture(t, line, lineno);
 	snprintf(t->event, sizeof(t->event), "%s",
 		 json_string_value(json_object_get(line, "event")));
 	snprintf(t->verdict, sizeof(t->verdict), "%s", v ? v : "");
@@ -142,7 +165,7 @@ static void check_journal(struct check *c, const char *dir)
 {
 	char path[4400];
 	struct journal_scan st;
-	struct journal_tail tail = { "", "" };
+	struct journal_tail tail = { "", "", c, dir };
 
 	snprintf(path, sizeof(path), "%s/journal.jsonl", dir);
 	if (journal_scan(path, 0, note_tail, &tail, &st) != 0)

@@ -101,8 +101,9 @@ static void write_truth_row(struct sim_model *m, const struct sim_shot *s, doubl
 {
 	if (!m->truth)
 		return;
-	fprintf(m->truth, "%s,%u,%.6f,%.6f,%.6f,", m->step, ++m->step_shots, s->onset_s,
-		s->peak_mm, s->volume_ul);
+	file_csv_text(m->truth, m->step);
+	fprintf(m->truth, ",%u,%.6f,%.6f,%.6f,", ++m->step_shots, s->onset_s, s->peak_mm,
+		s->volume_ul);
 	if (next_onset > 0)
 		fprintf(m->truth, "%.4f", (next_onset - s->onset_s) * 1000.0);
 	fputc('\n', m->truth);

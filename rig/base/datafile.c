@@ -13,10 +13,14 @@
 #include "rig/base/paths.h"
 #include "rig/base/file.h"
 #include "rig/base/sandbox.h"
+#include "rig/base/utf8.h"
 
 /* Data files are small: a budget that a correct file never approaches. */
 #define DATAFILE_MEMORY (16u << 20)
 #define DATAFILE_INSTRUCTIONS 10000000ull
+/* Wall clock, for what the instruction budget cannot see: a C library call
+ * that spins (a backtracking pattern), stopped by the watchdog. */
+#define DATAFILE_SECONDS 2
 
 static int is_ident(int c)
 {
@@ -160,8 +164,13 @@ int datafile_load(struct datafile *df, const char *path, struct df_table *t)
 	if (!L)
 		return rig_error(RIG_ERR_NOMEM, "%s: out of memory", path);
 	sandbox_set_budget(L, DATAFILE_INSTRUCTIONS);
-	if (sandbox_load(L, df->source, df->size, path) != LUA_OK ||
-	    sandbox_pcall(L, 0, 1, 0) != LUA_OK) {
+	sandbox_set_deadline(L, DATAFILE_SECONDS, "a data file");
+	sandbox_watch(L, path);
+	rc = sandbox_load(L, df->source, df->size, path);
+	if (rc == LUA_OK)
+		rc = sandbox_pcall(L, 0, 1, 0);
+	sandbox_unwatch(L);
+	if (rc != LUA_OK) {
 		char full[4800];
 		const char *msg = sandbox_full_name(L, lua_tostring(L, -1), full, sizeof(full));
 
@@ -277,9 +286,13 @@ int df_string(struct df_table *t, const char *key, char *buf, size_t len)
 		size_t n;
 		const char *s = lua_tolstring(L, -1, &n);
 
+		char why[96];
+
 		if (n >= len || strlen(s) != n)
 			rc = df_fail(t, key, "string too long or has a NUL byte (max %zu bytes)",
 				     len - 1);
+		else if (utf8_problem(s, n, why, sizeof(why)))
+			rc = df_fail(t, key, "%s", why);
 		else
 			memcpy(buf, s, n + 1), rc = 1;
 	} else if (type != LUA_TNIL) {

@@ -37,6 +37,10 @@ void file_part_path(const char *path, char *out, size_t len);
 /* fflush + fsync + fclose, so "written" means on disk; reports ENOSPC etc. */
 int file_close_synced(FILE *f, const char *path);
 
+/* Write s as one CSV text field (RFC 4180): quoted when it holds a comma,
+ * a quote or a line break, with quotes doubled. */
+void file_csv_text(FILE *f, const char *s);
+
 /* fsync a directory, so a new entry in it survives power loss. */
 int file_sync_dir(const char *dir);
 

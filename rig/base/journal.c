@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,11 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-int journal_append(struct journal *j, const char *event, json_t *fields)
+/* Appends are serialised: the watchdog (rig/watchdog.c) may close a run's
+ * journal from its own thread. */
+static pthread_mutex_t appending = PTHREAD_MUTEX_INITIALIZER;
+
+static int append_locked(struct journal *j, const char *event, json_t *fields)
 {
 	json_t *line = json_object();
 	char now[32], *text;
@@ -83,6 +88,11 @@ int journal_append(struct journal *j, const char *event, json_t *fields)
 		json_decref(fields);
 		return rig_error(RIG_ERR_IO, "%s: journal is closed", j->path);
 	}
+	/* json_pack gives NULL for a text that is not UTF-8: an event never
+	 * goes in without its fields (rig/utf8.h says where text is checked). */
+	if (!fields)
+		return rig_error(RIG_ERR_INVALID, "%s: event %s could not be encoded (a text in "
+				 "it is not valid UTF-8?)", j->path, event);
 	time_format_iso(time(NULL), now, sizeof(now));
 	json_object_set_new(line, "seq", json_integer((json_int_t)j->seq));
 	json_object_set_new(line, "time", json_string(now));
@@ -110,6 +120,30 @@ int journal_append(struct journal *j, const char *event, json_t *fields)
 	}
 	free(text);
 	return rc;
+}
+
+int journal_append(struct journal *j, const char *event, json_t *fields)
+{
+	int rc;
+
+	pthread_mutex_lock(&appending);
+	rc = append_locked(j, event, fields);
+	pthread_mutex_unlock(&appending);
+	return rc;
+}
+
+int journal_append_final(struct journal *j, const char *event, json_t *fields)
+{
+	struct timespec until;
+
+	/* A writer stuck in a dying disk's fsync must not hold the process up. */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 1;
+	if (pthread_mutex_timedlock(&appending, &until) != 0) {
+		json_decref(fields);
+		return rig_error(RIG_ERR_IO, "%s: journal busy", j->path);
+	}
+	return append_locked(j, event, fields);
 }
 
 int journal_close(struct journal *j)
@@ -213,7 +247,7 @@ static int cut_torn_tail(struct journal *j, const struct journal_scan *st)
 		free(tail);
 		return rig_error_errno(RIG_ERR_IO, "%s: cannot read the torn last line", j->path);
 	}
-	fd = open(torn_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	fd = open(torn_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0 || write_all(fd, tail, (size_t)st->torn_bytes) != 0 || fsync(fd) != 0)
 		rc = rig_error_errno(RIG_ERR_IO, "%s: cannot keep the torn last line", torn_path);
 	if (fd >= 0)
@@ -234,7 +268,7 @@ int journal_resume(struct journal *j, const char *path, journal_line_fn fn, void
 	j->fd = -1;
 	if ((rc = path_format(j->path, sizeof(j->path), "%s", path)) != 0)
 		return rc;
-	j->fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+	j->fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
 	if (j->fd < 0)
 		return rig_error_errno(RIG_ERR_IO, "%s: cannot open journal", path);
 	rc = lock(j, &busy);

@@ -28,6 +28,10 @@ int journal_create(struct journal *j, const char *path);
 /* Append event with the fields of obj (which is consumed). */
 int journal_append(struct journal *j, const char *event, json_t *fields);
 
+/* The last append of a process about to end (rig/watchdog.c): the lock
+ * that orders appends is kept, so no other thread appends after it. */
+int journal_append_final(struct journal *j, const char *event, json_t *fields);
+
 int journal_close(struct journal *j);
 
 /* What reading a journal found. */

@@ -71,6 +71,9 @@ struct artifact {
 	char sha256[65];
 };
 
+/* The error of a step that judged nothing (it ends ERROR). */
+#define STEP_JUDGED_NOTHING "step judged nothing"
+
 /* DOSE-GRAV's conversion of a balance reading (ISO 8655-6), as made in the step. */
 struct gravimetric_record {
 	int have;

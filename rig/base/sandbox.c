@@ -1,6 +1,7 @@
 #include "rig/base/sandbox.h"
 
 #include "rig/base/interrupt.h"
+#include "rig/base/watchdog.h"
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -16,6 +17,8 @@ struct budget {
 	struct timespec deadline;             /* tv_sec 0: none */
 	double limit_s;
 	char limit_what[32];
+	char tripped[160];  /* the limit that stopped this state, for good */
+	char watched[4096]; /* the file the watchdog names ("": not watched) */
 };
 
 /* The hook runs every HOOK_STRIDE instructions: cheap, yet a tight loop is
@@ -59,16 +62,35 @@ static void stop(lua_State *L, const char *why)
 	lua_error(L);
 }
 
+/*
+ * A limit, once reached, holds for good: the state is tripped and the hook,
+ * from now on called before every instruction of every coroutine, raises
+ * again. So pcall, xpcall (its handler too), coroutine.resume and __close
+ * can catch the error, but not run one more instruction: the error climbs
+ * to rig, which ends the step and the run (or the data file's load).
+ */
+static void trip(lua_State *L, const char *why)
+{
+	struct budget *b = budget_of(L);
+
+	if (!b->tripped[0])
+		snprintf(b->tripped, sizeof(b->tripped), "%s", why);
+	lua_sethook(L, lua_gethook(L), LUA_MASKCOUNT, 1);
+	stop(L, b->tripped);
+}
+
 static void count_hook(lua_State *L, lua_Debug *ar)
 {
 	struct budget *b = budget_of(L);
 
 	(void)ar;
+	if (b->tripped[0])
+		trip(L, b->tripped);
 	if (interrupt_requested())
-		stop(L, "interrupted");
+		trip(L, "interrupted");
 	if (b->instructions_left) {
 		if (b->instructions_left <= HOOK_STRIDE)
-			stop(L, "instruction budget exceeded (endless loop?)");
+			trip(L, "instruction budget exceeded (endless loop?)");
 		b->instructions_left -= HOOK_STRIDE;
 	}
 	if (b->deadline.tv_sec) {
@@ -81,9 +103,70 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 
 			snprintf(msg, sizeof(msg), "time limit of %g s exceeded (%s)", b->limit_s,
 				 b->limit_what);
-			stop(L, msg);
+			trip(L, msg);
 		}
 	}
+}
+
+/* Raise msg at the innermost Lua line on the stack (a C function's own
+ * position is none). */
+static int raise_at_script(lua_State *L, const char *msg)
+{
+	lua_Debug ar;
+
+	for (int level = 1; lua_getstack(L, level, &ar); level++) {
+		lua_getinfo(L, "Sl", &ar);
+		if (ar.currentline > 0) {
+			lua_pushfstring(L, "%s:%d: %s", ar.short_src, ar.currentline, msg);
+			return lua_error(L);
+		}
+	}
+	lua_pushstring(L, msg);
+	return lua_error(L);
+}
+
+/*
+ * string.rep with its result size checked first: the original loops once
+ * per copy inside C, where no hook runs, so string.rep("", math.maxinteger)
+ * (an empty result) would spin for ever, and a huge one would only fail
+ * after its allocation.
+ */
+static int capped_rep(lua_State *L)
+{
+	size_t l, lsep;
+	const char *s = luaL_checklstring(L, 1, &l);
+	lua_Integer n = luaL_checkinteger(L, 2);
+	const char *sep = luaL_optlstring(L, 3, "", &lsep);
+	size_t max = budget_of(L)->max;
+
+	(void)s;
+	(void)sep;
+	if (n <= 0 || (l == 0 && lsep == 0)) {
+		lua_pushliteral(L, "");
+		return 1;
+	}
+	if ((lua_Unsigned)n > max || (l && (size_t)n > max / l) ||
+	    (lsep && (size_t)(n - 1) > max / lsep) ||
+	    l * (size_t)n + lsep * (size_t)(n - 1) > max) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "string.rep: a result of %lld copies is over the "
+			 "%zu MB memory limit", (long long)n, max >> 20);
+		return raise_at_script(L, msg);
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
+static void guard_string_rep(lua_State *L)
+{
+	lua_getglobal(L, "string");
+	lua_getfield(L, -1, "rep");
+	lua_pushcclosure(L, capped_rep, 1);
+	lua_setfield(L, -2, "rep");
+	lua_pop(L, 1);
 }
 
 static void open_lib(lua_State *L, const char *name, lua_CFunction open)
@@ -141,11 +224,42 @@ static int no_gc_setmetatable(lua_State *L)
 	return lua_gettop(L);
 }
 
+/*
+ * xpcall with the script's message handler behind a guard. Lua calls the
+ * handler of an error raised from the count hook with hooks still off, so
+ * an endless handler would outrun every limit: once the state is tripped
+ * the guard hands the error on without calling it.
+ */
+static int guarded_handler(lua_State *L)
+{
+	if (budget_of(L)->tripped[0])
+		return 1;
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
+static int guarded_xpcall(lua_State *L)
+{
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	lua_pushvalue(L, 2);
+	lua_pushcclosure(L, guarded_handler, 1);
+	lua_replace(L, 2);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
 static void guard_setmetatable(lua_State *L)
 {
 	lua_getglobal(L, "setmetatable");
 	lua_pushcclosure(L, no_gc_setmetatable, 1);
 	lua_setglobal(L, "setmetatable");
+	lua_getglobal(L, "xpcall");
+	lua_pushcclosure(L, guarded_xpcall, 1);
+	lua_setglobal(L, "xpcall");
 }
 
 lua_State *sandbox_new(size_t max_bytes)
@@ -173,6 +287,7 @@ lua_State *sandbox_new(size_t max_bytes)
 	for (const char *const *u = unsafe; *u; u++)
 		remove_field(L, NULL, *u);
 	remove_field(L, "string", "dump");
+	guard_string_rep(L);
 	lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_STRIDE);
 	return L;
 }
@@ -190,6 +305,8 @@ void sandbox_close(lua_State *L)
 	if (!L)
 		return;
 	b = budget_of(L);
+	if (b->watched[0])
+		watchdog_pop();
 	lua_close(L);
 	free(b);
 }
@@ -199,13 +316,23 @@ void sandbox_set_budget(lua_State *L, unsigned long long instructions)
 	budget_of(L)->instructions_left = instructions;
 }
 
+/* The watchdog's words for the state's current limit. */
+static void limit_words(const struct budget *b, char *what, size_t len)
+{
+	snprintf(what, len, "time limit of %g s exceeded (%s)", b->limit_s, b->limit_what);
+}
+
 void sandbox_set_deadline(lua_State *L, double seconds, const char *what)
 {
 	struct budget *b = budget_of(L);
 
 	memset(&b->deadline, 0, sizeof(b->deadline));
-	if (!(seconds > 0))
+	b->limit_s = 0;
+	if (!(seconds > 0)) {
+		if (b->watched[0])
+			watchdog_update(b->watched, &b->deadline, "");
 		return;
+	}
 	if (seconds > 1e9) /* past any run; and time_t must hold it */
 		seconds = 1e9;
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &b->deadline);
@@ -217,6 +344,40 @@ void sandbox_set_deadline(lua_State *L, double seconds, const char *what)
 	}
 	b->limit_s = seconds;
 	snprintf(b->limit_what, sizeof(b->limit_what), "%s", what);
+	if (b->watched[0]) {
+		char words[96];
+
+		limit_words(b, words, sizeof(words));
+		watchdog_update(b->watched, &b->deadline, words);
+	}
+}
+
+void sandbox_watch(lua_State *L, const char *file)
+{
+	struct budget *b = budget_of(L);
+	char what[96];
+
+	if (b->watched[0])
+		return;
+	snprintf(b->watched, sizeof(b->watched), "%s", file);
+	limit_words(b, what, sizeof(what));
+	watchdog_push(b->watched, &b->deadline, what);
+}
+
+void sandbox_unwatch(lua_State *L)
+{
+	struct budget *b = budget_of(L);
+
+	if (b->watched[0])
+		watchdog_pop();
+	b->watched[0] = '\0';
+}
+
+const char *sandbox_tripped(lua_State *L)
+{
+	const char *why = budget_of(L)->tripped;
+
+	return why[0] ? why : NULL;
 }
 
 /* Registry key of { [name as Lua shows it] = full file name }. */

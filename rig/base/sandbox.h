@@ -32,6 +32,15 @@ void sandbox_set_budget(struct lua_State *L, unsigned long long instructions);
  * setting to change, e.g. "--step-timeout". */
 void sandbox_set_deadline(struct lua_State *L, double seconds, const char *what);
 
+/* Also stop the process (rig/watchdog.h) when the deadline passes while
+ * one C library call spins out of the hook's reach, or a stop request goes
+ * unanswered; `file` is named in the message. Follows later deadlines. */
+void sandbox_watch(struct lua_State *L, const char *file);
+void sandbox_unwatch(struct lua_State *L);
+
+/* The limit that stopped this state for good (see count_hook), or NULL. */
+const char *sandbox_tripped(struct lua_State *L);
+
 /* Load text (never bytecode) as a chunk named "@name" with the state's
  * global table as its environment; like luaL_loadbufferx. */
 int sandbox_load(struct lua_State *L, const char *text, size_t len, const char *name);

@@ -1,10 +1,13 @@
 #include "rig/run/recover.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +34,61 @@ int recover_needed(const char *dir)
 		return 0;
 	in_dir(path, sizeof(path), dir, "MANIFEST.sig");
 	return access(path, F_OK) != 0;
+}
+
+/* The first line of the file name in dir, never through a symbolic link;
+ * 0 or -1 (and errno). */
+static int first_line(const char *dir, const char *name, char *buf, size_t len)
+{
+	char path[4400];
+	ssize_t n;
+	int fd;
+
+	in_dir(path, sizeof(path), dir, name);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* Why dir is not a run directory of rig's to close, or NULL. A journal
+ * that is a symbolic link, or whose first line is not a rig run_start, is
+ * nobody's rig run; with need_mark (recovery nobody asked for by name) the
+ * directory must also carry RECOVER_MARK naming that run. */
+static const char *not_ours(const char *dir, int need_mark)
+{
+	char path[4400], head[8192], mark[80];
+	struct stat st;
+	json_t *start;
+	const char *why = NULL;
+
+	in_dir(path, sizeof(path), dir, "journal.jsonl");
+	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || lstat(path, &st) != 0)
+		return "not a run directory";
+	if (S_ISLNK(st.st_mode))
+		return "journal.jsonl: is a symbolic link (rig never makes one)";
+	if (!S_ISREG(st.st_mode))
+		return "journal.jsonl: not a regular file";
+	if (st.st_size == 0) /* killed before its first line: nothing to lose */
+		return need_mark ? "empty journal" : NULL;
+	if (first_line(dir, "journal.jsonl", head, sizeof(head)) != 0)
+		return "journal.jsonl: cannot read";
+	start = json_loads(head, 0, NULL);
+	if (!json_is_string(json_object_get(start, "run_id")) ||
+	    !json_is_string(json_object_get(start, "event")) ||
+	    strcmp(json_string_value(json_object_get(start, "event")), "run_start"))
+		why = "not a rig run directory (its journal does not begin with a rig run_start)";
+	else if (need_mark && (first_line(dir, RECOVER_MARK, mark, sizeof(mark)) != 0 ||
+			       strcmp(mark, json_string_value(json_object_get(start, "run_id")))))
+		why = "not made by rig run here (no " RECOVER_MARK " naming its run)";
+	json_decref(start);
+	return why;
 }
 
 /* What the journal does not say about a run cut short: its end. */
@@ -172,7 +230,7 @@ int recover_leftovers(const char *parent, const char *skip, const struct station
 		if (de->d_name[0] == '.')
 			continue;
 		in_dir(dir, sizeof(dir), parent, de->d_name);
-		if ((skip && !strcmp(dir, skip)) || !recover_needed(dir))
+		if ((skip && !strcmp(dir, skip)) || !recover_needed(dir) || not_ours(dir, 1))
 			continue;
 		if (recover_run(dir, k, out) == 0)
 			closed++;
@@ -214,6 +272,10 @@ int recover_command(int argc, char **argv)
 		printf("rig: %s: already closed and signed (check it with rig verify)\n", argv[1]);
 		store_closed_run(argv[1], stdout);
 		return 0;
+	}
+	if (not_ours(argv[1], 0)) {
+		fprintf(stderr, "rig: %s: %s; not recovered\n", argv[1], not_ours(argv[1], 0));
+		return 2;
 	}
 	if (recover_run(argv[1], &k, stdout) != 0) {
 		fprintf(stderr, "rig: %s\n", rig_last_error());

@@ -12,6 +12,10 @@
 
 #include "reports/keys.h"
 
+/* rig run creates this file first in every run directory (exclusively:
+ * that claims the directory), holding the run id. */
+#define RECOVER_MARK ".rig-run"
+
 /* 1 when dir holds a run that was never closed. */
 int recover_needed(const char *dir);
 
@@ -19,7 +23,9 @@ int recover_needed(const char *dir);
  * (its journal locked) is an error. */
 int recover_run(const char *dir, const struct station_key *k, FILE *out);
 
-/* Close every unclosed run in the subdirectories of parent, skipping live
+/* Close every unclosed run in the subdirectories of parent that rig
+ * provably made (a real directory, not a link, whose RECOVER_MARK names
+ * the run_id of its journal's first line, a run_start), skipping live
  * ones and skip (the caller's own run directory). Problems are told on out
  * and do not stop the others. Returns how many were closed. */
 int recover_leftovers(const char *parent, const char *skip, const struct station_key *k,

@@ -1,6 +1,9 @@
 #include "rig/run/run.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -26,6 +29,7 @@
 #include "rig/store/store.h"
 #include "rig/run/recover.h"
 #include "rig/base/timefmt.h"
+#include "rig/base/utf8.h"
 #include "rig/station/fixture_load.h"
 
 struct run {
@@ -69,29 +73,67 @@ static void make_run_id(char *buf, size_t len)
 	snprintf(buf, len, "%s-%04x", stamp, (unsigned)(randombytes_random() & 0xffff));
 }
 
-/* The run directory must be new (or empty): a run never mixes with another. */
+static int dir_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int empty = 1;
+
+	if (!d)
+		return 0;
+	while (empty && (de = readdir(d)))
+		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
+/*
+ * The run directory is this run's alone, before anything is written: made
+ * new (or an empty directory made for it; never a symbolic link), then
+ * claimed by creating RECOVER_MARK in it exclusively. A second rig aimed
+ * at the same place finds it taken and exits having written nothing. The
+ * mark holds the run id: it is how recovery tells rig's run directories
+ * from anybody else's (rig/recover.h).
+ */
 static int make_run_dir(struct run *run)
 {
 	struct run_record *r = &run->rec;
-	int rc;
+	char parent[4096], mark[4200], line[80];
+	struct stat st;
+	int fd, rc = 0, n;
 
 	if (run->opt->out)
 		snprintf(r->out_dir, sizeof(r->out_dir), "%s", run->opt->out);
 	else
 		snprintf(r->out_dir, sizeof(r->out_dir), "reports/out/%s", r->id);
-	rc = file_mkdirs(r->out_dir, 0755);
-	if (rc)
+	snprintf(parent, sizeof(parent), "%s", r->out_dir);
+	if (strcmp(dirname(parent), ".") && strcmp(parent, "/") &&
+	    (rc = file_mkdirs(parent, 0755)) != 0)
 		return rc;
-	{
-		char probe[4200];
-
-		snprintf(probe, sizeof(probe), "%s/journal.jsonl", r->out_dir);
-		if (access(probe, F_OK) == 0)
-			return rig_error(RIG_ERR_INVALID,
-					 "%s: already holds a run (choose a new --out directory)",
-					 r->out_dir);
+	if (mkdir(r->out_dir, 0755) != 0) {
+		if (errno != EEXIST || lstat(r->out_dir, &st) != 0)
+			return rig_error_errno(RIG_ERR_IO, "%s: cannot create the run directory",
+					       r->out_dir);
+		if (S_ISLNK(st.st_mode))
+			return rig_error(RIG_ERR_INVALID, "%s: is a symbolic link (choose a new "
+					 "--out directory)", r->out_dir);
+		if (!S_ISDIR(st.st_mode) || !dir_is_empty(r->out_dir))
+			return rig_error(RIG_ERR_INVALID, "%s: already exists and is not empty "
+					 "(choose a new --out directory)", r->out_dir);
 	}
-	return 0;
+	snprintf(mark, sizeof(mark), "%s/%s", r->out_dir, RECOVER_MARK);
+	fd = open(mark, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return errno == EEXIST
+			       ? rig_error(RIG_ERR_INVALID, "%s: already exists (choose a new --out "
+					   "directory)", r->out_dir)
+			       : rig_error_errno(RIG_ERR_IO, "%s: cannot claim the run directory",
+						 r->out_dir);
+	n = snprintf(line, sizeof(line), "%s\n", r->id);
+	if (write(fd, line, (size_t)n) != n || fsync(fd) != 0)
+		rc = rig_error_errno(RIG_ERR_IO, "%s: write failed", mark);
+	close(fd);
+	return rc;
 }
 
 static void fill_record(struct run *run)
@@ -217,7 +259,7 @@ static json_t *run_start_event(const struct run *run)
 static int prepare(struct run *run)
 {
 	const struct run_options *o = run->opt;
-	char today[16];
+	char today[16], why[96];
 	int rc;
 
 	if (find_default(o->fixture, "fixtures/sim-bench.lua", run->fixture_path,
@@ -259,6 +301,10 @@ static int prepare(struct run *run)
 	if (o->firmware && access(o->firmware, R_OK) != 0)
 		return rig_error_errno(RIG_ERR_INVALID, "--firmware %s: cannot read the image",
 				       o->firmware);
+	if (!o->operator_name && getenv("USER") &&
+	    utf8_problem(getenv("USER"), strlen(getenv("USER")), why, sizeof(why)))
+		return rig_error(RIG_ERR_INVALID, "$USER: %s (name the operator with --operator)",
+				 why);
 	fill_record(run);
 	key_id(&run->key, run->rec.station_key_id);
 	if ((rc = file_sha256_hex(o->script, run->rec.script.sha256)) != 0)
@@ -289,11 +335,16 @@ static json_t *daq_json(const struct daq *daq)
 			 "channels", chans);
 }
 
-/* Runs left unclosed beside this one (a crash, a kill) are closed first. */
+/* Runs left unclosed beside this one (a crash, a kill) are closed first:
+ * only under the default reports/out, rig's own. Elsewhere (--out) the
+ * directories beside the run are the user's; rig recover closes runs there. */
 static void recover_neighbours(const struct run *run)
 {
 	char parent[4096];
 	char *slash;
+
+	if (run->opt->out)
+		return;
 
 	snprintf(parent, sizeof(parent), "%s", run->rec.out_dir);
 	while ((slash = strrchr(parent, '/')) && slash[1] == '\0' && slash != parent)
@@ -304,6 +355,20 @@ static void recover_neighbours(const struct run *run)
 	else
 		slash[slash == parent] = '\0';
 	recover_leftovers(parent, run->rec.out_dir, &run->key, stderr);
+}
+
+/* What the unit reports about itself goes into every record: text only. */
+static int check_identity(const struct uut_identity *id)
+{
+	const char *const what[] = { "model", "serial", "firmware" };
+	const char *const val[] = { id->model, id->serial, id->firmware };
+	char why[96];
+
+	for (int i = 0; i < 3; i++)
+		if (utf8_problem(val[i], strlen(val[i]), why, sizeof(why)))
+			return rig_error(RIG_ERR_PROTOCOL, "the unit reports a %s that is no text: "
+					 "%s", what[i], why);
+	return 0;
 }
 
 static int open_station(struct run *run)
@@ -321,6 +386,8 @@ static int open_station(struct run *run)
 	if (rc)
 		return rc;
 	run->rec.uut = run->station.uut->id;
+	if ((rc = check_identity(&run->rec.uut)) != 0)
+		return rc;
 	rc = journal_append(&run->journal, "uut",
 			    json_pack("{s:s, s:s, s:s, s:s}", "model", run->rec.uut.model, "serial",
 				      run->rec.uut.serial, "firmware", run->rec.uut.firmware,
@@ -404,6 +471,12 @@ static int close_run(struct run *run, int rc)
 		r->verdict = VERDICT_ABORTED;
 	time_format_iso(time(NULL), r->ended, sizeof(r->ended));
 	run_record_settle(r);
+	for (size_t i = 0; !rc && i < r->nsteps; i++)
+		if (!strcmp(r->steps[i].error, STEP_JUDGED_NOTHING)) {
+			rc = rig_error(RIG_ERR_INVALID, "%s: step %s judged nothing", r->script.path,
+				       r->steps[i].id);
+			snprintf(r->error, sizeof(r->error), "%s", rig_last_error());
+		}
 	if (!rc && r->verdict == VERDICT_NONE) {
 		rc = rig_error(RIG_ERR_INVALID, "%s: the script judged nothing", r->script.path);
 		snprintf(r->error, sizeof(r->error), "%s", rig_last_error());

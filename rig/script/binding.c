@@ -14,6 +14,7 @@
 #include "rig/base/interrupt.h"
 #include "rig/base/sandbox.h"
 #include "rig/base/timefmt.h"
+#include "rig/base/utf8.h"
 
 /* The error object of a safety stop: unique, not a string, so pcall in a
  * script cannot mistake it for an ordinary error message. */
@@ -49,6 +50,23 @@ int harness_misuse(lua_State *L, const char *fmt, ...)
 	va_end(ap);
 	/* luaL_error prefixes the position of the script line that called us. */
 	return luaL_error(L, "%s", msg);
+}
+
+void harness_check_text(lua_State *L, const char *s, size_t n, const char *what)
+{
+	char why[96];
+
+	if (utf8_problem(s, n, why, sizeof(why)))
+		harness_misuse(L, "%s: %s", what, why);
+}
+
+const char *harness_text(lua_State *L, int idx, const char *what)
+{
+	size_t n;
+	const char *s = luaL_checklstring(L, idx, &n);
+
+	harness_check_text(L, s, n, what);
+	return s;
 }
 
 void harness_journal(lua_State *L, const char *event, void *json_fields)
@@ -120,6 +138,16 @@ int harness_message_handler(lua_State *L)
 	if (pos[0] && !has_position(msg))
 		msg = lua_pushfstring(L, "%s%s", pos, msg);
 	msg = lua_pushstring(L, sandbox_full_name(L, msg, full, sizeof(full)));
+	/* An error message is journaled: bytes that are not UTF-8 in it (the
+	 * script's own error("...")) are shown as \xNN, never dropped. */
+	if (utf8_problem(msg, strlen(msg), pos, sizeof(pos))) {
+		luaL_Buffer b;
+		size_t n = strlen(msg);
+		char *out = luaL_buffinitsize(L, &b, 4 * n + 1);
+
+		luaL_pushresultsize(&b, utf8_escape(msg, n, out));
+		msg = lua_tostring(L, -1);
+	}
 	luaL_traceback(L, L, msg, 1);
 	return 1;
 }

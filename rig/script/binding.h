@@ -66,6 +66,12 @@ int harness_message_handler(struct lua_State *L);
 int harness_misuse(struct lua_State *L, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The string at idx (an argument: luaL_checklstring's rules), raising
+ * "WHAT: not valid UTF-8 (...)" for text that may not enter the journal
+ * (rig/base/utf8.h). harness_check_text: the same for a string in hand. */
+const char *harness_text(struct lua_State *L, int idx, const char *what);
+void harness_check_text(struct lua_State *L, const char *s, size_t n, const char *what);
+
 /* Journal an event; a journal failure is fatal to the run (raises). */
 void harness_journal(struct lua_State *L, const char *event, void *json_fields);
 

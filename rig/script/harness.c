@@ -18,10 +18,12 @@
 #include "rig/base/paths.h"
 #include "rig/base/sandbox.h"
 #include "rig/base/timefmt.h"
+#include "rig/base/utf8.h"
+#include "rig/base/watchdog.h"
 
 /* Scripts are text a person reads; anything bigger is a mistake. */
 #define SCRIPT_MAX_BYTES (1u << 20)
-#define SCRIPT_MEMORY (512u << 20)
+#define SCRIPT_MEMORY SANDBOX_DEFAULT_MEMORY 
 #define LUA_STACK_DEPTH 200        /* C stack levels for nested calls */
 
 void harness_init(struct harness *h)
@@ -89,6 +91,11 @@ static int lua_require(lua_State *L)
 	if (lua_getfield(L, -1, name) != LUA_TNIL)
 		return 1;
 	lua_pop(L, 1);
+	/* "specs..mi350" would load specs/mi350.lua a second time, under
+	 * another name, with state of its own. */
+	if (name[0] == '.' || strstr(name, "..") || (name[0] && name[strlen(name) - 1] == '.'))
+		return harness_misuse(L, "module name '%s' has an empty part (a leading, trailing "
+				      "or doubled '.')", name);
 	if (module_path(h, name, path, sizeof(path)) != 0)
 		return harness_misuse(L, "module '%s' not found (looked in %s and the installed "
 					 "scripts)", name, h->script_dir);
@@ -172,6 +179,14 @@ int harness_check_script(const char *path)
 	return rc;
 }
 
+/* The watchdog's last words: the run ends ABORTED in its journal, and
+ * journal_append_final keeps appends locked, so nothing follows run_end. */
+static void journal_abort(void *journal, const char *message)
+{
+	journal_append_final(journal, "run_end",
+			     json_pack("{s:s, s:s}", "verdict", "ABORTED", "error", message));
+}
+
 int harness_run(struct harness *h)
 {
 	char *text = NULL, dir[4096], line[600];
@@ -195,7 +210,11 @@ int harness_run(struct harness *h)
 	free(text);
 	sandbox_set_budget(h->L, h->step_budget);
 	sandbox_set_deadline(h->L, h->step_timeout_s, "--step-timeout");
+	watchdog_set_last_words(journal_abort, h->journal);
+	sandbox_watch(h->L, h->script_path);
 	rc = lua_pcall(h->L, 0, 0, 1);
+	sandbox_unwatch(h->L);
+	watchdog_set_last_words(NULL, NULL);
 	if (rc == LUA_OK)
 		return h->safety_stopped ? rig_error(RIG_ERR_SAFETY, "%s", h->safety_message) : 0;
 	if (h->safety_stopped)

@@ -18,7 +18,9 @@
 #include "rig/measure/gravimetric.h"
 #include "rig/base/interrupt.h"
 #include "rig/base/sandbox.h"
+#include "rig/base/utf8.h"
 #include "rig/base/timefmt.h"
+#include "rig/base/watchdog.h"
 
 /* The unit's settings when a script gives none (a typical clinical use). */
 static const struct uut_settings default_settings = { 4.0, 50.0, 120.0 };
@@ -106,6 +108,12 @@ static void end_step(lua_State *L, struct harness *h, int step_obj)
 
 	for (size_t j = 0; j < s->nm; j++)
 		v = verdict_worse(v, s->m[j].verdict);
+	/* A step is there to judge: one that judged nothing proves nothing,
+	 * and says so alike in the summary, result.json and junit.xml. */
+	if (v == VERDICT_NONE) {
+		snprintf(s->error, sizeof(s->error), "%s", STEP_JUDGED_NOTHING);
+		v = VERDICT_ERROR;
+	}
 	s->verdict = v;
 	time_format_iso(time(NULL), s->ended, sizeof(s->ended));
 	if (h->progress)
@@ -128,6 +136,9 @@ static int l_step(lua_State *L)
 	const char *label;
 	int rc;
 
+	/* A limit that stopped the script holds: no step after it. */
+	if (sandbox_tripped(L))
+		return luaL_error(L, "%s", sandbox_tripped(L));
 	luaL_checktype(L, 2, LUA_TTABLE);
 	luaL_checktype(L, 3, LUA_TFUNCTION);
 	if (!valid_requirement(req))
@@ -145,6 +156,8 @@ static int l_step(lua_State *L)
 	label = lua_tostring(L, -1);
 	if (!lua_isnil(L, -1) && !lua_isstring(L, -1))
 		return harness_misuse(L, "setting label must be a string");
+	if (label)
+		harness_check_text(L, label, lua_rawlen(L, -1), "setting label");
 
 	s = run_record_add_step(h->rec);
 	if (!s)
@@ -172,7 +185,9 @@ static int l_step(lua_State *L)
 		fprintf(stderr, "\r\033[K[%zu] %s", h->nsteps_started, s->id);
 
 	harness_push_step(L); /* index 4 */
+	watchdog_hold();
 	rc = h->station->uut->ops->configure(h->station->uut, &set);
+	watchdog_release();
 	if (rc) {
 		snprintf(s->error, sizeof(s->error), "configuring the unit: %s", rig_last_error());
 		harness_device_failure(L, rc, "configuring the unit");
@@ -207,8 +222,8 @@ static int l_step(lua_State *L)
 static int l_prompt(lua_State *L)
 {
 	struct harness *h = harness_of(L);
-	const char *msg = luaL_checkstring(L, 1);
-	char answer[256] = "";
+	const char *msg = harness_text(L, 1, "rig.prompt: message");
+	char answer[256] = "", typed[4 * sizeof(answer) + 1];
 
 	if (h->batch) {
 		harness_journal(L, "prompt", json_pack("{s:s, s:s, s:s?}", "message", msg, "answer",
@@ -239,9 +254,14 @@ static int l_prompt(lua_State *L)
 		return luaL_error(L, "interrupted");
 	}
 	answer[strcspn(answer, "\n")] = '\0';
-	harness_journal(L, "prompt", json_pack("{s:s, s:s}", "message", msg, "answer",
-						answer[0] ? answer : "continue"));
-	harness_note(h, "prompt", msg, answer[0] ? answer : "continue");
+	/* What the operator typed is kept as typed: bytes that are not UTF-8
+	 * (a terminal in Latin-1) as \xNN, like an error message. */
+	if (utf8_problem(answer, strlen(answer), typed, sizeof(typed)))
+		typed[utf8_escape(answer, strlen(answer), typed)] = '\0';
+	else
+		snprintf(typed, sizeof(typed), "%s", answer[0] ? answer : "continue");
+	harness_journal(L, "prompt", json_pack("{s:s, s:s}", "message", msg, "answer", typed));
+	harness_note(h, "prompt", msg, typed);
 	lua_pushboolean(L, 1);
 	return 1;
 }
@@ -250,14 +270,15 @@ static int l_prompt(lua_State *L)
 static int l_log(lua_State *L)
 {
 	struct harness *h = harness_of(L);
-
-	const char *msg = luaL_checkstring(L, 1);
+	const char *msg = harness_text(L, 1, "rig.log: message");
 
 	harness_journal(L, "log", json_pack("{s:s, s:s}", "step", h->step ? h->step->id : "",
 					     "message", msg));
 	harness_note(h, "log", msg, NULL);
 	return 0;
 }
+
+#define SAFE_DEPTH_MAX_OVER_MM 2.0
 
 static void read_check(lua_State *L, const char *key, char *req, size_t len, double *over)
 {
@@ -274,8 +295,12 @@ static void read_check(lua_State *L, const char *key, char *req, size_t len, dou
 	lua_pop(L, 1);
 	if (over) {
 		lua_getfield(L, -1, "over_set_mm");
-		if (!lua_isnumber(L, -1) || lua_tonumber(L, -1) <= 0)
-			harness_misuse(L, "every_burst.%s needs over_set_mm > 0", key);
+		/* Written so that NaN fails too: a check a value can switch off
+		 * is no interlock. Past 2 mm over the set depth it guards nothing. */
+		if (!lua_isnumber(L, -1) ||
+		    !(lua_tonumber(L, -1) > 0 && lua_tonumber(L, -1) <= SAFE_DEPTH_MAX_OVER_MM))
+			harness_misuse(L, "every_burst.%s.over_set_mm must be a finite number in "
+				       "(0, %g] mm", key, SAFE_DEPTH_MAX_OVER_MM);
 		*over = lua_tonumber(L, -1);
 		lua_pop(L, 1);
 	}

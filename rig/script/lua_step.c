@@ -155,9 +155,13 @@ static void read_acceptance(lua_State *L, int idx, struct acceptance *a)
 		harness_misuse(L, "acceptance needs a requirement ID");
 	snprintf(a->requirement, sizeof(a->requirement), "%s", lua_tostring(L, -1));
 	lua_getfield(L, idx, "unit");
+	if (lua_isstring(L, -1))
+		harness_check_text(L, lua_tostring(L, -1), lua_rawlen(L, -1), "acceptance.unit");
 	snprintf(a->unit, sizeof(a->unit), "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
 	lua_getfield(L, idx, "target");
 	a->target = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : NAN;
+	if (lua_isnumber(L, -1) && !isfinite(a->target))
+		harness_misuse(L, "acceptance.target must be a finite number");
 	lua_getfield(L, idx, "count");
 	if (!lua_isnil(L, -1)) {
 		if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0)
@@ -252,7 +256,7 @@ static int l_judge(lua_State *L)
 
 	check_step(L);
 	lua_settop(L, 5); /* options may be absent; scratch space goes above */
-	name = luaL_checkstring(L, 2);
+	name = harness_text(L, 2, "step:judge: measurement name");
 	if (strlen(name) == 0 || strlen(name) >= sizeof(m.name))
 		return harness_misuse(L, "measurement name must be 1 to %zu characters",
 				      sizeof(m.name) - 1);
@@ -280,7 +284,7 @@ static int l_log(lua_State *L)
 	struct step_handle *sh = check_step(L);
 
 	harness_journal(L, "log", json_pack("{s:s, s:s}", "step", record_of(L, sh)->id, "message",
-					     luaL_checkstring(L, 2)));
+					     harness_text(L, 2, "step:log: message")));
 	return 0;
 }
 

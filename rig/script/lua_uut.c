@@ -19,6 +19,7 @@
 #include "rig/base/interrupt.h"
 #include "rig/stats/judge.h"
 #include "rig/base/sandbox.h"
+#include "rig/base/watchdog.h"
 
 #define UUT_MT "rig.uut"
 #define SCALE_MT "rig.scale"
@@ -29,17 +30,34 @@ static void check_object(lua_State *L, const char *mt)
 	luaL_checkudata(L, 1, mt);
 }
 
-static void capture_name(const struct step_record *s, char *buf, size_t len)
+static int capture_taken(const struct run_record *r, const char *name)
 {
-	size_t o = (size_t)snprintf(buf, len, "captures/");
+	for (size_t i = 0; i < r->nsteps; i++)
+		for (size_t j = 0; j < r->steps[i].ncaptures; j++)
+			if (!strcmp(r->steps[i].captures[j].name, name))
+				return 1;
+	return 0;
+}
 
-	for (const char *p = s->id; *p && o + 1 < len; p++)
-		buf[o++] = (char)((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-						  (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
-						  *p == '@'
-					  ? *p
-					  : '_');
-	snprintf(buf + o, len - o, "-%u.rcap", s->bursts);
+/* captures/STEP-N.rcap, the step id made file-name safe. Two ids can map
+ * to one name ("a/b", "a_b"): the later burst's gets "~2", "~3"..., so no
+ * capture ever overwrites another the journal vouches for. */
+static void capture_name(const struct run_record *r, const struct step_record *s, char *buf,
+			 size_t len)
+{
+	char base[128];
+	size_t o = 0;
+
+	for (const char *p = s->id; *p && o + 1 < sizeof(base); p++)
+		base[o++] = (char)((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+						   (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
+						   *p == '@'
+					   ? *p
+					   : '_');
+	base[o] = '\0';
+	snprintf(buf, len, "captures/%s-%u.rcap", base, s->bursts);
+	for (unsigned k = 2; capture_taken(r, buf); k++)
+		snprintf(buf, len, "captures/%s-%u~%u.rcap", base, s->bursts, k);
 }
 
 struct progress {
@@ -269,6 +287,8 @@ static int l_burst(lua_State *L)
 	lua_Integer n;
 	int rc;
 
+	if (sandbox_tripped(L)) /* the unit fires no shot after a limit */
+		return luaL_error(L, "%s", sandbox_tripped(L));
 	check_object(L, UUT_MT);
 	n = luaL_checkinteger(L, 2);
 	if (!h->step)
@@ -279,7 +299,7 @@ static int l_burst(lua_State *L)
 	if (h->safety_stopped)
 		return harness_safety_stop(L, h->safety_message);
 	h->step->bursts++;
-	capture_name(h->step, capture, sizeof(capture));
+	capture_name(h->rec, h->step, capture, sizeof(capture));
 	if (path_format(dir, sizeof(dir), "%s/captures", h->run_dir) != 0 ||
 	    path_format(path, sizeof(path), "%s/%s", h->run_dir, capture) != 0 ||
 	    file_mkdirs(dir, 0755) != 0)
@@ -292,7 +312,9 @@ static int l_burst(lua_State *L)
 		rq.progress = show_progress;
 		rq.ctx = &prog;
 	}
+	watchdog_hold();
 	rc = burst_run(h->station, &rq, &res);
+	watchdog_release();
 	record_burst(L, h, &res, rq.shots, capture, rc);
 	if (rc) {
 		if (rc != RIG_ERR_ABORTED)
@@ -329,7 +351,9 @@ static int l_uut_status(lua_State *L)
 	int rc;
 
 	check_object(L, UUT_MT);
+	watchdog_hold();
 	rc = uut->ops->status(uut, &st);
+	watchdog_release();
 	if (rc)
 		return harness_device_failure(L, rc, "unit status");
 	lua_createtable(L, 0, 4);
@@ -355,7 +379,7 @@ static int l_require_firmware(lua_State *L)
 		return harness_misuse(L, "require_firmware needs at least one version");
 	luaL_buffinit(L, &want);
 	for (int i = 2; i <= n; i++) {
-		const char *v = luaL_checkstring(L, i);
+		const char *v = harness_text(L, i, "require_firmware: version");
 
 		if (!strcmp(v, id->firmware)) {
 			harness_journal(L, "firmware_check", json_pack("{s:s, s:s}", "firmware",
@@ -407,7 +431,9 @@ static int l_uut_flash(lua_State *L)
 	if ((rc = file_sha256_hex(path, sha)) != 0)
 		return harness_device_failure(L, rc, "firmware image");
 	snprintf(before, sizeof(before), "%s", uut->id.firmware);
+	watchdog_hold();
 	rc = uut->ops->flash(uut, path);
+	watchdog_release();
 	if (rc) {
 		harness_journal(L, "flash", json_pack("{s:s, s:s, s:s, s:s}", "image", path, "sha256",
 						       sha, "before", before, "error",
@@ -457,7 +483,9 @@ static int scale_action(lua_State *L, int (*op)(struct scale *), const char *wha
 
 	if (!op)
 		return harness_misuse(L, "this balance (%s driver) cannot %s", sc->ops->name, what);
+	watchdog_hold();
 	rc = op(sc);
+	watchdog_release();
 	if (rc)
 		return harness_device_failure(L, rc, what);
 	harness_journal(L, event, json_pack("{s:s}", "step",
@@ -482,8 +510,11 @@ static int l_scale_weigh(lua_State *L)
 	struct harness *h = harness_of(L);
 	struct scale *sc = scale_of(L);
 	struct scale_reading r;
-	int rc = sc->ops->weigh(sc, h->fx->scale.timeout_ms, &r);
+	int rc;
 
+	watchdog_hold();
+	rc = sc->ops->weigh(sc, h->fx->scale.timeout_ms, &r);
+	watchdog_release();
 	if (rc)
 		return harness_device_failure(L, rc, "balance reading");
 	harness_journal(L, "scale_reading", json_pack("{s:s, s:f, s:b}", "step",

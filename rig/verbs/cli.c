@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rig/base/error.h"
+#include "rig/base/utf8.h"
 
 int cli_parse_u64(const char *opt, const char *text, uint64_t max, uint64_t *out)
 {
@@ -61,6 +62,7 @@ int cli_options(const struct cli_verb *v, int argc, char **argv, int *first)
 	struct option longopts[CLI_MAX_OPTIONS + 2];
 	char shorts[CLI_MAX_OPTIONS + 4] = ":h";
 	size_t n = 0, ns = 2;
+	char why[96];
 	int c, rc;
 
 	for (; v->options[n].name; n++) {
@@ -100,6 +102,9 @@ int cli_options(const struct cli_verb *v, int argc, char **argv, int *first)
 		if (v->nonempty && optarg && !optarg[0])
 			return rig_error(RIG_ERR_INVALID, "--%s needs a value (see rig %s --help)",
 					 o->name, v->verb);
+		/* Every value may reach the journal: text in rig's one form. */
+		if (optarg && utf8_problem(optarg, strlen(optarg), why, sizeof(why)))
+			return rig_error(RIG_ERR_INVALID, "--%s: %s", o->name, why);
 		if ((rc = store_value(o, optarg)) != 0)
 			return rc;
 	}
@@ -214,6 +219,7 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 		{ .name = NULL },
 	};
 	const struct cli_verb verb = { .verb = "run", .options = options, .nonempty = 1 };
+	char why[96];
 	int rc, i;
 
 	memset(o, 0, sizeof(*o));
@@ -229,6 +235,8 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 	if (i >= argc)
 		return rig_error(RIG_ERR_INVALID, "run needs a SCRIPT (see rig run --help)");
 	o->script = argv[i++];
+	if (utf8_problem(o->script, strlen(o->script), why, sizeof(why)))
+		return rig_error(RIG_ERR_INVALID, "script path: %s", why);
 	o->argc = argc;
 	o->argv = argv;
 	if (i < argc)

@@ -68,6 +68,6 @@ test_out_directory_is_never_reused() {
 	certify nominal
 	certify nominal
 	expect_rc 2
-	expect_err 'already holds a run'
+	expect_err 'already exists and is not empty \(choose a new --out directory\)'
 	expect_one_line_err
 }
