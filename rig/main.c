@@ -35,7 +35,7 @@ static const char usage[] =
 	"                       values a distribution-free interval needs\n"
 	"  recover [DIR]        close out an interrupted run as ABORTED\n"
 	"  keygen --out KEYFILE create a signing key (the station's: $RIG_KEY or\n"
-	"                       ~/.config/rig/station.key, made on first run)\n"
+	"                       ~/.config/rig/station.sec, made on first run)\n"
 	"  list-devices [--fixture F]\n"
 	"                       Comedi, USB and serial devices present\n"
 	"  flash FILE --unit SERIAL [--fixture F]\n"

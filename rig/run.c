@@ -27,6 +27,7 @@
 
 struct run {
 	const struct run_options *opt;
+	char script_path[4096];
 	char fixture_path[4096];
 	char sim_unit_path[4096];  /* "" : built-in defaults */
 	struct fixture fx;
@@ -38,16 +39,18 @@ struct run {
 	int records_written; /* result.json ... MANIFEST.sig all in place */
 };
 
-static int find_default(const char *given, const char *rel, char *out, size_t len)
+/* A file named on the command line (option opt), else the default one. */
+static int find_default(const char *given, const char *opt, const char *rel,
+			enum paths_kind kind, char *out, size_t len)
 {
-	if (given) {
-		snprintf(out, len, "%s", given);
+	char why[2600];
+
+	if (given)
+		return paths_resolve(given, kind, out, len);
+	if (paths_resolve(rel, kind, out, len) == 0)
 		return 0;
-	}
-	if (paths_find_data(rel, out, len) == 0)
-		return 0;
-	out[0] = '\0';
-	return -1;
+	snprintf(why, sizeof(why), "%s", rig_last_error());
+	return rig_error(RIG_ERR_INVALID, "no %s given, and the default %s (use %s)", opt, why, opt);
 }
 
 static int uses_sim(const struct fixture *fx)
@@ -102,7 +105,7 @@ static void fill_record(struct run *run)
 		 run->fx.station[0] ? run->fx.station : run->fx.name);
 	snprintf(r->operator_name, sizeof(r->operator_name), "%s",
 		 o->operator_name ? o->operator_name : (user && user[0] ? user : "unknown"));
-	snprintf(r->script.path, sizeof(r->script.path), "%s", o->script);
+	snprintf(r->script.path, sizeof(r->script.path), "%s", run->script_path);
 	snprintf(r->fixture_file.path, sizeof(r->fixture_file.path), "%s", run->fixture_path);
 	snprintf(r->fixture_file.sha256, sizeof(r->fixture_file.sha256), "%s", run->fx.sha256);
 	r->sim = uses_sim(&run->fx);
@@ -186,16 +189,20 @@ static int prepare(struct run *run)
 	char today[16];
 	int rc;
 
-	if (find_default(o->fixture, "fixtures/sim-bench.lua", run->fixture_path,
-			 sizeof(run->fixture_path)))
-		return rig_error(RIG_ERR_INVALID,
-				 "no fixture given and fixtures/sim-bench.lua not found (use --fixture)");
+	if ((rc = find_default(o->fixture, "--fixture", "fixtures/sim-bench.lua", PATHS_FIXTURE,
+			       run->fixture_path, sizeof(run->fixture_path))) != 0)
+		return rc;
 	if ((rc = fixture_load(&run->fx, run->fixture_path)) != 0)
 		return rc;
-	if (uses_sim(&run->fx))
-		find_default(o->sim_unit, "fixtures/units/nominal.lua", run->sim_unit_path,
-			     sizeof(run->sim_unit_path));
-	else if (o->sim_unit)
+	if (uses_sim(&run->fx)) {
+		/* Without nominal.lua the sim plays its built-in nominal unit. */
+		if (find_default(o->sim_unit, "--sim-unit", "fixtures/units/nominal.lua",
+				 PATHS_UNIT, run->sim_unit_path, sizeof(run->sim_unit_path))) {
+			if (o->sim_unit)
+				return RIG_ERR_INVALID;
+			rig_error_clear();
+		}
+	} else if (o->sim_unit)
 		return rig_error(RIG_ERR_INVALID, "--sim-unit given, but fixture %s uses no sim "
 				 "backend", run->fixture_path);
 	if ((rc = key_station(&run->key, stderr)) != 0)
@@ -204,13 +211,16 @@ static int prepare(struct run *run)
 	rc = fixture_check_calibration(&run->fx, today);
 	if (rc && !o->allow_expired_cal)
 		return rc;
-	if ((rc = harness_check_script(o->script)) != 0)
+	if ((rc = paths_resolve(o->script, PATHS_SCRIPT, run->script_path,
+				sizeof(run->script_path))) != 0)
+		return rc;
+	if ((rc = harness_check_script(run->script_path)) != 0)
 		return rc;
 	if (o->firmware && access(o->firmware, R_OK) != 0)
 		return rig_error_errno(RIG_ERR_INVALID, "--firmware %s: cannot read the image",
 				       o->firmware);
 	fill_record(run);
-	if ((rc = file_sha256_hex(o->script, run->rec.script.sha256)) != 0)
+	if ((rc = file_sha256_hex(run->script_path, run->rec.script.sha256)) != 0)
 		return rc;
 	return make_run_dir(run);
 }
@@ -291,7 +301,7 @@ static int run_script(struct run *run)
 	h.step_timeout_s = run->opt->step_timeout_s;
 	h.firmware = run->opt->firmware;
 	h.progress = !run->opt->quiet && isatty(STDERR_FILENO);
-	snprintf(h.script_path, sizeof(h.script_path), "%s", run->opt->script);
+	snprintf(h.script_path, sizeof(h.script_path), "%s", run->script_path);
 	snprintf(h.run_dir, sizeof(h.run_dir), "%s", run->rec.out_dir);
 	rc = harness_run(&h);
 	if (h.progress)
