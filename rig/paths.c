@@ -1,5 +1,6 @@
 #include "rig/paths.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,41 +36,61 @@ int paths_find_data(const char *rel, char *out, size_t len)
 	return -1;
 }
 
+/* Append ", what" to the list of places looked in. */
+static void add_looked(char *looked, size_t size, const char *what)
+{
+	size_t used = strlen(looked);
+
+	if (snprintf(looked + used, size - used, "%s%s", used ? ", " : "", what) >=
+	    (int)(size - used))
+		snprintf(looked + size - 5, 5, "...");
+}
+
+static int try_place(const char *path, char *out, size_t len, char *looked, size_t size)
+{
+	if (access(path, R_OK) == 0) {
+		snprintf(out, len, "%s", path);
+		return 1;
+	}
+	add_looked(looked, size, path);
+	return 0;
+}
+
 int paths_resolve(const char *given, enum paths_kind kind, char *out, size_t len)
 {
-	/* The folder in the installed data, and the one in the source tree. */
+	/* The folder in the installed data, and the one in a source checkout. */
 	static const char *const folder[] = { "scripts", "fixtures", "units" };
 	static const char *const tree[] = { "scripts/", "fixtures/", "fixtures/units/" };
+	size_t n = strlen(tree[kind]);
+	const char *bare = given;
 	char looked[2048] = "", cand[4096];
-	size_t used = 0;
 
 	/* An existing file is the one meant, readable or not (its read says why not). */
 	if (access(given, F_OK) == 0) {
 		snprintf(out, len, "%s", given);
 		return 0;
 	}
-	used += (size_t)snprintf(looked, sizeof(looked), "%s", given);
-	for (int i = 0; given[0] != '/' && i < 2; i++) {
-		const char *base = data_bases(i);
-		const char *names[2] = { given, NULL };
-		size_t n = strlen(tree[kind]);
-
-		if (!base || !base[0])
-			continue;
+	add_looked(looked, sizeof(looked), given);
+	if (given[0] != '/') {
+		/* "scripts/certify.lua" is certify.lua in the data folder's scripts/. */
 		if (!strncmp(given, tree[kind], n) && given[n])
-			names[1] = given + n;
-		for (int j = 0; j < 2 && names[j]; j++) {
-			snprintf(cand, sizeof(cand), "%s/%s/%s", base, folder[kind], names[j]);
-			if (access(cand, R_OK) == 0) {
-				snprintf(out, len, "%s", cand);
+			bare = given + n;
+		else {
+			snprintf(cand, sizeof(cand), "%s%s", tree[kind], given);
+			if (try_place(cand, out, len, looked, sizeof(looked)))
 				return 0;
-			}
-			if (used < sizeof(looked))
-				used += (size_t)snprintf(looked + used, sizeof(looked) - used,
-							 ", %s", cand);
+		}
+		for (int i = 0; i < 2; i++) {
+			const char *base = data_bases(i);
+
+			if (!base || !base[0])
+				continue;
+			snprintf(cand, sizeof(cand), "%s/%s/%s", base, folder[kind], bare);
+			if (try_place(cand, out, len, looked, sizeof(looked)))
+				return 0;
 		}
 	}
 	out[0] = '\0';
-	return rig_error(RIG_ERR_INVALID, "%s: cannot open: no such file (looked in %s)", given,
-			 looked);
+	return rig_error(RIG_ERR_INVALID, "%s: cannot open: %s (looked in %s)", given,
+			 strerror(ENOENT), looked);
 }
