@@ -99,7 +99,7 @@ all: rig
 deps:
 	@$(INSTALL_DEPS)
 
-# The build's configuration (version, installed data folder) is a generated
+# The build's configuration (the installed data and doc folders) is a generated
 # header, rewritten only when its text changes: a new PREFIX rebuilds what
 # includes it, an unchanged one rebuilds nothing. Every object waits for it.
 CONFIG_H := $(BUILD)/gen/rig_config.h

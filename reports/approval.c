@@ -8,9 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "rig/error.h"
-#include "rig/file.h"
-#include "rig/timefmt.h"
+#include "rig/base/error.h"
+#include "rig/base/file.h"
+#include "rig/base/timefmt.h"
 
 #define SIGNATURES_MAX_BYTES (1u << 20)
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "reports/format.h"
-#include "rig/error.h"
+#include "rig/base/error.h"
 
 #define HIST_W 300.0
 #define HIST_H 180.0

@@ -9,8 +9,8 @@
 #include <stddef.h>
 
 #include "reports/plot.h"
-#include "rig/fixture.h"
-#include "rig/record.h"
+#include "rig/station/fixture.h"
+#include "rig/base/record.h"
 
 struct fact {
 	const char *label;

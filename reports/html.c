@@ -11,7 +11,7 @@
 #include "reports/format.h"
 #include "reports/markup.h"
 #include "reports/reports.h"
-#include "rig/file.h"
+#include "rig/base/file.h"
 
 static const char style[] =
 	"<style>\n"

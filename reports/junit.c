@@ -10,8 +10,8 @@
 #include "reports/format.h"
 #include "reports/markup.h"
 #include "reports/reports.h"
-#include "rig/error.h"
-#include "rig/file.h"
+#include "rig/base/error.h"
+#include "rig/base/file.h"
 
 static double seconds_between(const char *from, const char *to)
 {

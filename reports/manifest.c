@@ -6,8 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "rig/error.h"
-#include "rig/file.h"
+#include "rig/base/error.h"
+#include "rig/base/file.h"
 
 #define MANIFEST_MAX_BYTES (16u << 20)
 
@@ -98,7 +98,7 @@ int manifest_collect(const char *dir, struct manifest *m)
 	return rc;
 }
 
-/* A kill leaves the old or the new file (rig/file.h). */
+/* A kill leaves the old or the new file (rig/base/file.h). */
 static int replace_file(const char *dir, const char *name, const char *text, size_t len)
 {
 	char path[4400];

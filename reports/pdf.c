@@ -10,8 +10,8 @@
 #include "reports/content.h"
 #include "reports/format.h"
 #include "reports/reports.h"
-#include "rig/error.h"
-#include "rig/file.h"
+#include "rig/base/error.h"
+#include "rig/base/file.h"
 
 #define PAGE_W 595.276
 #define PAGE_H 841.890

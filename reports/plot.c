@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rig/error.h"
+#include "rig/base/error.h"
 
 #define FONT "DejaVu Sans"
 #define MARGIN_L 46.0

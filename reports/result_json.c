@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "reports/reports.h"
-#include "rig/error.h"
-#include "rig/file.h"
-#include "rig/record_json.h"
+#include "rig/base/error.h"
+#include "rig/base/file.h"
+#include "rig/run/record_json.h"
 
 #define RESULT_SCHEMA "https://rig.example/result.schema.json"
 #define RESULT_FORMAT "rig-result/1"

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "rig/error.h"
+#include "rig/base/error.h"
 #include "rig/store/sql.h"
-#include "rig/timefmt.h"
+#include "rig/base/timefmt.h"
 
 int store_set_baseline(struct store *s, const char *run_id, const char *set_by,
 		       const char *note)

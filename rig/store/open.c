@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rig/error.h"
-#include "rig/file.h"
+#include "rig/base/error.h"
+#include "rig/base/file.h"
 #include "rig/store/migrations.h"
 #include "rig/store/sql.h"
 #include "rig/store/store.h"

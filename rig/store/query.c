@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rig/error.h"
+#include "rig/base/error.h"
 #include "rig/store/sql.h"
 
 void store_firmware_branch(const char *version, char *out, size_t len)

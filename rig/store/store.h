@@ -14,7 +14,7 @@
  */
 #include <stddef.h>
 
-#include "rig/record.h"
+#include "rig/base/record.h"
 
 struct sqlite3;
 

@@ -1,7 +1,7 @@
 /* The journal reader and the replay behind `rig recover` on any bytes. */
-#include "rig/error.h"
-#include "rig/journal.h"
-#include "rig/replay.h"
+#include "rig/base/error.h"
+#include "rig/run/journal.h"
+#include "rig/run/replay.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
