@@ -59,7 +59,7 @@ endif
 FUZZ_SECONDS ?= 60
 
 CFLAGS   ?= -g
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(CFLAGS) $(WARN) -I. -I$(BUILD)/gen \
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(CPPFLAGS) $(CFLAGS) $(WARN) -I. -I$(BUILD)/gen \
 	-DRIG_VERSION='"$(VERSION)"' \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
@@ -169,6 +169,7 @@ check: deps
 	$(MAKE) -j$(JOBS) test
 	$(MAKE) sanitize
 	$(MAKE) fuzz-smoke
+	$(MAKE) test-deb
 
 # The suites, without the install step (what `check` runs twice).
 test: rig $(UNIT_BIN) $(EMU_BIN)
@@ -208,13 +209,30 @@ install: rig
 	install -m 0644 tools/udev/60-rig.rules $(DOCDIR)/
 	install -D -m 0644 docs/rig.1 $(DESTDIR)$(PREFIX)/share/man/man1/rig.1
 
-# The Debian package, in the parent folder as dpkg-buildpackage leaves it
-# (also .buildinfo and .changes). Unsigned; DEB_BUILD_OPTIONS passes through
-# (nocheck skips the test suites, parallel=N).
+# The Debian package (debian/), built by dpkg-buildpackage in a copy of the
+# tree under $(DEB_DIR), where the .deb, .buildinfo and .changes land:
+# nothing is written beside this folder. Unsigned. DEB_BUILD_OPTIONS passes
+# through (default nocheck: the suites are `make test`; parallel=2).
+DEB_DIR ?= build-deb
+DEB_BUILD_OPTIONS ?= nocheck parallel=2
+DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+DEB := $(DEB_DIR)/rig_$(VERSION)_$(DEB_ARCH).deb
 deb:
-	dpkg-buildpackage -b -us -uc
+	@v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(VERSION)" ] || \
+		{ echo "rig: debian/changelog is at $$v, the Makefile at $(VERSION)" >&2; exit 2; }
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/rig-$(VERSION)
+	tar -c --exclude=./.git --exclude='./build*' --exclude=./reports/out . | \
+		tar -x -C $(DEB_DIR)/rig-$(VERSION)
+	cd $(DEB_DIR)/rig-$(VERSION) && DEB_BUILD_OPTIONS="$(DEB_BUILD_OPTIONS)" \
+		dpkg-buildpackage -b -us -uc
+	@echo "deb: $(DEB)"
+
+# Builds the package, lints it, installs it with dpkg -i, certifies the sim
+# unit with the installed rig and removes the package (root; not in `test`).
+test-deb: deb
+	@tests/deb/run $(DEB)
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-deb
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
