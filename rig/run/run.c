@@ -202,6 +202,8 @@ static int prepare(struct run *run)
 				return RIG_ERR_INVALID;
 			rig_error_clear();
 		}
+		if (run->sim_unit_path[0] && (rc = bench_check_sim_unit(run->sim_unit_path)) != 0)
+			return rc;
 	} else if (o->sim_unit)
 		return rig_error(RIG_ERR_INVALID, "--sim-unit given, but fixture %s uses no sim "
 				 "backend", run->fixture_path);

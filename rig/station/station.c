@@ -6,6 +6,14 @@
 #include "drivers/sim/model.h"
 #include "rig/base/error.h"
 
+int bench_check_sim_unit(const char *path)
+{
+	struct sim_unit unit;
+
+	sim_unit_defaults(&unit);
+	return sim_unit_load(&unit, path);
+}
+
 int bench_sim_model(struct bench *b, struct sim_model **out)
 {
 	struct sim_unit unit;

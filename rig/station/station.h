@@ -47,4 +47,8 @@ const struct scale_ops *scale_backend(const char *name);
 /* The sim model shared by the sim backends, created on first use. */
 int bench_sim_model(struct bench *b, struct sim_model **out);
 
+/* Load a sim unit file to check it (file:line errors) before a run starts:
+ * a bad one must leave no run behind, in the run folder or the store. */
+int bench_check_sim_unit(const char *path);
+
 #endif
