@@ -109,3 +109,43 @@ test_trend_axis_names_the_runs() {
 	grep -q "run started, UTC, on $day" "$WORK/trend.txt" || fail "x axis label"
 	! grep -Eq '(^| )(0\.5|1\.5|2\.5)( |$)' "$WORK/trend.txt" || fail "fractional run numbers on the axis"
 }
+
+# rig diff judges a run with the spec module it required, as the store kept
+# it by hash, and says so; not silently with scripts/specs/mi350.lua.
+test_diff_uses_the_spec_the_run_required() {
+	cp -r scripts "$WORK/s"
+	# Another spec, hair-trigger: any change at alpha 0.5 is a regression.
+	sed -i -e 's/^  alpha = 0.05,/  alpha = 0.5,/' -e 's/mean = 0.05, sd_ratio = 1.5/mean = 0.0001, sd_ratio = 1/' \
+		-e 's/mean_pct = [0-9.]*, sd_ratio = 1.5/mean_pct = 0.0001, sd_ratio = 1/' \
+		"$WORK/s/specs/mi350.lua"
+	grep -q 'alpha = 0.5,' "$WORK/s/specs/mi350.lua" || fail "spec not changed"
+	local sha seed n
+	sha=$(sha256sum "$WORK/s/specs/mi350.lua" | cut -c1-12)
+	# One build, two seeds: no regression by the MI-350's thresholds.
+	for seed in 1 2; do
+		rig_run run "$WORK/s/regression.lua" --firmware fixtures/firmware/2.4.1.lua --seed "$seed" \
+			--param soak_min=1 --out "$WORK/r$seed" --db "$WORK/results.db" --quiet
+		expect_rc 0
+	done
+	rig_run diff latest --db "$WORK/results.db" --spec scripts/specs/mi350.lua
+	expect_rc 0
+	expect_out '^thresholds scripts/specs/mi350.lua \(sha256 [0-9a-f]{12}; given with --spec\)'
+	# By the spec the run required, noise is a regression: that one was used.
+	rig_run diff latest --db "$WORK/results.db"
+	expect_rc 1
+	expect_out "^thresholds $WORK/s/specs/mi350.lua \(sha256 $sha; the spec run [0-9A-Za-z-]+ required\), alpha 0.5"
+	n=$(grep -c 'REGRESSION' "$WORK/out")
+	[ "$n" -ge 1 ] || fail "no regression flagged"
+	# The file gone: the store still holds the text the run hashed.
+	rm -rf "$WORK/s"
+	rig_run diff latest --db "$WORK/results.db" --json -
+	expect_rc 1
+	python3 - "$WORK/out" "$sha" "$n" <<'PY' || fail "diff JSON does not name the recorded spec"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["spec"]["sha256"].startswith(sys.argv[2]), d["spec"]
+assert d["spec"]["origin"].startswith("the spec run "), d["spec"]
+assert d["alpha"] == 0.5, d["alpha"]
+assert d["regressions"] == int(sys.argv[3]), (d["regressions"], sys.argv[3])
+PY
+}
