@@ -8,6 +8,7 @@
 
 #include "rig/base/error.h"
 #include "rig/verbs/verbs.h"
+#include "rig_config.h"
 
 static const char usage[] =
 	"usage: rig COMMAND [ARGS]\n"
@@ -44,7 +45,7 @@ static const char usage[] =
 	"                       X-bar and S control charts across runs\n"
 	"\n"
 	"Exit status: 0 all PASS, 1 any FAIL or INDETERMINATE, 2 the run could not complete.\n"
-	"See rig(1) and docs/.\n";
+	"See rig(1) and " RIG_DOCDIR "/.\n";
 
 int main(int argc, char **argv)
 {

@@ -4,11 +4,14 @@
 #include "rig/base/error.h"
 #include "rig/verbs/cli.h"
 #include "rig/verbs/verbs.h"
+#include "rig_config.h"
 
 static const char run_usage[] =
 	"usage: rig run SCRIPT [options]\n"
 	"  --fixture F          station description (default fixtures/sim-bench.lua)\n"
 	"  --sim-unit U         simulated unit model (default fixtures/units/nominal.lua)\n"
+	"  SCRIPT, F and U are looked up as given, then in ./scripts, ./fixtures,\n"
+	"  ./fixtures/units, then in " RIG_DATADIR "/{scripts,fixtures,units}\n"
 	"  --seed N             sim randomness (default 1)\n"
 	"  --out DIR            run directory (default reports/out/<run-id>)\n"
 	"  --operator NAME      recorded in the reports (default $USER)\n"
