@@ -43,6 +43,8 @@ static const char usage[] =
 	"                       the run later runs of a firmware branch are compared with\n"
 	"  trend --requirement R [--out FILE]\n"
 	"                       X-bar and S control charts across runs\n"
+	"  sync [--to CONNINFO] push closed runs to the line's central store (PostgreSQL)\n"
+	"  line [--db CONNINFO] yields, capability and station comparison across the line\n"
 	"\n"
 	"Exit status: 0 all PASS, 1 any FAIL or INDETERMINATE, 2 the run could not complete.\n"
 	"See rig(1) and " RIG_DOCDIR "/.\n";
@@ -66,6 +68,8 @@ int main(int argc, char **argv)
 		{ "diff", diff_command },
 		{ "baseline", baseline_command },
 		{ "trend", trend_command },
+		{ "sync", sync_command },
+		{ "line", line_command },
 	};
 
 	if (sodium_init() < 0) {

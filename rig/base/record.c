@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rig/base/audit.h"
 #include "rig/base/error.h"
 
 const char *verdict_name(enum verdict v)
@@ -15,6 +16,7 @@ const char *verdict_name(enum verdict v)
 	case VERDICT_INDETERMINATE: return "INDETERMINATE";
 	case VERDICT_ERROR: return "ERROR";
 	case VERDICT_ABORTED: return "ABORTED";
+	case VERDICT_INCOMPLETE: return "INCOMPLETE";
 	}
 	return "?";
 }
@@ -23,7 +25,8 @@ static int severity(enum verdict v)
 {
 	static const int rank[] = {
 		[VERDICT_NONE] = 0, [VERDICT_PASS] = 1, [VERDICT_INDETERMINATE] = 2,
-		[VERDICT_FAIL] = 3, [VERDICT_ERROR] = 4, [VERDICT_ABORTED] = 5,
+		[VERDICT_INCOMPLETE] = 3, [VERDICT_FAIL] = 4, [VERDICT_ERROR] = 5,
+		[VERDICT_ABORTED] = 6,
 	};
 	return rank[v];
 }
@@ -47,6 +50,7 @@ void run_record_release(struct run_record *r)
 		free(r->steps[i].values);
 	}
 	free(r->steps);
+	free(r->notes);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -91,6 +95,11 @@ struct shot_row *step_add_shot(struct step_record *s)
 struct artifact *step_add_capture(struct step_record *s)
 {
 	return grow((void **)&s->captures, &s->ncaptures, &s->captures_cap, sizeof(*s->captures));
+}
+
+struct run_note *run_record_add_note(struct run_record *r)
+{
+	return grow((void **)&r->notes, &r->nnotes, &r->notes_cap, sizeof(*r->notes));
 }
 
 int step_keep_values(struct step_record *s, struct measurement *m, const double *x, size_t n)
@@ -145,6 +154,9 @@ void run_record_settle(struct run_record *r)
 	}
 	if (r->error[0])
 		run = verdict_worse(run, VERDICT_ERROR);
+	/* Judged well is not enough: the run must have covered its spec. */
+	if ((run == VERDICT_PASS || run == VERDICT_INDETERMINATE) && !audit_covered(r))
+		run = VERDICT_INCOMPLETE;
 	if (r->verdict != VERDICT_ABORTED)
 		r->verdict = run;
 }

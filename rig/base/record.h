@@ -19,10 +19,12 @@ enum verdict {
 	VERDICT_INDETERMINATE, /* within spec but inside the guard band */
 	VERDICT_ERROR,         /* could not be measured */
 	VERDICT_ABORTED,       /* run interrupted before it ended */
+	VERDICT_INCOMPLETE,    /* all judged well, but the run did not cover its spec */
 };
+#define VERDICT_LAST VERDICT_INCOMPLETE
 
 const char *verdict_name(enum verdict v);
-/* Combine: ERROR/ABORTED > FAIL > INDETERMINATE > PASS > NONE. */
+/* Combine: ERROR/ABORTED > FAIL > INCOMPLETE > INDETERMINATE > PASS > NONE. */
 enum verdict verdict_worse(enum verdict a, enum verdict b);
 
 struct measurement {
@@ -69,6 +71,18 @@ struct artifact {
 	char sha256[65];
 };
 
+/* DOSE-GRAV's conversion of a balance reading (ISO 8655-6), as made in the step. */
+struct gravimetric_record {
+	int have;
+	double grams;          /* net reading converted */
+	double seconds;        /* since the tare: evaporation time */
+	double z_ul_per_mg;    /* Z factor at the fixture's environment */
+	double evaporation_mg; /* added back */
+	double volume_ul;      /* the result */
+};
+
+#define STEP_MAX_READINGS 8
+
 struct step_record {
 	char id[64];           /* unique in the run: REQUIREMENT@setting */
 	char requirement[32];
@@ -86,6 +100,9 @@ struct step_record {
 	size_t ncaptures, captures_cap;
 	double *values;              /* every measurement's judged values, in turn */
 	size_t nvalues, values_cap;
+	double readings_g[STEP_MAX_READINGS]; /* stable balance readings, in order */
+	size_t nreadings;
+	struct gravimetric_record grav;
 };
 
 struct source_file {
@@ -101,11 +118,49 @@ struct run_param {
 
 #define RUN_MAX_PARAMS 16
 
+/*
+ * What a spec module declares (scripts/specs/NAME.lua): which unit models it
+ * applies to, and per requirement the settings a run must judge it at and
+ * the fewest shots per setting. A run that loads a spec is bound to it.
+ */
+#define SPEC_MAX_MODELS 8
+#define SPEC_MAX_REQUIREMENTS 16
+#define SPEC_MAX_VALUES 16
+
+struct spec_requirement {
+	char id[32];
+	char setting[16];      /* depth_mm, dose_ul or rate_per_min; "" : every burst */
+	double at[SPEC_MAX_VALUES];
+	size_t nat;
+	size_t min_shots;      /* per setting (0: any) */
+};
+
+struct spec_decl {
+	char name[32];         /* "" : the run loaded no spec */
+	char revision[16];
+	char path[256];        /* the module it came from */
+	char models[SPEC_MAX_MODELS][32];
+	size_t nmodels;
+	struct spec_requirement req[SPEC_MAX_REQUIREMENTS];
+	size_t nreq;
+};
+
+/* A journaled event an auditor must see in the reports: an operator
+ * prompt and its answer, a note (rig.log), a calibration override. */
+struct run_note {
+	char kind[16];         /* "prompt", "log", "calibration" */
+	char step[64];         /* "" : between steps */
+	char time[32];
+	char message[400];
+	char answer[64];       /* prompts: "automatic (batch)", "continue", ... */
+};
+
 struct run_record {
 	char id[64];
 	char rig_version[32];
 	char started[32], ended[32];
 	char station[64];
+	char socket[16];        /* the fixture socket the unit was in; "" none */
 	char operator_name[64];
 	char out_dir[4096];
 	struct source_file script;
@@ -126,6 +181,10 @@ struct run_record {
 	char safety_stop[512];          /* why a safety limit stopped it ("" if none) */
 	struct step_record *steps;
 	size_t nsteps, steps_cap;
+	struct spec_decl spec;
+	struct run_note *notes;
+	size_t nnotes, notes_cap;
+	char station_key_id[17];        /* of the key that signs the run ("" unknown) */
 };
 
 void run_record_init(struct run_record *r);
@@ -136,6 +195,7 @@ struct step_record *run_record_add_step(struct run_record *r);
 struct measurement *step_add_measurement(struct step_record *s);
 struct shot_row *step_add_shot(struct step_record *s);
 struct artifact *step_add_capture(struct step_record *s);
+struct run_note *run_record_add_note(struct run_record *r);
 
 /* Keep the n values m was judged from with the step (sets m->value_at and
  * m->nvalues). 0 or RIG_ERR_NOMEM. */

@@ -25,7 +25,7 @@ static void copy_string(char *dst, size_t len, const json_t *obj, const char *ke
 
 enum verdict verdict_parse(const char *name)
 {
-	for (int v = VERDICT_NONE; v <= VERDICT_ABORTED; v++)
+	for (int v = VERDICT_NONE; v <= VERDICT_LAST; v++)
 		if (name && !strcmp(name, verdict_name((enum verdict)v)))
 			return (enum verdict)v;
 	return VERDICT_NONE;
@@ -116,14 +116,26 @@ static json_t *certificate_to_json(const struct fixture_certificate *c)
 {
 	if (!c->id[0])
 		return json_null();
-	return json_pack("{s:s, s:s, s:s}", "id", c->id, "issuer", c->issuer, "due", c->due);
+	return json_pack("{s:s, s:s, s:s?, s:s}", "id", c->id, "issuer", c->issuer, "calibrated",
+			 c->calibrated[0] ? c->calibrated : NULL, "due", c->due);
 }
 
 static void certificate_from_json(const json_t *j, struct fixture_certificate *c)
 {
 	copy_string(c->id, sizeof(c->id), j, "id");
 	copy_string(c->issuer, sizeof(c->issuer), j, "issuer");
+	copy_string(c->calibrated, sizeof(c->calibrated), j, "calibrated");
 	copy_string(c->due, sizeof(c->due), j, "due");
+}
+
+/* An instrument other than a DAQ channel: the balance, the timebase. */
+static json_t *instrument_json(const char *kind, const char *driver, const char *channel,
+			       const char *unit, const char *model,
+			       const struct fixture_certificate *cert)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "kind", kind, "driver", driver,
+			 "channel", channel, "unit", unit, "model", model, "certificate",
+			 certificate_to_json(cert));
 }
 
 json_t *fixture_to_json(const struct fixture *fx)
@@ -145,11 +157,13 @@ json_t *fixture_to_json(const struct fixture *fx)
 						poly));
 	}
 	if (fx->scale.driver[0])
-		json_array_append_new(instruments,
-				      json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "kind", "balance",
-						"driver", fx->scale.driver, "channel", "mass",
-						"unit", "g", "model", fx->scale.model,
-						"certificate", certificate_to_json(&fx->scale.cert)));
+		json_array_append_new(instruments, instrument_json("balance", fx->scale.driver, "mass",
+								   "g", fx->scale.model,
+								   &fx->scale.cert));
+	if (fx->timebase.model[0])
+		json_array_append_new(instruments, instrument_json("timebase", fx->daq.driver, "clock",
+								   "s", fx->timebase.model,
+								   &fx->timebase.cert));
 	for (size_t i = 0; i < fx->nuncertainties; i++) {
 		const struct fixture_uncertainty *u = &fx->uncertainties[i];
 
@@ -189,6 +203,9 @@ static void instrument_from_json(const json_t *in, struct fixture *fx)
 		copy_string(fx->scale.driver, sizeof(fx->scale.driver), in, "driver");
 		copy_string(fx->scale.model, sizeof(fx->scale.model), in, "model");
 		certificate_from_json(cert, &fx->scale.cert);
+	} else if (kind && !strcmp(kind, "timebase")) {
+		copy_string(fx->timebase.model, sizeof(fx->timebase.model), in, "model");
+		certificate_from_json(cert, &fx->timebase.cert);
 	} else if (fx->daq.nchannels < FIXTURE_MAX_CHANNELS) {
 		struct fixture_channel *ch = &fx->daq.channels[fx->daq.nchannels++];
 
@@ -231,5 +248,58 @@ void fixture_from_json(const json_t *j, struct fixture *fx)
 		u->rel_pct = json_number_at(v, "rel_pct");
 		if (isnan(u->rel_pct))
 			u->rel_pct = 0;
+	}
+}
+
+json_t *spec_to_json(const struct spec_decl *d)
+{
+	json_t *models = json_array(), *reqs = json_array();
+
+	for (size_t i = 0; i < d->nmodels; i++)
+		json_array_append_new(models, json_string(d->models[i]));
+	for (size_t i = 0; i < d->nreq; i++) {
+		const struct spec_requirement *q = &d->req[i];
+		json_t *at = json_array();
+
+		for (size_t a = 0; a < q->nat; a++)
+			json_array_append_new(at, json_real(q->at[a]));
+		json_t *o = json_pack("{s:s, s:o, s:I}", "id", q->id, "at", at, "min_shots",
+				      (json_int_t)q->min_shots);
+
+		if (q->setting[0]) /* absent: checked on every burst */
+			json_object_set_new(o, "setting", json_string(q->setting));
+		json_array_append_new(reqs, o);
+	}
+	return json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", d->name, "revision", d->revision,
+			 "path", d->path, "models", models, "requirements", reqs);
+}
+
+void spec_from_json(const json_t *j, struct spec_decl *d)
+{
+	json_t *v, *a;
+	size_t i, k;
+
+	memset(d, 0, sizeof(*d));
+	copy_string(d->name, sizeof(d->name), j, "name");
+	copy_string(d->revision, sizeof(d->revision), j, "revision");
+	copy_string(d->path, sizeof(d->path), j, "path");
+	json_array_foreach(json_object_get(j, "models"), i, v)
+		if (json_is_string(v) && d->nmodels < SPEC_MAX_MODELS)
+			snprintf(d->models[d->nmodels++], sizeof(d->models[0]), "%s",
+				 json_string_value(v));
+	json_array_foreach(json_object_get(j, "requirements"), i, v) {
+		struct spec_requirement *q;
+		json_t *n = json_object_get(v, "min_shots");
+
+		if (d->nreq == SPEC_MAX_REQUIREMENTS)
+			break;
+		q = &d->req[d->nreq++];
+		copy_string(q->id, sizeof(q->id), v, "id");
+		copy_string(q->setting, sizeof(q->setting), v, "setting");
+		q->min_shots = json_is_integer(n) && json_integer_value(n) > 0
+				       ? (size_t)json_integer_value(n) : 0;
+		json_array_foreach(json_object_get(v, "at"), k, a)
+			if (json_is_number(a) && q->nat < SPEC_MAX_VALUES)
+				q->at[q->nat++] = json_number_value(a);
 	}
 }

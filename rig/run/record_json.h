@@ -30,4 +30,9 @@ json_t *fixture_to_json(const struct fixture *fx);
 /* Enough of a fixture back for the reports (not for driving hardware). */
 void fixture_from_json(const json_t *j, struct fixture *fx);
 
+/* A spec's declaration (models, requirements, settings, shots): journaled
+ * when the script loads it, and in result.json. */
+json_t *spec_to_json(const struct spec_decl *d);
+void spec_from_json(const json_t *j, struct spec_decl *d);
+
 #endif

@@ -137,6 +137,7 @@ int recover_run(const char *dir, const struct station_key *k, FILE *out)
 	if (!rc && !rp.ended)
 		rc = close_record(&rp, &j, &st);
 	if (!rc) {
+		key_id(k, rec.station_key_id); /* the key that signs it now */
 		run_record_settle(&rec);
 		rc = reports_write_all(&rec, fx, k);
 	}

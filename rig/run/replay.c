@@ -39,6 +39,32 @@ static void on_run_start(struct replay *rp, const json_t *e)
 	copy(r->sim_unit.sha256, sizeof(r->sim_unit.sha256), e, "sim_unit_sha256");
 	r->allow_expired_cal = json_is_true(json_object_get(e, "allow_expired_cal"));
 	r->batch = json_is_true(json_object_get(e, "batch"));
+	copy(r->station_key_id, sizeof(r->station_key_id), e, "station_key");
+}
+
+/* prompt, log, calibration_override: what the deviations list shows. */
+static int on_note(struct replay *rp, const char *kind, const json_t *e)
+{
+	struct run_note *n = run_record_add_note(rp->rec);
+
+	if (!n)
+		return rig_error(RIG_ERR_NOMEM, "%s: out of memory", rp->journal_path);
+	snprintf(n->kind, sizeof(n->kind), "%s", kind);
+	copy(n->step, sizeof(n->step), e, "step");
+	copy(n->time, sizeof(n->time), e, "time");
+	copy(n->message, sizeof(n->message), e, "message");
+	copy(n->answer, sizeof(n->answer), e, "answer");
+	return 0;
+}
+
+static void on_gravimetric(struct step_record *s, const json_t *e)
+{
+	s->grav.have = 1;
+	s->grav.grams = json_number_at(e, "grams");
+	s->grav.seconds = json_number_at(e, "seconds");
+	s->grav.z_ul_per_mg = json_number_at(e, "z_ul_per_mg");
+	s->grav.evaporation_mg = json_number_at(e, "evaporation_mg");
+	s->grav.volume_ul = json_number_at(e, "volume_ul");
 }
 
 static void on_module(struct replay *rp, const json_t *e)
@@ -170,10 +196,20 @@ int replay_line(void *ctx, json_t *line, uint64_t lineno)
 		copy(rp->store_path, sizeof(rp->store_path), line, "store");
 	else if (!strcmp(event, "run_end"))
 		on_run_end(rp, line);
+	else if (!strcmp(event, "spec"))
+		spec_from_json(line, &rp->rec->spec);
+	else if (!strcmp(event, "prompt") || !strcmp(event, "log"))
+		return on_note(rp, event, line);
+	else if (!strcmp(event, "calibration_override"))
+		return on_note(rp, "calibration", line);
 	else if (!strcmp(event, "safety_stop"))
 		copy(rp->rec->safety_stop, sizeof(rp->rec->safety_stop), line, "message");
+	else if ((!strcmp(event, "scale_reading") || !strcmp(event, "gravimetric")) &&
+		 !find_step(rp, line))
+		return 0; /* outside a step (zeroing the balance): nothing to report */
 	else if (!strcmp(event, "burst") || !strcmp(event, "measurement") ||
-		 !strcmp(event, "step_end")) {
+		 !strcmp(event, "step_end") || !strcmp(event, "scale_reading") ||
+		 !strcmp(event, "gravimetric")) {
 		if (!(s = find_step(rp, line)))
 			return rig_error(RIG_ERR_INVALID, "%s:%llu: %s for a step never started",
 					 rp->journal_path, (unsigned long long)lineno, event);
@@ -181,6 +217,15 @@ int replay_line(void *ctx, json_t *line, uint64_t lineno)
 			return on_burst(rp, s, line);
 		if (!strcmp(event, "measurement"))
 			return on_measurement(rp, s, line);
+		if (!strcmp(event, "scale_reading")) {
+			if (s->nreadings < STEP_MAX_READINGS)
+				s->readings_g[s->nreadings++] = json_number_at(line, "grams");
+			return 0;
+		}
+		if (!strcmp(event, "gravimetric")) {
+			on_gravimetric(s, line);
+			return 0;
+		}
 		on_step_end(s, line);
 	}
 	return 0;

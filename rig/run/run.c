@@ -21,6 +21,7 @@
 #include "rig/base/paths.h"
 #include "rig/base/record.h"
 #include "rig/run/record_json.h"
+#include "rig/store/central.h"
 #include "rig/store/store.h"
 #include "rig/run/recover.h"
 #include "rig/base/timefmt.h"
@@ -29,6 +30,7 @@ struct run {
 	const struct run_options *opt;
 	char script_path[4096];
 	char fixture_path[4096];
+	int batch;                 /* the fixture has sockets: run them (batch.c) */
 	char sim_unit_path[4096];  /* "" : built-in defaults */
 	struct fixture fx;
 	struct run_record rec;
@@ -107,6 +109,7 @@ static void fill_record(struct run *run)
 		 o->operator_name ? o->operator_name : (user && user[0] ? user : "unknown"));
 	snprintf(r->script.path, sizeof(r->script.path), "%s", run->script_path);
 	snprintf(r->fixture_file.path, sizeof(r->fixture_file.path), "%s", run->fixture_path);
+	snprintf(r->socket, sizeof(r->socket), "%s", run->fx.socket);
 	snprintf(r->fixture_file.sha256, sizeof(r->fixture_file.sha256), "%s", run->fx.sha256);
 	r->sim = uses_sim(&run->fx);
 	r->seed = o->seed;
@@ -145,6 +148,31 @@ static json_t *options_event(const struct run *run)
 			 "store", store);
 }
 
+/* Store-and-forward: with a central store named in station.conf, push
+ * the outbox now. The central store being away costs a notice, never the
+ * run: the run waits in the outbox for the next sync (docs/line.md). */
+static void forward_to_central(const struct run *run)
+{
+	char to[1024], target[256];
+	struct sync_counts n;
+
+	if (central_configured(to, sizeof(to)) != 0) {
+		fprintf(stderr, "rig: warning: %s; run %s not forwarded\n", rig_last_error(),
+			run->rec.id);
+		return;
+	}
+	if (!to[0])
+		return;
+	if (central_sync_to(to, run->opt->db, 0, 3, NULL, NULL, &n, target, sizeof(target)) != 0)
+		fprintf(stderr, "rig: warning: %s; run %s stays in the outbox (rig sync)\n",
+			rig_last_error(), run->rec.id);
+	else if (n.conflicts)
+		fprintf(stderr, "rig: warning: %ld run(s) conflict with the central store's copy "
+			"(rig sync says which)\n", n.conflicts);
+	else if (!run->opt->quiet)
+		printf("forwarded to %s (%ld run(s))\n", target, n.pushed);
+}
+
 /* Copy the run into the results store once its directory, the primary
  * record, is complete: a store that cannot take the run costs a warning, not
  * the run (docs/regression.md). A run whose records could not be written
@@ -166,6 +194,8 @@ static void record_in_store(const struct run *run)
 		fprintf(stderr, "rig: warning: results store: %s; run %s is not in the store (its "
 			"records are complete in %s)\n", rig_last_error(), run->rec.id,
 			run->rec.out_dir);
+	else
+		forward_to_central(run);
 }
 
 static json_t *run_start_event(const struct run *run)
@@ -173,13 +203,14 @@ static json_t *run_start_event(const struct run *run)
 	const struct run_record *r = &run->rec;
 
 	return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:b, s:I, s:s, s:b, "
-			 "s:b, s:s}",
+			 "s:b, s:s, s:s, s:s?}",
 			 "run_id", r->id, "rig_version", r->rig_version, "station", r->station,
 			 "operator", r->operator_name, "script", "path", r->script.path, "sha256",
 			 r->script.sha256, "fixture", "path", r->fixture_file.path, "sha256",
 			 r->fixture_file.sha256, "sim", r->sim, "seed", (json_int_t)r->seed,
 			 "sim_unit", r->sim_unit.path, "allow_expired_cal", r->allow_expired_cal,
-			 "batch", r->batch, "sim_unit_sha256", r->sim_unit.sha256);
+			 "batch", r->batch, "sim_unit_sha256", r->sim_unit.sha256, "station_key",
+			 r->station_key_id, "socket", r->socket[0] ? r->socket : NULL);
 }
 
 /* Load, check and open everything before the script runs. 0 or an error. */
@@ -194,6 +225,22 @@ static int prepare(struct run *run)
 		return rc;
 	if ((rc = fixture_load(&run->fx, run->fixture_path)) != 0)
 		return rc;
+	/* A station of several sockets: each runs as a process of its own
+	 * (rig/run/batch.c), this one only starts them. */
+	if (run->fx.nsockets && !o->socket) {
+		run->batch = 1;
+		if ((rc = paths_resolve(o->script, PATHS_SCRIPT, run->script_path,
+					sizeof(run->script_path))) != 0)
+			return rc;
+		return harness_check_script(run->script_path);
+	}
+	if (o->socket && (rc = fixture_select_socket(&run->fx, o->socket)) != 0)
+		return rc;
+	if (!o->socket && (o->nsocket_units || o->nsocket_serials))
+		return rig_error(RIG_ERR_INVALID, "%s: SOCKET=... given, but the fixture declares "
+				 "no sockets", run->fixture_path);
+	if (o->serial)
+		snprintf(run->fx.uut.serial, sizeof(run->fx.uut.serial), "%s", o->serial);
 	if (uses_sim(&run->fx)) {
 		/* Without nominal.lua the sim plays its built-in nominal unit. */
 		if (find_default(o->sim_unit, "--sim-unit", "fixtures/units/nominal.lua",
@@ -222,6 +269,7 @@ static int prepare(struct run *run)
 		return rig_error_errno(RIG_ERR_INVALID, "--firmware %s: cannot read the image",
 				       o->firmware);
 	fill_record(run);
+	key_id(&run->key, run->rec.station_key_id);
 	if ((rc = file_sha256_hex(run->script_path, run->rec.script.sha256)) != 0)
 		return rc;
 	return make_run_dir(run);
@@ -332,6 +380,7 @@ static int exit_status(const struct run_record *r, int rc)
 	switch (r->verdict) {
 	case VERDICT_PASS: return 0;
 	case VERDICT_FAIL:
+	case VERDICT_INCOMPLETE:
 	case VERDICT_INDETERMINATE: return 1;
 	default: return 2;
 	}
@@ -394,6 +443,12 @@ int run_execute(const struct run_options *o)
 		free(run);
 		return 2;
 	}
+	if (run->batch) {
+		status = batch_execute(o, run->fixture_path, &run->fx);
+		run_record_release(&run->rec);
+		free(run);
+		return status;
+	}
 	recover_neighbours(run);
 	snprintf(journal_path, sizeof(journal_path), "%s/journal.jsonl", run->rec.out_dir);
 	rc = journal_create(&run->journal, journal_path);
@@ -407,9 +462,17 @@ int run_execute(const struct run_options *o)
 		rc = journal_append(&run->journal, "fixture",
 				    json_pack("{s:o}", "fixture", fixture_to_json(&run->fx)));
 	time_format_date(time(NULL), today, sizeof(today));
-	if (!rc && o->allow_expired_cal && fixture_check_calibration(&run->fx, today) != 0)
+	if (!rc && o->allow_expired_cal && fixture_check_calibration(&run->fx, today) != 0) {
+		struct run_note *n = run_record_add_note(&run->rec);
+
+		if (n) {
+			snprintf(n->kind, sizeof(n->kind), "calibration");
+			snprintf(n->message, sizeof(n->message), "%s", rig_last_error());
+			snprintf(n->time, sizeof(n->time), "%s", run->rec.started);
+		}
 		rc = journal_append(&run->journal, "calibration_override",
 				    json_pack("{s:s}", "message", rig_last_error()));
+	}
 	if (!rc)
 		rc = open_bench(run);
 	if (!rc)

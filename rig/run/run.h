@@ -19,6 +19,15 @@ struct run_options {
 	const char *firmware;      /* image the script is to flash (rig.options) */
 	const char *params[16];    /* "NAME=VALUE" for rig.params */
 	int nparams;
+	/* Several units at once (docs/script-api.md, sockets): */
+	const char *socket;        /* test only this socket of the fixture */
+	const char *serial;        /* the unit's serial (real injectors); NULL: the fixture's */
+	const char *socket_units[16];   /* "SOCKET=FILE" from --sim-unit */
+	int nsocket_units;
+	const char *socket_serials[16]; /* "SOCKET=SERIAL" from --serial */
+	int nsocket_serials;
+	int argc;                  /* the command line, for the batch to run each socket */
+	char **argv;
 	int help;
 };
 
@@ -30,5 +39,16 @@ struct run_options {
  * completed.
  */
 int run_execute(const struct run_options *o);
+
+/*
+ * A station with sockets: run the script once per socket, concurrently,
+ * each socket as its own `rig run --socket S` process with its own
+ * complete, signed run directory under one batch directory, and a batch
+ * summary. Exit 0 every socket PASS, 1 any FAIL, 2 the batch could not
+ * run (rig/run/batch.c).
+ */
+struct fixture;
+int batch_execute(const struct run_options *o, const char *fixture_path,
+		  const struct fixture *fx);
 
 #endif

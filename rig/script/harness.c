@@ -8,13 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rig/base/error.h"
 #include "rig/base/file.h"
-#include "rig/base/paths.h"
 #include "rig/base/interrupt.h"
+#include "rig/base/paths.h"
 #include "rig/base/sandbox.h"
+#include "rig/base/timefmt.h"
 
 /* Scripts are text a person reads; anything bigger is a mistake. */
 #define SCRIPT_MAX_BYTES (1u << 20)
@@ -212,6 +214,7 @@ static int lua_require(lua_State *L)
 		lua_pop(L, 1);
 		lua_pushboolean(L, 1);
 	}
+	harness_bind_spec(L, -1, path);
 	lua_pushvalue(L, -1);
 	lua_setfield(L, -3, name);
 	return 1;
@@ -237,6 +240,7 @@ static int open_state(struct harness *h)
 	luaopen_rig_step(L);
 	luaopen_rig_bench(L);
 	luaopen_rig_stats(L);
+	luaopen_rig_batch(L);
 	lua_pop(L, 1);
 	return 0;
 }
@@ -312,6 +316,19 @@ int harness_run(struct harness *h)
 	if (interrupt_requested())
 		return rig_error(RIG_ERR_ABORTED, "interrupted by a signal");
 	return rig_error(RIG_ERR_INVALID, "%s", line);
+}
+
+void harness_note(struct harness *h, const char *kind, const char *message, const char *answer)
+{
+	struct run_note *n = run_record_add_note(h->rec);
+
+	if (!n)
+		return; /* the journal has it; only the reports' list is short */
+	snprintf(n->kind, sizeof(n->kind), "%s", kind);
+	snprintf(n->step, sizeof(n->step), "%s", h->step ? h->step->id : "");
+	snprintf(n->message, sizeof(n->message), "%s", message);
+	snprintf(n->answer, sizeof(n->answer), "%s", answer ? answer : "");
+	time_format_iso(time(NULL), n->time, sizeof(n->time));
 }
 
 void harness_release(struct harness *h)

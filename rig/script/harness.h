@@ -44,6 +44,7 @@ struct harness {
 
 	int safety_stopped;        /* a safety limit stopped the run */
 	char safety_message[512];
+	int balance_fd;            /* > 0: this socket holds the shared balance */
 	int device_failed;         /* a hardware call failed (journaled) */
 	char device_message[512];
 };
@@ -63,6 +64,15 @@ void harness_init(struct harness *h);
  */
 int harness_run(struct harness *h);
 void harness_release(struct harness *h);
+
+/* Keep a prompt, note or override in the record for the reports'
+ * deviations (it is journaled by the caller). */
+void harness_note(struct harness *h, const char *kind, const char *message, const char *answer);
+
+/* When the value at idx (a module's return) declares a spec, bind the run
+ * to it: its models must include the unit's (else a Lua error naming both).
+ * 1 bound, 0 not a spec. Journaled as "spec". */
+int harness_bind_spec(struct lua_State *L, int idx, const char *path);
 
 /* ---- shared by the bindings ---- */
 
@@ -98,6 +108,12 @@ double *harness_check_values(struct lua_State *L, int idx, size_t *n);
 void luaopen_rig_api(struct lua_State *L);
 void luaopen_rig_step(struct lua_State *L);
 void luaopen_rig_bench(struct lua_State *L);
+void luaopen_rig_batch(struct lua_State *L);
+
+/* The shared balance of a batch (rig/script/lua_batch.c): taken by the
+ * first rig.scale call of a step, released when the step ends. */
+void batch_lock_balance(struct lua_State *L);
+void batch_release_balance(struct lua_State *L);
 void luaopen_rig_stats(struct lua_State *L);
 
 /* Push a new step object for h->step (closed when the step ends). */

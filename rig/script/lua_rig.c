@@ -110,6 +110,7 @@ static void end_step(lua_State *L, struct harness *h, int step_obj)
 	if (h->progress)
 		fputs("\r\033[K", stderr);
 	harness_close_step(L, step_obj);
+	batch_release_balance(L);
 	h->step = NULL;
 	harness_journal(L, "step_end",
 			json_pack("{s:s, s:s, s:s}", "step", s->id, "verdict", verdict_name(v),
@@ -210,6 +211,7 @@ static int l_prompt(lua_State *L)
 	if (h->batch) {
 		harness_journal(L, "prompt", json_pack("{s:s, s:s}", "message", msg, "answer",
 							"automatic (batch)"));
+		harness_note(h, "prompt", msg, "automatic (batch)");
 		lua_pushboolean(L, 1);
 		return 1;
 	}
@@ -218,12 +220,14 @@ static int l_prompt(lua_State *L)
 	if (!fgets(answer, sizeof(answer), stdin) || (answer[0] == 'a' || answer[0] == 'A')) {
 		harness_journal(L, "prompt", json_pack("{s:s, s:s}", "message", msg, "answer",
 							"abort"));
+		harness_note(h, "prompt", msg, "abort");
 		interrupt_request();
 		return luaL_error(L, "interrupted");
 	}
 	answer[strcspn(answer, "\n")] = '\0';
 	harness_journal(L, "prompt", json_pack("{s:s, s:s}", "message", msg, "answer",
 						answer[0] ? answer : "continue"));
+	harness_note(h, "prompt", msg, answer[0] ? answer : "continue");
 	lua_pushboolean(L, 1);
 	return 1;
 }
@@ -233,8 +237,11 @@ static int l_log(lua_State *L)
 {
 	struct harness *h = harness_of(L);
 
+	const char *msg = luaL_checkstring(L, 1);
+
 	harness_journal(L, "log", json_pack("{s:s, s:s}", "step", h->step ? h->step->id : "",
-					     "message", luaL_checkstring(L, 1)));
+					     "message", msg));
+	harness_note(h, "log", msg, NULL);
 	return 0;
 }
 
@@ -274,12 +281,29 @@ static int l_every_burst(lua_State *L)
 	return 0;
 }
 
-/* rig.gravimetric_ul(grams, seconds_since_tare) -> µl (ISO 8655-6). */
+/* rig.gravimetric_ul(grams, seconds_since_tare) -> µl (ISO 8655-6). The
+ * conversion (Z, evaporation) is journaled and kept with the step, so the
+ * reports show how the reading became a volume. */
 static int l_gravimetric_ul(lua_State *L)
 {
+	struct harness *h = harness_of(L);
+	const struct fixture_environment *env = &h->fx->env;
 	double g = luaL_checknumber(L, 1), s = luaL_optnumber(L, 2, 0);
+	double v = gravimetric_volume_ul(g, s, env);
+	struct gravimetric_record gr = {
+		.have = 1, .grams = g, .seconds = s,
+		.z_ul_per_mg = gravimetric_z(env->temperature_c, env->pressure_kpa, env->humidity_pct),
+		.evaporation_mg = env->evaporation_mg_per_s * s, .volume_ul = v,
+	};
 
-	lua_pushnumber(L, gravimetric_volume_ul(g, s, &harness_of(L)->fx->env));
+	if (h->step) {
+		h->step->grav = gr;
+		harness_journal(L, "gravimetric",
+				json_pack("{s:s, s:f, s:f, s:f, s:f, s:f}", "step", h->step->id, "grams",
+					  g, "seconds", s, "z_ul_per_mg", gr.z_ul_per_mg,
+					  "evaporation_mg", gr.evaporation_mg, "volume_ul", v));
+	}
+	lua_pushnumber(L, v);
 	return 1;
 }
 

@@ -388,6 +388,7 @@ static int l_uut_index(lua_State *L)
 
 static struct scale *scale_of(lua_State *L)
 {
+	batch_lock_balance(L);
 	check_object(L, SCALE_MT);
 	return harness_of(L)->bench->scale;
 }
@@ -433,6 +434,8 @@ static int l_scale_weigh(lua_State *L)
 	harness_journal(L, "scale_reading", json_pack("{s:s, s:f, s:b}", "step",
 						      h->step ? h->step->id : "", "grams",
 						      r.grams, "stable", r.stable));
+	if (h->step && h->step->nreadings < STEP_MAX_READINGS)
+		h->step->readings_g[h->step->nreadings++] = r.grams;
 	lua_pushnumber(L, r.grams);
 	return 1;
 }

@@ -25,7 +25,7 @@ static int parse_date(struct df_table *t, const char *key, const char *s)
 
 static int read_certificate(struct df_table *t, struct fixture_certificate *cert)
 {
-	static const char *const keys[] = { "id", "issuer", "due", NULL };
+	static const char *const keys[] = { "id", "issuer", "calibrated", "due", NULL };
 	struct df_table c;
 	int rc = df_table(t, "certificate", &c);
 
@@ -34,6 +34,7 @@ static int read_certificate(struct df_table *t, struct fixture_certificate *cert
 	if ((rc = df_check_keys(&c, keys)) < 0 ||
 	    (rc = df_string(&c, "id", cert->id, sizeof(cert->id))) < 0 ||
 	    (rc = df_string(&c, "issuer", cert->issuer, sizeof(cert->issuer))) < 0 ||
+	    (rc = df_string(&c, "calibrated", cert->calibrated, sizeof(cert->calibrated))) < 0 ||
 	    (rc = df_string(&c, "due", cert->due, sizeof(cert->due))) < 0)
 		goto out;
 	if (!cert->id[0] || !cert->due[0]) {
@@ -42,6 +43,11 @@ static int read_certificate(struct df_table *t, struct fixture_certificate *cert
 	}
 	cert->line = datafile_line_of(c.df, c.from, "due", NULL);
 	rc = parse_date(&c, "due", cert->due);
+	if (rc >= 0 && cert->calibrated[0] &&
+	    (rc = parse_date(&c, "calibrated", cert->calibrated)) >= 0 &&
+	    strcmp(cert->calibrated, cert->due) > 0)
+		rc = df_fail(&c, "calibrated", "%s is after the due date %s", cert->calibrated,
+			     cert->due);
 out:
 	df_close(&c);
 	return rc;
@@ -90,15 +96,18 @@ static int read_poly(struct df_table *t, struct fixture_channel *ch)
 
 static int read_channel_sim(struct df_table *t, struct fixture_channel *ch)
 {
-	static const char *const keys[] = { "noise", "drift_per_s", NULL };
+	static const char *const keys[] = { "noise", "drift_per_s", "gain", NULL };
 	struct df_table s;
 	int rc = df_table(t, "sim", &s);
 
 	if (rc <= 0)
 		return rc;
 	if ((rc = df_check_keys(&s, keys)) >= 0 &&
-	    (rc = df_number_in(&s, "noise", 0, 1e6, &ch->sim_noise)) >= 0)
-		rc = df_number(&s, "drift_per_s", &ch->sim_drift_per_s);
+	    (rc = df_number_in(&s, "noise", 0, 1e6, &ch->sim_noise)) >= 0 &&
+	    (rc = df_number(&s, "drift_per_s", &ch->sim_drift_per_s)) >= 0)
+		rc = df_number_in(&s, "gain", 0.5, 2, &ch->sim_gain);
+	if (rc >= 0 && ch->sim_gain == 0)
+		ch->sim_gain = 1; /* absent: the sensor is as calibrated */
 	df_close(&s);
 	return rc < 0 ? rc : 0;
 }
@@ -156,12 +165,36 @@ static int check_driver(struct df_table *t, const char *driver, int known, const
 				   driver, list);
 }
 
+static int read_channels(struct df_table *t, struct fixture_channel *ch, size_t *n)
+{
+	struct df_table chans;
+	int rc = df_table(t, "channels", &chans);
+
+	if (rc == 0)
+		rc = df_fail(t, "channels", "missing: list the DAQ channels");
+	if (rc < 0)
+		return rc;
+	*n = df_len(&chans);
+	if (*n == 0 || *n > FIXTURE_MAX_CHANNELS)
+		rc = df_fail(t, "channels", "expected 1 to %d channels", FIXTURE_MAX_CHANNELS);
+	for (size_t i = 0; rc >= 0 && i < *n; i++)
+		rc = read_channel(&chans, i + 1, &ch[i]);
+	for (size_t i = 0; rc >= 0 && i < *n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(ch[i].name, ch[j].name)) {
+				rc = df_fail(t, "channels", "channel name \"%s\" used twice", ch[i].name);
+				break;
+			}
+	df_close(&chans);
+	return rc < 0 ? rc : 0;
+}
+
 static int read_daq(struct df_table *root, struct fixture_daq *daq)
 {
 	static const char *const keys[] = { "driver", "device", "board", "ai_subdevice",
 					    "dio_subdevice", "trigger_line", "rate_hz", "bits",
 					    "block_scans", "calibration_file", "channels", NULL };
-	struct df_table d, chans;
+	struct df_table d;
 	double ai = -1, dio = -1, line = 0, bits = 16, block = 1024;
 	int rc = df_table(root, "daq", &d);
 
@@ -193,24 +226,7 @@ static int read_daq(struct df_table *root, struct fixture_daq *daq)
 	daq->trigger_line = (int)line;
 	daq->bits = (unsigned)bits;
 	daq->block_scans = (unsigned)block;
-	rc = df_table(&d, "channels", &chans);
-	if (rc == 0)
-		rc = df_fail(&d, "channels", "missing: list the DAQ channels");
-	if (rc < 0)
-		goto out;
-	daq->nchannels = df_len(&chans);
-	if (daq->nchannels == 0 || daq->nchannels > FIXTURE_MAX_CHANNELS)
-		rc = df_fail(&d, "channels", "expected 1 to %d channels", FIXTURE_MAX_CHANNELS);
-	for (size_t i = 0; rc >= 0 && i < daq->nchannels; i++)
-		rc = read_channel(&chans, i + 1, &daq->channels[i]);
-	for (size_t i = 0; rc >= 0 && i < daq->nchannels; i++)
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(daq->channels[i].name, daq->channels[j].name)) {
-				rc = df_fail(&d, "channels", "channel name \"%s\" used twice",
-					     daq->channels[i].name);
-				break;
-			}
-	df_close(&chans);
+	rc = read_channels(&d, daq->channels, &daq->nchannels);
 out:
 	df_close(&d);
 	return rc < 0 ? rc : 0;
@@ -271,6 +287,23 @@ static int read_scale(struct df_table *root, struct fixture_scale *sc)
 	sc->baud = (unsigned)baud;
 	sc->timeout_ms = (unsigned)timeout;
 	df_close(&s);
+	return rc < 0 ? rc : 0;
+}
+
+/* timebase = { model = "...", certificate = { ... } }: the DAQ's clock. */
+static int read_timebase(struct df_table *root, struct fixture_timebase *tb)
+{
+	static const char *const keys[] = { "model", "certificate", NULL };
+	struct df_table t;
+	int rc = df_table(root, "timebase", &t);
+
+	if (rc <= 0)
+		return rc;
+	if ((rc = df_check_keys(&t, keys)) >= 0 &&
+	    (rc = df_string(&t, "model", tb->model, sizeof(tb->model))) >= 0 &&
+	    (rc = read_certificate(&t, &tb->cert)) >= 0 && !tb->model[0])
+		rc = df_fail(&t, NULL, "a timebase needs a model");
+	df_close(&t);
 	return rc < 0 ? rc : 0;
 }
 
@@ -363,10 +396,92 @@ static int read_uncertainty(struct df_table *root, struct fixture *fx)
 	return rc < 0 ? rc : 0;
 }
 
+static int read_sockets(struct df_table *root, struct fixture *fx)
+{
+	static const char *const keys[] = { "name", "uut", "trigger_line", "channels", NULL };
+	struct df_table list;
+	int rc = df_table(root, "sockets", &list);
+
+	if (rc <= 0)
+		return rc;
+	fx->nsockets = df_len(&list);
+	if (fx->nsockets < 1 || fx->nsockets > FIXTURE_MAX_SOCKETS)
+		rc = df_fail(root, "sockets", "expected 1 to %d sockets", FIXTURE_MAX_SOCKETS);
+	for (size_t i = 0; rc >= 0 && i < fx->nsockets; i++) {
+		struct fixture_socket *so = &fx->sockets[i];
+		struct df_table t;
+		double line = -1;
+
+		if ((rc = df_item_table(&list, i + 1, &t)) <= 0) {
+			rc = rc < 0 ? rc : df_fail(&list, NULL, "socket %zu: expected a table", i + 1);
+			break;
+		}
+		so->trigger_line = -1;
+		if ((rc = df_check_keys(&t, keys)) >= 0 &&
+		    (rc = df_string(&t, "name", so->name, sizeof(so->name))) >= 0 &&
+		    (rc = read_uut(&t, &so->uut)) >= 0 &&
+		    (rc = df_number_in(&t, "trigger_line", -1, 31, &line)) >= 0) {
+			so->trigger_line = (int)line;
+			if (!so->name[0] || strspn(so->name, "abcdefghijklmnopqrstuvwxyz"
+							   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") !=
+						    strlen(so->name))
+				rc = df_fail(&t, "name", "a socket needs a name of letters, digits, "
+					     "'-' and '_'");
+		}
+		if (rc >= 0) {
+			struct df_table probe;
+			int has = df_table(&t, "channels", &probe);
+
+			if (has > 0)
+				df_close(&probe);
+			if (has > 0)
+				rc = read_channels(&t, so->channels, &so->nchannels);
+			else if (has < 0)
+				rc = has;
+		}
+		for (size_t j = 0; rc >= 0 && j < i; j++)
+			if (!strcmp(fx->sockets[j].name, so->name))
+				rc = df_fail(&t, "name", "socket name \"%s\" used twice", so->name);
+		df_close(&t);
+	}
+	df_close(&list);
+	return rc < 0 ? rc : 0;
+}
+
+int fixture_select_socket(struct fixture *fx, const char *name)
+{
+	char names[FIXTURE_MAX_SOCKETS * 18] = "";
+	size_t used = 0;
+
+	for (size_t i = 0; i < fx->nsockets; i++) {
+		const struct fixture_socket *so = &fx->sockets[i];
+
+		if (strcmp(so->name, name)) {
+			used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
+						 used ? ", " : "", so->name);
+			continue;
+		}
+		fx->uut = so->uut;
+		if (so->trigger_line >= 0)
+			fx->daq.trigger_line = so->trigger_line;
+		if (so->nchannels) {
+			fx->daq.nchannels = so->nchannels;
+			memcpy(fx->daq.channels, so->channels, sizeof(so->channels));
+		}
+		snprintf(fx->socket, sizeof(fx->socket), "%s", name);
+		return 0;
+	}
+	if (!fx->nsockets)
+		return rig_error(RIG_ERR_INVALID, "%s: --socket %s: the fixture declares no sockets",
+				 fx->path, name);
+	return rig_error(RIG_ERR_INVALID, "%s: no socket \"%s\" (sockets: %s)", fx->path, name,
+			 names);
+}
+
 int fixture_load(struct fixture *fx, const char *path)
 {
 	static const char *const keys[] = { "name", "station", "daq", "uut", "scale",
-					    "environment", "uncertainty", NULL };
+					    "timebase", "environment", "uncertainty", "sockets", NULL };
 	struct datafile df;
 	struct df_table root;
 	int rc;
@@ -379,8 +494,10 @@ int fixture_load(struct fixture *fx, const char *path)
 	    (rc = df_string(&root, "station", fx->station, sizeof(fx->station))) >= 0 &&
 	    (rc = read_daq(&root, &fx->daq)) == 0 && (rc = read_uut(&root, &fx->uut)) == 0 &&
 	    (rc = read_scale(&root, &fx->scale)) == 0 &&
-	    (rc = read_environment(&root, &fx->env)) == 0)
-		rc = read_uncertainty(&root, fx);
+	    (rc = read_timebase(&root, &fx->timebase)) == 0 &&
+	    (rc = read_environment(&root, &fx->env)) == 0 &&
+	    (rc = read_uncertainty(&root, fx)) == 0)
+		rc = read_sockets(&root, fx);
 	if (rc >= 0 && !fx->name[0])
 		rc = df_fail(&root, NULL, "a fixture needs a name");
 	if (rc >= 0)
@@ -429,5 +546,11 @@ int fixture_check_calibration(const struct fixture *fx, const char *date)
 				 "%s:%d: calibration of the balance (certificate %s) expired on %s "
 				 "(recalibrate, or run with --allow-expired-cal, which is recorded)",
 				 fx->path, fx->scale.cert.line, fx->scale.cert.id, fx->scale.cert.due);
+	if (fx->timebase.model[0] && expired(&fx->timebase.cert, date))
+		return rig_error(RIG_ERR_INTERLOCK,
+				 "%s:%d: calibration of the timebase (certificate %s) expired on %s "
+				 "(recalibrate, or run with --allow-expired-cal, which is recorded)",
+				 fx->path, fx->timebase.cert.line, fx->timebase.cert.id,
+				 fx->timebase.cert.due);
 	return 0;
 }

@@ -19,6 +19,7 @@
 struct fixture_certificate {
 	char id[64];       /* certificate number, e.g. "DKD-K-12345-2026-07" */
 	char issuer[64];   /* calibration laboratory */
+	char calibrated[16]; /* YYYY-MM-DD: day of the calibration ("" not recorded) */
 	char due[16];      /* YYYY-MM-DD: last day the calibration is valid */
 	int line;          /* line of "due" in the fixture file, for messages */
 };
@@ -44,6 +45,8 @@ struct fixture_channel {
 	/* Sim bench only: the sensor's imperfections the sim synthesises. */
 	double sim_noise;          /* white noise, rms, in unit */
 	double sim_drift_per_s;    /* baseline drift, unit per second */
+	double sim_gain;           /* the sensor's true gain against its calibration
+				    * (1: as calibrated; 1.0125 reads 1.25 % high) */
 	int line;           /* line of the channel's "name" in the fixture, for messages */
 };
 
@@ -83,6 +86,13 @@ struct fixture_scale {
 	unsigned timeout_ms;   /* for a stable reading */
 };
 
+/* The DAQ's sample clock (or the reference that disciplines it): every time
+ * and rate rig measures is traceable to it. */
+struct fixture_timebase {
+	char model[64];      /* "" : none declared */
+	struct fixture_certificate cert;
+};
+
 struct fixture_environment {
 	double temperature_c;   /* of the test liquid (water) */
 	double pressure_kpa;    /* air pressure */
@@ -98,6 +108,20 @@ struct fixture_uncertainty {
 	double rel_pct;
 };
 
+/*
+ * A test socket of a station that tests several units at once: its own
+ * unit connection and DAQ channel group; the balance stays the station's
+ * and is shared, one socket at a time (docs/file-formats.md, sockets).
+ */
+#define FIXTURE_MAX_SOCKETS 8
+struct fixture_socket {
+	char name[16];
+	struct fixture_uut uut;
+	int trigger_line;     /* -1: the daq's */
+	size_t nchannels;     /* 0: the daq's channel list */
+	struct fixture_channel channels[FIXTURE_MAX_CHANNELS];
+};
+
 struct fixture {
 	char path[4096];
 	char name[64];
@@ -106,12 +130,20 @@ struct fixture {
 	struct fixture_daq daq;
 	struct fixture_uut uut;
 	struct fixture_scale scale;
+	struct fixture_timebase timebase;
 	struct fixture_environment env;
 	size_t nuncertainties;
 	struct fixture_uncertainty uncertainties[FIXTURE_MAX_UNCERTAINTIES];
+	size_t nsockets;      /* 0: one unit at a time, as uut and daq say */
+	struct fixture_socket sockets[FIXTURE_MAX_SOCKETS];
+	char socket[16];      /* the socket this process tests ("": none) */
 };
 
 int fixture_load(struct fixture *fx, const char *path);
+
+/* Make socket `name` the fixture's unit and channels: a run of one socket
+ * sees a one-socket station. RIG_ERR_INVALID naming the sockets there are. */
+int fixture_select_socket(struct fixture *fx, const char *name);
 
 /* Index of the channel with this role, or -1. */
 int fixture_channel(const struct fixture *fx, const char *name);

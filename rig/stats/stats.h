@@ -109,6 +109,32 @@ int stats_welch(const struct sample_stats *a, const struct sample_stats *b, doub
 int stats_brown_forsythe(const double *a, size_t na, const double *b, size_t nb, double *f,
 			 double *p);
 
+/* One-way ANOVA from group summaries (n, mean, sd of each group). */
+struct oneway {
+	double df_between, df_within;
+	double ss_between, ss_within, ms_between, ms_within;
+	double f, p;
+};
+int stats_oneway(const struct sample_stats *groups, size_t k, struct oneway *out);
+
+/* Studentized range: Pr[Q <= q] for k means and df degrees of freedom
+ * (R's ptukey(q, k, df)), absolute error below ~1e-8. */
+double stats_ptukey(double q, double k, double df);
+
+/* Games-Howell comparison of two of k groups: Welch's t and df, and the
+ * p-value from the studentized range of k means. */
+struct pairwise {
+	double diff, se, df, t, p;
+};
+int stats_games_howell(const struct sample_stats *a, const struct sample_stats *b, size_t k,
+		       struct pairwise *out);
+
+/* Whether Games-Howell finds a and b different at level alpha: the same
+ * decision as stats_games_howell's p < alpha, most often without
+ * integrating the studentized range. */
+int stats_games_howell_differ(const struct sample_stats *a, const struct sample_stats *b,
+			      size_t k, double alpha);
+
 /* c4(n): E[s] = c4 sigma for n normal values (n >= 2; NAN otherwise). */
 double stats_c4(size_t n);
 

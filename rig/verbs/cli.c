@@ -63,11 +63,30 @@ static int parse_param(struct run_options *o, const char *text)
 	return 0;
 }
 
+/* --sim-unit and --serial: "SOCKET=VALUE" for one socket (a socket name
+ * is letters, digits, '-' and '_'), else VALUE for every socket. */
+static int socket_value(const char *text, const char *opt, const char **list, int *n,
+			const char **plain)
+{
+	size_t name = strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
+
+	if (name == 0 || text[name] != '=') {
+		*plain = text;
+		return 0;
+	}
+	if (!text[name + 1])
+		return rig_error(RIG_ERR_INVALID, "%s %s needs a value after '='", opt, text);
+	if (*n >= 16)
+		return rig_error(RIG_ERR_INVALID, "at most 16 %s SOCKET=... options", opt);
+	list[(*n)++] = text;
+	return 0;
+}
+
 int cli_parse_run(int argc, char **argv, struct run_options *o)
 {
 	enum { OPT_FIXTURE = 256, OPT_SIM_UNIT, OPT_SEED, OPT_OUT, OPT_OPERATOR, OPT_REALTIME,
 	       OPT_BATCH, OPT_ALLOW_EXPIRED, OPT_QUIET, OPT_STEP_TIMEOUT, OPT_DB, OPT_FIRMWARE,
-	       OPT_PARAM };
+	       OPT_PARAM, OPT_SOCKET, OPT_SERIAL };
 	static const struct option longopts[] = {
 		{ "fixture", required_argument, NULL, OPT_FIXTURE },
 		{ "sim-unit", required_argument, NULL, OPT_SIM_UNIT },
@@ -82,6 +101,8 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "firmware", required_argument, NULL, OPT_FIRMWARE },
 		{ "param", required_argument, NULL, OPT_PARAM },
+		{ "socket", required_argument, NULL, OPT_SOCKET },
+		{ "serial", required_argument, NULL, OPT_SERIAL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -100,7 +121,17 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 		li = -1;
 		switch (c) {
 		case OPT_FIXTURE: o->fixture = optarg; break;
-		case OPT_SIM_UNIT: o->sim_unit = optarg; break;
+		case OPT_SIM_UNIT:
+			if ((rc = socket_value(optarg, "--sim-unit", o->socket_units,
+					       &o->nsocket_units, &o->sim_unit)) != 0)
+				return rc;
+			break;
+		case OPT_SERIAL:
+			if ((rc = socket_value(optarg, "--serial", o->socket_serials,
+					       &o->nsocket_serials, &o->serial)) != 0)
+				return rc;
+			break;
+		case OPT_SOCKET: o->socket = optarg; break;
 		case OPT_SEED:
 			if ((rc = cli_parse_u64("--seed", optarg, INT64_MAX, &o->seed)) != 0)
 				return rc;
@@ -141,6 +172,8 @@ int cli_parse_run(int argc, char **argv, struct run_options *o)
 	if (optind >= argc)
 		return rig_error(RIG_ERR_INVALID, "run needs a SCRIPT (see rig run --help)");
 	o->script = argv[optind++];
+	o->argc = argc;
+	o->argv = argv;
 	if (optind < argc)
 		return rig_error(RIG_ERR_INVALID, "unexpected argument \"%s\" after the script",
 				 argv[optind]);

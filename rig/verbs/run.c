@@ -9,7 +9,10 @@
 static const char run_usage[] =
 	"usage: rig run SCRIPT [options]\n"
 	"  --fixture F          station description (default fixtures/sim-bench.lua)\n"
-	"  --sim-unit U         simulated unit model (default fixtures/units/nominal.lua)\n"
+	"  --sim-unit U         simulated unit model (default fixtures/units/nominal.lua);\n"
+	"                       S=U for socket S of a fixture with sockets (repeatable)\n"
+	"  --serial SERIAL      the injector to test (S=SERIAL per socket, repeatable)\n"
+	"  --socket S           test only socket S of a fixture with sockets\n"
 	"  SCRIPT, F and U are looked up as given, then in ./scripts, ./fixtures,\n"
 	"  ./fixtures/units, then in " RIG_DATADIR "/{scripts,fixtures,units}\n"
 	"  --seed N             sim randomness (default 1)\n"

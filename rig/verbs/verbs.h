@@ -44,4 +44,8 @@ int diff_command(int argc, char **argv);      /* 0 no regression, 1 regression, 
 int baseline_command(int argc, char **argv);  /* 0; 2 on error */
 int trend_command(int argc, char **argv);     /* 0 in control, 1 rule violated, 2 error */
 
+/* The line's central store (docs/line.md). */
+int sync_command(int argc, char **argv);      /* 0 up to date; 1 conflict; 2 error */
+int line_command(int argc, char **argv);      /* 0; 2 on error */
+
 #endif

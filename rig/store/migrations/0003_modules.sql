@@ -1,4 +1,4 @@
--- Schema 2: the modules (specs, libraries) each run required, by path and
+-- Schema 3: the modules (specs, libraries) each run required, by path and
 -- SHA-256 as its journal's "module" events name them, and their text, kept
 -- once per hash: rig diff judges a run with the very spec it ran against,
 -- even after the file was edited or moved (docs/regression.md).
