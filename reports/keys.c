@@ -72,6 +72,18 @@ static int write_public(const struct station_key *k, const char *path, const cha
 	return write_key_file(path, O_TRUNC, 0644, label, blob, sizeof(blob));
 }
 
+void key_public_text(const struct station_key *k, char *out, size_t len)
+{
+	unsigned char blob[PUB_BYTES];
+	char b64[sodium_base64_ENCODED_LEN(PUB_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+
+	memcpy(blob, "Ed", 2);
+	memcpy(blob + 2, k->keynum, KEY_NUM_BYTES);
+	memcpy(blob + 2 + KEY_NUM_BYTES, k->pk, 32);
+	sodium_bin2base64(b64, sizeof(b64), blob, sizeof(blob), sodium_base64_VARIANT_ORIGINAL);
+	snprintf(out, len, "%srig station public key\n%s\n", COMMENT, b64);
+}
+
 int key_write_public(const struct station_key *k, const char *path)
 {
 	return write_public(k, path, "rig station public key");
