@@ -19,4 +19,9 @@ const struct daq_ops *daq_backend(const char *name);
 const struct uut_ops *uut_backend(const char *name);
 const struct scale_ops *scale_backend(const char *name);
 
+/* Load a sim unit file to check it (file:line errors) before a run starts:
+ * a bad one must leave no run behind, in the run folder or the store
+ * (drivers/sim/unit.c). */
+int sim_unit_check(const char *path);
+
 #endif

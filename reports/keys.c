@@ -62,18 +62,38 @@ static int read_key_file(const char *path, unsigned char *blob, size_t len)
 	return 0;
 }
 
-int key_write_public(const struct station_key *k, const char *path)
+static int write_public(const struct station_key *k, const char *path, const char *label)
 {
 	unsigned char blob[PUB_BYTES];
 
 	memcpy(blob, "Ed", 2);
 	memcpy(blob + 2, k->keynum, KEY_NUM_BYTES);
 	memcpy(blob + 2 + KEY_NUM_BYTES, k->pk, 32);
-	return write_key_file(path, O_TRUNC, 0644, "rig station public key", blob, sizeof(blob));
+	return write_key_file(path, O_TRUNC, 0644, label, blob, sizeof(blob));
 }
 
-int key_generate(const char *path, struct station_key *k)
+void key_public_text(const struct station_key *k, char *out, size_t len)
 {
+	unsigned char blob[PUB_BYTES];
+	char b64[sodium_base64_ENCODED_LEN(PUB_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+
+	memcpy(blob, "Ed", 2);
+	memcpy(blob + 2, k->keynum, KEY_NUM_BYTES);
+	memcpy(blob + 2 + KEY_NUM_BYTES, k->pk, 32);
+	sodium_bin2base64(b64, sizeof(b64), blob, sizeof(blob), sodium_base64_VARIANT_ORIGINAL);
+	snprintf(out, len, "%srig station public key\n%s\n", COMMENT, b64);
+}
+
+int key_write_public(const struct station_key *k, const char *path)
+{
+	return write_public(k, path, "rig station public key");
+}
+
+/* kind: "station " for the station's own key, "" for a key made by rig keygen
+ * (a person's or a station's: its comment claims no more than it knows). */
+static int generate(const char *path, struct station_key *k, const char *kind)
+{
+	char label[64];
 	unsigned char blob[SEC_BYTES] = { 0 }, digest[crypto_hash_sha512_BYTES];
 	char pub[4200];
 	int rc;
@@ -88,12 +108,19 @@ int key_generate(const char *path, struct station_key *k)
 	memcpy(blob + 24, digest, 8);     /* checksum: first bytes of SHA-512(secret key) */
 	memcpy(blob + 32, k->keynum, KEY_NUM_BYTES);
 	memcpy(blob + 40, k->sk, 64);
-	rc = write_key_file(path, O_EXCL, 0600, "rig station secret key", blob, sizeof(blob));
+	snprintf(label, sizeof(label), "rig %ssecret key", kind);
+	rc = write_key_file(path, O_EXCL, 0600, label, blob, sizeof(blob));
 	sodium_memzero(blob, sizeof(blob));
 	if (rc)
 		return rc;
 	key_public_path(path, pub, sizeof(pub));
-	return key_write_public(k, pub);
+	snprintf(label, sizeof(label), "rig %spublic key", kind);
+	return write_public(k, pub, label);
+}
+
+int key_generate(const char *path, struct station_key *k)
+{
+	return generate(path, k, "");
 }
 
 int key_load_secret(const char *path, struct station_key *k)
@@ -173,22 +200,16 @@ static int default_path(char *out, size_t len)
 
 int key_station(struct station_key *k, FILE *notice)
 {
-	char path[4096], dir[4096], pub[4200], id[2 * KEY_NUM_BYTES + 1];
-	char *slash;
+	char path[4096], pub[4200], id[2 * KEY_NUM_BYTES + 1];
 	int rc = default_path(path, sizeof(path));
 
 	if (rc)
 		return rc;
 	if (access(path, F_OK) == 0)
 		return key_load_secret(path, k);
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		if ((rc = file_mkdirs(dir, 0700)) != 0)
-			return rc;
-	}
-	rc = key_generate(path, k);
+	if ((rc = file_mkdirs_parent(path, 0700)) != 0)
+		return rc;
+	rc = generate(path, k, "station ");
 	if (rc && access(path, F_OK) == 0) /* another rig made it meanwhile */
 		return key_load_secret(path, k);
 	if (!rc && notice) {

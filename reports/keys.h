@@ -36,6 +36,10 @@ int key_load_public(const char *path, struct station_key *k);
 /* Write k's public key file (comment names the station key). */
 int key_write_public(const struct station_key *k, const char *path);
 
+/* k's public key file as a run directory's station.pub holds it, whatever
+ * comment the file it was read from had (keys from rig keygen say less). */
+void key_public_text(const struct station_key *k, char *out, size_t len);
+
 /*
  * The station key: $RIG_KEY, else $XDG_CONFIG_HOME/rig/station.sec, else
  * ~/.config/rig/station.sec (station.pub beside it). Created on first use, with a notice on

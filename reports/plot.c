@@ -29,6 +29,8 @@ static const struct rgba INK = { 0.15, 0.15, 0.15, 1 }, GRID = { 0.88, 0.88, 0.8
 struct frame {
 	double x0, y0, x1, y1;
 	double xmin, xmax, ymin, ymax;
+	const char *const *xnames;  /* non-NULL: x is 1..nx, ticks named so */
+	size_t nx;
 };
 
 static void color(cairo_t *cr, struct rgba c)
@@ -85,6 +87,35 @@ static void pad(double *lo, double *hi, double frac)
 	*hi += span * frac;
 }
 
+/* Ticks at 1..nx named by xnames, every k-th one so that the names do not
+ * collide (the first and the last always named when they fit). */
+static void named_ticks(cairo_t *cr, const struct frame *f)
+{
+	double widest = 0;
+	size_t every;
+	cairo_text_extents_t e;
+
+	cairo_set_font_size(cr, 7);
+	for (size_t i = 0; i < f->nx; i++) {
+		cairo_text_extents(cr, f->xnames[i], &e);
+		if (e.x_advance > widest)
+			widest = e.x_advance;
+	}
+	every = (size_t)ceil((widest + 6) / ((f->x1 - f->x0) / (double)(f->nx ? f->nx : 1)));
+	if (every < 1)
+		every = 1;
+	for (size_t i = 0; i < f->nx; i += every) {
+		double x = px(f, (double)i + 1);
+
+		color(cr, GRID);
+		cairo_move_to(cr, x, f->y0);
+		cairo_line_to(cr, x, f->y1);
+		cairo_stroke(cr);
+		color(cr, INK);
+		text(cr, x, f->y1 + 10, 7, 0.5, f->xnames[i]);
+	}
+}
+
 static void axes(cairo_t *cr, const struct frame *f, const char *title, const char *xlabel,
 		 const char *ylabel)
 {
@@ -92,6 +123,10 @@ static void axes(cairo_t *cr, const struct frame *f, const char *title, const ch
 	double step;
 
 	cairo_set_line_width(cr, 0.5);
+	if (f->xnames) {
+		named_ticks(cr, f);
+		goto y_axis;
+	}
 	step = tick_step(f->xmax - f->xmin);
 	for (double v = ceil(f->xmin / step) * step; v <= f->xmax + step * 1e-9; v += step) {
 		color(cr, GRID);
@@ -102,6 +137,7 @@ static void axes(cairo_t *cr, const struct frame *f, const char *title, const ch
 		snprintf(buf, sizeof(buf), "%.4g", fabs(v) < step * 1e-6 ? 0 : v);
 		text(cr, px(f, v), f->y1 + 10, 7, 0.5, buf);
 	}
+y_axis:
 	step = tick_step(f->ymax - f->ymin);
 	for (double v = ceil(f->ymin / step) * step; v <= f->ymax + step * 1e-9; v += step) {
 		color(cr, GRID);
@@ -255,6 +291,7 @@ static void value_range(const double *x, size_t n, const struct measurement *m, 
 
 static void frame_in(struct frame *f, double w, double h)
 {
+	memset(f, 0, sizeof(*f));
 	f->x0 = MARGIN_L;
 	f->y0 = MARGIN_T + LEGEND_H;
 	f->x1 = w - MARGIN_R;
@@ -447,6 +484,8 @@ void plot_control_chart(cairo_t *cr, double w, double h, const struct control_ch
 	pad(&f.ymin, &f.ymax, 0.08);
 	f.xmin = 0.5;
 	f.xmax = (double)c->n + 0.5;
+	f.xnames = c->xnames;
+	f.nx = c->n;
 	axes(cr, &f, c->title, c->xlabel, c->ylabel);
 	cairo_save(cr);
 	clip_to(cr, &f);

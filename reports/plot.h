@@ -57,6 +57,7 @@ struct control_chart {
 	double center;
 	const unsigned char *flagged; /* non-zero: a rule is broken at this point */
 	size_t n;
+	const char *const *xnames;    /* per point, the x axis's tick names (NULL: 1..n) */
 };
 
 void plot_control_chart(cairo_t *cr, double w, double h, const struct control_chart *c);

@@ -8,6 +8,7 @@
 
 #include "rig/base/error.h"
 #include "rig/verbs/verbs.h"
+#include "rig_config.h"
 
 static const char usage[] =
 	"usage: rig COMMAND [ARGS]\n"
@@ -28,7 +29,7 @@ static const char usage[] =
 	"                       values a distribution-free interval needs\n"
 	"  recover [DIR]        close out an interrupted run as ABORTED\n"
 	"  keygen --out KEYFILE create a signing key (the station's: $RIG_KEY or\n"
-	"                       ~/.config/rig/station.key, made on first run)\n"
+	"                       ~/.config/rig/station.sec, made on first run)\n"
 	"  list-devices [--fixture F]\n"
 	"                       Comedi, USB and serial devices present\n"
 	"  flash FILE --unit SERIAL [--fixture F]\n"
@@ -53,7 +54,7 @@ static const char usage[] =
 	"                       gauge R&R or Type 1 study of the station (docs/msa.md)\n"
 	"\n"
 	"Exit status: 0 all PASS, 1 any FAIL or INDETERMINATE, 2 the run could not complete.\n"
-	"See rig(1) and docs/.\n";
+	"See rig(1) and " RIG_DOCDIR "/.\n";
 
 int main(int argc, char **argv)
 {

@@ -285,17 +285,21 @@ static int sim_uut_link(struct sim_uut *u)
 static int sim_uut_configure(struct uut *uut, const struct uut_settings *s)
 {
 	struct sim_uut *u = (struct sim_uut *)uut;
+	const struct sim_unit *m = &u->m->unit;
 	int rc = sim_uut_link(u);
 
 	if (rc)
 		return rc;
-	/* What the MI-350 accepts (docs/design.md): the unit refuses the rest. */
-	if (s->depth_mm < 0.5 || s->depth_mm > 6 || s->dose_ul < 10 || s->dose_ul > 100 ||
-	    s->rate_per_min < 1 || s->rate_per_min > 350)
+	/* What the model accepts (its unit file's ranges; the MI-350's by default). */
+	if (!(s->depth_mm >= m->depth.min_mm && s->depth_mm <= m->depth.max_mm &&
+	      s->dose_ul >= m->dose.min_ul && s->dose_ul <= m->dose.max_ul &&
+	      s->rate_per_min >= m->rate.min_per_min && s->rate_per_min <= m->rate.max_per_min))
 		return rig_error(RIG_ERR_DEVICE,
-				 "unit %s refused depth %g mm, dose %g ul, rate %g/min (range: 0.5-6 "
-				 "mm, 10-100 ul, 1-350/min)",
-				 uut->id.serial, s->depth_mm, s->dose_ul, s->rate_per_min);
+				 "unit %s (%s) refused depth %g mm, dose %g ul, rate %g/min "
+				 "(range: %g-%g mm, %g-%g ul, %g-%g/min)",
+				 uut->id.serial, m->model, s->depth_mm, s->dose_ul, s->rate_per_min,
+				 m->depth.min_mm, m->depth.max_mm, m->dose.min_ul, m->dose.max_ul,
+				 m->rate.min_per_min, m->rate.max_per_min);
 	sim_model_configure(u->m, s);
 	return 0;
 }

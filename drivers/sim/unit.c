@@ -1,4 +1,5 @@
 #include "drivers/sim/unit.h"
+#include "drivers/backends.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -21,10 +22,16 @@ void sim_unit_defaults(struct sim_unit *u)
 	snprintf(u->firmware, sizeof(u->firmware), "2.4.1");
 	u->depth.gain = 1.0;
 	u->depth.noise_mm = 0.03;
+	u->depth.min_mm = 0.5;   /* the MI-350's settings */
+	u->depth.max_mm = 6;
 	u->dose.gain = 1.0;
 	u->dose.noise_pct = 1.5;
+	u->dose.min_ul = 10;
+	u->dose.max_ul = 100;
 	u->rate.gain = 1.0;
 	u->rate.jitter_ms = 1.5;
+	u->rate.min_per_min = 1;
+	u->rate.max_per_min = 350;
 	u->stroke.rise_ms = 3.0;
 	u->stroke.overshoot_mm = 0.02;
 	u->stroke.ring_hz = 600;
@@ -108,15 +115,21 @@ static int read_unit(struct df_table *root, struct sim_unit *u)
 		{ "gain", 0.1, 10, &u->depth.gain },
 		{ "noise_mm", 0, 5, &u->depth.noise_mm },
 		{ "drift_mm_per_shot", -1, 1, &u->depth.drift_mm_per_shot },
+		{ "min_mm", 0.1, 20, &u->depth.min_mm },
+		{ "max_mm", 0.1, 20, &u->depth.max_mm },
 	};
 	const struct sim_number_field dose[] = {
 		{ "gain", 0.1, 10, &u->dose.gain },
 		{ "offset_ul", -100, 100, &u->dose.offset_ul },
 		{ "noise_pct", 0, 100, &u->dose.noise_pct },
+		{ "min_ul", 0.5, 1000, &u->dose.min_ul },
+		{ "max_ul", 0.5, 1000, &u->dose.max_ul },
 	};
 	const struct sim_number_field rate[] = {
 		{ "gain", 0.1, 10, &u->rate.gain },
 		{ "jitter_ms", 0, 100, &u->rate.jitter_ms },
+		{ "min_per_min", 1, 1000, &u->rate.min_per_min },
+		{ "max_per_min", 1, 1000, &u->rate.max_per_min },
 	};
 	const struct sim_number_field stroke[] = {
 		{ "rise_ms", 0.2, 50, &u->stroke.rise_ms },
@@ -134,14 +147,23 @@ static int read_unit(struct df_table *root, struct sim_unit *u)
 	    (rc = df_string(root, "model", u->model, sizeof(u->model))) < 0 ||
 	    (rc = df_string(root, "serial", u->serial, sizeof(u->serial))) < 0 ||
 	    (rc = df_string(root, "firmware", u->firmware, sizeof(u->firmware))) < 0 ||
-	    (rc = sim_read_numbers(root, "depth", depth, 4)) < 0 ||
-	    (rc = sim_read_numbers(root, "dose", dose, 3)) < 0 ||
-	    (rc = sim_read_numbers(root, "rate", rate, 2)) < 0 ||
+	    (rc = sim_read_numbers(root, "depth", depth, 6)) < 0 ||
+	    (rc = sim_read_numbers(root, "dose", dose, 5)) < 0 ||
+	    (rc = sim_read_numbers(root, "rate", rate, 4)) < 0 ||
 	    (rc = sim_read_numbers(root, "stroke", stroke, 8)) < 0 ||
 	    (rc = df_number_in(root, "missed_shot_prob", 0, 1, &u->missed_shot_prob)) < 0 ||
 	    (rc = df_number_in(root, "double_shot_prob", 0, 1, &u->double_shot_prob)) < 0 ||
 	    (rc = df_number_in(root, "latency_ms", 0, 1000, &u->latency_ms)) < 0)
 		return rc;
+	if (u->depth.min_mm > u->depth.max_mm)
+		return df_fail(root, "depth", "min_mm %g is above max_mm %g", u->depth.min_mm,
+			       u->depth.max_mm);
+	if (u->dose.min_ul > u->dose.max_ul)
+		return df_fail(root, "dose", "min_ul %g is above max_ul %g", u->dose.min_ul,
+			       u->dose.max_ul);
+	if (u->rate.min_per_min > u->rate.max_per_min)
+		return df_fail(root, "rate", "min_per_min %g is above max_per_min %g",
+			       u->rate.min_per_min, u->rate.max_per_min);
 	return read_faults(root, u);
 }
 
@@ -165,4 +187,12 @@ const struct sim_fault *sim_unit_fault(const struct sim_unit *u, enum sim_fault_
 		if (u->faults[i].kind == kind)
 			return &u->faults[i];
 	return NULL;
+}
+
+int sim_unit_check(const char *path)
+{
+	struct sim_unit unit;
+
+	sim_unit_defaults(&unit);
+	return sim_unit_load(&unit, path);
 }

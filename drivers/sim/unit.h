@@ -26,14 +26,19 @@ struct sim_fault {
 struct sim_unit {
 	char path[4096];
 	char model[32], serial[32], firmware[32];
+	/* Each with the settings the model accepts (default the MI-350's):
+	 * the unit refuses a configuration outside them, as a real one does. */
 	struct {
 		double offset_mm, gain, noise_mm, drift_mm_per_shot;
+		double min_mm, max_mm;
 	} depth;
 	struct {
 		double gain, offset_ul, noise_pct;
+		double min_ul, max_ul;
 	} dose;
 	struct {
 		double gain, jitter_ms;
+		double min_per_min, max_per_min;
 	} rate;
 	/* Shape of a stroke (not in the design's sketch; defaults are a healthy
 	 * mechanism): rise time to the stop, overshoot/ringing, retraction, the

@@ -149,17 +149,41 @@ static int has_metatable(lua_State *L)
 	return 1;
 }
 
+static int run_source(struct datafile *df, const char *path, struct df_table *t);
+
 int datafile_load(struct datafile *df, const char *path, struct df_table *t)
 {
-	lua_State *L;
 	int rc;
 
 	memset(df, 0, sizeof(*df));
 	if ((rc = path_format(df->path, sizeof(df->path), "%s", path)) != 0)
 		return rc;
 	rc = file_read_all(path, DATAFILE_MAX_BYTES, &df->source, &df->size);
-	if (rc)
-		return rc;
+	return rc ? rc : run_source(df, path, t);
+}
+
+int datafile_load_text(struct datafile *df, const char *path, const void *text, size_t len,
+		       struct df_table *t)
+{
+	memset(df, 0, sizeof(*df));
+	snprintf(df->path, sizeof(df->path), "%s", path);
+	if (len > DATAFILE_MAX_BYTES)
+		return rig_error(RIG_ERR_INVALID, "%s: larger than %u bytes", path,
+				 DATAFILE_MAX_BYTES);
+	df->source = malloc(len + 1);
+	if (!df->source)
+		return rig_error(RIG_ERR_NOMEM, "%s: out of memory", path);
+	memcpy(df->source, text, len);
+	df->source[len] = '\0';
+	df->size = len;
+	return run_source(df, path, t);
+}
+
+static int run_source(struct datafile *df, const char *path, struct df_table *t)
+{
+	lua_State *L;
+	int rc;
+
 	L = df->L = sandbox_new(DATAFILE_MEMORY);
 	if (!L)
 		return rig_error(RIG_ERR_NOMEM, "%s: out of memory", path);

@@ -37,6 +37,9 @@ struct df_table {
 
 /* Run the file; on success t is the returned table. */
 int datafile_load(struct datafile *df, const char *path, struct df_table *t);
+/* The same for a file's text kept elsewhere (a results store), named path in messages. */
+int datafile_load_text(struct datafile *df, const char *path, const void *text, size_t len,
+		       struct df_table *t);
 void datafile_release(struct datafile *df);
 
 /* Refuse any key not in allowed (NULL-terminated); non-string keys too. */

@@ -119,6 +119,19 @@ int file_mkdirs(const char *path, unsigned mode)
 	return 0;
 }
 
+int file_mkdirs_parent(const char *path, unsigned mode)
+{
+	char dir[4096];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	return file_mkdirs(dir, mode);
+}
+
 int file_create(const char *path, FILE **out)
 {
 	*out = fopen(path, "w");

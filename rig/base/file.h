@@ -17,6 +17,9 @@ void sha256_hex(const void *data, size_t len, char hex[65]);
 /* mkdir -p. */
 int file_mkdirs(const char *path, unsigned mode);
 
+/* The folders a file at path goes in (mkdir -p of its dirname). 0 or an error. */
+int file_mkdirs_parent(const char *path, unsigned mode);
+
 /* Create (truncate) path for writing; the caller finishes with file_close_synced. */
 int file_create(const char *path, FILE **out);
 

@@ -19,4 +19,17 @@ int path_format(char *buf, size_t len, const char *fmt, ...) __attribute__((form
  */
 int paths_find_data(const char *rel, char *out, size_t len);
 
+/* The installed data folders a named file is looked up in. */
+enum paths_kind { PATHS_SCRIPT, PATHS_FIXTURE, PATHS_UNIT };
+
+/*
+ * Find a script, fixture or sim unit file named on the command line: as
+ * given, then (a relative name) in $RIG_DATADIR/<folder> and the installed
+ * $PREFIX/share/rig/<folder> (scripts, fixtures, units), also without the
+ * source tree's leading folder ("scripts/certify.lua" is found as
+ * scripts/certify.lua in the data folder). 0 and the path in out, or
+ * RIG_ERR_INVALID with a message that lists every place looked in.
+ */
+int paths_resolve(const char *given, enum paths_kind kind, char *out, size_t len);
+
 #endif

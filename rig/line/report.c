@@ -352,7 +352,7 @@ static void station_chart(FILE *out, const struct group *e)
 
 	if (y && lo && hi && flag) {
 		struct control_chart cc = { title, "station (alphabetical)", e->unit, y, lo, hi,
-					    e->mean, flag, e->nst };
+					    e->mean, flag, e->nst, NULL };
 		struct plot_job job = { .kind = PLOT_CONTROL_CHART, .cc = &cc, .w = 520, .h = 240 };
 
 		snprintf(title, sizeof(title), "%s %s: station means +-2 SE", e->step_id, e->name);

@@ -29,6 +29,7 @@ struct regress_threshold {
 struct regress_spec {
 	char path[4096];
 	char sha256[65];
+	char origin[160];  /* how it was chosen, for the reader: "given", "recorded by run ..." */
 	double alpha;     /* significance level of every test */
 	struct regress_threshold t[REGRESS_MAX_REQUIREMENTS];
 	size_t n;
@@ -36,6 +37,9 @@ struct regress_spec {
 
 /* Load spec.regression from a spec file (scripts/specs/NAME.lua). */
 int regress_spec_load(struct regress_spec *s, const char *path);
+/* The same from a spec's text (as a results store keeps it), named path. */
+int regress_spec_load_text(struct regress_spec *s, const char *path, const void *text,
+			   size_t len);
 
 /* The thresholds for a requirement, or NULL. */
 const struct regress_threshold *regress_threshold(const struct regress_spec *s,

@@ -70,8 +70,8 @@ void diff_write_text(const struct diff *d, int quiet, FILE *f)
 	if (!quiet) {
 		run_line("base", d->base, f);
 		run_line("run", d->run, f);
-		fprintf(f, "thresholds %s (sha256 %.12s), alpha %g\n\n", d->spec->path,
-			d->spec->sha256, d->spec->alpha);
+		fprintf(f, "thresholds %s (sha256 %.12s; %s), alpha %g\n\n", d->spec->path,
+			d->spec->sha256, d->spec->origin, d->spec->alpha);
 		fprintf(f, "%-11s %-13s %-17s %-34s %-7s %-6s %-7s %-13s %s\n", "requirement",
 			"setting", "quantity", "change in mean [CI]", "p", "sd x", "p(BF)",
 			"Cpk", "flag");
@@ -149,9 +149,10 @@ int diff_write_json(const struct diff *d, const char *path)
 
 	for (size_t i = 0; i < d->n; i++)
 		json_array_append_new(cmp, comparison_json(&d->c[i]));
-	doc = json_pack("{s:s, s:o, s:o, s:{s:s, s:s}, s:f, s:I, s:o}", "format", "rig-diff-1",
-			"base", run_json(d->base), "run", run_json(d->run), "spec", "path",
-			d->spec->path, "sha256", d->spec->sha256, "alpha", d->spec->alpha,
+	doc = json_pack("{s:s, s:o, s:o, s:{s:s, s:s, s:s}, s:f, s:I, s:o}", "format",
+			"rig-diff-1", "base", run_json(d->base), "run", run_json(d->run), "spec",
+			"path", d->spec->path, "sha256", d->spec->sha256, "origin", d->spec->origin,
+			"alpha", d->spec->alpha,
 			"regressions", (json_int_t)d->regressions, "comparisons", cmp);
 	if (!doc)
 		return rig_error(RIG_ERR_NOMEM, "out of memory writing the diff");

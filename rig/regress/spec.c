@@ -2,6 +2,7 @@
 #include <lua.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rig/base/datafile.h"
@@ -78,6 +79,20 @@ static int read_regression(struct df_table *root, struct regress_spec *s)
 
 int regress_spec_load(struct regress_spec *s, const char *path)
 {
+	char *text;
+	size_t len;
+	int rc = file_read_all(path, DATAFILE_MAX_BYTES, &text, &len);
+
+	if (rc)
+		return rc;
+	rc = regress_spec_load_text(s, path, text, len);
+	free(text);
+	return rc;
+}
+
+int regress_spec_load_text(struct regress_spec *s, const char *path, const void *text,
+			   size_t len)
+{
 	struct datafile df;
 	struct df_table root;
 	int rc;
@@ -86,12 +101,11 @@ int regress_spec_load(struct regress_spec *s, const char *path)
 	if ((rc = path_format(s->path, sizeof(s->path), "%s", path)) != 0)
 		return rc;
 	s->alpha = 0.05;
-	rc = datafile_load(&df, path, &root);
+	rc = datafile_load_text(&df, path, text, len, &root);
 	if (rc == 0)
 		rc = read_regression(&root, s);
 	datafile_release(&df);
-	if (rc == 0)
-		rc = file_sha256_hex(path, s->sha256);
+	sha256_hex(text, len, s->sha256);
 	return rc < 0 ? rc : 0;
 }
 

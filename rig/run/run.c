@@ -30,10 +30,12 @@
 #include "rig/run/recover.h"
 #include "rig/base/timefmt.h"
 #include "rig/base/utf8.h"
+#include "drivers/backends.h"
 #include "rig/station/fixture_load.h"
 
 struct run {
 	const struct run_options *opt;
+	char script_path[4096];
 	char fixture_path[4096];
 	int batch;                 /* the fixture has sockets: run them (batch.c) */
 	char sim_unit_path[4096];  /* "" : built-in defaults */
@@ -47,16 +49,18 @@ struct run {
 	int records_written; /* result.json ... MANIFEST.sig all in place */
 };
 
-static int find_default(const char *given, const char *rel, char *out, size_t len)
+/* A file named on the command line (option opt), else the default one. */
+static int find_default(const char *given, const char *opt, const char *rel,
+			enum paths_kind kind, char *out, size_t len)
 {
-	if (given) {
-		snprintf(out, len, "%s", given);
+	char why[2600];
+
+	if (given)
+		return paths_resolve(given, kind, out, len);
+	if (paths_resolve(rel, kind, out, len) == 0)
 		return 0;
-	}
-	if (paths_find_data(rel, out, len) == 0)
-		return 0;
-	out[0] = '\0';
-	return -1;
+	snprintf(why, sizeof(why), "%s", rig_last_error());
+	return rig_error(RIG_ERR_INVALID, "no %s given, and the default %s (use %s)", opt, why, opt);
 }
 
 static int uses_sim(const struct fixture *fx)
@@ -149,7 +153,7 @@ static void fill_record(struct run *run)
 		 run->fx.station[0] ? run->fx.station : run->fx.name);
 	snprintf(r->operator_name, sizeof(r->operator_name), "%s",
 		 o->operator_name ? o->operator_name : (user && user[0] ? user : "unknown"));
-	snprintf(r->script.path, sizeof(r->script.path), "%s", o->script);
+	snprintf(r->script.path, sizeof(r->script.path), "%s", run->script_path);
 	snprintf(r->fixture_file.path, sizeof(r->fixture_file.path), "%s", run->fixture_path);
 	snprintf(r->socket, sizeof(r->socket), "%s", run->fx.socket);
 	snprintf(r->fixture_file.sha256, sizeof(r->fixture_file.sha256), "%s", run->fx.sha256);
@@ -262,17 +266,19 @@ static int prepare(struct run *run)
 	char today[16], why[96];
 	int rc;
 
-	if (find_default(o->fixture, "fixtures/sim-bench.lua", run->fixture_path,
-			 sizeof(run->fixture_path)))
-		return rig_error(RIG_ERR_INVALID,
-				 "no fixture given and fixtures/sim-bench.lua not found (use --fixture)");
+	if ((rc = find_default(o->fixture, "--fixture", "fixtures/sim-bench.lua", PATHS_FIXTURE,
+			       run->fixture_path, sizeof(run->fixture_path))) != 0)
+		return rc;
 	if ((rc = fixture_load(&run->fx, run->fixture_path)) != 0)
 		return rc;
 	/* A station of several sockets: each runs as a process of its own
 	 * (rig/run/batch.c), this one only starts them. */
 	if (run->fx.nsockets && !o->socket) {
 		run->batch = 1;
-		return harness_check_script(o->script);
+		if ((rc = paths_resolve(o->script, PATHS_SCRIPT, run->script_path,
+					sizeof(run->script_path))) != 0)
+			return rc;
+		return harness_check_script(run->script_path);
 	}
 	if (o->socket && (rc = fixture_select_socket(&run->fx, o->socket)) != 0)
 		return rc;
@@ -281,10 +287,17 @@ static int prepare(struct run *run)
 				 "no sockets", run->fixture_path);
 	if (o->serial)
 		snprintf(run->fx.uut.serial, sizeof(run->fx.uut.serial), "%s", o->serial);
-	if (uses_sim(&run->fx))
-		find_default(o->sim_unit, "fixtures/units/nominal.lua", run->sim_unit_path,
-			     sizeof(run->sim_unit_path));
-	else if (o->sim_unit)
+	if (uses_sim(&run->fx)) {
+		/* Without nominal.lua the sim plays its built-in nominal unit. */
+		if (find_default(o->sim_unit, "--sim-unit", "fixtures/units/nominal.lua",
+				 PATHS_UNIT, run->sim_unit_path, sizeof(run->sim_unit_path))) {
+			if (o->sim_unit)
+				return RIG_ERR_INVALID;
+			rig_error_clear();
+		}
+		if (run->sim_unit_path[0] && (rc = sim_unit_check(run->sim_unit_path)) != 0)
+			return rc;
+	} else if (o->sim_unit)
 		return rig_error(RIG_ERR_INVALID, "--sim-unit given, but fixture %s uses no sim "
 				 "backend", run->fixture_path);
 	if ((rc = key_station(&run->key, stderr)) != 0)
@@ -296,7 +309,10 @@ static int prepare(struct run *run)
 	if (!o->msa_study &&
 	    (rc = msa_gate_check(&run->fx, o->db, o->allow_expired_msa, &run->msa)) != 0)
 		return rc;
-	if ((rc = harness_check_script(o->script)) != 0)
+	if ((rc = paths_resolve(o->script, PATHS_SCRIPT, run->script_path,
+				sizeof(run->script_path))) != 0)
+		return rc;
+	if ((rc = harness_check_script(run->script_path)) != 0)
 		return rc;
 	if (o->firmware && access(o->firmware, R_OK) != 0)
 		return rig_error_errno(RIG_ERR_INVALID, "--firmware %s: cannot read the image",
@@ -307,7 +323,7 @@ static int prepare(struct run *run)
 				 why);
 	fill_record(run);
 	key_id(&run->key, run->rec.station_key_id);
-	if ((rc = file_sha256_hex(o->script, run->rec.script.sha256)) != 0)
+	if ((rc = file_sha256_hex(run->script_path, run->rec.script.sha256)) != 0)
 		return rc;
 	return make_run_dir(run);
 }
@@ -410,7 +426,7 @@ static int run_script(struct run *run)
 	h.step_timeout_s = run->opt->step_timeout_s;
 	h.firmware = run->opt->firmware;
 	h.progress = !run->opt->quiet && isatty(STDERR_FILENO);
-	snprintf(h.script_path, sizeof(h.script_path), "%s", run->opt->script);
+	snprintf(h.script_path, sizeof(h.script_path), "%s", run->script_path);
 	snprintf(h.run_dir, sizeof(h.run_dir), "%s", run->rec.out_dir);
 	rc = harness_run(&h);
 	if (h.progress)

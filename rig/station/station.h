@@ -29,4 +29,5 @@ void station_release(struct station *st);
 /* Tell the backends which step runs now (the sim labels truth rows with it). */
 void station_set_step(struct station *st, const char *step);
 
+
 #endif

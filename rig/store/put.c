@@ -1,9 +1,11 @@
 /* Recording a finished run in the store: one transaction, all or nothing. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "rig/base/error.h"
+#include "rig/base/file.h"
 #include "rig/store/sql.h"
 #include "rig/base/timefmt.h"
 
@@ -24,8 +26,12 @@ static const char measurement_sql[] =
 	"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 static const char value_sql[] = "INSERT INTO value VALUES (?,?,?,?,?)";
 static const char shot_sql[] = "INSERT INTO shot VALUES (?,?,?,?,?,?,?,?,?)";
+/* Specs and libraries are small; a larger file is named but not kept. */
+#define MODULE_MAX_BYTES (1u << 20)
+static const char module_sql[] = "INSERT INTO run_module VALUES (?,?,?)";
+static const char module_text_sql[] = "INSERT OR IGNORE INTO module_text VALUES (?,?)";
 
-enum { Q_RUN, Q_PARAM, Q_STEP, Q_MEASUREMENT, Q_VALUE, Q_SHOT, NQ };
+enum { Q_RUN, Q_PARAM, Q_STEP, Q_MEASUREMENT, Q_VALUE, Q_SHOT, Q_MODULE, Q_MODULE_TEXT, NQ };
 
 struct put {
 	struct store *s;
@@ -53,6 +59,35 @@ static int row(struct put *p, sqlite3_stmt *st, const char *what)
 
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+/* A module the run required, and its text when the file still holds what
+ * the run hashed (a file edited since is named, but its text not kept). */
+static int put_module(struct put *p, const struct source_file *m)
+{
+	sqlite3_stmt *st = p->q[Q_MODULE];
+	char *body = NULL, hash[65];
+	size_t len;
+	int rc;
+
+	text(st, 1, p->r->id);
+	text(st, 2, m->path);
+	text(st, 3, m->sha256);
+	if ((rc = row(p, st, "recording a module")) != 0)
+		return rc;
+	if (file_read_all(m->path, MODULE_MAX_BYTES, &body, &len) != 0) {
+		rig_error_clear();
+		return 0;
+	}
+	sha256_hex(body, len, hash);
+	if (!strcmp(hash, m->sha256)) {
+		st = p->q[Q_MODULE_TEXT];
+		text(st, 1, m->sha256);
+		sqlite3_bind_blob(st, 2, body, (int)len, SQLITE_STATIC);
+		rc = row(p, st, "recording a module's text");
+	}
+	free(body);
 	return rc;
 }
 
@@ -100,6 +135,8 @@ static int put_run(struct put *p)
 		text(st, 3, r->params[i].value);
 		rc = row(p, st, "recording a run parameter");
 	}
+	for (size_t i = 0; i < r->nmodules && !rc; i++)
+		rc = put_module(p, &r->modules[i]);
 	return rc;
 }
 
@@ -193,7 +230,8 @@ static int put_step(struct put *p, int step_no)
 int store_put_run(struct store *s, const struct run_record *r)
 {
 	static const char *const sql[NQ] = { run_sql, param_sql, step_sql,
-					     measurement_sql, value_sql, shot_sql };
+					     measurement_sql, value_sql, shot_sql,
+					     module_sql, module_text_sql };
 	struct put p = { .s = s, .r = r };
 	int rc = 0;
 

@@ -246,6 +246,35 @@ int store_load_run(struct store *s, const char *id, struct run_record *r)
 	return rc ? rc : load_measurements(s, r);
 }
 
+int store_list_modules(struct store *s, const char *run_id, store_module_fn fn, void *ctx)
+{
+	static const char sql[] =
+		"SELECT m.path, m.sha256, t.text FROM run_module m "
+		"LEFT JOIN module_text t ON t.sha256 = m.sha256 WHERE m.run_id = ? ORDER BY m.path";
+	sqlite3_stmt *st;
+	int rc = store_prepare(s, sql, &st);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, run_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char path[4096], sha[65];
+		const void *text = sqlite3_column_blob(st, 2);
+		size_t len = (size_t)sqlite3_column_bytes(st, 2);
+		int stop;
+
+		store_column_text(st, 0, path, sizeof(path));
+		store_column_text(st, 1, sha, sizeof(sha));
+		if ((stop = fn(ctx, path, sha, text, text ? len : 0)) != 0) {
+			sqlite3_finalize(st);
+			return stop;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sql_error(s, "reading a run's modules");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* WHERE clause of a filter; bind_filter binds its values from ?1 on. */
 static const char filter_sql[] =
 	" (?1 IS NULL OR r.uut_serial = ?1) AND (?2 IS NULL OR r.uut_firmware = ?2) AND "

@@ -91,6 +91,15 @@ typedef int (*store_trend_fn)(void *ctx, const struct store_trend_row *row);
 int store_list_measurements(struct store *s, const char *requirement,
 			    const struct store_filter *f, store_trend_fn fn, void *ctx);
 
+/*
+ * The modules (specs, libraries) run_id required, by path: fn gets each
+ * path, SHA-256 and text (NULL, 0 when the store does not hold it). 0, the
+ * first non-zero value fn returned, or an error.
+ */
+typedef int (*store_module_fn)(void *ctx, const char *path, const char *sha256,
+			       const void *text, size_t len);
+int store_list_modules(struct store *s, const char *run_id, store_module_fn fn, void *ctx);
+
 /* The firmware branch of a version: "2.4.1" -> "2.4"; a version without
  * major.minor is its own branch. */
 void store_firmware_branch(const char *version, char *out, size_t len);

@@ -53,22 +53,72 @@ static int parse(int argc, char **argv, struct diff_args *a)
 	return 0;
 }
 
+/* The first module of the run that is a spec with a regression table. */
+struct spec_search {
+	struct regress_spec *spec;
+	int seen;  /* modules whose text the store holds */
+};
+
+static int try_module(void *ctx, const char *path, const char *sha256, const void *text,
+		      size_t len)
+{
+	struct spec_search *ss = ctx;
+
+	(void)sha256;
+	if (!text)
+		return 0;
+	ss->seen++;
+	if (regress_spec_load_text(ss->spec, path, text, len) == 0)
+		return 1;
+	rig_error_clear();
+	return 0;
+}
+
+/*
+ * The thresholds: --spec, else the spec module the run required (its text
+ * as the store kept it, by hash: what the run was judged against, even if
+ * the file changed since), else -- a run recorded before the store kept
+ * modules -- the installed MI-350 spec. spec->origin says which.
+ */
+static int choose_spec(const struct diff_args *a, struct store *st, const char *run_id,
+		       struct regress_spec *spec)
+{
+	struct spec_search ss = { spec, 0 };
+	char path[4096];
+	int rc;
+
+	if (a->spec) {
+		if ((rc = regress_spec_load(spec, a->spec)) == 0)
+			snprintf(spec->origin, sizeof(spec->origin), "given with --spec");
+		return rc;
+	}
+	rc = store_list_modules(st, run_id, try_module, &ss);
+	if (rc == 1) {
+		snprintf(spec->origin, sizeof(spec->origin), "the spec run %s required", run_id);
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	if (paths_find_data("scripts/specs/mi350.lua", path, sizeof(path)) != 0)
+		return rig_error(RIG_ERR_INVALID, "run %s recorded no spec with a regression table, "
+				 "and scripts/specs/mi350.lua is not found (use --spec)", run_id);
+	if ((rc = regress_spec_load(spec, path)) == 0)
+		snprintf(spec->origin, sizeof(spec->origin), "default: run %s recorded %s", run_id,
+			 ss.seen ? "no spec with a regression table" : "no spec in the store");
+	return rc;
+}
+
 /* Find, load and compare; out: the exit status. */
 static int diff_runs(const struct diff_args *a, struct store *st, struct run_record *base,
 		     struct run_record *run, struct regress_spec *spec, int *status)
 {
-	char base_id[64], run_id[64], spec_path[4096];
+	char base_id[64], run_id[64];
 	const char *how = "given";
 	struct diff d;
 	int rc;
 
-	if (a->spec) {
-		if ((rc = path_format(spec_path, sizeof(spec_path), "%s", a->spec)) != 0)
-			return rc;
-	} else if (paths_find_data("scripts/specs/mi350.lua", spec_path, sizeof(spec_path)) != 0)
-		return rig_error(RIG_ERR_INVALID, "scripts/specs/mi350.lua not found (use --spec)");
-	if ((rc = regress_spec_load(spec, spec_path)) != 0 ||
-	    (rc = store_resolve_run(st, a->run, run_id)) != 0)
+	if ((rc = store_resolve_run(st, a->run, run_id)) != 0 ||
+	    (rc = choose_spec(a, st, run_id, spec)) != 0)
 		return rc;
 	if (a->base)
 		rc = store_resolve_run(st, a->base, base_id);

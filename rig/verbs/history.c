@@ -13,20 +13,56 @@ static const char usage[] =
 	"                   [--verdict V] [--limit N] [--json] [--db PATH]\n"
 	"  lists the runs in the results store, newest first (default: the last 50)\n";
 
-static int print_row(void *ctx, const struct store_run_row *r)
+static int add_row(void *ctx, const struct store_run_row *r)
 {
-	json_t *list = ctx;
+	return json_array_append_new(
+		ctx, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "id", r->id,
+			       "started", r->started, "verdict", r->verdict, "model", r->model,
+			       "serial", r->serial, "firmware", r->firmware, "branch", r->branch,
+			       "script", r->script, "out_dir", r->out_dir, "steps",
+			       (json_int_t)r->steps));
+}
 
-	if (list)
-		return json_array_append_new(
-			list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "id",
-					r->id, "started", r->started, "verdict", r->verdict, "model",
-					r->model, "serial", r->serial, "firmware", r->firmware,
-					"branch", r->branch, "script", r->script, "out_dir",
-					r->out_dir, "steps", (json_int_t)r->steps));
-	printf("%-22s %-20s %-10s %-12s %-13s %-5ld %-14s %s\n", r->id, r->started, r->serial,
-	       r->firmware, r->verdict, r->steps, r->script, r->out_dir);
-	return 0;
+/* The table, each column as wide as its widest cell (serials, scripts and
+ * firmware versions have no fixed length). */
+static void print_table(json_t *list)
+{
+	static const char *const key[] = { "id", "started", "serial", "firmware", "verdict",
+					   "steps", "script", "out_dir" };
+	static const char *const head[] = { "run", "started", "serial", "firmware", "verdict",
+					    "steps", "script", "directory" };
+	enum { NCOL = sizeof(key) / sizeof(key[0]) };
+	int width[NCOL];
+	size_t i;
+	json_t *row;
+	char cell[32];
+
+	for (int c = 0; c < NCOL; c++)
+		width[c] = (int)strlen(head[c]);
+	json_array_foreach(list, i, row) {
+		for (int c = 0; c < NCOL; c++) {
+			const char *v = json_string_value(json_object_get(row, key[c]));
+			int n = v ? (int)strlen(v) : snprintf(cell, sizeof(cell), "%" JSON_INTEGER_FORMAT,
+							      json_integer_value(json_object_get(row, key[c])));
+
+			if (n > width[c])
+				width[c] = n;
+		}
+	}
+	for (int c = 0; c < NCOL; c++)
+		printf("%-*s%s", c < NCOL - 1 ? width[c] : 0, head[c], c < NCOL - 1 ? " " : "\n");
+	json_array_foreach(list, i, row) {
+		for (int c = 0; c < NCOL; c++) {
+			const char *v = json_string_value(json_object_get(row, key[c]));
+
+			if (!v) {
+				snprintf(cell, sizeof(cell), "%" JSON_INTEGER_FORMAT,
+					 json_integer_value(json_object_get(row, key[c])));
+				v = cell;
+			}
+			printf("%-*s%s", c < NCOL - 1 ? width[c] : 0, v, c < NCOL - 1 ? " " : "\n");
+		}
+	}
 }
 
 int history_command(int argc, char **argv)
@@ -59,18 +95,16 @@ int history_command(int argc, char **argv)
 	if (!rc && i < argc)
 		rc = rig_error(RIG_ERR_INVALID, "history: unexpected argument \"%s\"", argv[i]);
 	if (!rc && (rc = store_open_existing(&st, db)) == 0) {
-		if (json)
-			list = json_array();
-		else
-			printf("%-22s %-20s %-10s %-12s %-13s %-5s %-14s %s\n", "run", "started",
-			       "serial", "firmware", "verdict", "steps", "script", "directory");
-		rc = store_list_runs(&st, &f, print_row, list);
+		list = json_array();
+		rc = list ? store_list_runs(&st, &f, add_row, list)
+			  : rig_error(RIG_ERR_NOMEM, "history: out of memory");
 		store_close(&st);
 	}
-	if (!rc && list) {
+	if (!rc && json) {
 		json_dumpf(list, stdout, JSON_INDENT(1));
 		fputc('\n', stdout);
-	}
+	} else if (!rc)
+		print_table(list);
 	json_decref(list);
 	if (rc) {
 		fprintf(stderr, "rig: %s\n", rig_last_error());

@@ -177,9 +177,9 @@ static void xbar_r(FILE *f, const struct msa_study *s)
 	}
 	{
 		struct control_chart xc = { "X-bar by operator", "part, operator after operator",
-					    s->unit, mean, lo, hi, grand, flag, cells };
+					    s->unit, mean, lo, hi, grand, flag, cells, NULL };
 		struct control_chart rc = { "R by operator", "part, operator after operator",
-					    s->unit, range, rlo, rhi, rbar, flag, cells };
+					    s->unit, range, rlo, rhi, rbar, flag, cells, NULL };
 		struct plot_job xj = { .kind = PLOT_CONTROL_CHART, .cc = &xc, .w = 520, .h = 200 };
 		struct plot_job rj = { .kind = PLOT_CONTROL_CHART, .cc = &rc, .w = 520, .h = 200 };
 

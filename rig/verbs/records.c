@@ -8,6 +8,7 @@
 #include "reports/keys.h"
 #include "reports/verify.h"
 #include "rig/base/error.h"
+#include "rig/base/file.h"
 #include "rig/run/recover.h"
 
 enum { OPT_OUT = 256, OPT_KEY, OPT_MEANING, OPT_OPERATOR };
@@ -86,7 +87,7 @@ int keygen_command(int argc, char **argv)
 		fprintf(stderr, "rig: keygen needs --out KEYFILE and nothing else\n%s", usage);
 		return 2;
 	}
-	if (key_generate(a.out, &k) != 0)
+	if (file_mkdirs_parent(a.out, 0700) != 0 || key_generate(a.out, &k) != 0)
 		return fail();
 	key_id(&k, id);
 	key_public_path(a.out, pub, sizeof(pub));

@@ -4,6 +4,7 @@
 #include "rig/base/error.h"
 #include "rig/verbs/cli.h"
 #include "rig/verbs/verbs.h"
+#include "rig_config.h"
 
 static const char run_usage[] =
 	"usage: rig run SCRIPT [options]\n"
@@ -12,6 +13,8 @@ static const char run_usage[] =
 	"                       S=U for socket S of a fixture with sockets (repeatable)\n"
 	"  --serial SERIAL      the injector to test (S=SERIAL per socket, repeatable)\n"
 	"  --socket S           test only socket S of a fixture with sockets\n"
+	"  SCRIPT, F and U are looked up as given, then in ./scripts, ./fixtures,\n"
+	"  ./fixtures/units, then in " RIG_DATADIR "/{scripts,fixtures,units}\n"
 	"  --seed N             sim randomness (default 1)\n"
 	"  --out DIR            run directory (default reports/out/<run-id>)\n"
 	"  --operator NAME      recorded in the reports (default $USER)\n"

@@ -5,6 +5,7 @@
  * shown (within-run sigma, Montgomery 6.3.2, variable n): a drift between
  * builds or stations stands out against the shot-to-shot noise.
  */
+#include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <math.h>
 #include <stdio.h>
@@ -34,6 +35,10 @@ struct series {
 	unsigned *rules;
 	unsigned char *x_flag, *s_flag;
 	size_t violations;
+	/* The x axis: each run's start, as short as still tells them apart. */
+	char (*when)[64];
+	const char **xnames;
+	char xlabel[64];
 };
 
 struct trend {
@@ -76,6 +81,32 @@ static void series_release(struct series *s)
 	free(s->x_lcl);
 	free(s->rules);
 	free(s->x_flag);
+	free(s->when);
+	free(s->xnames);
+}
+
+/* started is ISO 8601 UTC, "2026-12-07T04:12:15Z": runs of one day are
+ * named by their time, runs of several days by date and minute. */
+static void name_runs(struct series *s)
+{
+	int one_day = s->n && !strncmp(s->p[0].started, s->p[s->n - 1].started, 10);
+
+	for (size_t i = 0; i < s->n; i++) {
+		const char *t = s->p[i].started;
+
+		if (strlen(t) < 19)
+			snprintf(s->when[i], sizeof(s->when[i]), "%s", s->p[i].run_id);
+		else if (one_day)
+			snprintf(s->when[i], sizeof(s->when[i]), "%.8s", t + 11);
+		else
+			snprintf(s->when[i], sizeof(s->when[i]), "%.5s %.5s", t + 5, t + 11);
+		s->xnames[i] = s->when[i];
+	}
+	if (one_day && strlen(s->p[0].started) >= 19)
+		snprintf(s->xlabel, sizeof(s->xlabel), "run started, UTC, on %.10s (oldest first)",
+			 s->p[0].started);
+	else
+		snprintf(s->xlabel, sizeof(s->xlabel), "run started, UTC (oldest first)");
 }
 
 /* Limits and rules of one series, the centre and sigma from its oldest
@@ -88,8 +119,11 @@ static int analyse(struct series *s, size_t reference)
 	s->x_lcl = calloc(k * 8, sizeof(double));
 	s->rules = calloc(k, sizeof(unsigned));
 	s->x_flag = calloc(k * 2, 1);
-	if (!s->x_lcl || !s->rules || !s->x_flag)
+	s->when = calloc(k, sizeof(*s->when));
+	s->xnames = calloc(k, sizeof(*s->xnames));
+	if (!s->x_lcl || !s->rules || !s->x_flag || !s->when || !s->xnames)
 		return rig_error(RIG_ERR_NOMEM, "out of memory for the trend");
+	name_runs(s);
 	s->x_ucl = s->x_lcl + k;
 	s->s_ctr = s->x_lcl + 2 * k;
 	s->s_lcl = s->x_lcl + 3 * k;
@@ -162,11 +196,11 @@ static void jobs(const struct series *s, struct control_chart cc[2], char titles
 	snprintf(titles[0], sizeof(titles[0]), "%s %s: X-bar chart", s->step_id, s->name);
 	snprintf(titles[1], sizeof(titles[1]), "%s %s: S chart", s->step_id, s->name);
 	snprintf(ylabel, ylen, "%s", s->unit);
-	cc[0] = (struct control_chart){ titles[0], "run (oldest first)", ylabel, s->y_mean,
-					s->x_lcl, s->x_ucl, s->center, s->x_flag, s->n };
-	cc[1] = (struct control_chart){ titles[1], "run (oldest first)", ylabel, s->y_sd,
+	cc[0] = (struct control_chart){ titles[0], s->xlabel, ylabel, s->y_mean,
+					s->x_lcl, s->x_ucl, s->center, s->x_flag, s->n, s->xnames };
+	cc[1] = (struct control_chart){ titles[1], s->xlabel, ylabel, s->y_sd,
 					s->s_lcl, s->s_ucl, s->sigma * stats_c4(s->p[0].n),
-					s->s_flag, s->n };
+					s->s_flag, s->n, s->xnames };
 	for (int i = 0; i < 2; i++)
 		job[i] = (struct plot_job){ .kind = PLOT_CONTROL_CHART, .cc = &cc[i], .w = CHART_W,
 					    .h = CHART_H };
@@ -178,11 +212,12 @@ static cairo_status_t to_file(void *closure, const unsigned char *data, unsigned
 						    : CAIRO_STATUS_WRITE_ERROR;
 }
 
-/* Every chart on one SVG page, stacked. */
-static int write_svg(const struct trend *t, FILE *f)
+/* Every chart on one SVG or PDF page, stacked. */
+static int write_page(const struct trend *t, FILE *f, int pdf)
 {
-	cairo_surface_t *surf = cairo_svg_surface_create_for_stream(
-		to_file, f, CHART_W, CHART_H * 2 * (double)(t->n ? t->n : 1));
+	double h = CHART_H * 2 * (double)(t->n ? t->n : 1);
+	cairo_surface_t *surf = pdf ? cairo_pdf_surface_create_for_stream(to_file, f, CHART_W, h)
+				    : cairo_svg_surface_create_for_stream(to_file, f, CHART_W, h);
 	cairo_t *cr = cairo_create(surf);
 	cairo_status_t st;
 
@@ -253,7 +288,7 @@ static void write_html(const struct trend *t, const char *requirement, FILE *f)
 }
 
 static const char usage[] =
-	"usage: rig trend --requirement R [--out FILE.html|FILE.svg] [--serial S]\n"
+	"usage: rig trend --requirement R [--out FILE.html|FILE.svg|FILE.pdf] [--serial S]\n"
 	"                 [--firmware V] [--branch B] [--model M] [--last N]\n"
 	"                 [--limits-from K] [--db PATH]\n"
 	"  X-bar and S control charts of R's measurements across the last N runs\n"
@@ -315,8 +350,8 @@ static int write_chart(const struct trend *t, const struct trend_args *a, const 
 
 	if (rc)
 		return rc;
-	if (len > 4 && !strcmp(path + len - 4, ".svg"))
-		rc = write_svg(t, f);
+	if (len > 4 && (!strcmp(path + len - 4, ".svg") || !strcmp(path + len - 4, ".pdf")))
+		rc = write_page(t, f, !strcmp(path + len - 4, ".pdf"));
 	else
 		write_html(t, a->requirement, f);
 	if (rc) {

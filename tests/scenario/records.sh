@@ -19,13 +19,22 @@ PYEOF
 }
 
 test_keygen_writes_private_and_public_key() {
-	rig_run keygen --out "$WORK/k/station.key"
-	expect_rc 2 # directory missing: clear error, not a crash
-	expect_one_line_err
-	mkdir "$WORK/k"
+	# The folder is made, private, as for the station key.
 	rig_run keygen --out "$WORK/k/station.key"
 	expect_rc 0
+	[ "$(stat -c %a "$WORK/k")" = 700 ] || fail "new key folder is not 0700"
 	[ "$(stat -c %a "$WORK/k/station.key")" = 600 ] || fail "secret key mode is not 0600"
+	# A key made by keygen may be a person's: its comments claim no station.
+	[ "$(head -1 "$WORK/k/station.key.pub")" = "untrusted comment: rig public key" ] ||
+		fail "public key comment: $(head -1 "$WORK/k/station.key.pub")"
+	[ "$(head -1 "$WORK/k/station.key")" = "untrusted comment: rig secret key" ] ||
+		fail "secret key comment: $(head -1 "$WORK/k/station.key")"
+	# A folder that cannot be made: one line, exit 2.
+	touch "$WORK/file"
+	rig_run keygen --out "$WORK/file/sub/x.sec"
+	expect_rc 2
+	expect_one_line_err
+	expect_err "file/sub: cannot create directory"
 	expect_file "$WORK/k/station.key.pub"
 	rig_run keygen --out "$WORK/k/station.key"
 	expect_rc 2
