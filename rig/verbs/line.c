@@ -1,6 +1,5 @@
 /* `rig line`: the line's central store: statistics across stations, and
  * setting it up (docs/line.md). */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,61 +32,45 @@ static int fail(void)
 
 int line_command(int argc, char **argv)
 {
-	enum { OPT_DB = 256, OPT_REQ, OPT_JSON, OPT_HTML, OPT_ALPHA, OPT_CONF, OPT_ROLE, OPT_KEY };
-	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, OPT_DB },
-		{ "requirement", required_argument, NULL, OPT_REQ },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "html", required_argument, NULL, OPT_HTML },
-		{ "alpha", required_argument, NULL, OPT_ALPHA },
-		{ "confidence", required_argument, NULL, OPT_CONF },
-		{ "role", required_argument, NULL, OPT_ROLE },
-		{ "key", required_argument, NULL, OPT_KEY },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct line_options o = { NULL, 0.05, 0.95 };
 	const char *db = NULL, *html = NULL, *role = NULL, *key = NULL, *sub = NULL, *name = NULL;
 	enum line_format fmt = LINE_TEXT;
 	char conf[1024];
 	struct central c;
-	int ch, rc = 0;
+	int rc, i, json = 0;
+	const struct cli_option options[] = {
+		{ .name = "db", .arg = CLI_TEXT, .out = &db },
+		{ .name = "requirement", .arg = CLI_TEXT, .out = &o.requirement },
+		{ .name = "json", .arg = CLI_FLAG, .out = &json },
+		{ .name = "html", .arg = CLI_TEXT, .out = &html },
+		{ .name = "alpha", .arg = CLI_DOUBLE, .out = &o.alpha },
+		{ .name = "confidence", .arg = CLI_DOUBLE, .out = &o.confidence },
+		{ .name = "role", .arg = CLI_TEXT, .out = &role },
+		{ .name = "key", .arg = CLI_TEXT, .out = &key },
+		{ .name = NULL },
+	};
+	const struct cli_verb verb = { .verb = "line", .options = options, .nonempty = 1 };
 
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1 && !rc) {
-		switch (ch) {
-		case OPT_DB: db = optarg; break;
-		case OPT_REQ: o.requirement = optarg; break;
-		case OPT_JSON: fmt = LINE_JSON; break;
-		case OPT_HTML: fmt = LINE_HTML; html = optarg; break;
-		case OPT_ALPHA:
-			rc = cli_parse_double("--alpha", optarg, &o.alpha);
-			if (!rc && !(o.alpha > 0 && o.alpha < 0.5))
-				rc = rig_error(RIG_ERR_INVALID, "line: --alpha must be in (0, 0.5)");
-			break;
-		case OPT_CONF:
-			rc = cli_parse_double("--confidence", optarg, &o.confidence);
-			if (!rc && !(o.confidence >= 0.5 && o.confidence < 1))
-				rc = rig_error(RIG_ERR_INVALID, "line: --confidence must be in [0.5, 1)");
-			break;
-		case OPT_ROLE: role = optarg; break;
-		case OPT_KEY: key = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default:
-			rc = rig_error(RIG_ERR_INVALID, "line: %s %s (see rig line --help)",
-				       ch == ':' ? "missing value for" : "unknown option",
-				       argv[optind - 1]);
-		}
+	rc = cli_options(&verb, argc, argv, &i);
+	if (rc == CLI_HELP) {
+		fputs(usage, stdout);
+		return 0;
 	}
+	if (!rc && !(o.alpha > 0 && o.alpha < 0.5))
+		rc = rig_error(RIG_ERR_INVALID, "line: --alpha must be in (0, 0.5)");
+	if (!rc && !(o.confidence >= 0.5 && o.confidence < 1))
+		rc = rig_error(RIG_ERR_INVALID, "line: --confidence must be in [0.5, 1)");
+	if (!rc && json && html)
+		rc = rig_error(RIG_ERR_INVALID, "line: --json and --html exclude each other");
 	if (rc)
 		return fail();
-	if (optind < argc)
-		sub = argv[optind++];
-	if (sub && !strcmp(sub, "add-station") && optind < argc)
-		name = argv[optind++];
-	if (optind < argc)
-		return rig_error(RIG_ERR_INVALID, "line: unexpected argument \"%s\"", argv[optind]),
+	fmt = json ? LINE_JSON : html ? LINE_HTML : LINE_TEXT;
+	if (i < argc)
+		sub = argv[i++];
+	if (sub && !strcmp(sub, "add-station") && i < argc)
+		name = argv[i++];
+	if (i < argc)
+		return rig_error(RIG_ERR_INVALID, "line: unexpected argument \"%s\"", argv[i]),
 		       fail();
 	if (sub && strcmp(sub, "init") && strcmp(sub, "add-station") && strcmp(sub, "ingest"))
 		return rig_error(RIG_ERR_INVALID, "line: unknown subcommand \"%s\" (see rig line "

@@ -1,12 +1,12 @@
 /* `rig sync`: push the station store's closed runs to the line's central
  * store (store-and-forward, docs/line.md). */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "rig/base/error.h"
 #include "rig/store/central.h"
 #include "rig/store/store.h"
+#include "rig/verbs/cli.h"
 #include "rig/verbs/verbs.h"
 
 static const char usage[] =
@@ -28,36 +28,25 @@ static int report(void *ctx, const char *run_id, enum push_outcome o, long long 
 
 int sync_command(int argc, char **argv)
 {
-	enum { OPT_TO = 256, OPT_DB, OPT_CAPTURES, OPT_QUIET };
-	static const struct option longopts[] = {
-		{ "to", required_argument, NULL, OPT_TO },
-		{ "db", required_argument, NULL, OPT_DB },
-		{ "with-captures", no_argument, NULL, OPT_CAPTURES },
-		{ "quiet", no_argument, NULL, OPT_QUIET },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *to = NULL, *db = NULL;
 	char conf[1024];
-	int c, rc = 0, captures = 0, quiet = 0;
+	int rc, i, captures = 0, quiet = 0;
+	const struct cli_option options[] = {
+		{ .name = "to", .arg = CLI_TEXT, .out = &to },
+		{ .name = "db", .arg = CLI_TEXT, .out = &db },
+		{ .name = "with-captures", .arg = CLI_FLAG, .out = &captures },
+		{ .name = "quiet", .arg = CLI_FLAG, .out = &quiet },
+		{ .name = NULL },
+	};
+	const struct cli_verb verb = { .verb = "sync", .options = options, .nonempty = 1 };
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1 && !rc) {
-		switch (c) {
-		case OPT_TO: to = optarg; break;
-		case OPT_DB: db = optarg; break;
-		case OPT_CAPTURES: captures = 1; break;
-		case OPT_QUIET: quiet = 1; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default:
-			rc = rig_error(RIG_ERR_INVALID, "sync: %s %s (see rig sync --help)",
-				       c == ':' ? "missing value for" : "unknown option",
-				       argv[optind - 1]);
-		}
+	rc = cli_options(&verb, argc, argv, &i);
+	if (rc == CLI_HELP) {
+		fputs(usage, stdout);
+		return 0;
 	}
-	if (!rc && optind < argc)
-		rc = rig_error(RIG_ERR_INVALID, "sync: unexpected argument \"%s\"", argv[optind]);
+	if (!rc && i < argc)
+		rc = rig_error(RIG_ERR_INVALID, "sync: unexpected argument \"%s\"", argv[i]);
 	if (!rc && !to) {
 		if ((rc = central_configured(conf, sizeof(conf))) == 0 && !conf[0])
 			rc = rig_error(RIG_ERR_INVALID, "sync: no central store: give --to CONNINFO "
