@@ -169,6 +169,13 @@ double harness_uncertainty(const struct harness *h, const char *quantity, double
 {
 	double u = fixture_uncertainty(h->fx, quantity, value), a = NAN;
 
+	/* A GUM budget states its Type A components itself (docs/msa.md: the
+	 * capture's noise is one of its items): its U stands as it is, or the
+	 * noise would count twice. */
+	for (size_t i = 0; i < h->fx->nuncertainties; i++)
+		if (!strcmp(h->fx->uncertainties[i].quantity, quantity) &&
+		    h->fx->uncertainties[i].budget.n > 0)
+			return u;
 	if (!strcmp(quantity, "depth_mm"))
 		a = h->type_a_depth_mm;
 	else if (!strcmp(quantity, "volume_ul"))

@@ -90,7 +90,9 @@ void harness_note(struct harness *h, const char *kind, const char *message, cons
  * The guard band of quantity at value: the fixture's declared expanded
  * uncertainty combined in quadrature with k = 2 times the Type A standard
  * uncertainty of the step's captures (depth_mm and volume_ul; others get
- * the fixture's alone). docs/measurement.md, "Signal quality".
+ * the fixture's alone). A quantity whose U is a GUM budget takes the
+ * budget's U alone: the budget states its Type A items itself.
+ * docs/measurement.md, "Signal quality"; docs/msa.md.
  */
 double harness_uncertainty(const struct harness *h, const char *quantity, double value);
 

@@ -117,8 +117,12 @@ static int diff_runs(const struct diff_args *a, struct store *st, struct run_rec
 	struct diff d;
 	int rc;
 
+	/* A spec given on the command line is checked first, like any argument:
+	 * a bad one is refused whatever the store holds. */
+	if (a->spec && (rc = choose_spec(a, st, NULL, spec)) != 0)
+		return rc;
 	if ((rc = store_resolve_run(st, a->run, run_id)) != 0 ||
-	    (rc = choose_spec(a, st, run_id, spec)) != 0)
+	    (!a->spec && (rc = choose_spec(a, st, run_id, spec)) != 0))
 		return rc;
 	if (a->base)
 		rc = store_resolve_run(st, a->base, base_id);
