@@ -62,38 +62,100 @@ static int read_key_file(const char *path, unsigned char *blob, size_t len)
 	return 0;
 }
 
-int key_write_public(const struct station_key *k, const char *path)
+static void public_blob(const struct station_key *k, unsigned char blob[PUB_BYTES])
 {
-	unsigned char blob[PUB_BYTES];
-
 	memcpy(blob, "Ed", 2);
 	memcpy(blob + 2, k->keynum, KEY_NUM_BYTES);
 	memcpy(blob + 2 + KEY_NUM_BYTES, k->pk, 32);
-	return write_key_file(path, O_TRUNC, 0644, "rig station public key", blob, sizeof(blob));
 }
 
-int key_generate(const char *path, struct station_key *k)
+static int write_public(const struct station_key *k, const char *path, const char *comment)
+{
+	unsigned char blob[PUB_BYTES];
+
+	public_blob(k, blob);
+	return write_key_file(path, O_TRUNC, 0644, comment, blob, sizeof(blob));
+}
+
+int key_write_public(const struct station_key *k, const char *path)
+{
+	return write_public(k, path, "rig station public key");
+}
+
+void key_public_base64(const struct station_key *k, char *out, size_t len)
+{
+	unsigned char blob[PUB_BYTES];
+
+	public_blob(k, blob);
+	sodium_bin2base64(out, len, blob, sizeof(blob), sodium_base64_VARIANT_ORIGINAL);
+}
+
+int key_public_from_base64(const char *b64, struct station_key *k)
+{
+	unsigned char blob[PUB_BYTES];
+	size_t got = 0;
+
+	memset(k, 0, sizeof(*k));
+	if (sodium_base642bin(blob, sizeof(blob), b64, strlen(b64), NULL, &got, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    got != sizeof(blob) || memcmp(blob, "Ed", 2))
+		return RIG_ERR_INVALID;
+	memcpy(k->keynum, blob + 2, KEY_NUM_BYTES);
+	memcpy(k->pk, blob + 2 + KEY_NUM_BYTES, 32);
+	return 0;
+}
+
+/* The key ID: the first 8 bytes of SHA-256 of the 32-byte Ed25519 public
+ * key, so anyone holding the key computes it (docs/reports.md). */
+static void derived_id(const unsigned char pk[32], unsigned char id[KEY_NUM_BYTES])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, pk, 32);
+	memcpy(id, h, KEY_NUM_BYTES);
+}
+
+static int generate(const char *path, const char *person, struct station_key *k)
 {
 	unsigned char blob[SEC_BYTES] = { 0 }, digest[crypto_hash_sha512_BYTES];
-	char pub[4200];
+	char pub[4200], comment[128];
 	int rc;
 
 	memset(k, 0, sizeof(*k));
 	snprintf(k->path, sizeof(k->path), "%s", path);
 	crypto_sign_keypair(k->pk, k->sk);
-	randombytes_buf(k->keynum, sizeof(k->keynum));
+	/* signify's key number, random there, is the key ID here: a signature
+	 * then names the key the way rig's records do. */
+	derived_id(k->pk, k->keynum);
 	k->has_secret = 1;
 	crypto_hash_sha512(digest, k->sk, sizeof(k->sk));
 	memcpy(blob, "EdBK", 4);          /* kdf rounds (4 bytes) 0, salt 0: not encrypted */
 	memcpy(blob + 24, digest, 8);     /* checksum: first bytes of SHA-512(secret key) */
 	memcpy(blob + 32, k->keynum, KEY_NUM_BYTES);
 	memcpy(blob + 40, k->sk, 64);
-	rc = write_key_file(path, O_EXCL, 0600, "rig station secret key", blob, sizeof(blob));
+	if (person)
+		snprintf(comment, sizeof(comment), "rig personal secret key of %s", person);
+	else
+		snprintf(comment, sizeof(comment), "rig station secret key");
+	rc = write_key_file(path, O_EXCL, 0600, comment, blob, sizeof(blob));
 	sodium_memzero(blob, sizeof(blob));
 	if (rc)
 		return rc;
 	key_public_path(path, pub, sizeof(pub));
-	return key_write_public(k, pub);
+	if (!person)
+		return key_write_public(k, pub);
+	snprintf(comment, sizeof(comment), "rig public key of %s", person);
+	return write_public(k, pub, comment);
+}
+
+int key_generate(const char *path, struct station_key *k)
+{
+	return generate(path, NULL, k);
+}
+
+int key_generate_person(const char *path, const char *person, struct station_key *k)
+{
+	return generate(path, person, k);
 }
 
 int key_load_secret(const char *path, struct station_key *k)
@@ -202,7 +264,28 @@ int key_station(struct station_key *k, FILE *notice)
 
 void key_id(const struct station_key *k, char out[2 * KEY_NUM_BYTES + 1])
 {
-	sodium_bin2hex(out, 2 * KEY_NUM_BYTES + 1, k->keynum, KEY_NUM_BYTES);
+	unsigned char id[KEY_NUM_BYTES];
+
+	derived_id(k->pk, id);
+	sodium_bin2hex(out, 2 * KEY_NUM_BYTES + 1, id, KEY_NUM_BYTES);
+}
+
+int key_read_signature(const char *sig_path, unsigned char keynum[KEY_NUM_BYTES],
+		       unsigned char sig[64])
+{
+	unsigned char blob[SIG_BYTES];
+	int rc = read_key_file(sig_path, blob, sizeof(blob));
+
+	if (rc)
+		return rc;
+	memcpy(keynum, blob + 2, KEY_NUM_BYTES);
+	memcpy(sig, blob + 2 + KEY_NUM_BYTES, 64);
+	return 0;
+}
+
+int key_same(const struct station_key *a, const struct station_key *b)
+{
+	return !memcmp(a->pk, b->pk, 32) && !memcmp(a->keynum, b->keynum, KEY_NUM_BYTES);
 }
 
 void key_sign(const struct station_key *k, const void *data, size_t len, unsigned char sig[64])

@@ -14,7 +14,7 @@
 int manifest_excluded(const char *relpath)
 {
 	static const char *const names[] = { "MANIFEST", "MANIFEST.sig", "station.pub",
-					     "SIGNATURES", NULL };
+					     MANIFEST_SIGNATURES_DIR, NULL };
 
 	for (size_t i = 0; names[i]; i++)
 		if (!strcmp(relpath, names[i]))
@@ -60,12 +60,12 @@ static int walk(const char *dir, const char *rel, struct manifest *m)
 		if (strlen(child) >= MANIFEST_PATH_MAX || strpbrk(child, "\n\\"))
 			rc = rig_error(RIG_ERR_INVALID, "%s: artifact name too long or with a "
 				       "newline or backslash", full);
+		else if (!rel[0] && manifest_excluded(child))
+			continue;
 		else if (lstat(full, &st) != 0)
 			rc = rig_error_errno(RIG_ERR_IO, "%s: cannot stat", full);
 		else if (S_ISDIR(st.st_mode))
 			rc = walk(dir, child, m);
-		else if (!rel[0] && manifest_excluded(child))
-			continue;
 		else if (!S_ISREG(st.st_mode))
 			rc = rig_error(RIG_ERR_INVALID, "%s: not a regular file (links and devices "
 				       "are not artifacts)", full);
