@@ -257,7 +257,7 @@ int key_station(struct station_key *k, FILE *notice)
 		key_id(k, id);
 		key_public_path(path, pub, sizeof(pub));
 		fprintf(notice, "rig: created station signing key %s (key id %s); register %s "
-			"with QA so reviewers can pin it (rig verify --key)\n", path, id, pub);
+			"with QA so reviewers trust it (rig trust add PUB --name STATION --role station)\n", path, id, pub);
 	}
 	return rc;
 }

@@ -129,6 +129,12 @@ static int holds_listed(const struct manifest *m, const char *dir)
 	return 0;
 }
 
+static const char *full_of(char *buf, size_t len, const char *dir, const char *name)
+{
+	snprintf(buf, len, "%s/%s", dir, name);
+	return buf;
+}
+
 /* Everything present that MANIFEST does not list: files, links, empty or
  * extra directories, half-written leftovers. Only the three signing files
  * at the top and the signatures directory (its own chain) are not
@@ -155,6 +161,10 @@ static void check_unlisted(struct verify_result *v, FILE *out, const char *dir,
 			continue;
 		for (size_t i = 0; !rel[0] && i < sizeof(own) / sizeof(own[0]); i++)
 			skip |= !strcmp(de->d_name, own[i]);
+		if (skip && !strcmp(de->d_name, MANIFEST_SIGNATURES_DIR) &&
+		    (lstat(full_of(full, sizeof(full), dir, de->d_name), &st) != 0 ||
+		     !S_ISDIR(st.st_mode)))
+			verify_problem(v, out, 0, MANIFEST_SIGNATURES_DIR ": not a directory");
 		if (skip)
 			continue;
 		snprintf(child, sizeof(child), "%s%s%s", rel, rel[0] ? "/" : "", de->d_name);

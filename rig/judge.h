@@ -54,4 +54,16 @@ void acceptance_init(struct acceptance *a);
 int judge_sample(const double *x, size_t n, const struct acceptance *a, double u,
 		 struct measurement *out);
 
+/*
+ * rig's every-burst checks, here so that the run and rig verify (which
+ * re-derives every verdict from the journal) judge with the same code.
+ * Shot count: exactly `commanded` shots measured and counted by the unit.
+ * Safe depth: every shot at most set_mm + over_mm deep (a burst without
+ * shots is no unsafe one: SHOT-COUNT fails it).
+ */
+void judge_shot_count(size_t measured, unsigned commanded, unsigned unit_counted,
+		      unsigned burst, const char *requirement, struct measurement *m);
+int judge_safe_depth(const double *depth, size_t n, const char *requirement, double set_mm,
+		     double over_mm, double u, struct measurement *m);
+
 #endif

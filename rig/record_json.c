@@ -4,6 +4,9 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "rig/error.h"
+#include "rig/judge.h"
+
 json_t *json_number_or_null(double v)
 {
 	return isfinite(v) ? json_real(v) : json_null();
@@ -29,6 +32,69 @@ enum verdict verdict_parse(const char *name)
 		if (name && !strcmp(name, verdict_name((enum verdict)v)))
 			return (enum verdict)v;
 	return VERDICT_NONE;
+}
+
+json_t *json_doubles(const double *x, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_number_or_null(x[i]));
+	return a;
+}
+
+#define AFIELD(f) { #f, offsetof(struct acceptance, f) }
+
+static const struct {
+	const char *key;
+	size_t offset;
+} acceptance_numbers[] = {
+	AFIELD(target), AFIELD(mean_lo), AFIELD(mean_hi), AFIELD(ti_lo), AFIELD(ti_hi),
+	AFIELD(confidence), AFIELD(coverage), AFIELD(normality_alpha), AFIELD(each_lo),
+	AFIELD(each_hi),
+};
+
+#define N_ANUMBERS (sizeof(acceptance_numbers) / sizeof(acceptance_numbers[0]))
+
+json_t *acceptance_to_json(const struct acceptance *a)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:b, s:I}", "requirement", a->requirement, "unit",
+			      a->unit, "method", stats_k_method_name(a->method),
+			      "distribution_free", a->distribution_free, "count",
+			      (json_int_t)a->count);
+
+	for (size_t i = 0; i < N_ANUMBERS; i++)
+		json_object_set_new(j, acceptance_numbers[i].key,
+				    json_number_or_null(*(const double *)((const char *)a +
+						       acceptance_numbers[i].offset)));
+	return j;
+}
+
+int acceptance_from_json(const json_t *j, struct acceptance *a)
+{
+	const char *req = json_string_value(json_object_get(j, "requirement"));
+	const char *unit = json_string_value(json_object_get(j, "unit"));
+	const char *method = json_string_value(json_object_get(j, "method"));
+	json_t *count = json_object_get(j, "count");
+
+	acceptance_init(a);
+	if (!req || !unit || !method || !json_is_integer(count) ||
+	    !json_is_boolean(json_object_get(j, "distribution_free")) ||
+	    stats_k_method_parse(method, &a->method) != 0)
+		return RIG_ERR_INVALID;
+	snprintf(a->requirement, sizeof(a->requirement), "%s", req);
+	snprintf(a->unit, sizeof(a->unit), "%s", unit);
+	a->distribution_free = json_is_true(json_object_get(j, "distribution_free"));
+	a->count = (long)json_integer_value(count);
+	for (size_t i = 0; i < N_ANUMBERS; i++) {
+		json_t *v = json_object_get(j, acceptance_numbers[i].key);
+
+		if (!v || !(json_is_number(v) || json_is_null(v)))
+			return RIG_ERR_INVALID;
+		*(double *)((char *)a + acceptance_numbers[i].offset) = json_number_at(j,
+			acceptance_numbers[i].key);
+	}
+	return 0;
 }
 
 #define MFIELD(f) { #f, offsetof(struct measurement, f) }

@@ -11,6 +11,7 @@
 #include "reports/artifacts.h"
 #include "rig/error.h"
 #include "rig/journal.h"
+#include "rig/rederive.h"
 #include "rig/replay.h"
 #include "rig/store/store.h"
 #include "rig/timefmt.h"
@@ -120,6 +121,19 @@ static void store_closed_run(const char *dir, FILE *out)
 	free(fx);
 }
 
+/* A journaled figure that judging its values again does not give: the
+ * record gets rig's verdict, and the operator hears why it differs. */
+static void tell_mismatch(void *ctx, const char *msg)
+{
+	fprintf((FILE *)ctx, "rig: %s (the record keeps what rig judges)\n", msg);
+}
+
+static void capture_changed(void *ctx, const char *msg)
+{
+	rig_error(RIG_ERR_INVALID, "%s: %s: not signing a record of a changed capture", (char *)ctx,
+		  msg);
+}
+
 int recover_run(const char *dir, const struct station_key *k, FILE *out)
 {
 	struct run_record rec;
@@ -133,7 +147,12 @@ int recover_run(const char *dir, const struct station_key *k, FILE *out)
 	if (!fx)
 		return rig_error(RIG_ERR_NOMEM, "out of memory");
 	replay_setup(&rp, &rec, fx, dir, path, sizeof(path));
+	rp.mismatch = tell_mismatch;
+	rp.mismatch_ctx = out;
 	rc = journal_resume(&j, path, replay_line, &rp, &st);
+	/* The journal holds each capture's SHA-256 from when it was written. */
+	if (!rc && rederive_check_captures(&rec, dir, capture_changed, (void *)dir) != 0)
+		rc = RIG_ERR_INVALID;
 	if (!rc && !rp.ended)
 		rc = close_record(&rp, &j, &st);
 	if (!rc) {

@@ -5,6 +5,7 @@
 
 #include "rig/error.h"
 #include "rig/record_json.h"
+#include "rig/rederive.h"
 
 static void copy(char *dst, size_t len, const json_t *obj, const char *key)
 {
@@ -124,13 +125,22 @@ static int on_burst(struct replay *rp, struct step_record *s, const json_t *e)
 	return 0;
 }
 
-static int on_measurement(struct replay *rp, struct step_record *s, const json_t *e)
+static int on_measurement(struct replay *rp, struct step_record *s, const json_t *e,
+			  uint64_t lineno)
 {
 	struct measurement *m = step_add_measurement(s);
+	char msg[1024];
 
 	if (!m)
 		return rig_error(RIG_ERR_NOMEM, "%s: out of memory", rp->journal_path);
 	measurement_from_json(e, m);
+	if (!rp->mismatch)
+		return 0;
+	if (rederive_measurement(e, rp->fx, s, m) != 0 || rederive_compare(e, m) != 0) {
+		snprintf(msg, sizeof(msg), "journal.jsonl:%llu: %s %s: %s",
+			 (unsigned long long)lineno, s->id, m->name, rig_last_error());
+		rp->mismatch(rp->mismatch_ctx, msg);
+	}
 	return 0;
 }
 
@@ -180,7 +190,7 @@ int replay_line(void *ctx, json_t *line, uint64_t lineno)
 		if (!strcmp(event, "burst"))
 			return on_burst(rp, s, line);
 		if (!strcmp(event, "measurement"))
-			return on_measurement(rp, s, line);
+			return on_measurement(rp, s, line, lineno);
 		on_step_end(s, line);
 	}
 	return 0;
