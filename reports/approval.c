@@ -253,21 +253,6 @@ void approval_verify(const struct approval_request *rq, const struct trust *t, F
 	free(r);
 }
 
-static int write_whole(const char *path, const void *data, size_t len)
-{
-	FILE *f;
-	int rc = file_replace_open(path, &f);
-
-	if (rc)
-		return rc;
-	if (fwrite(data, 1, len, f) != len) {
-		rc = rig_error_errno(RIG_ERR_IO, "%s: write failed", path);
-		file_replace_abandon(f, path);
-		return rc;
-	}
-	return file_replace_commit(f, path);
-}
-
 int approval_sign(const struct approval_request *rq, const struct station_key *k,
 		  long *records, char head[65])
 {
@@ -318,7 +303,7 @@ int approval_sign(const struct approval_request *rq, const struct station_key *k
 	/* The record last: until it is there, the chain is the old one. */
 	snprintf(sig + strlen(sig) - 4, 5, "%s", "");
 	if (!rc)
-		rc = write_whole(sig, text, len);
+		rc = file_replace_write(sig, text, len);
 	if (!rc)
 		rc = file_sync_dir(path);
 	if (!rc) {

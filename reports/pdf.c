@@ -243,10 +243,10 @@ static void signatures(struct page *p)
 	heading(p, "Signatures");
 	need(p, 150);
 	line(p, MARGIN, 0, 7, 0, "Electronic signatures (21 CFR Part 11 11.50: name, date and time, "
-				 "meaning) are recorded in SIGNATURES and bound to MANIFEST;");
+				 "meaning) are recorded in signatures/ and bound to MANIFEST;");
 	p->y += 9;
-	line(p, MARGIN, 0, 7, 0, "check them and every artifact with: rig verify DIR --key "
-				 "STATION.pub. Handwritten signatures, if the quality system asks "
+	line(p, MARGIN, 0, 7, 0, "check them and every artifact with: rig verify DIR (keys in "
+				 "the trust store). Handwritten signatures, if the quality system asks "
 				 "for them:");
 	p->y += 14;
 	for (size_t i = 0; i < 3; i++) {

@@ -94,6 +94,11 @@ int acceptance_from_json(const json_t *j, struct acceptance *a)
 		*(double *)((char *)a + acceptance_numbers[i].offset) = json_number_at(j,
 			acceptance_numbers[i].key);
 	}
+	/* What a script could not have given (rig/lua_step.c checks the same). */
+	if (!(a->confidence > 0 && a->confidence < 1) || !(a->coverage > 0 && a->coverage < 1) ||
+	    !(a->normality_alpha >= 0 && a->normality_alpha < 1) || a->count < -1 ||
+	    a->mean_lo > a->mean_hi || a->ti_lo > a->ti_hi || a->each_lo > a->each_hi)
+		return RIG_ERR_INVALID;
 	return 0;
 }
 

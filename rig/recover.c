@@ -34,33 +34,22 @@ int recover_needed(const char *dir)
 	return access(path, F_OK) != 0;
 }
 
-/* What the journal does not say about a run cut short: its end. */
+/* A run cut short ends ABORTED, the journal saying where it was cut (the
+ * record's other loose ends are derived from the journal: rig/replay.c). */
 static int close_record(struct replay *rp, struct journal *j, const struct journal_scan *st)
 {
-	struct run_record *r = rp->rec;
-	char now[32], base[4096];
+	char error[512];
 	int rc;
 
-	time_format_iso(time(NULL), now, sizeof(now));
-	if (!rp->started) {
-		snprintf(base, sizeof(base), "%s", r->out_dir);
-		snprintf(r->id, sizeof(r->id), "%s", basename(base));
-		snprintf(r->started, sizeof(r->started), "%s", rp->last_time[0] ? rp->last_time : now);
-	}
-	for (size_t i = 0; i < r->nsteps; i++)
-		if (!r->steps[i].ended[0])
-			snprintf(r->steps[i].ended, sizeof(r->steps[i].ended), "%s", rp->last_time);
-	snprintf(r->error, sizeof(r->error),
+	snprintf(error, sizeof(error),
 		 "interrupted after journal line %llu (%s); closed by rig recover",
 		 (unsigned long long)st->lines, rp->last_time[0] ? rp->last_time : "no events");
-	r->verdict = VERDICT_ABORTED;
-	snprintf(r->ended, sizeof(r->ended), "%s", now);
 	rc = journal_append(j, "recovered",
 			    json_pack("{s:I, s:s}", "torn_bytes", (json_int_t)st->torn_bytes,
 				      "torn_kept_in", st->torn_bytes ? "journal.jsonl.torn" : ""));
 	if (!rc)
 		rc = journal_append(j, "run_end", json_pack("{s:s, s:s}", "verdict", "ABORTED",
-							    "error", r->error));
+							    "error", error));
 	return rc;
 }
 
@@ -134,6 +123,12 @@ static void capture_changed(void *ctx, const char *msg)
 		  msg);
 }
 
+static void quiet(void *ctx, const char *msg)
+{
+	(void)ctx;
+	(void)msg;
+}
+
 int recover_run(const char *dir, const struct station_key *k, FILE *out)
 {
 	struct run_record rec;
@@ -155,6 +150,15 @@ int recover_run(const char *dir, const struct station_key *k, FILE *out)
 		rc = RIG_ERR_INVALID;
 	if (!rc && !rp.ended)
 		rc = close_record(&rp, &j, &st);
+	/* The record is what the closed journal gives, as rig verify will
+	 * rebuild it: replayed once more, from the start. */
+	if (!rc) {
+		run_record_release(&rec);
+		memset(&rp, 0, sizeof(rp));
+		replay_setup(&rp, &rec, fx, dir, path, sizeof(path));
+		rp.mismatch = quiet; /* told on the first pass */
+		rc = journal_scan(path, 0, replay_line, &rp, &st);
+	}
 	if (!rc) {
 		run_record_settle(&rec);
 		rc = reports_write_all(&rec, fx, k);

@@ -1,5 +1,6 @@
 #include "rig/replay.h"
 
+#include <libgen.h>
 #include <math.h>
 #include <string.h>
 
@@ -151,12 +152,31 @@ static void on_step_end(struct step_record *s, const json_t *e)
 	s->verdict = verdict_parse(json_string_value(json_object_get(e, "verdict")));
 }
 
+/*
+ * A run rig recover closed: what the journal does not say about it is
+ * derived here, from the journal alone, so that every later replay (rig
+ * verify) rebuilds the very record recover reported. Steps cut short end
+ * at the last event before the kill; a run killed before its run_start is
+ * named after its directory.
+ */
 static void on_run_end(struct replay *rp, const json_t *e)
 {
+	struct run_record *r = rp->rec;
+	char base[4096];
+
 	rp->ended = 1;
-	copy(rp->rec->ended, sizeof(rp->rec->ended), e, "time");
-	copy(rp->rec->error, sizeof(rp->rec->error), e, "error");
-	rp->rec->verdict = verdict_parse(json_string_value(json_object_get(e, "verdict")));
+	copy(r->ended, sizeof(r->ended), e, "time");
+	copy(r->error, sizeof(r->error), e, "error");
+	r->verdict = verdict_parse(json_string_value(json_object_get(e, "verdict")));
+	if (!rp->started) {
+		snprintf(base, sizeof(base), "%s", r->out_dir);
+		snprintf(r->id, sizeof(r->id), "%s", basename(base));
+		snprintf(r->started, sizeof(r->started), "%s", rp->cut_time[0] ? rp->cut_time : r->ended);
+	}
+	for (size_t i = 0; i < r->nsteps; i++)
+		if (!r->steps[i].ended[0])
+			snprintf(r->steps[i].ended, sizeof(r->steps[i].ended), "%s",
+				 rp->cut_time[0] ? rp->cut_time : r->ended);
 }
 
 int replay_line(void *ctx, json_t *line, uint64_t lineno)
@@ -165,6 +185,8 @@ int replay_line(void *ctx, json_t *line, uint64_t lineno)
 	const char *event = json_string_value(json_object_get(line, "event"));
 	struct step_record *s;
 
+	if (!strcmp(event, "recovered"))
+		snprintf(rp->cut_time, sizeof(rp->cut_time), "%s", rp->last_time);
 	copy(rp->last_time, sizeof(rp->last_time), line, "time");
 	if (!strcmp(event, "run_start"))
 		on_run_start(rp, line);

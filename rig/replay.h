@@ -20,6 +20,7 @@ struct replay {
 	int started;              /* run_start seen */
 	int ended;                /* run_end seen: the run finished */
 	char last_time[32];       /* of the last event */
+	char cut_time[32];        /* of the last event before "recovered" */
 	char store_path[4096];    /* the results store the run records into ("" none) */
 	/* Set by the caller: each measurement is judged again from what the
 	 * journal says it was judged from (rig/rederive.h), and that is what

@@ -38,7 +38,8 @@ static int add(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *name = NULL, *role = NULL;
-	struct trust t;
+	char id[2 * KEY_NUM_BYTES + 1];
+	struct station_key k;
 	int c;
 
 	optind = 0;
@@ -53,12 +54,10 @@ static int add(int argc, char **argv)
 	}
 	if (optind != argc - 1 || !name || !role)
 		return misuse("add needs PUBKEY, --name and --role");
-	if (trust_add(argv[optind], name, role) != 0)
+	if (trust_add(argv[optind], name, role) != 0 || key_load_public(argv[optind], &k) != 0)
 		return fail();
-	if (trust_load(&t) != 0)
-		return fail();
-	printf("rig: trusted %s key %s as %s\n", role, t.e[t.n - 1].id, name);
-	trust_release(&t);
+	key_id(&k, id);
+	printf("rig: trusted %s key %s as %s\n", role, id, name);
 	return 0;
 }
 
