@@ -19,7 +19,7 @@ PKG_CONFIG ?= pkg-config
 # Lua 5.4's pkg-config name differs between distributions.
 LUA_PC := $(firstword $(foreach p,lua5.4 lua-5.4 lua54,$(shell $(PKG_CONFIG) --exists $(p) 2>/dev/null && echo $(p))) \
 	$(shell $(PKG_CONFIG) --modversion lua 2>/dev/null | grep -q '^5\.4' && echo lua))
-PKGS   := libusb-1.0 comedilib libsodium cairo fontconfig jansson sqlite3 zlib $(LUA_PC)
+PKGS   := libusb-1.0 comedilib libsodium cairo pangocairo fontconfig jansson sqlite3 libpq zlib $(LUA_PC)
 TEST_PKGS := check
 EMU_PKGS  := umockdev-1.0 glib-2.0 gobject-2.0
 
@@ -67,6 +67,9 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 # The store's schema migrations are compiled in (rig/store/migrations.h).
 MIGRATIONS := $(sort $(wildcard rig/store/migrations/*.sql))
 LIB_OBJ  += $(BUILD)/obj/gen/store_migrations.o
+# And the central store's (PostgreSQL) schema, rig/store/central/*.sql.
+CENTRAL_MIGRATIONS := $(sort $(wildcard rig/store/central/*.sql))
+LIB_OBJ  += $(BUILD)/obj/gen/central_migrations.o
 MAIN_OBJ := $(BUILD)/obj/rig/main.o
 
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
@@ -113,6 +116,10 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/gen/store_migrations.c: $(MIGRATIONS) rig/store/embed-migrations
 	@mkdir -p $(@D)
 	rig/store/embed-migrations $(MIGRATIONS) >$@
+
+$(BUILD)/gen/central_migrations.c: $(CENTRAL_MIGRATIONS) rig/store/embed-migrations
+	@mkdir -p $(@D)
+	rig/store/embed-migrations --name central $(CENTRAL_MIGRATIONS) >$@
 
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(@D)

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rig/fixture.h"
+#include "rig/station/fixture.h"
 
 struct bench;
 

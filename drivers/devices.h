@@ -2,13 +2,13 @@
 #define RIG_DRIVERS_DEVICES_H
 
 /*
- * What `rig list-devices` shows (rig/list_devices.c): one function per
+ * What `rig list-devices` shows (rig/verbs/list_devices.c): one function per
  * driver family, each writing one line per device it finds. Finding none is
  * no error; 0, or a RIG_ERR_* when the listing itself failed.
  */
 #include <stdio.h>
 
-#include "rig/fixture.h"
+#include "rig/station/fixture.h"
 
 /* Comedi boards: every /dev/comediN, with its driver, inputs and ranges,
  * or why it cannot be opened. */

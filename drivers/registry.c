@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "drivers/backends.h"
-#include "rig/bench.h"
+#include "rig/station/station.h"
 
 static const struct daq_ops *const daq_backends[] = { &sim_daq_ops, &comedi_daq_ops };
 static const struct uut_ops *const uut_backends[] = { &sim_uut_ops, &injector_uut_ops };

@@ -9,7 +9,7 @@
  *
  * Every call returns 0 or a negative RIG_ERR_* code with rig_error() set.
  */
-#include "rig/fixture.h"
+#include "rig/station/fixture.h"
 
 struct bench;
 

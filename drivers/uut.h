@@ -11,7 +11,7 @@
  */
 #include <stdint.h>
 
-#include "rig/fixture.h"
+#include "rig/station/fixture.h"
 
 struct bench;
 

@@ -10,9 +10,9 @@
 
 #include "reports/manifest.h"
 #include "reports/signature_page.h"
-#include "rig/error.h"
-#include "rig/file.h"
-#include "rig/timefmt.h"
+#include "rig/base/error.h"
+#include "rig/base/file.h"
+#include "rig/base/timefmt.h"
 
 #define RECORD_MAX_BYTES 4096
 #define CHAIN_MAX 200

@@ -6,7 +6,7 @@
 #include "reports/manifest.h"
 #include "reports/plot.h"
 #include "reports/reports.h"
-#include "rig/file.h"
+#include "rig/base/file.h"
 
 int reports_write_all(const struct run_record *r, const struct fixture *fx,
 		      const struct station_key *key)

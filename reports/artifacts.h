@@ -7,8 +7,8 @@
  * that ended and for one rebuilt from its journal (rig recover).
  */
 #include "reports/keys.h"
-#include "rig/fixture.h"
-#include "rig/record.h"
+#include "rig/station/fixture.h"
+#include "rig/base/record.h"
 
 int reports_write_all(const struct run_record *r, const struct fixture *fx,
 		      const struct station_key *key);

@@ -9,8 +9,9 @@
 #include <stddef.h>
 
 #include "reports/plot.h"
-#include "rig/fixture.h"
-#include "rig/record.h"
+#include "rig/base/audit.h"
+#include "rig/base/record.h"
+#include "rig/station/fixture.h"
 
 struct fact {
 	const char *label;
@@ -22,9 +23,9 @@ struct fact {
 /* Header facts: unit, station, fixture, operator, times, script and spec hashes... */
 size_t content_facts(const struct run_record *r, const struct fixture *fx, struct fact *out);
 
-/* One instrument row: channel, sensor, certificate, issuer, due. */
+/* One instrument row: channel, sensor, certificate, issuer, calibrated, due. */
 struct instrument_row {
-	char channel[32], model[64], cert[64], issuer[64], due[16], unit[16];
+	char channel[32], model[64], cert[64], issuer[64], calibrated[24], due[16], unit[16];
 };
 size_t content_instruments(const struct fixture *fx, struct instrument_row *out, size_t max);
 
@@ -37,6 +38,44 @@ struct table_row {
 	const char *reason;
 };
 void content_row(const struct step_record *s, const struct measurement *m, struct table_row *row);
+
+/* "SIMULATION ..." for a sim-bench run (every page carries it), else "". */
+void content_sim_banner(const struct run_record *r, char *buf, size_t len);
+
+/* The decision rule (ISO 14253-1 guard banding) in words: NULL-terminated paragraphs. */
+extern const char *const content_decision_rule[];
+
+/* How one measurement was decided, in words: a title ("depth_mm (DEPTH-ACC):
+ * PASS") and rows: specification limits, acceptance zone (the limits
+ * narrowed by U), TI k/confidence/coverage, TI method, normality test. */
+#define CONTENT_DECISION_ROWS 5
+struct decision_row {
+	char title[160];
+	struct fact row[CONTENT_DECISION_ROWS];
+};
+void content_decision(const struct measurement *m, struct decision_row *d);
+
+/* A coverage row's "shots required" and "shots measured" cells. */
+void content_coverage_cells(const struct coverage_row *row, char req[32], char got[48]);
+
+/* What the reports say when there is no coverage table or no deviation. */
+extern const char content_no_spec[], content_no_deviations[];
+
+/* One line of the requirement summary: verdict and worst margin. */
+struct requirement_line {
+	const char *id;
+	enum verdict verdict;
+	char margin[200];
+	size_t measurements;
+};
+size_t content_requirement_lines(const struct run_record *r, struct requirement_line *out,
+				 size_t max);
+
+/* DOSE-GRAV's numbers: balance readings, Z, evaporation, environment
+ * (declared by the fixture or measured). Facts, in order; how many. */
+#define CONTENT_MAX_GRAV 10
+size_t content_gravimetric(const struct step_record *s, const struct fixture *fx,
+			   struct fact *out);
 
 /* A step's figures: per measurement of its own requirement a histogram and a
  * run chart, and one raw shot waveform. */

@@ -42,7 +42,7 @@ void format_measured(const struct measurement *m, char *buf, size_t len)
 	else if (m->n == 1)
 		snprintf(buf, len, "%.5g %s", m->mean, m->unit);
 	else
-		snprintf(buf, len, "mean %.4g %s, %.4g..%.4g", m->mean, m->unit, m->min, m->max);
+		snprintf(buf, len, "mean %.4g %s, values %.4g..%.4g", m->mean, m->unit, m->min, m->max);
 }
 
 void format_limits(const struct measurement *m, char *buf, size_t len)
@@ -87,7 +87,7 @@ static const struct {
 } sources[] = {
 	{ "depth_mm", "displacement", "displacement sensor" },
 	{ "volume_ul", "plunger", "plunger sensor" },
-	{ "interval_ms", NULL, "DAQ sample clock" },
+	{ "interval_ms", "@timebase", "DAQ sample clock" },
 	{ "shot_count", NULL, "shot detection (count)" },
 	{ "burst_volume_ul", "", "balance" },
 };
@@ -104,6 +104,10 @@ void format_trace(const struct fixture *fx, const char *name, struct trace *t)
 		if (sources[i].channel && !sources[i].channel[0]) {
 			t->model = fx->scale.model;
 			t->cert = fx->scale.cert.id[0] ? &fx->scale.cert : NULL;
+		}
+		if (sources[i].channel && !strcmp(sources[i].channel, "@timebase")) {
+			t->model = fx->timebase.model;
+			t->cert = fx->timebase.model[0] ? &fx->timebase.cert : NULL;
 		}
 		for (size_t c = 0; sources[i].channel && c < fx->daq.nchannels; c++)
 			if (!strcmp(fx->daq.channels[c].name, sources[i].channel)) {
@@ -122,10 +126,11 @@ void format_traceability(const struct fixture *fx, const struct measurement *m, 
 
 	format_trace(fx, m->name, &t);
 	if (t.cert)
-		snprintf(cert, sizeof(cert), "certificate %s (%s), due %s", t.cert->id,
-			 t.cert->issuer, t.cert->due);
+		snprintf(cert, sizeof(cert), "certificate %s (%s), calibrated %s, due %s", t.cert->id,
+			 t.cert->issuer, t.cert->calibrated[0] ? t.cert->calibrated : "(date not recorded)",
+			 t.cert->due);
 	else
-		snprintf(cert, sizeof(cert), "no calibration certificate recorded");
+		snprintf(cert, sizeof(cert), "NOT TRACEABLE: no calibration certificate in the chain");
 	snprintf(buf, len, "U = %.3g %s (k = 2) <- %s%s%s <- %s", m->uncertainty, m->unit,
 		 t.instrument, t.model[0] ? " " : "", t.model, cert);
 }

@@ -7,8 +7,8 @@
  */
 #include <stddef.h>
 
-#include "rig/fixture.h"
-#include "rig/record.h"
+#include "rig/station/fixture.h"
+#include "rig/base/record.h"
 
 /* "mean 4.014 mm, TI 3.937..4.091", "60 of 60", "3000.2 ul" */
 void format_measured(const struct measurement *m, char *buf, size_t len);

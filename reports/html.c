@@ -11,7 +11,8 @@
 #include "reports/format.h"
 #include "reports/markup.h"
 #include "reports/reports.h"
-#include "rig/file.h"
+#include "rig/base/audit.h"
+#include "rig/base/file.h"
 
 static const char style[] =
 	"<style>\n"
@@ -33,6 +34,13 @@ static const char style[] =
 	".trace { font-size: 8pt; color: #444; margin: 1pt 0; }\n"
 	".step { page-break-inside: avoid; }\n"
 	"footer { margin-top: 14pt; font-size: 8pt; color: #555; border-top: 1px solid #999; }\n"
+	".INCOMPLETE { color: #8a5300; border-color: #8a5300; background: #fdf3e1; }\n"
+	"td.INCOMPLETE, td.SHORT, td.MISSING { font-weight: bold; color: #8a5300; }\n"
+	".sim { position: fixed; top: 0; left: 0; right: 0; text-align: center; font-weight: bold; "
+	"color: #fff; background: #b35900; padding: 2pt; font-size: 9pt; z-index: 9; }\n"
+	"body.simrun { padding-top: 18pt; }\n"
+	"nav ol { columns: 2; font-size: 8.5pt; margin: 2pt 0; } .rule p { font-size: 8.5pt; margin: 3pt 0; }\n"
+	"table.decision th { width: 22%; font-weight: normal; } .flag { color: #9b1111; font-weight: bold; }\n"
 	"</style>\n";
 
 static void cell(FILE *f, const char *cls, const char *text)
@@ -48,9 +56,7 @@ static void header(FILE *f, const struct run_record *r, const struct fixture *fx
 	struct instrument_row ins[FIXTURE_MAX_CHANNELS + 1];
 	size_t n = content_facts(r, fx, facts);
 
-	fputs("<h1>Certification report: ", f);
-	markup_printf(f, "%s %s", r->uut.model, r->uut.serial);
-	fputs("</h1>\n<table class=\"facts\">\n", f);
+	fputs("<h2 id=\"run\">Run, unit and station</h2>\n<table class=\"facts\">\n", f);
 	for (size_t i = 0; i < n; i++) {
 		fputs("<tr><th>", f);
 		markup_text(f, facts[i].label);
@@ -58,8 +64,9 @@ static void header(FILE *f, const struct run_record *r, const struct fixture *fx
 		cell(f, strstr(facts[i].value, "SHA-256") ? "hash" : NULL, facts[i].value);
 		fputs("</tr>\n", f);
 	}
-	fputs("</table>\n<h2>Instruments and calibration</h2>\n<table>\n<tr><th>channel</th>"
-	      "<th>unit</th><th>instrument</th><th>certificate</th><th>issuer</th><th>due</th></tr>\n",
+	fputs("</table>\n<h2 id=\"instruments\">Instruments and calibration</h2>\n<table>\n<tr><th>channel</th>"
+	      "<th>unit</th><th>instrument</th><th>certificate</th><th>issuer</th><th>calibrated</th>"
+	      "<th>due</th></tr>\n",
 	      f);
 	n = content_instruments(fx, ins, sizeof(ins) / sizeof(ins[0]));
 	for (size_t i = 0; i < n; i++) {
@@ -69,6 +76,7 @@ static void header(FILE *f, const struct run_record *r, const struct fixture *fx
 		cell(f, NULL, ins[i].model);
 		cell(f, NULL, ins[i].cert);
 		cell(f, NULL, ins[i].issuer);
+		cell(f, NULL, ins[i].calibrated);
 		cell(f, NULL, ins[i].due);
 		fputs("</tr>\n", f);
 	}
@@ -79,9 +87,13 @@ static void verdict_banner(FILE *f, const struct run_record *r)
 {
 	fprintf(f, "<div class=\"verdict %s\">Overall verdict: %s", verdict_name(r->verdict),
 		verdict_name(r->verdict));
-	if (r->error[0]) {
+	if (r->error[0] || r->verdict == VERDICT_INCOMPLETE) {
 		fputs("<div style=\"font-size:9pt;font-weight:normal\">", f);
-		markup_text(f, r->error);
+		if (r->error[0])
+			markup_text(f, r->error);
+		else
+			markup_printf(f, "every judgement passed, but the run did not cover spec %s: "
+				      "see Coverage and Deviations", r->spec.name);
 		fputs("</div>", f);
 	}
 	fputs("</div>\n", f);
@@ -89,7 +101,7 @@ static void verdict_banner(FILE *f, const struct run_record *r)
 
 static void requirement_table(FILE *f, const struct run_record *r)
 {
-	fputs("<h2>Requirements</h2>\n<table>\n<tr><th>requirement</th><th>setting</th>"
+	fputs("<h2 id=\"requirements\">Requirements in detail</h2>\n<table>\n<tr><th>requirement</th><th>setting</th>"
 	      "<th>quantity</th><th>n</th><th>measured</th><th>limits</th><th>tolerance interval"
 	      "</th><th>Cpk (95 % lower)</th><th>U (k=2)</th><th>verdict</th></tr>\n", f);
 	for (size_t i = 0; i < r->nsteps; i++) {
@@ -157,25 +169,167 @@ void plot_html_figure(FILE *f, const struct plot_job *job)
 	free(svg);
 }
 
+/* Rows of label and value under a title spanning both columns. */
+static void fact_table(FILE *f, const char *title, const struct fact *rows, size_t n)
+{
+	fputs("<table class=\"decision\">\n<tr><th colspan=\"2\"><b>", f);
+	markup_text(f, title);
+	fputs("</b></th></tr>\n", f);
+	for (size_t i = 0; i < n; i++) {
+		fputs("<tr><th>", f);
+		markup_text(f, rows[i].label);
+		fputs("</th>", f);
+		cell(f, NULL, rows[i].value);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+static void decision_table(FILE *f, const struct measurement *m)
+{
+	struct decision_row d;
+
+	content_decision(m, &d);
+	fact_table(f, d.title, d.row, CONTENT_DECISION_ROWS);
+}
+
+static void grav_table(FILE *f, const struct step_record *s, const struct fixture *fx)
+{
+	struct fact g[CONTENT_MAX_GRAV];
+	size_t n = content_gravimetric(s, fx, g);
+
+	if (n)
+		fact_table(f, "Gravimetric volume (ISO 8655-6)", g, n);
+}
+
+static void summary_first(FILE *f, const struct run_record *r)
+{
+	struct requirement_line lines[32];
+	size_t n = content_requirement_lines(r, lines, 32);
+
+	fputs("<h2 id=\"summary\">Requirement summary</h2>\n<table>\n<tr><th>requirement</th>"
+	      "<th>verdict</th><th>worst margin</th><th>judgements</th></tr>\n", f);
+	for (size_t i = 0; i < n; i++) {
+		char k[24];
+
+		snprintf(k, sizeof(k), "%zu", lines[i].measurements);
+		fputs("<tr>", f);
+		cell(f, NULL, lines[i].id);
+		cell(f, verdict_name(lines[i].verdict), lines[i].measurements || lines[i].verdict
+								? verdict_name(lines[i].verdict) : "NOT RUN");
+		cell(f, NULL, lines[i].margin);
+		cell(f, "num", k);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+static void toc(FILE *f, const struct run_record *r)
+{
+	static const char *const parts[][2] = {
+		{ "summary", "Requirement summary" }, { "rule", "Decision rule" },
+		{ "coverage", "Coverage of the specification" }, { "deviations", "Deviations" },
+		{ "run", "Run, unit and station" }, { "instruments", "Instruments and calibration" },
+		{ "requirements", "Requirements in detail" }, { "measurements", "Measurements" },
+	};
+
+	fputs("<nav><h2>Contents</h2><ol>\n", f);
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		fprintf(f, "<li><a href=\"#%s\">%s</a></li>\n", parts[i][0], parts[i][1]);
+	for (size_t i = 0; i < r->nsteps; i++) {
+		fprintf(f, "<li><a href=\"#step-%zu\">", i + 1);
+		markup_printf(f, "%s %s", r->steps[i].id, verdict_name(r->steps[i].verdict));
+		fputs("</a></li>\n", f);
+	}
+	fputs("</ol></nav>\n", f);
+}
+
+static void decision_rule(FILE *f)
+{
+	fputs("<h2 id=\"rule\">Decision rule</h2>\n<div class=\"rule\">\n", f);
+	for (size_t i = 0; content_decision_rule[i]; i++) {
+		fputs("<p>", f);
+		markup_text(f, content_decision_rule[i]);
+		fputs("</p>\n", f);
+	}
+	fputs("</div>\n", f);
+}
+
+static void coverage(FILE *f, const struct run_record *r)
+{
+	struct coverage_row rows[SPEC_MAX_REQUIREMENTS * SPEC_MAX_VALUES];
+	size_t n = audit_coverage(r, rows, sizeof(rows) / sizeof(rows[0]));
+
+	fputs("<h2 id=\"coverage\">Coverage of the specification</h2>\n", f);
+	if (!r->spec.name[0]) {
+		fputs("<p class=\"flag\">", f);
+		markup_text(f, content_no_spec);
+		fputs("</p>\n", f);
+		return;
+	}
+	fputs("<table>\n<tr><th>requirement</th><th>setting</th><th>shots required</th>"
+	      "<th>shots measured</th><th>status</th></tr>\n", f);
+	for (size_t i = 0; i < n; i++) {
+		char req[32], got[48];
+
+		content_coverage_cells(&rows[i], req, got);
+		fputs("<tr>", f);
+		cell(f, NULL, rows[i].requirement);
+		cell(f, NULL, rows[i].setting);
+		cell(f, "num", req);
+		cell(f, "num", got);
+		cell(f, coverage_status_name(rows[i].status), coverage_status_name(rows[i].status));
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+static void deviations(FILE *f, const struct run_record *r)
+{
+	struct deviation d[64];
+	size_t n = audit_deviations(r, d, 64);
+
+	fputs("<h2 id=\"deviations\">Deviations</h2>\n", f);
+	if (!n) {
+		fputs("<p>", f);
+		markup_text(f, content_no_deviations);
+		fputs("</p>\n", f);
+		return;
+	}
+	fputs("<table>\n<tr><th>kind</th><th>step</th><th>what</th></tr>\n", f);
+	for (size_t i = 0; i < n; i++) {
+		fputs("<tr>", f);
+		cell(f, NULL, d[i].kind);
+		cell(f, NULL, d[i].step);
+		cell(f, NULL, d[i].text);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
 static void steps(FILE *f, const struct run_record *r, const struct fixture *fx)
 {
-	fputs("<h2>Measurements</h2>\n", f);
+	fputs("<h2 id=\"measurements\">Measurements</h2>\n", f);
 	for (size_t i = 0; i < r->nsteps; i++) {
 		const struct step_record *s = &r->steps[i];
 		struct step_figures fig;
 		char trace[512];
 
 		content_figures(r->out_dir, s, &fig);
-		fprintf(f, "<div class=\"step\"><h3>%s ", verdict_name(s->verdict));
+		fprintf(f, "<div class=\"step\"><h3 id=\"step-%zu\">%s ", i + 1, verdict_name(s->verdict));
 		markup_printf(f, "%s: %s (%s to %s, %zu shots)", s->id, s->label, s->started,
 			      s->ended, s->nshots);
 		fputs("</h3>\n", f);
 		for (size_t k = 0; k < fig.ntraced; k++) {
 			format_traceability(fx, fig.traced[k], trace, sizeof(trace));
-			fputs("<p class=\"trace\">", f);
+			decision_table(f, fig.traced[k]);
+			fprintf(f, "<p class=\"trace%s\">", strstr(trace, "NOT TRACEABLE") ? " flag" : "");
 			markup_printf(f, "%s: %s", fig.traced[k]->name, trace);
 			fputs("</p>\n", f);
 		}
+		grav_table(f, s, fx);
+		/* Signal-quality figures per capture (issue 14) go here, under the
+		 * step's decisions and before its plots. */
 		fputs("<div class=\"figures\">\n", f);
 		for (size_t k = 0; k < fig.njobs; k++)
 			plot_html_figure(f, &fig.job[k]);
@@ -193,6 +347,7 @@ static void steps(FILE *f, const struct run_record *r, const struct fixture *fx)
 int report_html(const struct run_record *r, const struct fixture *fx, const char *path)
 {
 	FILE *f;
+	char sim[160];
 	int rc = file_replace_open(path, &f);
 
 	if (rc)
@@ -202,9 +357,23 @@ int report_html(const struct run_record *r, const struct fixture *fx, const char
 		      verdict_name(r->verdict));
 	fputs("</title>\n", f);
 	fputs(style, f);
-	fputs("</head>\n<body>\n", f);
-	header(f, r, fx);
+	content_sim_banner(r, sim, sizeof(sim));
+	fprintf(f, "</head>\n<body%s>\n", sim[0] ? " class=\"simrun\"" : "");
+	if (sim[0]) { /* position: fixed repeats it on every printed page */
+		fputs("<div class=\"sim\">", f);
+		markup_text(f, sim);
+		fputs("</div>\n", f);
+	}
+	fputs("<h1>Certification report: ", f);
+	markup_printf(f, "%s %s", r->uut.model, r->uut.serial);
+	fputs("</h1>\n", f);
 	verdict_banner(f, r);
+	summary_first(f, r);
+	toc(f, r);
+	decision_rule(f);
+	coverage(f, r);
+	deviations(f, r);
+	header(f, r, fx);
 	requirement_table(f, r);
 	steps(f, r, fx);
 	fputs("<footer>This report is one artifact of the run directory. MANIFEST lists the "

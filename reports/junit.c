@@ -10,8 +10,9 @@
 #include "reports/format.h"
 #include "reports/markup.h"
 #include "reports/reports.h"
-#include "rig/error.h"
-#include "rig/file.h"
+#include "rig/base/audit.h"
+#include "rig/base/error.h"
+#include "rig/base/file.h"
 
 static double seconds_between(const char *from, const char *to)
 {
@@ -130,6 +131,36 @@ static int any_step_aborted(const struct run_record *r)
 	return 0;
 }
 
+/* One testcase for the run's coverage of its spec: failure INCOMPLETE
+ * listing every requirement and setting skipped or short. */
+static void coverage_case(FILE *f, const struct run_record *r, struct counts *c)
+{
+	struct deviation d[64];
+	size_t n = audit_deviations(r, d, 64), gaps = 0;
+
+	if (!r->spec.name[0])
+		return;
+	c->tests++;
+	fputs("    <testcase classname=\"coverage\" name=\"", f);
+	markup_printf(f, "%s rev %s", r->spec.name, r->spec.revision);
+	fputs("\" time=\"0\">\n", f);
+	for (size_t i = 0; i < n; i++)
+		gaps += !strcmp(d[i].kind, "coverage");
+	if (gaps) {
+		c->failures++;
+		fprintf(f, "      <failure type=\"INCOMPLETE\" message=\"");
+		markup_printf(f, "%zu requirement settings of spec %s not covered", gaps, r->spec.name);
+		fputs("\">", f);
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(d[i].kind, "coverage")) {
+				markup_text(f, d[i].text);
+				fputs("\n", f);
+			}
+		fputs("</failure>\n", f);
+	}
+	fputs("    </testcase>\n", f);
+}
+
 static void body(FILE *f, const struct run_record *r, struct counts *c)
 {
 	const char *ids[16];
@@ -145,7 +176,12 @@ static void body(FILE *f, const struct run_record *r, struct counts *c)
 	property(f, "script", r->script.path);
 	property(f, "script.sha256", r->script.sha256);
 	property(f, "rig.version", r->rig_version);
+	property(f, "run.simulation", r->sim ? "true" : "false");
+	property(f, "spec", r->spec.name[0] ? r->spec.name : "");
+	property(f, "spec.revision", r->spec.revision);
+	property(f, "station.key", r->station_key_id);
 	fputs("    </properties>\n", f);
+	coverage_case(f, r, c);
 	for (size_t i = 0; i < r->nsteps; i++) {
 		size_t n = step_requirements(&r->steps[i], ids, 16);
 
@@ -190,7 +226,7 @@ int report_junit(const struct run_record *r, const char *path)
 	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.0f\">\n", c.tests,
 		c.failures, c.errors, secs);
 	fputs("  <testsuite name=\"", f);
-	markup_printf(f, "%s %s", r->uut.model, r->uut.serial);
+	markup_printf(f, "%s%s %s", r->sim ? "SIMULATION " : "", r->uut.model, r->uut.serial);
 	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"0\" time=\"%.0f\" "
 		   "timestamp=\"", c.tests, c.failures, c.errors, secs);
 	markup_text(f, r->started);

@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rig/error.h"
-#include "rig/file.h"
+#include "rig/base/error.h"
+#include "rig/base/file.h"
 
 #define COMMENT "untrusted comment: "
 #define PUB_BYTES (2 + KEY_NUM_BYTES + 32)

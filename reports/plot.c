@@ -7,13 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rig/error.h"
+#include "rig/base/error.h"
 
 #define FONT "DejaVu Sans"
 #define MARGIN_L 46.0
 #define MARGIN_R 10.0
 #define MARGIN_T 18.0
 #define MARGIN_B 26.0
+#define LEGEND_H 10.0   /* a row between the title and the frame */
 
 struct rgba {
 	double r, g, b, a;
@@ -114,10 +115,11 @@ static void axes(cairo_t *cr, const struct frame *f, const char *title, const ch
 	color(cr, INK);
 	cairo_rectangle(cr, f->x0, f->y0, f->x1 - f->x0, f->y1 - f->y0);
 	cairo_stroke(cr);
-	text(cr, f->x0, f->y0 - 6, 8.5, 0, title);
+	text(cr, f->x0, f->y0 - 6 - LEGEND_H, 8.5, 0, title);
 	text(cr, (f->x0 + f->x1) / 2, f->y1 + 21, 7.5, 0.5, xlabel);
 	cairo_save(cr);
-	cairo_move_to(cr, 9, (f->y0 + f->y1) / 2);
+	/* rotate about the label's place, not the plot's corner */
+	cairo_translate(cr, f->x0 - 36, (f->y0 + f->y1) / 2);
 	cairo_rotate(cr, -M_PI / 2);
 	text(cr, 0, 0, 7.5, 0.5, ylabel);
 	cairo_restore(cr);
@@ -147,10 +149,52 @@ static void mark(cairo_t *cr, const struct frame *f, int vertical, double v, str
 	}
 	cairo_stroke(cr);
 	cairo_set_dash(cr, NULL, 0, 0);
-	if (label && vertical)
-		text(cr, px(f, v) + 2, f->y0 + 8, 6.5, 0, label);
-	else if (label)
-		text(cr, f->x1 - 2, py(f, v) - 2, 6.5, 1, label);
+	(void)label; /* named in the legend above the frame, where labels cannot collide */
+}
+
+/* One legend entry at *x on the baseline y: a line sample (or a swatch)
+ * and its name; *x advances past it. */
+static void legend_entry(cairo_t *cr, double *x, double y, struct rgba c, double dash, int swatch,
+			 const char *name)
+{
+	cairo_text_extents_t e;
+
+	color(cr, c);
+	if (swatch) {
+		cairo_rectangle(cr, *x, y - 5, 10, 5);
+		cairo_fill(cr);
+	} else {
+		cairo_set_line_width(cr, 1.1);
+		cairo_set_dash(cr, &dash, dash > 0, 0);
+		cairo_move_to(cr, *x, y - 2.5);
+		cairo_line_to(cr, *x + 10, y - 2.5);
+		cairo_stroke(cr);
+		cairo_set_dash(cr, NULL, 0, 0);
+	}
+	color(cr, INK);
+	text(cr, *x + 12, y, 6, 0, name);
+	cairo_text_extents(cr, name, &e);
+	*x += 12 + e.x_advance + 6;
+}
+
+/* What each line of limits() is, for those the measurement has. */
+static void legend(cairo_t *cr, const struct frame *f, const struct measurement *m)
+{
+	int ti = isfinite(m->ti_lo) || isfinite(m->ti_hi);
+	double x = f->x0, y = f->y0 - 3;
+
+	if (isfinite(m->lsl) || isfinite(m->usl))
+		legend_entry(cr, &x, y, LIMIT, 0, 0, m->ti_method[0] ? "TI limit" : "limit");
+	if (isfinite(m->mean_lo) || isfinite(m->mean_hi))
+		legend_entry(cr, &x, y, LIMIT, 4, 0, "mean limit");
+	if (m->guard_band > 0)
+		legend_entry(cr, &x, y, GUARD, 0, 1, "guard band (U)");
+	if (ti)
+		legend_entry(cr, &x, y, TI, 3, 0, "TI");
+	if (isfinite(m->mean))
+		legend_entry(cr, &x, y, MEAN, 0, 0, "mean");
+	if (isfinite(m->target))
+		legend_entry(cr, &x, y, TARGET, 2, 0, "target");
 }
 
 /* The guard band: the strips just inside each limit where a result is INDETERMINATE. */
@@ -212,7 +256,7 @@ static void value_range(const double *x, size_t n, const struct measurement *m, 
 static void frame_in(struct frame *f, double w, double h)
 {
 	f->x0 = MARGIN_L;
-	f->y0 = MARGIN_T;
+	f->y0 = MARGIN_T + LEGEND_H;
 	f->x1 = w - MARGIN_R;
 	f->y1 = h - MARGIN_B;
 }
@@ -257,6 +301,7 @@ void plot_histogram(cairo_t *cr, double w, double h, const double *x, size_t n,
 	f.ymax = (double)top * 1.15;
 	snprintf(title, sizeof(title), "%s: distribution of %zu values", m->name, n);
 	axes(cr, &f, title, m->unit, "shots");
+	legend(cr, &f, m);
 	cairo_save(cr);
 	clip_to(cr, &f);
 	limits(cr, &f, 1, m);
@@ -288,6 +333,7 @@ void plot_run_chart(cairo_t *cr, double w, double h, const double *x, size_t n,
 	f.xmax = (double)n + 1;
 	snprintf(title, sizeof(title), "%s in firing order", m->name);
 	axes(cr, &f, title, "shot", m->unit);
+	legend(cr, &f, m);
 	cairo_save(cr);
 	clip_to(cr, &f);
 	limits(cr, &f, 0, m);

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "rig/record.h"
+#include "rig/base/record.h"
 
 /* A shot's raw signals around its onset, in physical units, and what the
  * shot detector reported for it. */

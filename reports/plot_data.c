@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "reports/plot.h"
-#include "rig/error.h"
+#include "rig/base/error.h"
 #include "rig/measure/rcap.h"
 
 #define BEFORE_MS 15.0

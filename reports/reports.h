@@ -2,13 +2,13 @@
 #define RIG_REPORTS_H
 
 /*
- * Report writers: each renders the run record (rig/record.h) into one
+ * Report writers: each renders the run record (rig/base/record.h) into one
  * artifact of the run directory. They never measure or judge.
  */
 #include <stdio.h>
 
-#include "rig/fixture.h"
-#include "rig/record.h"
+#include "rig/station/fixture.h"
+#include "rig/base/record.h"
 
 /* result.json, as docs/result.schema.json describes. */
 int report_result_json(const struct run_record *r, const struct fixture *fx, const char *path);

@@ -3,9 +3,10 @@
 #include <string.h>
 
 #include "reports/reports.h"
-#include "rig/error.h"
-#include "rig/file.h"
-#include "rig/record_json.h"
+#include "rig/base/audit.h"
+#include "rig/base/error.h"
+#include "rig/base/file.h"
+#include "rig/run/record_json.h"
 
 #define RESULT_SCHEMA "https://rig.example/result.schema.json"
 #define RESULT_FORMAT "rig-result/1"
@@ -24,7 +25,12 @@ static json_t *step_json(const struct step_record *s)
 	for (size_t i = 0; i < s->ncaptures; i++)
 		json_array_append_new(caps, json_pack("{s:s, s:s}", "file", s->captures[i].name,
 						      "sha256", s->captures[i].sha256));
-	return json_pack("{s:s, s:s, s:s, s:{s:f, s:f, s:f}, s:s, s:s, s:s, s:s, s:I, s:I, s:o, "
+	json_t *j, *readings = json_array();
+
+	for (size_t i = 0; i < s->nreadings; i++)
+		json_array_append_new(readings, json_real(s->readings_g[i]));
+	/* Signal-quality figures per capture (issue 14) belong in each captures[] entry. */
+	j = json_pack("{s:s, s:s, s:s, s:{s:f, s:f, s:f}, s:s, s:s, s:s, s:s, s:I, s:I, s:o, "
 			 "s:o}",
 			 "id", s->id, "requirement", s->requirement, "setting_label", s->label,
 			 "setting", "depth_mm", s->setting.depth_mm, "dose_ul", s->setting.dose_ul,
@@ -32,29 +38,65 @@ static json_t *step_json(const struct step_record *s)
 			 s->ended, "verdict", verdict_name(s->verdict), "error", s->error,
 			 "bursts", (json_int_t)s->bursts, "shots", (json_int_t)s->nshots,
 			 "captures", caps, "measurements", ms);
+	if (s->nreadings)
+		json_object_set_new(j, "balance_readings_g", readings);
+	else
+		json_decref(readings);
+	if (s->grav.have)
+		json_object_set_new(j, "gravimetric",
+				    json_pack("{s:f, s:f, s:f, s:f, s:f}", "grams", s->grav.grams,
+					      "seconds", s->grav.seconds, "z_ul_per_mg",
+					      s->grav.z_ul_per_mg, "evaporation_mg",
+					      s->grav.evaporation_mg, "volume_ul", s->grav.volume_ul));
+	return j;
 }
 
-/* Per requirement ID, the worst verdict of every measurement made for it. */
+/* Per requirement ID (the spec's first): the worst verdict of every
+ * measurement made for it, and its worst margin (rig/base/audit.h). */
 static json_t *requirements_json(const struct run_record *r)
 {
-	json_t *reqs = json_object(), *out = json_array();
-	const char *key;
-	json_t *v;
+	const char *ids[32];
+	size_t n = audit_requirements(r, ids, 32);
+	json_t *out = json_array();
 
-	for (size_t i = 0; i < r->nsteps; i++)
-		for (size_t j = 0; j < r->steps[i].nm; j++) {
-			const struct measurement *m = &r->steps[i].m[j];
-			json_t *old = json_object_get(reqs, m->requirement);
-			enum verdict worst = m->verdict;
+	for (size_t i = 0; i < n; i++) {
+		struct margin mg;
 
-			if (old)
-				worst = verdict_worse((enum verdict)json_integer_value(old), worst);
-			json_object_set_new(reqs, m->requirement, json_integer(worst));
-		}
-	json_object_foreach(reqs, key, v)
-		json_array_append_new(out, json_pack("{s:s, s:s}", "id", key, "verdict",
-						     verdict_name((enum verdict)json_integer_value(v))));
-	json_decref(reqs);
+		audit_margin(r, ids[i], &mg);
+		json_array_append_new(out, json_pack("{s:s, s:s, s:I, s:o, s:o, s:s}", "id", ids[i],
+						     "verdict", verdict_name(mg.verdict),
+						     "judgements", (json_int_t)mg.measurements,
+						     "worst_margin", json_number_or_null(mg.dist),
+						     "worst_margin_pct", json_number_or_null(mg.pct),
+						     "worst_at", mg.step ? mg.step->id : ""));
+	}
+	return out;
+}
+
+static json_t *coverage_json(const struct run_record *r)
+{
+	struct coverage_row rows[SPEC_MAX_REQUIREMENTS * SPEC_MAX_VALUES];
+	size_t n = audit_coverage(r, rows, sizeof(rows) / sizeof(rows[0]));
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(out, json_pack("{s:s, s:s, s:I, s:I, s:s}", "requirement",
+						     rows[i].requirement, "setting", rows[i].setting,
+						     "shots_required", (json_int_t)rows[i].shots_required,
+						     "shots_measured", (json_int_t)rows[i].shots_measured,
+						     "status", coverage_status_name(rows[i].status)));
+	return out;
+}
+
+static json_t *deviations_json(const struct run_record *r)
+{
+	struct deviation d[64];
+	size_t n = audit_deviations(r, d, 64);
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "kind", d[i].kind, "step",
+						     d[i].step, "text", d[i].text));
 	return out;
 }
 
@@ -74,6 +116,8 @@ int report_result_json(const struct run_record *r, const struct fixture *fx, con
 			 verdict_name(r->verdict), "error", r->error, "operator", r->operator_name,
 			 "batch", r->batch);
 	json_object_set_new(root, "station", json_string(r->station));
+	if (r->socket[0])
+		json_object_set_new(root, "socket", json_string(r->socket));
 	json_object_set_new(root, "safety_stop", json_string(r->safety_stop));
 	fixture = fixture_to_json(fx);
 	json_object_set_new(fixture, "allow_expired_cal", json_boolean(r->allow_expired_cal));
@@ -87,6 +131,11 @@ int report_result_json(const struct run_record *r, const struct fixture *fx, con
 							     source(&r->sim_unit), "seed",
 							     (json_int_t)r->seed)
 						: json_null());
+	json_object_set_new(root, "simulation", json_boolean(r->sim));
+	json_object_set_new(root, "station_key", json_string(r->station_key_id));
+	json_object_set_new(root, "spec", r->spec.name[0] ? spec_to_json(&r->spec) : json_null());
+	json_object_set_new(root, "coverage", coverage_json(r));
+	json_object_set_new(root, "deviations", deviations_json(r));
 	json_object_set_new(root, "requirements", requirements_json(r));
 	json_object_set_new(root, "steps", steps);
 	rc = file_replace_open(path, &f);

@@ -1,7 +1,7 @@
 #include <math.h>
 
 #include "reports/reports.h"
-#include "rig/file.h"
+#include "rig/base/file.h"
 
 static void field(FILE *f, const char *fmt, double v)
 {

@@ -6,8 +6,8 @@
 
 #include "reports/approval.h"
 #include "reports/markup.h"
-#include "rig/error.h"
-#include "rig/file.h"
+#include "rig/base/error.h"
+#include "rig/base/file.h"
 
 #define PAGE_W 595.276
 #define PAGE_H 841.890

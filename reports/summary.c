@@ -4,6 +4,7 @@
 
 #include "reports/format.h"
 #include "reports/reports.h"
+#include "rig/base/audit.h"
 
 /* u: the guard band applied (the fixture's U), "" where none applies. */
 #define ROW "%-11s %-13s %-38s %-32s %-8s %s\n"
@@ -81,10 +82,10 @@ static void every_burst_rows(const struct run_record *r, FILE *out)
 
 void report_summary(const struct run_record *r, const struct fixture *fx, FILE *out)
 {
-	size_t counts[VERDICT_ABORTED + 1] = { 0 };
+	size_t counts[VERDICT_LAST + 1] = { 0 };
 
-	fprintf(out, "\nrig %s  %s  on %s (%s)\n", r->rig_version, r->script.path, fx->name,
-		r->station);
+	fprintf(out, "\nrig %s  %s  on %s (%s%s%s)\n", r->rig_version, r->script.path, fx->name,
+		r->station, r->socket[0] ? ", socket " : "", r->socket);
 	fprintf(out, "unit %s %s firmware %s   operator %s   run %s\n\n", r->uut.model,
 		r->uut.serial, r->uut.firmware, r->operator_name, r->id);
 	fprintf(out, ROW, "requirement", "setting", "measured", "limits", "U (k=2)", "verdict");
@@ -117,6 +118,16 @@ void report_summary(const struct run_record *r, const struct fixture *fx, FILE *
 	fprintf(out, "  (%zu steps: %zu pass, %zu fail, %zu indeterminate, %zu error)\n", r->nsteps,
 		counts[VERDICT_PASS], counts[VERDICT_FAIL], counts[VERDICT_INDETERMINATE],
 		counts[VERDICT_ERROR] + counts[VERDICT_ABORTED]);
+	{
+		struct deviation d[64];
+		size_t nd = audit_deviations(r, d, 64);
+
+		for (size_t i = 0; i < nd; i++)
+			if (!strcmp(d[i].kind, "coverage"))
+				fprintf(out, "INCOMPLETE: %s\n", d[i].text);
+	}
+	if (r->sim)
+		fprintf(out, "SIMULATION: sim bench run, not a certificate of a unit\n");
 	if (r->safety_stop[0])
 		fprintf(out, "SAFETY STOP: %s\n", r->safety_stop);
 	if (r->error[0])

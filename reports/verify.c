@@ -10,9 +10,9 @@
 #include "reports/approval.h"
 #include "reports/keys.h"
 #include "reports/manifest.h"
-#include "rig/error.h"
-#include "rig/file.h"
-#include "rig/journal.h"
+#include "rig/base/error.h"
+#include "rig/base/file.h"
+#include "rig/run/journal.h"
 
 #define MANIFEST_MAX_BYTES (16u << 20)
 

@@ -6,17 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rig/cli.h"
-#include "rig/error.h"
-#include "rig/flash.h"
-#include "rig/list_devices.h"
-#include "rig/measure_cmd.h"
-#include "rig/records_cmd.h"
-#include "rig/recover.h"
-#include "rig/regress/verbs.h"
-#include "rig/run.h"
-#include "rig/stats_cmd.h"
-#include "rig/trust_cmd.h"
+#include "rig/base/error.h"
+#include "rig/verbs/verbs.h"
 
 static const char usage[] =
 	"usage: rig COMMAND [ARGS]\n"
@@ -55,42 +46,11 @@ static const char usage[] =
 	"                       the run later runs of a firmware branch are compared with\n"
 	"  trend --requirement R [--out FILE]\n"
 	"                       X-bar and S control charts across runs\n"
+	"  sync [--to CONNINFO] push closed runs to the line's central store (PostgreSQL)\n"
+	"  line [--db CONNINFO] yields, capability and station comparison across the line\n"
 	"\n"
 	"Exit status: 0 all PASS, 1 any FAIL or INDETERMINATE, 2 the run could not complete.\n"
 	"See rig(1) and docs/.\n";
-
-static const char run_usage[] =
-	"usage: rig run SCRIPT [options]\n"
-	"  --fixture F          station description (default fixtures/sim-bench.lua)\n"
-	"  --sim-unit U         simulated unit model (default fixtures/units/nominal.lua)\n"
-	"  --seed N             sim randomness (default 1)\n"
-	"  --out DIR            run directory (default reports/out/<run-id>)\n"
-	"  --operator NAME      recorded in the reports (default $USER)\n"
-	"  --realtime           pace the sim to the wall clock\n"
-	"  --batch              answer operator prompts automatically (also without a terminal)\n"
-	"  --allow-expired-cal  run with an expired calibration certificate (recorded)\n"
-	"  --quiet              no progress line\n"
-	"  --step-timeout S     stop a step whose Lua code runs longer than S seconds\n"
-	"                       (default 600; 0: no limit; bursts have their own limits)\n"
-	"  --db PATH            results store the run is recorded in\n"
-	"                       (default $XDG_DATA_HOME/rig/results.db)\n"
-	"  --firmware FILE      image for the script to flash (rig.firmware, rig.uut:flash())\n"
-	"  --param NAME=VALUE   a run option the script reads as rig.params.NAME\n";
-
-static int cmd_run(int argc, char **argv)
-{
-	struct run_options o;
-
-	if (cli_parse_run(argc, argv, &o) != 0) {
-		fprintf(stderr, "rig: %s\n", rig_last_error());
-		return 2;
-	}
-	if (o.help) {
-		fputs(run_usage, stdout);
-		return 0;
-	}
-	return run_command(&o);
-}
 
 int main(int argc, char **argv)
 {
@@ -98,7 +58,7 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int argc, char **argv);
 	} verbs[] = {
-		{ "run", cmd_run },
+		{ "run", run_command },
 		{ "measure", measure_command },
 		{ "verify", verify_command },
 		{ "stats", stats_command },
@@ -112,6 +72,8 @@ int main(int argc, char **argv)
 		{ "diff", diff_command },
 		{ "baseline", baseline_command },
 		{ "trend", trend_command },
+		{ "sync", sync_command },
+		{ "line", line_command },
 	};
 
 	if (sodium_init() < 0) {

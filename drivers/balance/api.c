@@ -11,8 +11,8 @@
 #include "drivers/backends.h"
 #include "drivers/balance/protocol.h"
 #include "drivers/balance/serial.h"
-#include "rig/clock.h"
-#include "rig/error.h"
+#include "rig/base/clock.h"
+#include "rig/base/error.h"
 
 /* Between two requests for a stable value the balance is still settling. */
 #define RETRY_PAUSE_MS 100

@@ -7,7 +7,7 @@
 
 #include "drivers/backends.h"
 #include "drivers/devices.h"
-#include "rig/error.h"
+#include "rig/base/error.h"
 
 #define BY_ID "/dev/serial/by-id"
 

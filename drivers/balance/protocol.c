@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rig/error.h"
+#include "rig/base/error.h"
 
 /* The reply ID each command answers with. */
 static const char *reply_id(const char *cmd)

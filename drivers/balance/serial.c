@@ -9,8 +9,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "rig/clock.h"
-#include "rig/error.h"
+#include "rig/base/clock.h"
+#include "rig/base/error.h"
 
 static int speed_of(unsigned baud, speed_t *out)
 {

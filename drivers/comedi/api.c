@@ -12,8 +12,8 @@
 
 #include "drivers/backends.h"
 #include "drivers/comedi/comedi.h"
-#include "rig/bench.h"
-#include "rig/error.h"
+#include "rig/station/station.h"
+#include "rig/base/error.h"
 
 /* At least this much signal fits in the kernel buffer before it overruns. */
 #define BUFFER_SECONDS 2.0

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "drivers/comedi/comedi.h"
-#include "rig/error.h"
+#include "rig/base/error.h"
 
 #define MAXP FIXTURE_MAX_POLY /* coefficients a channel polynomial can hold */
 

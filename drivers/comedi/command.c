@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "drivers/comedi/comedi.h"
-#include "rig/error.h"
+#include "rig/base/error.h"
 
 /* Timer rounding below this is accepted (and reported in daq->rate_hz);
  * anything further from the fixture's rate is refused. */

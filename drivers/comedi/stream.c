@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "drivers/comedi/comedi.h"
-#include "rig/error.h"
+#include "rig/base/error.h"
 
 #define WAIT_SLICE_MS 5
 

@@ -12,8 +12,8 @@
 #include "drivers/injector/dfu.h"
 #include "drivers/injector/protocol.h"
 #include "drivers/injector/usb.h"
-#include "rig/clock.h"
-#include "rig/error.h"
+#include "rig/base/clock.h"
+#include "rig/base/error.h"
 
 struct injector {
 	struct uut base;

@@ -7,8 +7,8 @@
 #include "drivers/injector/firmware.h"
 #include "drivers/injector/protocol.h"
 #include "drivers/injector/usb.h"
-#include "rig/clock.h"
-#include "rig/error.h"
+#include "rig/base/clock.h"
+#include "rig/base/error.h"
 
 #define REQ_OUT (LIBUSB_REQUEST_TYPE_CLASS | LIBUSB_RECIPIENT_INTERFACE | LIBUSB_ENDPOINT_OUT)
 #define REQ_IN (LIBUSB_REQUEST_TYPE_CLASS | LIBUSB_RECIPIENT_INTERFACE | LIBUSB_ENDPOINT_IN)

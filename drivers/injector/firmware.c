@@ -6,7 +6,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "rig/error.h"
+#include "rig/base/error.h"
 
 /* The largest image the MI-350's flash holds. */
 #define FW_MAX (1024 * 1024)

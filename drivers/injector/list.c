@@ -6,7 +6,7 @@
 #include "drivers/devices.h"
 #include "drivers/injector/protocol.h"
 #include "drivers/injector/usb.h"
-#include "rig/error.h"
+#include "rig/base/error.h"
 
 /* What a runtime unit says of itself: model and firmware, or why not. */
 static void identity(char *out, size_t n, unsigned vid, unsigned pid, const char *serial)

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rig/error.h"
+#include "rig/base/error.h"
 
 #define IDENTITY_FIELD 16
 #define IDENTITY_LEN (1 + 1 + 3 * IDENTITY_FIELD)

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rig/clock.h"
-#include "rig/error.h"
+#include "rig/base/clock.h"
+#include "rig/base/error.h"
 
 #define WAIT_STEP_MS 50
 

@@ -13,8 +13,8 @@
 #include "drivers/sim/model.h"
 #include "drivers/sim/random.h"
 #include "drivers/sim/signal.h"
-#include "rig/bench.h"
-#include "rig/error.h"
+#include "rig/station/station.h"
+#include "rig/base/error.h"
 #include "rig/measure/gravimetric.h"
 
 struct sim_daq {

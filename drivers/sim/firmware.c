@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rig/datafile.h"
-#include "rig/error.h"
+#include "rig/base/datafile.h"
+#include "rig/base/error.h"
 
 /* What tells a sim image from any other Lua file. */
 #define SIM_IMAGE_KIND "rig sim firmware"

@@ -3,8 +3,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "rig/error.h"
-#include "rig/file.h"
+#include "rig/base/error.h"
+#include "rig/base/file.h"
 
 /* Dose push: a fixed part plus a part proportional to the volume, capped so
  * a shot always ends well before the next one at the highest rate. */

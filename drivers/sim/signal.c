@@ -56,7 +56,7 @@ void sim_signal_scan(struct sim_signal *s, const struct sim_model *m, double t, 
 		const struct fixture_channel *fc = &s->daq->channels[c];
 
 		switch (s->role[c]) {
-		case SIM_ROLE_DISPLACEMENT: x[c] = ext; break;
+		case SIM_ROLE_DISPLACEMENT: x[c] = ext * (fc->sim_gain > 0 ? fc->sim_gain : 1); break;
 		case SIM_ROLE_PLUNGER: x[c] = vol - s->volume_at_start + PLUNGER_START_UL; break;
 		case SIM_ROLE_TRIGGER: x[c] = m->pressed ? TRIGGER_HIGH_V : 0; break;
 		case SIM_ROLE_TEMPERATURE: x[c] = s->env->temperature_c; break;

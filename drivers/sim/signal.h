@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "drivers/sim/random.h"
-#include "rig/fixture.h"
+#include "rig/station/fixture.h"
 
 struct sim_model;
 

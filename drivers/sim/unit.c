@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rig/datafile.h"
-#include "rig/error.h"
+#include "rig/base/datafile.h"
+#include "rig/base/error.h"
 
 static const char *const fault_names[] = {
 	[SIM_FAULT_USB_DISCONNECT] = "usb_disconnect",

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rig/fixture.h"
+#include "rig/station/fixture.h"
 
 struct calibration {
 	double poly[FIXTURE_MAX_POLY];

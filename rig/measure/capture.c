@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rig/error.h"
+#include "rig/base/error.h"
 
 #define DEFAULT_BLOCK 65536
 

@@ -9,7 +9,7 @@
  * rho_w from Tanaka et al. (Metrologia 38, 2001), rho_a from the CIPM
  * simplified formula.
  */
-#include "rig/fixture.h"
+#include "rig/station/fixture.h"
 
 /* Density of air-free water, g/ml, at t °C (Tanaka 2001). */
 double water_density(double t_c);

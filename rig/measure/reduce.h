@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rig/fixture.h"
+#include "rig/station/fixture.h"
 
 #define SCAN_GROUP 16  /* scans per vector group */
 

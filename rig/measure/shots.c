@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rig/error.h"
+#include "rig/base/error.h"
 #include "rig/measure/fit.h"
 #include "rig/measure/reduce.h"
 

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rig/error.h"
-#include "rig/regress/verbs.h"
+#include "rig/base/error.h"
+#include "rig/verbs/verbs.h"
 #include "rig/store/store.h"
 
 static const char usage[] =

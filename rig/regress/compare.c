@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rig/error.h"
+#include "rig/base/error.h"
 
 static const double *values_of(const struct step_record *s, const struct measurement *m)
 {

@@ -12,8 +12,8 @@
  */
 #include <stddef.h>
 
-#include "rig/record.h"
-#include "rig/stats.h"
+#include "rig/base/record.h"
+#include "rig/stats/stats.h"
 
 /* Practical thresholds of one requirement (spec.regression.requirements). */
 struct regress_threshold {

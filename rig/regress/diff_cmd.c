@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rig/error.h"
-#include "rig/paths.h"
+#include "rig/base/error.h"
+#include "rig/base/paths.h"
 #include "rig/regress/compare.h"
 #include "rig/regress/diff_out.h"
-#include "rig/regress/verbs.h"
+#include "rig/verbs/verbs.h"
 #include "rig/store/store.h"
 
 static const char usage[] =

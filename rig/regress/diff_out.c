@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "reports/markup.h"
-#include "rig/error.h"
-#include "rig/file.h"
+#include "rig/base/error.h"
+#include "rig/base/file.h"
 
 static void run_line(const char *what, const struct run_record *r, FILE *f)
 {

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rig/cli.h"
-#include "rig/error.h"
-#include "rig/regress/verbs.h"
+#include "rig/verbs/cli.h"
+#include "rig/base/error.h"
+#include "rig/verbs/verbs.h"
 #include "rig/store/store.h"
 
 static const char usage[] =

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rig/datafile.h"
-#include "rig/error.h"
-#include "rig/file.h"
+#include "rig/base/datafile.h"
+#include "rig/base/error.h"
+#include "rig/base/file.h"
 #include "rig/regress/compare.h"
 
 static int read_requirement(struct df_table *reqs, const char *name, struct regress_threshold *t)

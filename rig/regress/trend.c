@@ -14,11 +14,11 @@
 
 #include "reports/markup.h"
 #include "reports/plot.h"
-#include "rig/cli.h"
-#include "rig/error.h"
-#include "rig/file.h"
-#include "rig/regress/verbs.h"
-#include "rig/stats.h"
+#include "rig/verbs/cli.h"
+#include "rig/base/error.h"
+#include "rig/base/file.h"
+#include "rig/verbs/verbs.h"
+#include "rig/stats/stats.h"
 #include "rig/store/store.h"
 
 #define CHART_W 640.0

@@ -6,7 +6,7 @@
 #include <float.h>
 #include <math.h>
 
-#include "rig/stats.h"
+#include "rig/stats/stats.h"
 #include "rig/stats/numeric.h"
 
 /* Continued fraction of I_x(a, b) (DLMF 8.17.22), modified Lentz;

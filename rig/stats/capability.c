@@ -1,6 +1,6 @@
 #include <math.h>
 
-#include "rig/stats.h"
+#include "rig/stats/stats.h"
 
 double stats_cpk(double mean, double sd, double lsl, double usl)
 {

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rig/error.h"
-#include "rig/stats.h"
+#include "rig/base/error.h"
+#include "rig/stats/stats.h"
 
 int stats_welch(const struct sample_stats *a, const struct sample_stats *b, double confidence,
 		struct welch *w)

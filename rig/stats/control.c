@@ -1,7 +1,7 @@
 /* Shewhart control charts: the c4 constant and the Western Electric rules. */
 #include <math.h>
 
-#include "rig/stats.h"
+#include "rig/stats/stats.h"
 
 double stats_c4(size_t n)
 {

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rig/stats.h"
+#include "rig/stats/stats.h"
 
 void stats_describe(const double *x, size_t n, struct sample_stats *s)
 {

@@ -1,7 +1,7 @@
 #include <float.h>
 #include <math.h>
 
-#include "rig/stats.h"
+#include "rig/stats/stats.h"
 #include "rig/stats/numeric.h"
 
 double stats_normal_cdf(double x)

@@ -6,7 +6,7 @@
  */
 #include <math.h>
 
-#include "rig/stats.h"
+#include "rig/stats/stats.h"
 
 #define DF_N_MAX 1000000000u
 

@@ -5,8 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "rig/error.h"
-#include "rig/stats.h"
+#include "rig/base/error.h"
+#include "rig/stats/stats.h"
 
 /* log Phi(z) and log(1 - Phi(z)) without cancellation in either tail. */
 static double log_cdf(double z)

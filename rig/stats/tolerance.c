@@ -5,8 +5,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "rig/error.h"
-#include "rig/stats.h"
+#include "rig/base/error.h"
+#include "rig/stats/stats.h"
 #include "rig/stats/numeric.h"
 
 /* The integrals are evaluated to this absolute error, k solved to this. */

@@ -7,9 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "rig/error.h"
+#include "rig/base/error.h"
+#include "rig/store/central.h"
 #include "rig/store/sql.h"
-#include "rig/timefmt.h"
+#include "rig/base/timefmt.h"
 
 int store_set_baseline(struct store *s, const char *run_id, const char *set_by,
 		       const char *note)
@@ -33,6 +34,8 @@ int store_set_baseline(struct store *s, const char *run_id, const char *set_by,
 		rc = rig_error(RIG_ERR_INVALID, "%s: run %s did not complete (ERROR or ABORTED): "
 			       "it can be no baseline", s->path, run_id);
 	sqlite3_finalize(st);
+	if (!rc)
+		rc = central_put_baseline(s, run_id, now, set_by, note);
 	return rc;
 }
 

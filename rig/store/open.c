@@ -8,8 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rig/error.h"
-#include "rig/file.h"
+#include "rig/base/error.h"
+#include "rig/base/file.h"
+#include "rig/store/central.h"
 #include "rig/store/migrations.h"
 #include "rig/store/sql.h"
 #include "rig/store/store.h"
@@ -125,6 +126,10 @@ int store_open_existing(struct store *s, const char *path)
 	char def[4096];
 	int rc;
 
+	if (path && central_is_conninfo(path)) {
+		memset(s, 0, sizeof(*s));
+		return central_open_copy(s, path);
+	}
 	if (!path) {
 		if ((rc = store_default_path(def, sizeof(def))) != 0)
 			return rc;
@@ -138,6 +143,7 @@ int store_open_existing(struct store *s, const char *path)
 
 void store_close(struct store *s)
 {
+	central_close_copy(s);
 	if (s->db)
 		sqlite3_close_v2(s->db);
 	s->db = NULL;

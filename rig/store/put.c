@@ -3,9 +3,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "rig/error.h"
+#include "rig/base/error.h"
 #include "rig/store/sql.h"
-#include "rig/timefmt.h"
+#include "rig/base/timefmt.h"
 
 static const char run_sql[] =
 	"INSERT INTO run (id, started, ended, verdict, station, operator, rig_version, "

@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rig/error.h"
+#include "rig/base/error.h"
+#include "rig/store/central.h"
 #include "rig/store/sql.h"
 
 void store_firmware_branch(const char *version, char *out, size_t len)
@@ -66,7 +67,7 @@ int store_resolve_run(struct store *s, const char *id, char out[64])
 
 static enum verdict verdict_of(const char *name)
 {
-	for (enum verdict v = VERDICT_NONE; v <= VERDICT_ABORTED; v++)
+	for (enum verdict v = VERDICT_NONE; v <= VERDICT_LAST; v++)
 		if (!strcmp(name, verdict_name(v)))
 			return v;
 	return VERDICT_ERROR;
@@ -238,6 +239,8 @@ int store_load_run(struct store *s, const char *id, struct run_record *r)
 {
 	int rc = load_header(s, id, r);
 
+	if (!rc)
+		rc = central_fetch_values(s, id);
 	if (!rc)
 		rc = load_steps(s, r);
 	return rc ? rc : load_measurements(s, r);

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "rig/error.h"
+#include "rig/base/error.h"
 #include "rig/store/sql.h"
-#include "rig/timefmt.h"
+#include "rig/base/timefmt.h"
 
 int store_set_signature_head(struct store *s, const char *run_id, long records,
 			     const char *sha256)

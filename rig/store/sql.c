@@ -2,7 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "rig/error.h"
+#include "rig/base/error.h"
 #include "rig/store/sql.h"
 
 int store_sql_error(const struct store *s, const char *what)

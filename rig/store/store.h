@@ -14,13 +14,15 @@
  */
 #include <stddef.h>
 
-#include "rig/record.h"
+#include "rig/base/record.h"
 
 struct sqlite3;
+struct central;
 
 struct store {
 	struct sqlite3 *db;
 	char path[4096];
+	struct central *central;  /* a central store read through a copy, or NULL */
 };
 
 /* $XDG_DATA_HOME/rig/results.db, else ~/.local/share/rig/results.db. */
@@ -33,7 +35,8 @@ int store_open(struct store *s, const char *path);
 
 /* store_open for the commands that look at recorded runs (history, diff,
  * baseline, trend): a store that does not exist yet is an error, not an
- * empty one created by a mistyped --db. */
+ * empty one created by a mistyped --db. A PostgreSQL connection string
+ * reads a line's central store (rig/store/central.h). */
 int store_open_existing(struct store *s, const char *path);
 void store_close(struct store *s);
 

@@ -2,7 +2,13 @@
 -- are stable: they appear in every report and regulators trace them.
 -- Each function returns the acceptance criteria for one setting, in the
 -- form s:judge() takes (docs/script-api.md).
-local spec = { name = "MI-350", revision = "A" }
+--
+-- name, revision, models and requirements are the spec's declaration: a
+-- run that loads this module is bound to it. It stops before the first
+-- shot unless the unit is one of `models`, and its verdict is INCOMPLETE
+-- unless it judged every requirement at every setting listed, with at
+-- least `shots` shots per setting.
+local spec = { name = "MI-350", revision = "A", models = { "MI-350" } }
 
 spec.shots_per_setting = 60
 
@@ -11,6 +17,16 @@ spec.settings = {
   dose_ul = { 10, 20, 50, 100 },
   rate_per_min = { 60, 120, 240, 350 },
   grav_dose_ul = 50,
+}
+
+local N = spec.shots_per_setting
+spec.requirements = {
+  { id = "DEPTH-ACC", setting = "depth_mm", at = spec.settings.depth_mm, shots = N },
+  { id = "DOSE-ACC", setting = "dose_ul", at = spec.settings.dose_ul, shots = N },
+  { id = "RATE-ACC", setting = "rate_per_min", at = spec.settings.rate_per_min, shots = N },
+  { id = "DOSE-GRAV", setting = "dose_ul", at = { spec.settings.grav_dose_ul }, shots = N },
+  { id = "SHOT-COUNT", every_burst = true },
+  { id = "SAFE-DEPTH", every_burst = true },
 }
 
 -- Tolerance intervals: 95 % confidence that 97.5 % of shots lie inside,

@@ -13,7 +13,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "rig/error.h"
+#include "rig/base/error.h"
 #include "rig/measure/rcap.h"
 #include "rig/measure/shots.h"
 #include "tests/lib/synth.h"

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rig/fixture.h"
+#include "rig/station/fixture.h"
 
 enum emu_signal {
 	EMU_RAMP,  /* code of channel c in scan s: (s * nchannels + c) & 0xffff */

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "drivers/backends.h"
-#include "rig/error.h"
+#include "rig/base/error.h"
 #include "tests/emu/balance_emu.h"
 #include "tests/lib/testutil.h"
 

@@ -10,11 +10,11 @@
 #include <string.h>
 
 #include "drivers/backends.h"
-#include "rig/bench.h"
-#include "rig/error.h"
-#include "rig/list_devices.h"
+#include "rig/station/station.h"
+#include "rig/base/error.h"
+#include "rig/verbs/list_devices.h"
 #include "rig/measure/rcap.h"
-#include "rig/run.h"
+#include "rig/run/run.h"
 #include "tests/emu/comedi_board.h"
 #include "tests/lib/testutil.h"
 
@@ -455,7 +455,7 @@ static int run(const char *fixture, const char *unit, uint64_t seed, const char 
 				 .sim_unit = unit, .out = out, .seed = seed, .batch = 1,
 				 .quiet = 1 };
 
-	return run_command(&o);
+	return run_execute(&o);
 }
 
 /* The ni-pci6221 fixture with the sim DAQ in place of the board. */

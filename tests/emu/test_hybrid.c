@@ -13,9 +13,9 @@
 
 #include "drivers/backends.h"
 #include "drivers/sim/model.h"
-#include "rig/bench.h"
-#include "rig/error.h"
-#include "rig/run.h"
+#include "rig/station/station.h"
+#include "rig/base/error.h"
+#include "rig/run/run.h"
 #include "tests/emu/balance_emu.h"
 #include "tests/emu/usb_emu.h"
 #include "tests/lib/testutil.h"
@@ -93,7 +93,7 @@ static int run(const char *fixture, const char *unit, const char *out)
 	struct run_options o = { .script = "scripts/certify.lua", .fixture = fixture,
 				 .sim_unit = unit, .out = out, .seed = SEED, .batch = 1, .quiet = 1 };
 
-	return run_command(&o);
+	return run_execute(&o);
 }
 
 static json_t *result(const char *out)

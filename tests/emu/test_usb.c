@@ -13,7 +13,7 @@
 #include "drivers/injector/dfu.h"
 #include "drivers/injector/usb.h"
 #include "drivers/sim/model.h"
-#include "rig/error.h"
+#include "rig/base/error.h"
 #include "tests/emu/usb_emu.h"
 #include "tests/lib/fwimage.h"
 #include "tests/lib/testutil.h"

@@ -9,6 +9,7 @@ test_certify_under_valgrind() {
 	fi
 	RC=0
 	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		--suppressions=tests/faults/valgrind.supp \
 		"$RIG" run scripts/certify.lua --out "$WORK/run" --quiet >"$WORK/out" 2>"$WORK/err" || RC=$?
 	expect_rc 0
 	[ ! -s "$WORK/err" ] || fail "valgrind reported: $(head -5 "$WORK/err")"

@@ -1,6 +1,6 @@
 /* Fixture files: any bytes either load or fail with a message. */
-#include "rig/error.h"
-#include "rig/fixture.h"
+#include "rig/base/error.h"
+#include "rig/station/fixture.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

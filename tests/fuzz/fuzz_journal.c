@@ -1,8 +1,8 @@
 /* The journal reader and the replay behind `rig recover` and `rig verify`
  * (every measurement judged again from what the journal says) on any bytes. */
-#include "rig/error.h"
-#include "rig/journal.h"
-#include "rig/replay.h"
+#include "rig/base/error.h"
+#include "rig/run/journal.h"
+#include "rig/run/replay.h"
 #include "tests/fuzz/fuzz.h"
 
 static void ignore(void *ctx, const char *msg)

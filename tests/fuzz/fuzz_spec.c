@@ -1,6 +1,6 @@
 /* Spec files as rig diff reads them (their regression table): any bytes
  * either load or fail with a message. */
-#include "rig/error.h"
+#include "rig/base/error.h"
 #include "rig/regress/compare.h"
 #include "tests/fuzz/fuzz.h"
 

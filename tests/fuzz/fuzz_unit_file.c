@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "drivers/sim/unit.h"
-#include "rig/error.h"
+#include "rig/base/error.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -196,7 +196,8 @@ test_fixture_uncertainty_of_every_measured_quantity() {
 
 test_expired_calibration_refused_then_overridden() {
 	sed 's/due = "2099-12-31" },\n        sim = { noise = 0.002/X/' fixtures/sim-bench.lua |
-		awk 'NR==1,/due = "2099-12-31"/ { sub(/due = "2099-12-31"/, "due = \"2020-01-31\"") } { print }' \
+		awk 'NR==1,/due = "2099-12-31"/ { sub(/calibrated = "2026-01-15"/, "calibrated = \"2019-01-31\"");
+			sub(/due = "2099-12-31"/, "due = \"2020-01-31\"") } { print }' \
 		>"$WORK/fixture.lua"
 	rig_run run scripts/certify.lua --fixture "$WORK/fixture.lua" --out "$WORK/run"
 	expect_rc 2
@@ -206,6 +207,8 @@ test_expired_calibration_refused_then_overridden() {
 	expect_rc 0
 	grep -q '"event":"calibration_override"' "$WORK/run/journal.jsonl" || fail "override not journaled"
 	grep -q '"allow_expired_cal": true' "$WORK/run/result.json" || fail "override not in result.json"
+	[ "$(jq -r '[.deviations[] | select(.kind == "calibration") | .text] | length' "$WORK/run/result.json")" -eq 2 ] ||
+		fail "the override and its interlock message are not among the deviations"
 }
 
 

@@ -1,8 +1,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rig/cli.h"
-#include "rig/error.h"
+#include "rig/verbs/cli.h"
+#include "rig/base/error.h"
 #include "tests/lib/testutil.h"
 
 /* getopt wants writable argv: copy the literals. */

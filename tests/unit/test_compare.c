@@ -2,7 +2,7 @@
  * against published tables and worked examples. */
 #include <math.h>
 
-#include "rig/stats.h"
+#include "rig/stats/stats.h"
 #include "tests/lib/testutil.h"
 
 START_TEST(incomplete_beta)

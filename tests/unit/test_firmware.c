@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "drivers/injector/firmware.h"
-#include "rig/error.h"
+#include "rig/base/error.h"
 #include "tests/lib/fwimage.h"
 #include "tests/lib/testutil.h"
 

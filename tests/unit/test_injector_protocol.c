@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "drivers/injector/protocol.h"
-#include "rig/error.h"
+#include "rig/base/error.h"
 #include "tests/lib/testutil.h"
 
 /* From docs/usb-protocol.md 2.5, CRCs computed with Python's binascii.crc_hqx. */

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "drivers/balance/protocol.h"
-#include "rig/error.h"
+#include "rig/base/error.h"
 #include "tests/lib/testutil.h"
 
 static void expect_error(const char *cmd, const char *line, int code, const char *what)

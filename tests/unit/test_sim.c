@@ -5,7 +5,7 @@
 #include "drivers/sim/model.h"
 #include "drivers/sim/random.h"
 #include "drivers/sim/unit.h"
-#include "rig/error.h"
+#include "rig/base/error.h"
 #include "tests/lib/testutil.h"
 
 static int load(const char *text, struct sim_unit *u)

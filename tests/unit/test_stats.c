@@ -23,11 +23,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rig/error.h"
-#include "rig/judge.h"
-#include "rig/record.h"
-#include "rig/record_json.h"
-#include "rig/stats.h"
+#include "rig/base/error.h"
+#include "rig/stats/judge.h"
+#include "rig/base/record.h"
+#include "rig/run/record_json.h"
+#include "rig/stats/stats.h"
 #include "tests/lib/testutil.h"
 
 struct k_cell {

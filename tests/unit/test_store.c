@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rig/error.h"
+#include "rig/base/error.h"
 #include "rig/store/store.h"
 #include "tests/lib/testutil.h"
 

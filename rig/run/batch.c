@@ -1,0 +1,410 @@
+/*
+ * Several units at once: a station whose fixture declares sockets runs the
+ * script once per socket, concurrently (TestStand's parallel model; the
+ * batch model's synchronised sections are rig.batch.sync()). Each socket
+ * is a `rig run --socket S` process of its own, so a fault in one socket
+ * (an unplugged unit, a safety stop, a crash) ends that socket's run and
+ * never another's, and each unit gets its own complete, journaled, signed
+ * run directory, recoverable alone by rig recover. This process only
+ * starts them, shows one progress line per socket, and writes the batch
+ * summary (batch.json, summary.txt) beside them.
+ *
+ * Shared instruments: the balance is used one socket at a time, locked per
+ * step (rig/script/lua_uut.c); a synchronised section is a barrier of
+ * files in the batch directory (rig/script/lua_rig.c), where this process
+ * marks each socket that has ended so that nobody waits for it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rig/base/error.h"
+#include "rig/base/file.h"
+#include "rig/base/interrupt.h"
+#include "rig/base/timefmt.h"
+#include "rig/run/run.h"
+#include "rig/station/fixture.h"
+
+struct socket_run {
+	const char *name;
+	char dir[4200];
+	pid_t pid;
+	int status;          /* exit status once ended; -1 while running */
+	char progress[160];
+};
+
+/* "SOCKET=VALUE" for this socket from list, else the plain value. */
+static const char *for_socket(const char *const *list, int n, const char *name,
+			      const char *plain)
+{
+	size_t len = strlen(name);
+
+	for (int i = 0; i < n; i++)
+		if (!strncmp(list[i], name, len) && list[i][len] == '=')
+			return list[i] + len + 1;
+	return plain;
+}
+
+/* The options that were per batch, passed on to each socket's run. */
+static int keep_option(const char *arg)
+{
+	static const char *const per_socket[] = { "--out", "--sim-unit", "--serial", "--socket",
+						   "--seed", NULL };
+
+	for (int i = 0; per_socket[i]; i++) {
+		size_t n = strlen(per_socket[i]);
+
+		if (!strncmp(arg, per_socket[i], n) && (arg[n] == '\0' || arg[n] == '='))
+			return 0;
+	}
+	return 1;
+}
+
+static pid_t start_socket(const struct run_options *o, struct socket_run *s, size_t index,
+			  const char *batch_dir, size_t nsockets)
+{
+	char seed[24];
+	const char *unit = for_socket(o->socket_units, o->nsocket_units, s->name, o->sim_unit);
+	const char *serial = for_socket(o->socket_serials, o->nsocket_serials, s->name, o->serial);
+	char **argv = calloc((size_t)o->argc + 16, sizeof(*argv)), log[4300], sockets[24];
+	int n = 0;
+	pid_t pid;
+
+	if (!argv)
+		return -1;
+	argv[n++] = (char *)"rig";
+	/* argv[0] is "run"; skip every option the batch sets per socket
+	 * (with its value when given separately). */
+	for (int i = 0; i < o->argc; i++) {
+		const char *a = o->argv[i];
+
+		if (!keep_option(a)) {
+			if (!strchr(a, '='))
+				i++;
+			continue;
+		}
+		argv[n++] = o->argv[i];
+	}
+	argv[n++] = (char *)"--socket";
+	argv[n++] = (char *)s->name;
+	argv[n++] = (char *)"--out";
+	argv[n++] = s->dir;
+	if (unit) {
+		argv[n++] = (char *)"--sim-unit";
+		argv[n++] = (char *)unit;
+	}
+	if (serial) {
+		argv[n++] = (char *)"--serial";
+		argv[n++] = (char *)serial;
+	}
+	/* Socket i simulates a unit of its own: seed + i (socket 1 is the
+	 * run a single socket with --seed would make). */
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)(o->seed + index));
+	argv[n++] = (char *)"--seed";
+	argv[n++] = seed;
+	argv[n++] = (char *)"--quiet";
+	argv[n] = NULL;
+	snprintf(log, sizeof(log), "%s/socket-%s.log", batch_dir, s->name);
+	snprintf(sockets, sizeof(sockets), "%zu", nsockets);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		/* Prompts cannot be answered from several processes at one
+		 * terminal: the batch answers them (journaled as such). */
+		setenv("RIG_BATCH_DIR", batch_dir, 1);
+		setenv("RIG_BATCH_SOCKETS", sockets, 1);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	free(argv);
+	return pid;
+}
+
+/* One line of progress from a socket's journal: the step it is in and the
+ * shots so far, or its verdict. */
+static void read_progress(struct socket_run *s)
+{
+	char path[4300], line[4096], step[96] = "", verdict[16] = "";
+	long shots = 0, steps = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/journal.jsonl", s->dir);
+	if (!(f = fopen(path, "r")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		json_t *j = json_loads(line, 0, NULL);
+		const char *ev = json_string_value(json_object_get(j, "event"));
+
+		if (ev && !strcmp(ev, "step_start")) {
+			snprintf(step, sizeof(step), "%s",
+				 json_string_value(json_object_get(j, "step")) ?: "");
+			steps++;
+		} else if (ev && !strcmp(ev, "burst")) {
+			shots += (long)json_integer_value(json_object_get(j, "measured"));
+		} else if (ev && !strcmp(ev, "run_end")) {
+			snprintf(verdict, sizeof(verdict), "%s",
+				 json_string_value(json_object_get(j, "verdict")) ?: "");
+		}
+		json_decref(j);
+	}
+	fclose(f);
+	if (verdict[0])
+		snprintf(s->progress, sizeof(s->progress), "%s (%ld steps, %ld shots)", verdict,
+			 steps, shots);
+	else
+		snprintf(s->progress, sizeof(s->progress), "step %ld %s, %ld shots", steps, step,
+			 shots);
+}
+
+static const char *exit_word(int status)
+{
+	return status == 0 ? "PASS" : status == 1 ? "FAIL" : "ERROR";
+}
+
+/* Which requirements failed in a socket's run, from its result.json. */
+static json_t *failing(const struct socket_run *s, json_t **result)
+{
+	char path[4300];
+	json_t *ids = json_array(), *steps;
+	size_t i;
+	json_t *st;
+
+	snprintf(path, sizeof(path), "%s/result.json", s->dir);
+	*result = json_load_file(path, 0, NULL);
+	steps = json_object_get(*result, "steps");
+	json_array_foreach(steps, i, st) {
+		const char *v = json_string_value(json_object_get(st, "verdict"));
+		const char *req = json_string_value(json_object_get(st, "requirement"));
+
+		if (v && req && strcmp(v, "PASS") != 0) {
+			int seen = 0;
+			size_t k;
+			json_t *e;
+
+			json_array_foreach(ids, k, e)
+				seen |= !strcmp(json_string_value(e), req);
+			if (!seen)
+				json_array_append_new(ids, json_string(req));
+		}
+	}
+	return ids;
+}
+
+static int write_summary(const char *dir, const struct fixture *fx, struct socket_run *s,
+			 size_t n, const char *started, int status)
+{
+	char path[4300], ended[32];
+	json_t *root = json_object(), *arr = json_array();
+	FILE *txt;
+	int rc = 0;
+
+	time_format_iso(time(NULL), ended, sizeof(ended));
+	snprintf(path, sizeof(path), "%s/summary.txt", dir);
+	if ((rc = file_replace_open(path, &txt)) != 0)
+		return rc;
+	fprintf(txt, "batch on %s (%s): %zu sockets\n\n%-8s %-16s %-6s %-22s %s\n", fx->name,
+		fx->station, n, "socket", "serial", "verdict", "run", "failing requirements");
+	for (size_t i = 0; i < n; i++) {
+		json_t *result = NULL, *ids = failing(&s[i], &result);
+		const char *serial = json_string_value(json_object_get(json_object_get(result, "uut"),
+								       "serial"));
+		const char *id = json_string_value(json_object_get(result, "run_id"));
+		const char *verdict = json_string_value(json_object_get(result, "verdict"));
+		char list[512] = "";
+		size_t k, used = 0;
+		json_t *e;
+
+		if (!verdict)
+			verdict = exit_word(s[i].status);
+		json_array_foreach(ids, k, e)
+			used += (size_t)snprintf(list + used, used < sizeof(list) ? sizeof(list) - used : 0,
+						 "%s%s", used ? " " : "", json_string_value(e));
+		fprintf(txt, "%-8s %-16s %-6s %-22s %s\n", s[i].name, serial ? serial : "-", verdict,
+			id ? id : "-", list);
+		json_array_append_new(arr, json_pack("{s:s, s:s?, s:s, s:s?, s:s, s:i, s:O}",
+			"socket", s[i].name, "serial", serial, "verdict", verdict, "run_id", id,
+			"dir", s[i].dir, "exit_status", s[i].status, "failing", ids));
+		json_decref(ids);
+		json_decref(result);
+	}
+	fprintf(txt, "\n%s\n", status == 0 ? "PASS" : status == 1 ? "FAIL" : "ERROR");
+	if ((rc = file_replace_commit(txt, path)) != 0) {
+		json_decref(root);
+		json_decref(arr);
+		return rc;
+	}
+	json_object_set_new(root, "format", json_string("rig-batch/1"));
+	json_object_set_new(root, "fixture", json_string(fx->path));
+	json_object_set_new(root, "station", json_string(fx->station));
+	json_object_set_new(root, "started", json_string(started));
+	json_object_set_new(root, "ended", json_string(ended));
+	json_object_set_new(root, "verdict", json_string(exit_word(status)));
+	json_object_set_new(root, "sockets", arr);
+	snprintf(path, sizeof(path), "%s/batch.json", dir);
+	{
+		FILE *f;
+
+		if ((rc = file_replace_open(path, &f)) == 0) {
+			json_dumpf(root, f, JSON_INDENT(2));
+			fputc('\n', f);
+			rc = file_replace_commit(f, path);
+		}
+	}
+	json_decref(root);
+	return rc;
+}
+
+int batch_execute(const struct run_options *o, const char *fixture_path,
+		  const struct fixture *fx)
+{
+	struct socket_run s[FIXTURE_MAX_SOCKETS];
+	char dir[4096], started[32], stamp[32];
+	size_t n = fx->nsockets, running = 0;
+	int status = 0, tty = !o->quiet && isatty(STDOUT_FILENO), shown = 0;
+
+	(void)fixture_path;
+	/* Every SOCKET=... names a socket there is, before any unit fires. */
+	for (int k = 0; k < o->nsocket_units + o->nsocket_serials; k++) {
+		const char *m = k < o->nsocket_units ? o->socket_units[k]
+						     : o->socket_serials[k - o->nsocket_units];
+		size_t len = strcspn(m, "="), found = 0;
+
+		for (size_t i = 0; i < n; i++)
+			found |= strlen(fx->sockets[i].name) == len &&
+				 !strncmp(fx->sockets[i].name, m, len);
+		if (!found) {
+			fprintf(stderr, "rig: %s: no socket \"%.*s\" (--sim-unit/--serial %s)\n",
+				fx->path, (int)len, m, m);
+			return 2;
+		}
+	}
+	time_format_iso(time(NULL), started, sizeof(started));
+	if (o->out) {
+		snprintf(dir, sizeof(dir), "%s", o->out);
+	} else {
+		time_t now = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+		snprintf(dir, sizeof(dir), "reports/out/batch-%s-%04x", stamp,
+			 (unsigned)(randombytes_random() & 0xffff));
+	}
+	/* Exclusively: a batch directory is never shared with another batch. */
+	if (file_mkdirs(dir, 0755) != 0 || rmdir(dir) != 0 || mkdir(dir, 0755) != 0) {
+		fprintf(stderr, "rig: %s: cannot create the batch directory (it must not exist: "
+			"choose a new --out)\n", dir);
+		return 2;
+	}
+	for (size_t i = 0; i < n; i++) {
+		s[i].name = fx->sockets[i].name;
+		snprintf(s[i].dir, sizeof(s[i].dir), "%s/socket-%s", dir, s[i].name);
+		s[i].status = -1;
+		snprintf(s[i].progress, sizeof(s[i].progress), "starting");
+		s[i].pid = start_socket(o, &s[i], i, dir, n);
+		if (s[i].pid < 0) {
+			s[i].status = 2;
+			fprintf(stderr, "rig: socket %s: cannot start its run: %s\n", s[i].name,
+				strerror(errno));
+		} else {
+			running++;
+		}
+	}
+	if (!o->quiet)
+		printf("batch %s: %zu sockets on %s (%s)\n", dir, n, fx->name, fx->station);
+	while (running) {
+		int st;
+		pid_t pid = waitpid(-1, &st, WNOHANG);
+
+		if (pid > 0) {
+			for (size_t i = 0; i < n; i++)
+				if (s[i].pid == pid && s[i].status < 0) {
+					char mark[4300];
+					int fd;
+
+					s[i].status = WIFEXITED(st) ? WEXITSTATUS(st) : 2;
+					if (s[i].status > 2)
+						s[i].status = 2;
+					running--;
+					/* Nobody waits for an ended socket at a barrier. */
+					snprintf(mark, sizeof(mark), "%s/.ended-%s", dir, s[i].name);
+					if ((fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) >= 0)
+						close(fd);
+				}
+			continue;
+		}
+		if (interrupt_requested()) {
+			/* Each socket's run is ended by the same signal (its
+			 * process group): wait for them to journal it. */
+			for (size_t i = 0; i < n; i++)
+				if (s[i].status < 0)
+					kill(s[i].pid, SIGTERM);
+		}
+		if (tty) {
+			if (shown)
+				printf("\033[%zuA", n);
+			for (size_t i = 0; i < n; i++) {
+				read_progress(&s[i]);
+				printf("\033[2Ksocket %-6s %s\n", s[i].name, s[i].progress);
+			}
+			fflush(stdout);
+			shown = 1;
+		}
+		usleep(100 * 1000);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (s[i].status == 2)
+			status = 2;
+		else if (s[i].status == 1 && status == 0)
+			status = 1;
+	}
+	if (write_summary(dir, fx, s, n, started, status) != 0) {
+		fprintf(stderr, "rig: %s\n", rig_last_error());
+		status = 2;
+	}
+	if (!o->quiet) {
+		char path[4300], line[512];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/summary.txt", dir);
+		if ((f = fopen(path, "r"))) {
+			putchar('\n');
+			while (fgets(line, sizeof(line), f))
+				fputs(line, stdout);
+			fclose(f);
+		}
+		printf("batch: %s/\n", dir);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (s[i].status == 2) {
+			char log[4300], line[512] = "";
+			FILE *f;
+
+			snprintf(log, sizeof(log), "%s/socket-%s.log", dir, s[i].name);
+			if ((f = fopen(log, "r"))) {
+				while (fgets(line, sizeof(line), f))
+					if (!strncmp(line, "rig: ", 5))
+						break;
+				fclose(f);
+			}
+			line[strcspn(line, "\n")] = '\0';
+			fprintf(stderr, "rig: socket %s: %s\n", s[i].name,
+				!strncmp(line, "rig: ", 5) ? line + 5 : "its run could not complete");
+		}
+	return status;
+}

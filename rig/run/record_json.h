@@ -1,0 +1,48 @@
+#ifndef RIG_RECORD_JSON_H
+#define RIG_RECORD_JSON_H
+
+/*
+ * The JSON form of the parts of a run record that go both into the journal
+ * and into result.json, and come back out of the journal when a run is
+ * recovered: one table of fields each way, so a field added here is
+ * journaled, reported and recovered alike.
+ */
+#include <jansson.h>
+
+#include "rig/station/fixture.h"
+#include "rig/base/record.h"
+
+/* A number or null (JSON has no NaN). */
+json_t *json_number_or_null(double v);
+/* The number at key, NAN when absent or null. */
+double json_number_at(const json_t *obj, const char *key);
+
+/* VERDICT_NONE for an unknown name. */
+enum verdict verdict_parse(const char *name);
+
+/* An array of numbers (NAN as null). */
+json_t *json_doubles(const double *x, size_t n);
+
+/* A judge's acceptance criteria (rig/judge.h), journaled with each
+ * measurement so that rig verify can judge it again. from: RIG_ERR_INVALID
+ * when something is missing or malformed. */
+struct acceptance;
+json_t *acceptance_to_json(const struct acceptance *a);
+int acceptance_from_json(const json_t *j, struct acceptance *a);
+
+json_t *measurement_to_json(const struct measurement *m);
+/* Fields absent from j keep measurement_init()'s values. */
+void measurement_from_json(const json_t *j, struct measurement *m);
+
+/* The station as reports show it: instruments, certificates, environment,
+ * uncertainties. */
+json_t *fixture_to_json(const struct fixture *fx);
+/* Enough of a fixture back for the reports (not for driving hardware). */
+void fixture_from_json(const json_t *j, struct fixture *fx);
+
+/* A spec's declaration (models, requirements, settings, shots): journaled
+ * when the script loads it, and in result.json. */
+json_t *spec_to_json(const struct spec_decl *d);
+void spec_from_json(const json_t *j, struct spec_decl *d);
+
+#endif

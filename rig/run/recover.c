@@ -1,0 +1,246 @@
+#include "rig/run/recover.h"
+
+#include <dirent.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "reports/artifacts.h"
+#include "rig/base/error.h"
+#include "rig/run/journal.h"
+#include "rig/run/rederive.h"
+#include "rig/run/replay.h"
+#include "rig/store/store.h"
+#include "rig/base/timefmt.h"
+
+#define DEFAULT_RUNS "reports/out"
+
+static void in_dir(char *out, size_t len, const char *dir, const char *name)
+{
+	snprintf(out, len, "%s/%s", dir, name);
+}
+
+int recover_needed(const char *dir)
+{
+	char path[4400];
+
+	in_dir(path, sizeof(path), dir, "journal.jsonl");
+	if (access(path, F_OK) != 0)
+		return 0;
+	in_dir(path, sizeof(path), dir, "MANIFEST.sig");
+	return access(path, F_OK) != 0;
+}
+
+/* A run cut short ends ABORTED, the journal saying where it was cut (the
+ * record's other loose ends are derived from the journal: rig/replay.c). */
+static int close_record(struct replay *rp, struct journal *j, const struct journal_scan *st)
+{
+	char error[512];
+	int rc;
+
+	snprintf(error, sizeof(error),
+		 "interrupted after journal line %llu (%s); closed by rig recover",
+		 (unsigned long long)st->lines, rp->last_time[0] ? rp->last_time : "no events");
+	rc = journal_append(j, "recovered",
+			    json_pack("{s:I, s:s}", "torn_bytes", (json_int_t)st->torn_bytes,
+				      "torn_kept_in", st->torn_bytes ? "journal.jsonl.torn" : ""));
+	if (!rc)
+		rc = journal_append(j, "run_end", json_pack("{s:s, s:s}", "verdict", "ABORTED",
+							    "error", error));
+	return rc;
+}
+
+/* Ready rp to rebuild the record of the run in dir from its journal (path). */
+static void replay_setup(struct replay *rp, struct run_record *rec, struct fixture *fx,
+			 const char *dir, char *path, size_t len)
+{
+	run_record_init(rec);
+	snprintf(rec->out_dir, sizeof(rec->out_dir), "%s", dir);
+	in_dir(path, len, dir, "journal.jsonl");
+	rp->rec = rec;
+	rp->fx = fx;
+	rp->journal_path = path;
+}
+
+/* A finished run rig run left out of its results store (records cut short
+ * by a full disk, or killed while it waited for the store) goes in. */
+static void store_if_missing(const char *path, const struct run_record *rec, FILE *out,
+			     int create)
+{
+	struct store st;
+	char id[64];
+	int rc;
+
+	if (!path[0] || (create ? store_open(&st, path) : store_open_existing(&st, path)) != 0)
+		return;
+	if (store_resolve_run(&st, rec->id, id) != 0 || strcmp(id, rec->id) != 0) {
+		rc = store_put_run(&st, rec);
+		fprintf(out, "rig: %s: run %s %s the results store %s\n", rec->out_dir, rec->id,
+			rc ? "could not be added to" : "added to", path);
+	}
+	store_close(&st);
+}
+
+/*
+ * A closed, signed run missing from its results store (killed while it
+ * waited for the store's lock): its journal, read without a change to the
+ * record, puts it there. Only into a store that exists: a run directory
+ * copied elsewhere must not create its station's store on another machine.
+ */
+static void store_closed_run(const char *dir, FILE *out)
+{
+	struct run_record rec;
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct replay rp = { 0 };
+	struct journal_scan st;
+	char path[4400];
+
+	if (!fx)
+		return;
+	replay_setup(&rp, &rec, fx, dir, path, sizeof(path));
+	if (journal_scan(path, 0, replay_line, &rp, &st) == 0 && rp.ended) {
+		run_record_settle(&rec);
+		if (rec.verdict != VERDICT_ABORTED)
+			store_if_missing(rp.store_path, &rec, out, 0);
+	}
+	run_record_release(&rec);
+	free(fx);
+}
+
+/* A journaled figure that judging its values again does not give: the
+ * record gets rig's verdict, and the operator hears why it differs. */
+static void tell_mismatch(void *ctx, const char *msg)
+{
+	fprintf((FILE *)ctx, "rig: %s (the record keeps what rig judges)\n", msg);
+}
+
+static void capture_changed(void *ctx, const char *msg)
+{
+	rig_error(RIG_ERR_INVALID, "%s: %s: not signing a record of a changed capture", (char *)ctx,
+		  msg);
+}
+
+static void quiet(void *ctx, const char *msg)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+int recover_run(const char *dir, const struct station_key *k, FILE *out)
+{
+	struct run_record rec;
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct replay rp = { 0 };
+	struct journal j;
+	struct journal_scan st;
+	char path[4400];
+	int rc;
+
+	if (!fx)
+		return rig_error(RIG_ERR_NOMEM, "out of memory");
+	replay_setup(&rp, &rec, fx, dir, path, sizeof(path));
+	rp.mismatch = tell_mismatch;
+	rp.mismatch_ctx = out;
+	rc = journal_resume(&j, path, replay_line, &rp, &st);
+	/* The journal holds each capture's SHA-256 from when it was written. */
+	if (!rc && rederive_check_captures(&rec, dir, capture_changed, (void *)dir) != 0)
+		rc = RIG_ERR_INVALID;
+	if (!rc && !rp.ended)
+		rc = close_record(&rp, &j, &st);
+	/* The record is what the closed journal gives, as rig verify will
+	 * rebuild it: replayed once more, from the start. */
+	if (!rc) {
+		run_record_release(&rec);
+		memset(&rp, 0, sizeof(rp));
+		replay_setup(&rp, &rec, fx, dir, path, sizeof(path));
+		rp.mismatch = quiet; /* told on the first pass */
+		rc = journal_scan(path, 0, replay_line, &rp, &st);
+	}
+	if (!rc) {
+		key_id(k, rec.station_key_id); /* the key that signs it now */
+		run_record_settle(&rec);
+		rc = reports_write_all(&rec, fx, k);
+	}
+	journal_close(&j);
+	if (!rc && rec.verdict != VERDICT_ABORTED)
+		store_if_missing(rp.store_path, &rec, out, 1);
+	if (!rc) {
+		size_t nm = 0;
+
+		for (size_t i = 0; i < rec.nsteps; i++)
+			nm += rec.steps[i].nm;
+		fprintf(out, "rig: recovered %s: run %s %s, %zu steps, %zu measurements kept%s\n",
+			dir, rec.id, verdict_name(rec.verdict), rec.nsteps, nm,
+			st.torn_bytes ? ", torn last journal line kept in journal.jsonl.torn" : "");
+	}
+	run_record_release(&rec);
+	free(fx);
+	return rc;
+}
+
+int recover_leftovers(const char *parent, const char *skip, const struct station_key *k,
+		      FILE *out)
+{
+	DIR *d = opendir(parent);
+	struct dirent *de;
+	char dir[4400];
+	int closed = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		in_dir(dir, sizeof(dir), parent, de->d_name);
+		if ((skip && !strcmp(dir, skip)) || !recover_needed(dir))
+			continue;
+		if (recover_run(dir, k, out) == 0)
+			closed++;
+		else if (!strstr(rig_last_error(), "a running rig holds it"))
+			fprintf(out, "rig: cannot recover %s: %s\n", dir, rig_last_error());
+	}
+	closedir(d);
+	return closed;
+}
+
+int recover_command(int argc, char **argv)
+{
+	struct station_key k;
+
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+		fprintf(stderr, "usage: rig recover [DIR]   (default: every unclosed run under %s)\n",
+			DEFAULT_RUNS);
+		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
+	}
+	if (key_station(&k, stderr) != 0) {
+		fprintf(stderr, "rig: %s\n", rig_last_error());
+		return 2;
+	}
+	if (argc == 1) {
+		int n = recover_leftovers(DEFAULT_RUNS, NULL, &k, stdout);
+
+		if (n == 0)
+			printf("rig: no unclosed runs under %s\n", DEFAULT_RUNS);
+		return 0;
+	}
+	if (!recover_needed(argv[1])) {
+		char path[4400];
+
+		in_dir(path, sizeof(path), argv[1], "journal.jsonl");
+		if (access(path, F_OK) != 0) {
+			fprintf(stderr, "rig: %s: not a run directory (no journal.jsonl)\n", argv[1]);
+			return 2;
+		}
+		printf("rig: %s: already closed and signed (check it with rig verify)\n", argv[1]);
+		store_closed_run(argv[1], stdout);
+		return 0;
+	}
+	if (recover_run(argv[1], &k, stdout) != 0) {
+		fprintf(stderr, "rig: %s\n", rig_last_error());
+		return 2;
+	}
+	return 0;
+}
