@@ -31,6 +31,7 @@ static void on_run_start(struct replay *rp, const json_t *e)
 	copy(r->id, sizeof(r->id), e, "run_id");
 	copy(r->rig_version, sizeof(r->rig_version), e, "rig_version");
 	copy(r->started, sizeof(r->started), e, "time");
+	copy(r->started, sizeof(r->started), e, "started"); /* may precede "time" */
 	copy(r->station, sizeof(r->station), e, "station");
 	copy(r->operator_name, sizeof(r->operator_name), e, "operator");
 	source_from(&r->script, json_object_get(e, "script"));

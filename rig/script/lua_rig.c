@@ -207,9 +207,11 @@ static int l_prompt(lua_State *L)
 	struct harness *h = harness_of(L);
 	const char *msg = luaL_checkstring(L, 1);
 	char answer[256] = "";
+	/* journaled with its step, as the deviations list shows it */
+	const char *step = h->step ? h->step->id : "";
 
 	if (h->batch) {
-		harness_journal(L, "prompt", json_pack("{s:s, s:s}", "message", msg, "answer",
+		harness_journal(L, "prompt", json_pack("{s:s, s:s, s:s}", "step", step, "message", msg, "answer",
 							"automatic (batch)"));
 		harness_note(h, "prompt", msg, "automatic (batch)");
 		lua_pushboolean(L, 1);
@@ -218,14 +220,14 @@ static int l_prompt(lua_State *L)
 	fprintf(stderr, "\r\033[K>>> %s\n    [Enter] continue, [a] abort: ", msg);
 	fflush(stderr);
 	if (!fgets(answer, sizeof(answer), stdin) || (answer[0] == 'a' || answer[0] == 'A')) {
-		harness_journal(L, "prompt", json_pack("{s:s, s:s}", "message", msg, "answer",
+		harness_journal(L, "prompt", json_pack("{s:s, s:s, s:s}", "step", step, "message", msg, "answer",
 							"abort"));
 		harness_note(h, "prompt", msg, "abort");
 		interrupt_request();
 		return luaL_error(L, "interrupted");
 	}
 	answer[strcspn(answer, "\n")] = '\0';
-	harness_journal(L, "prompt", json_pack("{s:s, s:s}", "message", msg, "answer",
+	harness_journal(L, "prompt", json_pack("{s:s, s:s, s:s}", "step", step, "message", msg, "answer",
 						answer[0] ? answer : "continue"));
 	harness_note(h, "prompt", msg, answer[0] ? answer : "continue");
 	lua_pushboolean(L, 1);
