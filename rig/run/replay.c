@@ -43,6 +43,7 @@ static void on_run_start(struct replay *rp, const json_t *e)
 	r->allow_expired_cal = json_is_true(json_object_get(e, "allow_expired_cal"));
 	r->batch = json_is_true(json_object_get(e, "batch"));
 	copy(r->station_key_id, sizeof(r->station_key_id), e, "station_key");
+	copy(r->socket, sizeof(r->socket), e, "socket");
 }
 
 /* prompt, log, calibration_override: what the deviations list shows. */
