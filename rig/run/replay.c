@@ -46,6 +46,23 @@ static void on_run_start(struct replay *rp, const json_t *e)
 	copy(r->socket, sizeof(r->socket), e, "socket");
 }
 
+/* The run options (rig.params, in the order given) and the store. */
+static void on_options(struct replay *rp, const json_t *e)
+{
+	struct run_record *r = rp->rec;
+	const char *name;
+	json_t *v;
+
+	copy(rp->store_path, sizeof(rp->store_path), e, "store");
+	json_object_foreach(json_object_get(e, "params"), name, v) {
+		if (r->nparams == RUN_MAX_PARAMS || !json_is_string(v))
+			break;
+		snprintf(r->params[r->nparams].name, sizeof(r->params[0].name), "%s", name);
+		snprintf(r->params[r->nparams++].value, sizeof(r->params[0].value), "%s",
+			 json_string_value(v));
+	}
+}
+
 /* prompt, log, calibration_override: what the deviations list shows. */
 static int on_note(struct replay *rp, const char *kind, const json_t *e)
 {
@@ -227,7 +244,7 @@ int replay_line(void *ctx, json_t *line, uint64_t lineno)
 	else if (!strcmp(event, "step_start"))
 		return on_step_start(rp, line);
 	else if (!strcmp(event, "options"))
-		copy(rp->store_path, sizeof(rp->store_path), line, "store");
+		on_options(rp, line);
 	else if (!strcmp(event, "run_end"))
 		on_run_end(rp, line);
 	else if (!strcmp(event, "spec"))
