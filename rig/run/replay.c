@@ -245,6 +245,11 @@ int replay_line(void *ctx, json_t *line, uint64_t lineno)
 		return on_step_start(rp, line);
 	else if (!strcmp(event, "options"))
 		on_options(rp, line);
+	else if (!strcmp(event, "flash")) {
+		copy(rp->rec->firmware_image.path, sizeof(rp->rec->firmware_image.path), line, "image");
+		copy(rp->rec->firmware_image.sha256, sizeof(rp->rec->firmware_image.sha256), line,
+		     "sha256");
+	}
 	else if (!strcmp(event, "run_end"))
 		on_run_end(rp, line);
 	else if (!strcmp(event, "spec"))
