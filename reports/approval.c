@@ -1,136 +1,315 @@
 #include "reports/approval.h"
 
-#include <fcntl.h>
-#include <jansson.h>
-#include <sodium.h>
+#include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "reports/manifest.h"
+#include "reports/signature_page.h"
 #include "rig/base/error.h"
 #include "rig/base/file.h"
 #include "rig/base/timefmt.h"
 
-#define SIGNATURES_MAX_BYTES (1u << 20)
+#define RECORD_MAX_BYTES 4096
+#define CHAIN_MAX 200
+#define FORMAT "rig-esignature/2"
 
-static const char *const meanings[] = { "reviewed", "approved", "rejected", NULL };
+static const char *const meanings[] = { "authored", "reviewed", "approved", "rejected", NULL };
 
 const char *approval_check_meaning(const char *meaning)
 {
 	for (size_t i = 0; meanings[i]; i++)
 		if (!strcmp(meaning, meanings[i]))
 			return NULL;
-	return "reviewed, approved or rejected";
+	return "authored, reviewed, approved or rejected";
 }
 
-/* The bytes signed: every field of the record but the signature, in a fixed form. */
-static void signed_text(char *buf, size_t len, const char *name, const char *time_utc,
-			const char *meaning, const char *manifest_sha256)
+size_t approval_text(const struct approval_record *r, char *buf, size_t len)
 {
-	snprintf(buf, len, "rig-esignature/1\nname: %s\ntime: %s\nmeaning: %s\nmanifest-sha256: %s\n",
-		 name, time_utc, meaning, manifest_sha256);
+	int n = snprintf(buf, len,
+			 FORMAT "\nrun: %s\nrecord: %ld\nname: %s\nkey-id: %s\nmeaning: %s\n"
+			 "time: %s\nmanifest-sha256: %s\nprevious-sha256: %s\n"
+			 "page-html-sha256: %s\npage-pdf-sha256: %s\n",
+			 r->run, r->seq, r->name, r->key_id, r->meaning, r->time, r->manifest,
+			 r->previous, r->page_html, r->page_pdf);
+
+	return n < 0 ? 0 : (size_t)n;
 }
 
-static int manifest_hash(const char *dir, char hex[65])
+static void in_chain(char *out, size_t len, const char *dir, const char *name)
+{
+	snprintf(out, len, "%s/" MANIFEST_SIGNATURES_DIR "/%s", dir, name);
+}
+
+/* "key: value" line at *p into dst; advances *p. */
+static int field(char **p, const char *key, char *dst, size_t len)
+{
+	size_t k = strlen(key);
+	char *nl;
+
+	if (strncmp(*p, key, k) || (*p)[k] != ':' || (*p)[k + 1] != ' ' || !(nl = strchr(*p, '\n')))
+		return -1;
+	if ((size_t)(nl - (*p + k + 2)) >= len)
+		return -1;
+	snprintf(dst, len, "%.*s", (int)(nl - (*p + k + 2)), *p + k + 2);
+	*p = nl + 1;
+	return 0;
+}
+
+/*
+ * Parse record text; 0 only when it is exactly the text approval_text
+ * writes for the fields read (nothing added, reordered or respelt).
+ */
+static int parse(const char *text, size_t len, struct approval_record *r)
+{
+	char *copy = strndup(text, len), *p = copy, seq[24], *end, again[RECORD_MAX_BYTES];
+	int bad;
+
+	memset(r, 0, sizeof(*r));
+	if (!copy)
+		return -1;
+	bad = strncmp(p, FORMAT "\n", sizeof(FORMAT)) != 0;
+	p += bad ? 0 : sizeof(FORMAT);
+	bad = bad || field(&p, "run", r->run, sizeof(r->run)) ||
+	      field(&p, "record", seq, sizeof(seq)) || field(&p, "name", r->name, sizeof(r->name)) ||
+	      field(&p, "key-id", r->key_id, sizeof(r->key_id)) ||
+	      field(&p, "meaning", r->meaning, sizeof(r->meaning)) ||
+	      field(&p, "time", r->time, sizeof(r->time)) ||
+	      field(&p, "manifest-sha256", r->manifest, sizeof(r->manifest)) ||
+	      field(&p, "previous-sha256", r->previous, sizeof(r->previous)) ||
+	      field(&p, "page-html-sha256", r->page_html, sizeof(r->page_html)) ||
+	      field(&p, "page-pdf-sha256", r->page_pdf, sizeof(r->page_pdf));
+	free(copy);
+	if (bad)
+		return -1;
+	r->seq = strtol(seq, &end, 10);
+	if (*end || r->seq < 1)
+		return -1;
+	return approval_text(r, again, sizeof(again)) != len || memcmp(again, text, len) ? -1 : 0;
+}
+
+/* Read records 1, 2, ... into *out (malloc'd); stops at the first absent one. */
+static int read_chain(const char *dir, struct approval_record **out, size_t *n,
+		      char texts[][RECORD_MAX_BYTES], size_t *lens, size_t max)
+{
+	char path[4400], name[32], *text;
+	size_t len;
+	struct approval_record *r = calloc(max + 1, sizeof(*r));
+
+	*out = r;
+	*n = 0;
+	if (!r)
+		return rig_error(RIG_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < max; i++) {
+		snprintf(name, sizeof(name), "%zu.txt", i + 1);
+		in_chain(path, sizeof(path), dir, name);
+		if (access(path, F_OK) != 0)
+			break;
+		if (file_read_all(path, RECORD_MAX_BYTES - 1, &text, &len) != 0)
+			return rig_error(RIG_ERR_INVALID, MANIFEST_SIGNATURES_DIR "/%s: unreadable or "
+					 "too long", name);
+		memcpy(texts[i], text, len);
+		lens[i] = len;
+		if (parse(text, len, &r[i]) != 0 || r[i].seq != (long)i + 1) {
+			free(text);
+			return rig_error(RIG_ERR_INVALID, MANIFEST_SIGNATURES_DIR "/%s: not a "
+					 FORMAT " record numbered %zu", name, i + 1);
+		}
+		sha256_hex(text, len, r[i].sha256);
+		free(text);
+		(*n)++;
+	}
+	return 0;
+}
+
+/* Anything in signatures/ that is not record 1..n, its signature or the page. */
+static void check_names(const char *dir, size_t n, FILE *out, struct verify_result *v)
 {
 	char path[4400];
+	struct dirent *de;
+	DIR *d;
 
-	snprintf(path, sizeof(path), "%s/MANIFEST", dir);
-	return file_sha256_hex(path, hex);
+	snprintf(path, sizeof(path), "%s/" MANIFEST_SIGNATURES_DIR, dir);
+	if (!(d = opendir(path)))
+		return;
+	while ((de = readdir(d))) {
+		char *end;
+		long i = strtol(de->d_name, &end, 10);
+		int ok = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+			 (n && (!strcmp(de->d_name, "page.html") || !strcmp(de->d_name, "page.pdf")));
+
+		if (!ok && end != de->d_name && de->d_name[0] != '0' && i >= 1 && (size_t)i <= n)
+			ok = !strcmp(end, ".txt") || !strcmp(end, ".txt.sig");
+		if (!ok)
+			verify_problem(v, out, 0, MANIFEST_SIGNATURES_DIR "/%s: not part of the "
+				       "signature chain (added)", de->d_name);
+	}
+	closedir(d);
 }
 
-int approval_sign(const char *dir, const struct station_key *k, const char *name,
-		  const char *meaning)
+/* The trusted entry that may sign r, or NULL with the problem told. */
+static const struct trust_entry *authorised(const struct approval_record *r, const char *where,
+					    const struct trust *t, FILE *out,
+					    struct verify_result *v)
 {
-	char path[4400], now[32], manifest[65], text[1024], id[2 * KEY_NUM_BYTES + 1];
-	char sig64[sodium_base64_ENCODED_LEN(64, sodium_base64_VARIANT_ORIGINAL)];
-	char pk64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
-	unsigned char sig[64];
-	char *line;
-	int fd, rc;
+	const struct trust_entry *e, *any = NULL;
 
-	if ((rc = manifest_hash(dir, manifest)) != 0)
+	for (size_t i = 0; i < t->n; i++) {
+		e = &t->e[i];
+		if (strcmp(e->id, r->key_id))
+			continue;
+		any = any ? any : e;
+		if (!strcmp(e->name, r->name) && trust_role_allows(e->role, r->meaning))
+			return e;
+	}
+	if (!any)
+		verify_problem(v, out, 1, "%s: not authenticated: signer %s is not trusted", where,
+			       r->key_id);
+	else if (strcmp(any->name, r->name))
+		verify_problem(v, out, 1, "%s: not authenticated: signer %s is trusted as \"%s\", "
+			       "not as \"%s\"", where, r->key_id, any->name, r->name);
+	else
+		verify_problem(v, out, 1, "%s: not authenticated: %s (key %s) is trusted as %s, "
+			       "not to sign \"%s\"", where, r->name, r->key_id, any->role, r->meaning);
+	return NULL;
+}
+
+static int valid_time(const char *s)
+{
+	struct tm tm = { 0 };
+	const char *end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+
+	return end && !*end && strlen(s) == 20;
+}
+
+void approval_verify(const struct approval_request *rq, const struct trust *t, FILE *out,
+		     struct verify_result *v, long *records, char head[65])
+{
+	static char texts[CHAIN_MAX][RECORD_MAX_BYTES];
+	static size_t lens[CHAIN_MAX];
+	struct approval_record *r;
+	char path[4400], sig[4400], where[64], hash[65];
+	const char *prev = rq->manifest_sha256;
+	size_t n;
+
+	*records = 0;
+	head[0] = '\0';
+	if (read_chain(rq->dir, &r, &n, texts, lens, CHAIN_MAX) != 0) {
+		verify_problem(v, out, 0, "%s", rig_last_error());
+		free(r);
+		return;
+	}
+	check_names(rq->dir, n, out, v);
+	for (size_t i = 0; i < n; i++) {
+		const struct trust_entry *e;
+		int bad = v->tampered + v->untrusted;
+
+		snprintf(where, sizeof(where), MANIFEST_SIGNATURES_DIR "/%zu.txt", i + 1);
+		snprintf(sig, sizeof(sig), "%s/" MANIFEST_SIGNATURES_DIR "/%zu.txt.sig", rq->dir,
+			 i + 1);
+		if (strcmp(r[i].manifest, rq->manifest_sha256))
+			verify_problem(v, out, 0, "%s: signs another MANIFEST (moved from another "
+				       "record, or the run changed after it was signed)", where);
+		if (strcmp(r[i].previous, prev))
+			verify_problem(v, out, 0, "%s: previous-sha256 is not the hash of %s (a "
+				       "record was deleted, inserted or reordered)", where,
+				       i ? "the record before it" : "MANIFEST");
+		if (strcmp(r[i].run, rq->run_id))
+			verify_problem(v, out, 0, "%s: names run %s, not %s", where, r[i].run,
+				       rq->run_id);
+		if (approval_check_meaning(r[i].meaning) || !valid_time(r[i].time))
+			verify_problem(v, out, 0, "%s: meaning or time malformed", where);
+		if (!strcmp(r[i].meaning, "approved") && strcmp(rq->run_verdict, "PASS"))
+			verify_problem(v, out, 0, "%s: approves a run whose verdict is %s", where,
+				       rq->run_verdict);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(r[j].key_id, r[i].key_id) && !strcmp(r[j].meaning, r[i].meaning))
+				verify_problem(v, out, 0, "%s: %s signed \"%s\" already in record %zu",
+					       where, r[i].name, r[i].meaning, j + 1);
+		if ((e = authorised(&r[i], where, t, out, v)) != NULL &&
+		    key_verify_file(&e->key, texts[i], lens[i], sig) != 0)
+			verify_problem(v, out, 0, "%s: %s", where, rig_last_error());
+		fprintf(out, "%-8s %s by %s at %s (key %s%s%s)\n",
+			v->tampered + v->untrusted == bad ? "ok" : "BAD", r[i].meaning, r[i].name,
+			r[i].time, r[i].key_id, e ? ", trusted " : "", e ? e->role : "");
+		prev = r[i].sha256;
+	}
+	if (n) {
+		snprintf(path, sizeof(path), "%s/" MANIFEST_SIGNATURES_DIR "/page.html", rq->dir);
+		if (file_sha256_hex(path, hash) != 0 || strcmp(hash, r[n - 1].page_html))
+			verify_problem(v, out, 0, MANIFEST_SIGNATURES_DIR "/page.html: not the page "
+				       "the last signature covers");
+		snprintf(path, sizeof(path), "%s/" MANIFEST_SIGNATURES_DIR "/page.pdf", rq->dir);
+		if (file_sha256_hex(path, hash) != 0 || strcmp(hash, r[n - 1].page_pdf))
+			verify_problem(v, out, 0, MANIFEST_SIGNATURES_DIR "/page.pdf: not the page "
+				       "the last signature covers");
+		*records = (long)n;
+		snprintf(head, 65, "%s", r[n - 1].sha256);
+	}
+	free(r);
+}
+
+int approval_sign(const struct approval_request *rq, const struct station_key *k,
+		  long *records, char head[65])
+{
+	static char texts[CHAIN_MAX][RECORD_MAX_BYTES];
+	static size_t lens[CHAIN_MAX];
+	struct approval_record *r, *next;
+	char path[4400], text[RECORD_MAX_BYTES], tmp[4500], sig[4400];
+	size_t n, len;
+	int rc;
+
+	if (!strcmp(rq->meaning, "approved") && strcmp(rq->run_verdict, "PASS"))
+		return rig_error(RIG_ERR_INVALID, "%s: the run's verdict is %s: only a PASS can be "
+				 "approved (sign it rejected or reviewed)", rq->dir, rq->run_verdict);
+	if ((rc = read_chain(rq->dir, &r, &n, texts, lens, CHAIN_MAX - 1)) != 0) {
+		free(r);
 		return rc;
-	time_format_iso(time(NULL), now, sizeof(now));
-	signed_text(text, sizeof(text), name, now, meaning, manifest);
-	key_sign(k, text, strlen(text), sig);
-	key_id(k, id);
-	sodium_bin2base64(sig64, sizeof(sig64), sig, 64, sodium_base64_VARIANT_ORIGINAL);
-	sodium_bin2base64(pk64, sizeof(pk64), k->pk, 32, sodium_base64_VARIANT_ORIGINAL);
-	{
-		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", name, "time",
-				      now, "meaning", meaning, "manifest_sha256", manifest,
-				      "key_id", id, "public_key", pk64, "signature", sig64);
-
-		line = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
-		json_decref(j);
 	}
-	if (!line)
-		return rig_error(RIG_ERR_NOMEM, "out of memory");
-	snprintf(path, sizeof(path), "%s/SIGNATURES", dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0 || dprintf(fd, "%s\n", line) < 0 || fsync(fd) != 0)
-		rc = rig_error_errno(RIG_ERR_IO, "%s: cannot append the signature", path);
-	if (fd >= 0)
-		close(fd);
-	free(line);
+	next = &r[n];
+	next->seq = (long)n + 1;
+	snprintf(next->run, sizeof(next->run), "%s", rq->run_id);
+	snprintf(next->name, sizeof(next->name), "%s", rq->name);
+	key_id(k, next->key_id);
+	snprintf(next->meaning, sizeof(next->meaning), "%s", rq->meaning);
+	time_format_iso(time(NULL), next->time, sizeof(next->time));
+	snprintf(next->manifest, sizeof(next->manifest), "%s", rq->manifest_sha256);
+	snprintf(next->previous, sizeof(next->previous), "%s",
+		 n ? r[n - 1].sha256 : rq->manifest_sha256);
+	for (size_t j = 0; j < n; j++)
+		if (!strcmp(r[j].key_id, next->key_id) && !strcmp(r[j].meaning, next->meaning)) {
+			rc = rig_error(RIG_ERR_INVALID, "%s: %s already signed this run \"%s\" "
+				       "(signature %zu)", rq->dir, r[j].name, r[j].meaning, j + 1);
+			free(r);
+			return rc;
+		}
+	snprintf(path, sizeof(path), "%s/" MANIFEST_SIGNATURES_DIR, rq->dir);
+	if (mkdir(path, 0755) != 0 && errno != EEXIST)
+		rc = rig_error_errno(RIG_ERR_IO, "%s: cannot create", path);
+	/* The page first: the record covers the page that shows it. */
+	if (!rc)
+		rc = signature_page_write(path, r, n + 1, next->page_html, next->page_pdf);
+	len = approval_text(next, text, sizeof(text));
+	in_chain(sig, sizeof(sig), rq->dir, "");
+	snprintf(sig + strlen(sig), sizeof(sig) - strlen(sig), "%ld.txt.sig", next->seq);
+	file_part_path(sig, tmp, sizeof(tmp));
+	if (!rc && (rc = key_sign_to_file(k, text, len, tmp, "verify with the signer's public "
+					  "key")) == 0)
+		rc = file_replace_finish(sig);
+	/* The record last: until it is there, the chain is the old one. */
+	snprintf(sig + strlen(sig) - 4, 5, "%s", "");
+	if (!rc)
+		rc = file_replace_write(sig, text, len);
+	if (!rc)
+		rc = file_sync_dir(path);
+	if (!rc) {
+		*records = next->seq;
+		sha256_hex(text, len, head);
+	}
+	free(r);
 	return rc;
-}
-
-/* Why the signature record line is not valid for manifest, or NULL. */
-static const char *check_line(const char *line, const char *manifest, FILE *out)
-{
-	json_t *j = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
-	const char *name = json_string_value(json_object_get(j, "name"));
-	const char *when = json_string_value(json_object_get(j, "time"));
-	const char *meaning = json_string_value(json_object_get(j, "meaning"));
-	const char *signs = json_string_value(json_object_get(j, "manifest_sha256"));
-	const char *pk64 = json_string_value(json_object_get(j, "public_key"));
-	const char *sig64 = json_string_value(json_object_get(j, "signature"));
-	const char *why = NULL;
-	struct station_key k = { 0 };
-	unsigned char sig[64];
-	char text[1024];
-	size_t got_pk = 0, got_sig = 0;
-
-	if (!name || !when || !meaning || !signs || !pk64 || !sig64 ||
-	    sodium_base642bin(k.pk, 32, pk64, strlen(pk64), NULL, &got_pk, NULL,
-			      sodium_base64_VARIANT_ORIGINAL) || got_pk != 32 ||
-	    sodium_base642bin(sig, 64, sig64, strlen(sig64), NULL, &got_sig, NULL,
-			      sodium_base64_VARIANT_ORIGINAL) || got_sig != 64)
-		why = "malformed signature record";
-	else {
-		signed_text(text, sizeof(text), name, when, meaning, signs);
-		if (key_verify(&k, text, strlen(text), sig) != 0)
-			why = "signature does not match its record (name, time or meaning changed)";
-		else if (strcmp(signs, manifest))
-			why = "signs another MANIFEST (the record changed after it was signed)";
-		fprintf(out, "%-8s %s by %s at %s (key %s)\n", why ? "BAD" : "ok", meaning, name,
-			when, json_string_value(json_object_get(j, "key_id")));
-	}
-	json_decref(j);
-	return why;
-}
-
-int approval_verify(const char *dir, const char *manifest_sha256, FILE *out)
-{
-	char path[4400], *text, *line, *save = NULL;
-	size_t len, lineno = 0;
-	int bad = 0;
-
-	snprintf(path, sizeof(path), "%s/SIGNATURES", dir);
-	if (access(path, F_OK) != 0)
-		return 0;
-	if (file_read_all(path, SIGNATURES_MAX_BYTES, &text, &len) != 0)
-		return 1; /* unreadable: its message is the last error */
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		const char *why = check_line(line, manifest_sha256, out);
-
-		lineno++;
-		if (why && !bad++)
-			rig_error(RIG_ERR_INVALID, "SIGNATURES:%zu: %s", lineno, why);
-	}
-	free(text);
-	return bad;
 }

@@ -438,8 +438,9 @@ int report_html(const struct run_record *r, const struct fixture *fx, const char
 	fputs("<footer>This report is one artifact of the run directory. MANIFEST lists the "
 	      "SHA-256 of every artifact (this file, the journal, the raw captures) and "
 	      "MANIFEST.sig is the station's Ed25519 signature of it; electronic signatures of "
-	      "review and approval are in SIGNATURES. Check all of it with <code>rig verify "
-	      "DIR --key STATION.pub</code>; re-measure any step with <code>rig measure "
+	      "review and approval are in signatures/ (their page: signatures/page.pdf). Check "
+	      "all of it with <code>rig verify DIR</code> (the station's key trusted: rig "
+	      "trust add); re-measure any step with <code>rig measure "
 	      "captures/FILE.rcap</code>.</footer>\n</body>\n</html>\n", f);
 	return file_replace_commit(f, path);
 }

@@ -62,26 +62,19 @@ static int read_key_file(const char *path, unsigned char *blob, size_t len)
 	return 0;
 }
 
-static int write_public(const struct station_key *k, const char *path, const char *label)
+static void public_blob(const struct station_key *k, unsigned char blob[PUB_BYTES])
 {
-	unsigned char blob[PUB_BYTES];
-
 	memcpy(blob, "Ed", 2);
 	memcpy(blob + 2, k->keynum, KEY_NUM_BYTES);
 	memcpy(blob + 2 + KEY_NUM_BYTES, k->pk, 32);
-	return write_key_file(path, O_TRUNC, 0644, label, blob, sizeof(blob));
 }
 
-void key_public_text(const struct station_key *k, char *out, size_t len)
+static int write_public(const struct station_key *k, const char *path, const char *comment)
 {
 	unsigned char blob[PUB_BYTES];
-	char b64[sodium_base64_ENCODED_LEN(PUB_BYTES, sodium_base64_VARIANT_ORIGINAL)];
 
-	memcpy(blob, "Ed", 2);
-	memcpy(blob + 2, k->keynum, KEY_NUM_BYTES);
-	memcpy(blob + 2 + KEY_NUM_BYTES, k->pk, 32);
-	sodium_bin2base64(b64, sizeof(b64), blob, sizeof(blob), sodium_base64_VARIANT_ORIGINAL);
-	snprintf(out, len, "%srig station public key\n%s\n", COMMENT, b64);
+	public_blob(k, blob);
+	return write_key_file(path, O_TRUNC, 0644, comment, blob, sizeof(blob));
 }
 
 int key_write_public(const struct station_key *k, const char *path)
@@ -89,38 +82,93 @@ int key_write_public(const struct station_key *k, const char *path)
 	return write_public(k, path, "rig station public key");
 }
 
-/* kind: "station " for the station's own key, "" for a key made by rig keygen
- * (a person's or a station's: its comment claims no more than it knows). */
-static int generate(const char *path, struct station_key *k, const char *kind)
+void key_public_base64(const struct station_key *k, char *out, size_t len)
 {
-	char label[64];
+	unsigned char blob[PUB_BYTES];
+
+	public_blob(k, blob);
+	sodium_bin2base64(out, len, blob, sizeof(blob), sodium_base64_VARIANT_ORIGINAL);
+}
+
+void key_public_text(const struct station_key *k, char *out, size_t len)
+{
+	char b64[sodium_base64_ENCODED_LEN(PUB_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+
+	key_public_base64(k, b64, sizeof(b64));
+	snprintf(out, len, "%srig station public key\n%s\n", COMMENT, b64);
+}
+
+int key_public_from_base64(const char *b64, struct station_key *k)
+{
+	unsigned char blob[PUB_BYTES];
+	size_t got = 0;
+
+	memset(k, 0, sizeof(*k));
+	if (sodium_base642bin(blob, sizeof(blob), b64, strlen(b64), NULL, &got, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    got != sizeof(blob) || memcmp(blob, "Ed", 2))
+		return RIG_ERR_INVALID;
+	memcpy(k->keynum, blob + 2, KEY_NUM_BYTES);
+	memcpy(k->pk, blob + 2 + KEY_NUM_BYTES, 32);
+	return 0;
+}
+
+/* The key ID: the first 8 bytes of SHA-256 of the 32-byte Ed25519 public
+ * key, so anyone holding the key computes it (docs/reports.md). */
+static void derived_id(const unsigned char pk[32], unsigned char id[KEY_NUM_BYTES])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, pk, 32);
+	memcpy(id, h, KEY_NUM_BYTES);
+}
+
+/* kind: "station " for the station's own key, "" for a key made by rig
+ * keygen (its comment claims no more than it knows); person: a personal
+ * key's holder, named in its comments. */
+static int generate(const char *path, const char *kind, const char *person,
+		    struct station_key *k)
+{
 	unsigned char blob[SEC_BYTES] = { 0 }, digest[crypto_hash_sha512_BYTES];
-	char pub[4200];
+	char pub[4200], comment[128];
 	int rc;
 
 	memset(k, 0, sizeof(*k));
 	snprintf(k->path, sizeof(k->path), "%s", path);
 	crypto_sign_keypair(k->pk, k->sk);
-	randombytes_buf(k->keynum, sizeof(k->keynum));
+	/* signify's key number, random there, is the key ID here: a signature
+	 * then names the key the way rig's records do. */
+	derived_id(k->pk, k->keynum);
 	k->has_secret = 1;
 	crypto_hash_sha512(digest, k->sk, sizeof(k->sk));
 	memcpy(blob, "EdBK", 4);          /* kdf rounds (4 bytes) 0, salt 0: not encrypted */
 	memcpy(blob + 24, digest, 8);     /* checksum: first bytes of SHA-512(secret key) */
 	memcpy(blob + 32, k->keynum, KEY_NUM_BYTES);
 	memcpy(blob + 40, k->sk, 64);
-	snprintf(label, sizeof(label), "rig %ssecret key", kind);
-	rc = write_key_file(path, O_EXCL, 0600, label, blob, sizeof(blob));
+	if (person)
+		snprintf(comment, sizeof(comment), "rig personal secret key of %s", person);
+	else
+		snprintf(comment, sizeof(comment), "rig %ssecret key", kind);
+	rc = write_key_file(path, O_EXCL, 0600, comment, blob, sizeof(blob));
 	sodium_memzero(blob, sizeof(blob));
 	if (rc)
 		return rc;
 	key_public_path(path, pub, sizeof(pub));
-	snprintf(label, sizeof(label), "rig %spublic key", kind);
-	return write_public(k, pub, label);
+	if (person)
+		snprintf(comment, sizeof(comment), "rig public key of %s", person);
+	else
+		snprintf(comment, sizeof(comment), "rig %spublic key", kind);
+	return write_public(k, pub, comment);
 }
 
 int key_generate(const char *path, struct station_key *k)
 {
-	return generate(path, k, "");
+	return generate(path, "", NULL, k);
+}
+
+int key_generate_person(const char *path, const char *person, struct station_key *k)
+{
+	return generate(path, "", person, k);
 }
 
 int key_load_secret(const char *path, struct station_key *k)
@@ -209,21 +257,42 @@ int key_station(struct station_key *k, FILE *notice)
 		return key_load_secret(path, k);
 	if ((rc = file_mkdirs_parent(path, 0700)) != 0)
 		return rc;
-	rc = generate(path, k, "station ");
+	rc = generate(path, "station ", NULL, k);
 	if (rc && access(path, F_OK) == 0) /* another rig made it meanwhile */
 		return key_load_secret(path, k);
 	if (!rc && notice) {
 		key_id(k, id);
 		key_public_path(path, pub, sizeof(pub));
 		fprintf(notice, "rig: created station signing key %s (key id %s); register %s "
-			"with QA so reviewers can pin it (rig verify --key)\n", path, id, pub);
+			"with QA so reviewers trust it (rig trust add PUB --name STATION --role station)\n", path, id, pub);
 	}
 	return rc;
 }
 
 void key_id(const struct station_key *k, char out[2 * KEY_NUM_BYTES + 1])
 {
-	sodium_bin2hex(out, 2 * KEY_NUM_BYTES + 1, k->keynum, KEY_NUM_BYTES);
+	unsigned char id[KEY_NUM_BYTES];
+
+	derived_id(k->pk, id);
+	sodium_bin2hex(out, 2 * KEY_NUM_BYTES + 1, id, KEY_NUM_BYTES);
+}
+
+int key_read_signature(const char *sig_path, unsigned char keynum[KEY_NUM_BYTES],
+		       unsigned char sig[64])
+{
+	unsigned char blob[SIG_BYTES];
+	int rc = read_key_file(sig_path, blob, sizeof(blob));
+
+	if (rc)
+		return rc;
+	memcpy(keynum, blob + 2, KEY_NUM_BYTES);
+	memcpy(sig, blob + 2 + KEY_NUM_BYTES, 64);
+	return 0;
+}
+
+int key_same(const struct station_key *a, const struct station_key *b)
+{
+	return !memcmp(a->pk, b->pk, 32) && !memcmp(a->keynum, b->keynum, KEY_NUM_BYTES);
 }
 
 void key_sign(const struct station_key *k, const void *data, size_t len, unsigned char sig[64])

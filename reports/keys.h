@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #define KEY_NUM_BYTES 8
+#define KEY_PUB_B64_LEN 64 /* room for the base64 line of a public key */
 
 struct station_key {
 	unsigned char keynum[KEY_NUM_BYTES]; /* pairs signatures with their key */
@@ -29,6 +30,9 @@ void key_public_path(const char *secret, char *out, size_t len);
 
 /* New key pair: path (secret, 0600, must not exist) and its public key. */
 int key_generate(const char *path, struct station_key *k);
+
+/* The same for a person's key (rig keygen --person): the comments name them. */
+int key_generate_person(const char *path, const char *person, struct station_key *k);
 
 int key_load_secret(const char *path, struct station_key *k);
 int key_load_public(const char *path, struct station_key *k);
@@ -47,7 +51,8 @@ void key_public_text(const struct station_key *k, char *out, size_t len);
  */
 int key_station(struct station_key *k, FILE *notice);
 
-/* The key number as 16 hex digits: the ID reports and verify print. */
+/* The key ID: 16 hex digits of SHA-256 of the 32-byte public key (for keys
+ * rig makes, also their signify key number). */
 void key_id(const struct station_key *k, char out[2 * KEY_NUM_BYTES + 1]);
 
 /* Detached signature of data into sig_path (signify format). */
@@ -57,6 +62,17 @@ int key_sign_to_file(const struct station_key *k, const void *data, size_t len,
 /* 0 when sig_path holds k's valid signature of data; RIG_ERR_INVALID naming why not. */
 int key_verify_file(const struct station_key *k, const void *data, size_t len,
 		    const char *sig_path);
+
+/* The base64 line of k's public key file, and back (RIG_ERR_INVALID, no message). */
+void key_public_base64(const struct station_key *k, char *out, size_t len);
+int key_public_from_base64(const char *b64, struct station_key *k);
+
+/* The key number and signature of a signify signature file. */
+int key_read_signature(const char *sig_path, unsigned char keynum[KEY_NUM_BYTES],
+		       unsigned char sig[64]);
+
+/* 1 when a and b are the same public key (and key number). */
+int key_same(const struct station_key *a, const struct station_key *b);
 
 /* Raw Ed25519 signatures, for records that carry their signature inline. */
 void key_sign(const struct station_key *k, const void *data, size_t len, unsigned char sig[64]);

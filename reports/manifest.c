@@ -14,7 +14,7 @@
 int manifest_excluded(const char *relpath)
 {
 	static const char *const names[] = { "MANIFEST", "MANIFEST.sig", "station.pub",
-					     "SIGNATURES", NULL };
+					     MANIFEST_SIGNATURES_DIR, NULL };
 
 	for (size_t i = 0; names[i]; i++)
 		if (!strcmp(relpath, names[i]))
@@ -60,12 +60,12 @@ static int walk(const char *dir, const char *rel, struct manifest *m)
 		if (strlen(child) >= MANIFEST_PATH_MAX || strpbrk(child, "\n\\"))
 			rc = rig_error(RIG_ERR_INVALID, "%s: artifact name too long or with a "
 				       "newline or backslash", full);
+		else if (!rel[0] && manifest_excluded(child))
+			continue;
 		else if (lstat(full, &st) != 0)
 			rc = rig_error_errno(RIG_ERR_IO, "%s: cannot stat", full);
 		else if (S_ISDIR(st.st_mode))
 			rc = walk(dir, child, m);
-		else if (!rel[0] && manifest_excluded(child))
-			continue;
 		else if (!S_ISREG(st.st_mode))
 			rc = rig_error(RIG_ERR_INVALID, "%s: not a regular file (links and devices "
 				       "are not artifacts)", full);
@@ -98,22 +98,10 @@ int manifest_collect(const char *dir, struct manifest *m)
 	return rc;
 }
 
-/* A kill leaves the old or the new file (rig/base/file.h). */
-static int replace_file(const char *dir, const char *name, const char *text, size_t len)
+static const char *manifest_path(const char *dir, char *out, size_t len)
 {
-	char path[4400];
-	FILE *f;
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((rc = file_replace_open(path, &f)) != 0)
-		return rc;
-	if (fwrite(text, 1, len, f) != len) {
-		rc = rig_error_errno(RIG_ERR_IO, "%s: write failed", path);
-		file_replace_abandon(f, path);
-		return rc;
-	}
-	return file_replace_commit(f, path);
+	snprintf(out, len, "%s/MANIFEST", dir);
+	return out;
 }
 
 static char *manifest_text(const struct manifest *m, size_t *len)
@@ -133,7 +121,7 @@ static char *manifest_text(const struct manifest *m, size_t *len)
 int manifest_write_signed(const char *dir, const struct station_key *k)
 {
 	struct manifest m;
-	char sig[4400], pub[4400], tmp[4500];
+	char sig[4400], pub[4400], tmp[4500], path[4400];
 	char *text = NULL;
 	size_t len = 0;
 	int rc = manifest_collect(dir, &m);
@@ -141,7 +129,7 @@ int manifest_write_signed(const char *dir, const struct station_key *k)
 	if (!rc && !(text = manifest_text(&m, &len)))
 		rc = rig_error(RIG_ERR_NOMEM, "out of memory writing MANIFEST");
 	if (!rc)
-		rc = replace_file(dir, "MANIFEST", text, len);
+		rc = file_replace_write(manifest_path(dir, path, sizeof(path)), text, len);
 	snprintf(pub, sizeof(pub), "%s/station.pub", dir);
 	file_part_path(pub, tmp, sizeof(tmp));
 	if (!rc && (rc = key_write_public(k, tmp)) == 0)

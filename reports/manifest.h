@@ -24,7 +24,12 @@ struct manifest {
 	size_t n, cap;
 };
 
-/* Files that are not artifacts: the manifest, its signature, the key, e-signatures. */
+/* Where electronic signatures and their page go (reports/approval.h). */
+#define MANIFEST_SIGNATURES_DIR "signatures"
+
+/* Files that are not artifacts: the manifest, its signature, the key, the
+ * signatures directory, and half-written replacements of them (which
+ * rig verify does not excuse: only rig recover clears them). */
 int manifest_excluded(const char *relpath);
 
 /* Every artifact under dir, sorted by path, hashed. */

@@ -530,8 +530,8 @@ static void signatures(struct page *p)
 
 	heading(p, "Signatures", 150);
 	para(p, 7, "Electronic signatures (21 CFR Part 11 11.50: name, date and time, meaning) "
-		   "are recorded in SIGNATURES and bound to MANIFEST; check them and every "
-		   "artifact with: rig verify DIR --key STATION.pub. Handwritten signatures, if "
+		   "are recorded in signatures/ and bound to MANIFEST; check them and every "
+		   "artifact with: rig verify DIR (keys in the trust store). Handwritten signatures, if "
 		   "the quality system asks for them:");
 	p->y += 6;
 	for (size_t i = 0; i < 3; i++) {

@@ -1,5 +1,6 @@
 #include "reports/verify.h"
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,15 +16,7 @@
 
 #define MANIFEST_MAX_BYTES (16u << 20)
 
-struct check {
-	FILE *out;
-	int problems;
-	char first[1024];
-};
-
-static void problem(struct check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void problem(struct check *c, const char *fmt, ...)
+void verify_problem(struct verify_result *v, FILE *out, int untrusted, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -31,14 +24,19 @@ static void problem(struct check *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(c->out, "TAMPERED %s\n", msg);
-	if (!c->problems++)
-		snprintf(c->first, sizeof(c->first), "%s", msg);
+	fprintf(out, "%s %s\n", untrusted ? "UNTRUSTED" : "TAMPERED", msg);
+	if (!v->tampered && !v->untrusted)
+		snprintf(v->first, sizeof(v->first), "%s", msg);
+	if (untrusted)
+		v->untrusted++;
+	else
+		v->tampered++;
 }
 
 /* Signify's first line is an unsigned comment: rig writes fixed ones, so
  * any other text there is a change too. */
-static void check_comment(struct check *c, const char *dir, const char *name, const char *want)
+static void check_comment(struct verify_result *v, FILE *out, const char *dir, const char *name,
+			  const char *want)
 {
 	char path[4400], *text;
 	size_t len;
@@ -47,38 +45,68 @@ static void check_comment(struct check *c, const char *dir, const char *name, co
 	if (file_read_all(path, 4096, &text, &len) != 0)
 		return; /* missing or unreadable: reported by the signature check */
 	if (strncmp(text, want, strlen(want)) || text[strlen(want)] != '\n')
-		problem(c, "%s: comment line changed", name);
+		verify_problem(v, out, 0, "%s: comment line changed", name);
 	free(text);
 }
 
-static void check_signature(struct check *c, const char *dir, const char *pinned)
+/* Who signed MANIFEST, and is it a station this reviewer trusts? */
+static void check_station(struct verify_result *v, FILE *out, const char *dir,
+			  const struct station_key *pinned, const struct trust *t)
 {
-	char path[4400], sig[4400], id[2 * KEY_NUM_BYTES + 1], *text;
-	struct station_key k;
+	char path[4400], sig_path[4400], id[2 * KEY_NUM_BYTES + 1], *text;
+	unsigned char keynum[KEY_NUM_BYTES], sig[64];
+	struct station_key in_dir, signer;
+	const struct trust_entry *e = NULL;
+	int have_pub;
 	size_t len;
 
 	snprintf(path, sizeof(path), "%s/station.pub", dir);
-	if (key_load_public(pinned ? pinned : path, &k) != 0) {
-		if (pinned)
-			problem(c, "%s", rig_last_error());
-		else
-			problem(c, "station.pub: missing or unreadable (pass the station key with --key)");
+	have_pub = key_load_public(path, &in_dir) == 0;
+	snprintf(sig_path, sizeof(sig_path), "%s/MANIFEST.sig", dir);
+	if (key_read_signature(sig_path, keynum, sig) != 0) {
+		verify_problem(v, out, 0, "MANIFEST.sig: %s", rig_last_error());
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/MANIFEST", dir);
-	snprintf(sig, sizeof(sig), "%s/MANIFEST.sig", dir);
 	if (file_read_all(path, MANIFEST_MAX_BYTES, &text, &len) != 0) {
-		problem(c, "MANIFEST: %s", rig_last_error());
+		verify_problem(v, out, 0, "MANIFEST: %s", rig_last_error());
 		return;
 	}
-	key_id(&k, id);
-	if (key_verify_file(&k, text, len, sig) != 0)
-		problem(c, "MANIFEST.sig: %s, checked with %s", rig_last_error(),
-			pinned ? pinned : "station.pub");
+	if (pinned)
+		signer = *pinned;
+	else if ((e = trust_find_keynum(t, keynum, "station")) != NULL)
+		signer = e->key;
+	else {
+		/* Name the signer as the directory presents it, but accept nothing. */
+		if (have_pub && !memcmp(in_dir.keynum, keynum, KEY_NUM_BYTES))
+			key_id(&in_dir, id);
+		else
+			for (int i = 0; i < KEY_NUM_BYTES; i++)
+				snprintf(id + 2 * i, 3, "%02x", keynum[i]);
+		verify_problem(v, out, 1, "MANIFEST.sig: not authenticated: signer %s is not "
+			       "trusted (no station key with that ID in the trust store: rig trust "
+			       "list)", id);
+		if (have_pub && key_verify(&in_dir, text, len, sig) != 0)
+			verify_problem(v, out, 0, "MANIFEST.sig: does not match station.pub either");
+		free(text);
+		return;
+	}
+	key_id(&signer, v->station_id);
+	snprintf(v->station_name, sizeof(v->station_name), "%s", e ? e->name : "");
+	if (memcmp(signer.keynum, keynum, KEY_NUM_BYTES))
+		verify_problem(v, out, 0, "MANIFEST.sig: signed by another key than the pinned %s",
+			       v->station_id);
+	else if (key_verify(&signer, text, len, sig) != 0)
+		verify_problem(v, out, 0, "MANIFEST.sig: signature does not match MANIFEST (the "
+			       "manifest or its signature was changed), checked with %s key %s",
+			       e ? "trusted" : "pinned", v->station_id);
 	else
-		fprintf(c->out, "ok       MANIFEST.sig: signed by station key %s%s\n", id,
-			pinned ? " (pinned)" : " (from station.pub in the run directory: pin it "
-						"with --key to know whose station)");
+		fprintf(out, "ok       MANIFEST.sig: signed by %s station key %s%s%s\n",
+			e ? "trusted" : "pinned", v->station_id, e ? " " : "", e ? e->name : "");
+	if (!have_pub)
+		verify_problem(v, out, 0, "station.pub: missing or unreadable");
+	else if (!key_same(&in_dir, &signer))
+		verify_problem(v, out, 0, "station.pub: is not the key that signed MANIFEST");
 	free(text);
 }
 
@@ -90,103 +118,146 @@ static const struct manifest_entry *find(const struct manifest *m, const char *p
 	return NULL;
 }
 
-static void check_artifacts(struct check *c, const char *dir)
+/* A directory is an artifact's folder only when MANIFEST lists a file in it. */
+static int holds_listed(const struct manifest *m, const char *dir)
 {
-	struct manifest listed, present;
+	size_t n = strlen(dir);
+
+	for (size_t i = 0; i < m->n; i++)
+		if (!strncmp(m->e[i].path, dir, n) && m->e[i].path[n] == '/')
+			return 1;
+	return 0;
+}
+
+static const char *full_of(char *buf, size_t len, const char *dir, const char *name)
+{
+	snprintf(buf, len, "%s/%s", dir, name);
+	return buf;
+}
+
+/* Everything present that MANIFEST does not list: files, links, empty or
+ * extra directories, half-written leftovers. Only the three signing files
+ * at the top and the signatures directory (its own chain) are not
+ * artifacts. */
+static void check_unlisted(struct verify_result *v, FILE *out, const char *dir,
+			   const char *rel, const struct manifest *listed, int depth)
+{
+	static const char *const own[] = { "MANIFEST", "MANIFEST.sig", "station.pub",
+					   MANIFEST_SIGNATURES_DIR };
+	char full[4400 + 2 * MANIFEST_PATH_MAX], child[2 * MANIFEST_PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(full, sizeof(full), "%s%s%s", dir, rel[0] ? "/" : "", rel);
+	if (depth > 16 || !(d = opendir(full))) {
+		verify_problem(v, out, 0, "%s: cannot list", rel[0] ? rel : ".");
+		return;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+		int skip = 0;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		for (size_t i = 0; !rel[0] && i < sizeof(own) / sizeof(own[0]); i++)
+			skip |= !strcmp(de->d_name, own[i]);
+		if (skip && !strcmp(de->d_name, MANIFEST_SIGNATURES_DIR) &&
+		    (lstat(full_of(full, sizeof(full), dir, de->d_name), &st) != 0 ||
+		     !S_ISDIR(st.st_mode)))
+			verify_problem(v, out, 0, MANIFEST_SIGNATURES_DIR ": not a directory");
+		if (skip)
+			continue;
+		snprintf(child, sizeof(child), "%s%s%s", rel, rel[0] ? "/" : "", de->d_name);
+		snprintf(full, sizeof(full), "%s/%s", dir, child);
+		if (strlen(rel) + strlen(de->d_name) + 1 >= MANIFEST_PATH_MAX)
+			verify_problem(v, out, 0, "%.200s...: not in MANIFEST (name too long)", child);
+		else if (lstat(full, &st) != 0)
+			verify_problem(v, out, 0, "%s: cannot stat", child);
+		else if (S_ISDIR(st.st_mode)) {
+			if (!holds_listed(listed, child))
+				verify_problem(v, out, 0, "%s/: directory not in MANIFEST (added after "
+					       "signing)", child);
+			else
+				check_unlisted(v, out, dir, child, listed, depth + 1);
+		} else if (!find(listed, child))
+			verify_problem(v, out, 0, "%s: not in MANIFEST (added after signing)", child);
+		else if (!S_ISREG(st.st_mode))
+			verify_problem(v, out, 0, "%s: not a regular file", child);
+	}
+	closedir(d);
+}
+
+static void check_artifacts(struct verify_result *v, FILE *out, const char *dir)
+{
+	struct manifest listed;
 	char path[4400], hash[65];
-	int before = c->problems;
+	int before = v->tampered;
 
 	if (manifest_read(dir, &listed) != 0) {
-		problem(c, "MANIFEST: %s", rig_last_error());
+		verify_problem(v, out, 0, "MANIFEST: %s", rig_last_error());
 		return;
 	}
 	for (size_t i = 0; i < listed.n; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, listed.e[i].path);
-		if (file_sha256_hex(path, hash) != 0)
-			problem(c, "%s: listed in MANIFEST but missing or unreadable",
-				listed.e[i].path);
+		if (strstr(listed.e[i].path, "..") || listed.e[i].path[0] == '/')
+			verify_problem(v, out, 0, "MANIFEST: lists %s, outside the run directory",
+				       listed.e[i].path);
+		else if (file_sha256_hex(path, hash) != 0)
+			verify_problem(v, out, 0, "%s: listed in MANIFEST but missing or unreadable",
+				       listed.e[i].path);
 		else if (strcmp(hash, listed.e[i].sha256))
-			problem(c, "%s: SHA-256 differs from MANIFEST (changed after signing)",
-				listed.e[i].path);
+			verify_problem(v, out, 0, "%s: SHA-256 differs from MANIFEST (changed after "
+				       "signing)", listed.e[i].path);
 	}
-	memset(&present, 0, sizeof(present));
-	if (manifest_collect(dir, &present) != 0)
-		problem(c, "%s", rig_last_error());
-	for (size_t i = 0; i < present.n; i++)
-		if (!find(&listed, present.e[i].path))
-			problem(c, "%s: not in MANIFEST (added after signing)", present.e[i].path);
-	if (c->problems == before)
-		fprintf(c->out, "ok       %zu artifacts match MANIFEST\n", listed.n);
+	check_unlisted(v, out, dir, "", &listed, 0);
+	if (v->tampered == before)
+		fprintf(out, "ok       %zu artifacts match MANIFEST, nothing else present\n",
+			listed.n);
 	manifest_release(&listed);
-	manifest_release(&present);
 }
 
 struct journal_tail {
 	char event[32];
 	char verdict[32];
-	struct check *c;
-	const char *dir;
 };
-
-/* A capture must be the one the run measured: its SHA-256 as journaled
- * when its burst ended, not only as the MANIFEST (signed later) lists it. */
-static void check_capture(struct journal_tail *t, json_t *line, uint64_t lineno)
-{
-	json_t *cap = json_object_get(line, "capture");
-	const char *file = json_string_value(json_object_get(cap, "file"));
-	const char *want = json_string_value(json_object_get(cap, "sha256"));
-	char path[4400], hash[65];
-
-	if (!file || !want || !want[0])
-		return;
-	snprintf(path, sizeof(path), "%s/%s", t->dir, file);
-	if (file_sha256_hex(path, hash) != 0)
-		problem(t->c, "%s: journaled at line %llu but missing or unreadable", file,
-			(unsigned long long)lineno);
-	else if (strcmp(hash, want))
-		problem(t->c, "%s: SHA-256 differs from the one journaled at line %llu (not the "
-			"capture its burst measured)", file, (unsigned long long)lineno);
-}
 
 static int note_tail(void *ctx, json_t *line, uint64_t lineno)
 {
 	struct journal_tail *t = ctx;
 	const char *v = json_string_value(json_object_get(line, "verdict"));
 
-	if (!strcmp(json_string_value(json_object_get(line, "event")), "burst"))
-		check_capture(t, line, lineno);
+	(void)lineno;
 	snprintf(t->event, sizeof(t->event), "%s",
 		 json_string_value(json_object_get(line, "event")));
 	snprintf(t->verdict, sizeof(t->verdict), "%s", v ? v : "");
 	return 0;
 }
 
-static void check_journal(struct check *c, const char *dir)
+static void check_journal(struct verify_result *v, FILE *out, const char *dir)
 {
 	char path[4400];
 	struct journal_scan st;
-	struct journal_tail tail = { "", "", c, dir };
+	struct journal_tail tail = { "", "" };
 
 	snprintf(path, sizeof(path), "%s/journal.jsonl", dir);
 	if (journal_scan(path, 0, note_tail, &tail, &st) != 0)
-		problem(c, "%s", rig_last_error());
+		verify_problem(v, out, 0, "%s", rig_last_error());
 	else if (strcmp(tail.event, "run_end"))
-		problem(c, "journal.jsonl: ends after line %llu without run_end (lines removed "
-			"from its end)", (unsigned long long)st.lines);
+		verify_problem(v, out, 0, "journal.jsonl: ends after line %llu without run_end "
+			       "(lines removed from its end)", (unsigned long long)st.lines);
 	else
-		fprintf(c->out, "ok       journal.jsonl: %llu events, hash chain intact, run_end "
+		fprintf(out, "ok       journal.jsonl: %llu events, hash chain intact, run_end "
 			"verdict %s\n", (unsigned long long)st.lines, tail.verdict);
 }
 
-int verify_run(const char *dir, const char *pinned_pub, FILE *out)
+int verify_run(const char *dir, const char *pinned_pub, const struct trust *t, FILE *out,
+	       struct verify_result *v)
 {
-	struct check c = { .out = out };
-	char path[4400], manifest[65];
-	struct stat st;
-	int bad;
-
+	char path[4400];
 	struct station_key pinned;
+	struct stat st;
 
+	memset(v, 0, sizeof(*v));
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
 		return rig_error(RIG_ERR_INVALID, "%s: not a directory", dir);
 	/* Without the key asked for, or a run to check, nothing can be said. */
@@ -198,22 +269,16 @@ int verify_run(const char *dir, const char *pinned_pub, FILE *out)
 		if (access(path, F_OK) != 0)
 			return rig_error(RIG_ERR_INVALID, "%s: not a run directory (no MANIFEST, no "
 					 "journal.jsonl)", dir);
-		problem(&c, "MANIFEST: missing (an unfinished run: close it with rig recover)");
-		rig_error(RIG_ERR_INVALID, "%s: %s", dir, c.first);
-		return c.problems;
+		verify_problem(v, out, 0, "MANIFEST: missing (an unfinished run: close it with "
+			       "rig recover)");
+		return 0;
 	}
-	check_signature(&c, dir, pinned_pub);
-	check_comment(&c, dir, "MANIFEST.sig", "untrusted comment: verify with station.pub");
-	check_comment(&c, dir, "station.pub", "untrusted comment: rig station public key");
-	check_artifacts(&c, dir);
-	check_journal(&c, dir);
-	if (file_sha256_hex(path, manifest) == 0) {
-		bad = approval_verify(dir, manifest, out);
-		if (bad && !c.problems)
-			snprintf(c.first, sizeof(c.first), "%s", rig_last_error());
-		c.problems += bad;
-	}
-	if (c.problems)
-		rig_error(RIG_ERR_INVALID, "%s: %s", dir, c.first);
-	return c.problems;
+	check_station(v, out, dir, pinned_pub ? &pinned : NULL, t);
+	check_comment(v, out, dir, "MANIFEST.sig", "untrusted comment: verify with station.pub");
+	check_comment(v, out, dir, "station.pub", "untrusted comment: rig station public key");
+	check_artifacts(v, out, dir);
+	check_journal(v, out, dir);
+	if (file_sha256_hex(path, v->manifest_sha256) != 0)
+		v->manifest_sha256[0] = '\0';
+	return 0;
 }

@@ -18,17 +18,21 @@ static const char usage[] =
 	"             [--allow-expired-msa] [--quiet]\n"
 	"             [--step-timeout S] [--db PATH] [--firmware FILE] [--param N=V]\n"
 	"                       run a test script (default: the sim bench)\n"
-	"  verify DIR [--key STATION.pub]\n"
-	"                       check signatures, hashes and journal of a run directory\n"
-	"  sign DIR --meaning reviewed|approved|rejected --operator NAME [--key KEYFILE]\n"
+	"  verify DIR [--key STATION.pub] [--deep]\n"
+	"                       authenticate a run directory and re-derive its verdicts\n"
+	"  sign DIR --meaning authored|reviewed|approved|rejected --operator NAME\n"
+	"       --key PERSONAL.sec\n"
 	"                       add an electronic signature to a run\n"
+	"  trust add PUBKEY --name NAME --role station|operator|reviewer|approver\n"
+	"  trust list|remove    the keys rig verify accepts\n"
 	"  stats k --n N [--confidence 0.95] [--coverage 0.975] [--sides 1|2]\n"
 	"          [--method exact|howe|natrella]\n"
 	"                       normal tolerance-interval factor\n"
 	"  stats n [--confidence 0.95] [--coverage 0.975] [--sides 1|2]\n"
 	"                       values a distribution-free interval needs\n"
 	"  recover [DIR]        close out an interrupted run as ABORTED\n"
-	"  keygen --out KEYFILE create a signing key (the station's: $RIG_KEY or\n"
+	"  keygen --out KEYFILE [--person NAME]\n"
+	"                       create a signing key (the station's: $RIG_KEY or\n"
 	"                       ~/.config/rig/station.sec, made on first run)\n"
 	"  list-devices [--fixture F]\n"
 	"                       Comedi, USB and serial devices present\n"
@@ -69,6 +73,7 @@ int main(int argc, char **argv)
 		{ "recover", recover_command },
 		{ "keygen", keygen_command },
 		{ "sign", sign_command },
+		{ "trust", trust_command },
 		{ "list-devices", list_devices_command },
 		{ "flash", flash_command },
 		{ "history", history_command },

@@ -153,6 +153,21 @@ int file_replace_open(const char *path, FILE **out)
 	return file_create(part, out);
 }
 
+int file_replace_write(const char *path, const void *data, size_t len)
+{
+	FILE *f;
+	int rc = file_replace_open(path, &f);
+
+	if (rc)
+		return rc;
+	if (fwrite(data, 1, len, f) != len) {
+		rc = rig_error_errno(RIG_ERR_IO, "%s: write failed", path);
+		file_replace_abandon(f, path);
+		return rc;
+	}
+	return file_replace_commit(f, path);
+}
+
 int file_replace_finish(const char *path)
 {
 	char part[4200];

@@ -34,6 +34,8 @@ int file_replace_open(const char *path, FILE **out);
 int file_replace_commit(FILE *f, const char *path);
 void file_replace_abandon(FILE *f, const char *path);
 int file_replace_finish(const char *path);
+/* The whole of data as path's new content, replaced that way. */
+int file_replace_write(const char *path, const void *data, size_t len);
 /* PATH.part, where a replacement of path is written. */
 void file_part_path(const char *path, char *out, size_t len);
 

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "rig/base/error.h"
 
 json_t *json_number_or_null(double v)
 {
@@ -30,6 +31,15 @@ enum verdict verdict_parse(const char *name)
 		if (name && !strcmp(name, verdict_name((enum verdict)v)))
 			return (enum verdict)v;
 	return VERDICT_NONE;
+}
+
+json_t *json_doubles(const double *x, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_number_or_null(x[i]));
+	return a;
 }
 
 #define MFIELD(f) { #f, offsetof(struct measurement, f) }

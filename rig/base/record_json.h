@@ -20,6 +20,10 @@ double json_number_at(const json_t *obj, const char *key);
 /* VERDICT_NONE for an unknown name. */
 enum verdict verdict_parse(const char *name);
 
+/* An array of numbers (NAN as null). */
+json_t *json_doubles(const double *x, size_t n);
+
+
 json_t *measurement_to_json(const struct measurement *m);
 /* Fields absent from j keep measurement_init()'s values. */
 void measurement_from_json(const json_t *j, struct measurement *m);

@@ -14,6 +14,7 @@
 #include "reports/artifacts.h"
 #include "rig/base/error.h"
 #include "rig/base/journal.h"
+#include "rig/run/rederive.h"
 #include "rig/run/replay.h"
 #include "rig/store/store.h"
 #include "rig/base/timefmt.h"
@@ -91,33 +92,22 @@ static const char *not_ours(const char *dir, int need_mark)
 	return why;
 }
 
-/* What the journal does not say about a run cut short: its end. */
+/* A run cut short ends ABORTED, the journal saying where it was cut (the
+ * record's other loose ends are derived from the journal: rig/replay.c). */
 static int close_record(struct replay *rp, struct journal *j, const struct journal_scan *st)
 {
-	struct run_record *r = rp->rec;
-	char now[32], base[4096];
+	char error[512];
 	int rc;
 
-	time_format_iso(time(NULL), now, sizeof(now));
-	if (!rp->started) {
-		snprintf(base, sizeof(base), "%s", r->out_dir);
-		snprintf(r->id, sizeof(r->id), "%s", basename(base));
-		snprintf(r->started, sizeof(r->started), "%s", rp->last_time[0] ? rp->last_time : now);
-	}
-	for (size_t i = 0; i < r->nsteps; i++)
-		if (!r->steps[i].ended[0])
-			snprintf(r->steps[i].ended, sizeof(r->steps[i].ended), "%s", rp->last_time);
-	snprintf(r->error, sizeof(r->error),
+	snprintf(error, sizeof(error),
 		 "interrupted after journal line %llu (%s); closed by rig recover",
 		 (unsigned long long)st->lines, rp->last_time[0] ? rp->last_time : "no events");
-	r->verdict = VERDICT_ABORTED;
-	snprintf(r->ended, sizeof(r->ended), "%s", now);
 	rc = journal_append(j, "recovered",
 			    json_pack("{s:I, s:s}", "torn_bytes", (json_int_t)st->torn_bytes,
 				      "torn_kept_in", st->torn_bytes ? "journal.jsonl.torn" : ""));
 	if (!rc)
 		rc = journal_append(j, "run_end", json_pack("{s:s, s:s}", "verdict", "ABORTED",
-							    "error", r->error));
+							    "error", error));
 	return rc;
 }
 
@@ -178,6 +168,25 @@ static void store_closed_run(const char *dir, FILE *out)
 	free(fx);
 }
 
+/* A journaled figure that judging its values again does not give: the
+ * record gets rig's verdict, and the operator hears why it differs. */
+static void tell_mismatch(void *ctx, const char *msg)
+{
+	fprintf((FILE *)ctx, "rig: %s (the record keeps what rig judges)\n", msg);
+}
+
+static void capture_changed(void *ctx, const char *msg)
+{
+	rig_error(RIG_ERR_INVALID, "%s: %s: not signing a record of a changed capture", (char *)ctx,
+		  msg);
+}
+
+static void quiet(void *ctx, const char *msg)
+{
+	(void)ctx;
+	(void)msg;
+}
+
 int recover_run(const char *dir, const struct station_key *k, FILE *out)
 {
 	struct run_record rec;
@@ -191,9 +200,23 @@ int recover_run(const char *dir, const struct station_key *k, FILE *out)
 	if (!fx)
 		return rig_error(RIG_ERR_NOMEM, "out of memory");
 	replay_setup(&rp, &rec, fx, dir, path, sizeof(path));
+	rp.mismatch = tell_mismatch;
+	rp.mismatch_ctx = out;
 	rc = journal_resume(&j, path, replay_line, &rp, &st);
+	/* The journal holds each capture's SHA-256 from when it was written. */
+	if (!rc && rederive_check_captures(&rec, dir, capture_changed, (void *)dir) != 0)
+		rc = RIG_ERR_INVALID;
 	if (!rc && !rp.ended)
 		rc = close_record(&rp, &j, &st);
+	/* The record is what the closed journal gives, as rig verify will
+	 * rebuild it: replayed once more, from the start. */
+	if (!rc) {
+		run_record_release(&rec);
+		memset(&rp, 0, sizeof(rp));
+		replay_setup(&rp, &rec, fx, dir, path, sizeof(path));
+		rp.mismatch = quiet; /* told on the first pass */
+		rc = journal_scan(path, 0, replay_line, &rp, &st);
+	}
 	if (!rc) {
 		key_id(k, rec.station_key_id); /* the key that signs it now */
 		run_record_settle(&rec);

@@ -1,10 +1,12 @@
 #include "rig/run/replay.h"
 
+#include <libgen.h>
 #include <math.h>
 #include <string.h>
 
 #include "rig/base/error.h"
 #include "rig/base/record_json.h"
+#include "rig/run/rederive.h"
 
 static void copy(char *dst, size_t len, const json_t *obj, const char *key)
 {
@@ -29,6 +31,7 @@ static void on_run_start(struct replay *rp, const json_t *e)
 	copy(r->id, sizeof(r->id), e, "run_id");
 	copy(r->rig_version, sizeof(r->rig_version), e, "rig_version");
 	copy(r->started, sizeof(r->started), e, "time");
+	copy(r->started, sizeof(r->started), e, "started"); /* may precede "time" */
 	copy(r->station, sizeof(r->station), e, "station");
 	copy(r->operator_name, sizeof(r->operator_name), e, "operator");
 	source_from(&r->script, json_object_get(e, "script"));
@@ -40,6 +43,24 @@ static void on_run_start(struct replay *rp, const json_t *e)
 	r->allow_expired_cal = json_is_true(json_object_get(e, "allow_expired_cal"));
 	r->batch = json_is_true(json_object_get(e, "batch"));
 	copy(r->station_key_id, sizeof(r->station_key_id), e, "station_key");
+	copy(r->socket, sizeof(r->socket), e, "socket");
+}
+
+/* The run options (rig.params, in the order given) and the store. */
+static void on_options(struct replay *rp, const json_t *e)
+{
+	struct run_record *r = rp->rec;
+	const char *name;
+	json_t *v;
+
+	copy(rp->store_path, sizeof(rp->store_path), e, "store");
+	json_object_foreach(json_object_get(e, "params"), name, v) {
+		if (r->nparams == RUN_MAX_PARAMS || !json_is_string(v))
+			break;
+		snprintf(r->params[r->nparams].name, sizeof(r->params[0].name), "%s", name);
+		snprintf(r->params[r->nparams++].value, sizeof(r->params[0].value), "%s",
+			 json_string_value(v));
+	}
 }
 
 /* prompt, log, calibration_override: what the deviations list shows. */
@@ -150,13 +171,22 @@ static int on_burst(struct replay *rp, struct step_record *s, const json_t *e)
 	return 0;
 }
 
-static int on_measurement(struct replay *rp, struct step_record *s, const json_t *e)
+static int on_measurement(struct replay *rp, struct step_record *s, const json_t *e,
+			  uint64_t lineno)
 {
 	struct measurement *m = step_add_measurement(s);
+	char msg[1024];
 
 	if (!m)
 		return rig_error(RIG_ERR_NOMEM, "%s: out of memory", rp->journal_path);
 	measurement_from_json(e, m);
+	if (!rp->mismatch)
+		return 0;
+	if (rederive_measurement(e, rp->fx, s, m) != 0 || rederive_compare(e, m) != 0) {
+		snprintf(msg, sizeof(msg), "journal.jsonl:%llu: %s %s: %s",
+			 (unsigned long long)lineno, s->id, m->name, rig_last_error());
+		rp->mismatch(rp->mismatch_ctx, msg);
+	}
 	return 0;
 }
 
@@ -167,12 +197,31 @@ static void on_step_end(struct step_record *s, const json_t *e)
 	s->verdict = verdict_parse(json_string_value(json_object_get(e, "verdict")));
 }
 
+/*
+ * A run rig recover closed: what the journal does not say about it is
+ * derived here, from the journal alone, so that every later replay (rig
+ * verify) rebuilds the very record recover reported. Steps cut short end
+ * at the last event before the kill; a run killed before its run_start is
+ * named after its directory.
+ */
 static void on_run_end(struct replay *rp, const json_t *e)
 {
+	struct run_record *r = rp->rec;
+	char base[4096];
+
 	rp->ended = 1;
-	copy(rp->rec->ended, sizeof(rp->rec->ended), e, "time");
-	copy(rp->rec->error, sizeof(rp->rec->error), e, "error");
-	rp->rec->verdict = verdict_parse(json_string_value(json_object_get(e, "verdict")));
+	copy(r->ended, sizeof(r->ended), e, "time");
+	copy(r->error, sizeof(r->error), e, "error");
+	r->verdict = verdict_parse(json_string_value(json_object_get(e, "verdict")));
+	if (!rp->started) {
+		snprintf(base, sizeof(base), "%s", r->out_dir);
+		snprintf(r->id, sizeof(r->id), "%s", basename(base));
+		snprintf(r->started, sizeof(r->started), "%s", rp->cut_time[0] ? rp->cut_time : r->ended);
+	}
+	for (size_t i = 0; i < r->nsteps; i++)
+		if (!r->steps[i].ended[0])
+			snprintf(r->steps[i].ended, sizeof(r->steps[i].ended), "%s",
+				 rp->cut_time[0] ? rp->cut_time : r->ended);
 }
 
 int replay_line(void *ctx, json_t *line, uint64_t lineno)
@@ -181,6 +230,8 @@ int replay_line(void *ctx, json_t *line, uint64_t lineno)
 	const char *event = json_string_value(json_object_get(line, "event"));
 	struct step_record *s;
 
+	if (!strcmp(event, "recovered"))
+		snprintf(rp->cut_time, sizeof(rp->cut_time), "%s", rp->last_time);
 	copy(rp->last_time, sizeof(rp->last_time), line, "time");
 	if (!strcmp(event, "run_start"))
 		on_run_start(rp, line);
@@ -193,7 +244,12 @@ int replay_line(void *ctx, json_t *line, uint64_t lineno)
 	else if (!strcmp(event, "step_start"))
 		return on_step_start(rp, line);
 	else if (!strcmp(event, "options"))
-		copy(rp->store_path, sizeof(rp->store_path), line, "store");
+		on_options(rp, line);
+	else if (!strcmp(event, "flash")) {
+		copy(rp->rec->firmware_image.path, sizeof(rp->rec->firmware_image.path), line, "image");
+		copy(rp->rec->firmware_image.sha256, sizeof(rp->rec->firmware_image.sha256), line,
+		     "sha256");
+	}
 	else if (!strcmp(event, "run_end"))
 		on_run_end(rp, line);
 	else if (!strcmp(event, "spec"))
@@ -216,7 +272,7 @@ int replay_line(void *ctx, json_t *line, uint64_t lineno)
 		if (!strcmp(event, "burst"))
 			return on_burst(rp, s, line);
 		if (!strcmp(event, "measurement"))
-			return on_measurement(rp, s, line);
+			return on_measurement(rp, s, line, lineno);
 		if (!strcmp(event, "scale_reading")) {
 			if (s->nreadings < STEP_MAX_READINGS)
 				s->readings_g[s->nreadings++] = json_number_at(line, "grams");

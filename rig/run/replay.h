@@ -20,7 +20,14 @@ struct replay {
 	int started;              /* run_start seen */
 	int ended;                /* run_end seen: the run finished */
 	char last_time[32];       /* of the last event */
+	char cut_time[32];        /* of the last event before "recovered" */
 	char store_path[4096];    /* the results store the run records into ("" none) */
+	/* Set by the caller: each measurement is judged again from what the
+	 * journal says it was judged from (rig/rederive.h), and that is what
+	 * the record gets; where the journal's own figures differ, or it
+	 * cannot be judged, mismatch is told (with ctx) "journal.jsonl:LINE: ...". */
+	void (*mismatch)(void *ctx, const char *msg);
+	void *mismatch_ctx;
 };
 
 /* A journal_line_fn: apply one journal line to the record. */

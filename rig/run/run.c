@@ -249,14 +249,16 @@ static json_t *run_start_event(const struct run *run)
 	const struct run_record *r = &run->rec;
 
 	return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:b, s:I, s:s, s:b, "
-			 "s:b, s:s, s:s, s:s?}",
+			 "s:b, s:s, s:s, s:s?, s:s}",
 			 "run_id", r->id, "rig_version", r->rig_version, "station", r->station,
 			 "operator", r->operator_name, "script", "path", r->script.path, "sha256",
 			 r->script.sha256, "fixture", "path", r->fixture_file.path, "sha256",
 			 r->fixture_file.sha256, "sim", r->sim, "seed", (json_int_t)r->seed,
 			 "sim_unit", r->sim_unit.path, "allow_expired_cal", r->allow_expired_cal,
 			 "batch", r->batch, "sim_unit_sha256", r->sim_unit.sha256, "station_key",
-			 r->station_key_id, "socket", r->socket[0] ? r->socket : NULL);
+			 r->station_key_id, "socket", r->socket[0] ? r->socket : NULL,
+			 /* the record's start, which may precede this line */
+			 "started", r->started);
 }
 
 /* Load, check and open everything before the script runs. 0 or an error. */

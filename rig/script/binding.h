@@ -99,7 +99,8 @@ double harness_uncertainty(const struct harness *h, const char *quantity, double
 /* ---- lua_step.c ---- */
 
 /* Add a judged measurement to the current step and journal it. */
-void harness_record_measurement(struct lua_State *L, const struct measurement *m);
+void harness_record_measurement(struct lua_State *L, const struct measurement *m,
+				void *judged /* json_t, consumed: what it was judged from */);
 
 /* The array of finite numbers at idx, copied into a userdata pushed on the
  * stack (freed with it); anything else in it is a script error. */

@@ -224,11 +224,14 @@ static int l_prompt(lua_State *L)
 	struct harness *h = harness_of(L);
 	const char *msg = harness_text(L, 1, "rig.prompt: message");
 	char answer[256] = "", typed[4 * sizeof(answer) + 1];
+	/* journaled with its step, as the deviations list shows it */
+	const char *step = h->step ? h->step->id : "";
 
 	if (h->batch) {
-		harness_journal(L, "prompt", json_pack("{s:s, s:s, s:s?}", "message", msg, "answer",
-							"automatic (batch)", "socket",
-							h->fx && h->fx->socket[0] ? h->fx->socket : NULL));
+		harness_journal(L, "prompt", json_pack("{s:s, s:s, s:s, s:s?}", "step", step,
+							"message", msg, "answer", "automatic (batch)",
+							"socket", h->fx && h->fx->socket[0]
+								  ? h->fx->socket : NULL));
 		harness_note(h, "prompt", msg, "automatic (batch)");
 		lua_pushboolean(L, 1);
 		return 1;
@@ -236,8 +239,8 @@ static int l_prompt(lua_State *L)
 	if (h->answers) {
 		/* rig serve: the browser answers; the journal tells it a prompt is open */
 		answers_clear(h->answers);
-		harness_journal(L, "prompt_open", json_pack("{s:s, s:s}", "step",
-							    h->step ? h->step->id : "", "message", msg));
+		harness_journal(L, "prompt_open", json_pack("{s:s, s:s}", "step", step, "message",
+							    msg));
 		if (answers_wait(h->answers, answer, sizeof(answer)) != 0)
 			snprintf(answer, sizeof(answer), "abort");
 	} else {
@@ -247,8 +250,8 @@ static int l_prompt(lua_State *L)
 			snprintf(answer, sizeof(answer), "abort");
 	}
 	if (answer[0] == 'a' || answer[0] == 'A') {
-		harness_journal(L, "prompt", json_pack("{s:s, s:s}", "message", msg, "answer",
-							"abort"));
+		harness_journal(L, "prompt", json_pack("{s:s, s:s, s:s}", "step", step, "message",
+							msg, "answer", "abort"));
 		harness_note(h, "prompt", msg, "abort");
 		interrupt_request();
 		return luaL_error(L, "interrupted");
@@ -260,7 +263,8 @@ static int l_prompt(lua_State *L)
 		typed[utf8_escape(answer, strlen(answer), typed)] = '\0';
 	else
 		snprintf(typed, sizeof(typed), "%s", answer[0] ? answer : "continue");
-	harness_journal(L, "prompt", json_pack("{s:s, s:s}", "message", msg, "answer", typed));
+	harness_journal(L, "prompt", json_pack("{s:s, s:s, s:s}", "step", step, "message", msg,
+						"answer", typed));
 	harness_note(h, "prompt", msg, typed);
 	lua_pushboolean(L, 1);
 	return 1;

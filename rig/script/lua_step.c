@@ -38,7 +38,7 @@ static struct step_record *record_of(lua_State *L, struct step_handle *sh)
 	return &harness_of(L)->rec->steps[sh->index];
 }
 
-void harness_record_measurement(lua_State *L, const struct measurement *m)
+void harness_record_measurement(lua_State *L, const struct measurement *m, void *judged)
 {
 	struct harness *h = harness_of(L);
 	struct measurement *slot;
@@ -52,6 +52,8 @@ void harness_record_measurement(lua_State *L, const struct measurement *m)
 	*slot = *m;
 	j = measurement_to_json(m);
 	json_object_set_new(j, "step", json_string(h->step->id));
+	/* What it was judged from, so that rig verify judges it again. */
+	json_object_set_new(j, "judged", (json_t *)judged);
 	harness_journal(L, "measurement", j);
 }
 
@@ -273,7 +275,12 @@ static int l_judge(lua_State *L)
 	m.uncertainty = fixture_uncertainty(h->fx, name, isnan(a.target) ? 0 : a.target);
 	if (h->step && step_keep_values(h->step, &m, x, n) != 0)
 		return luaL_error(L, "%s", rig_last_error());
-	harness_record_measurement(L, &m);
+	/* guard_u: the U the guard band was made of (fixture and Type A), so
+	 * a re-judgement uses the same (rig/run/rederive.c). */
+	harness_record_measurement(L, &m,
+				   json_pack("{s:s, s:o, s:o, s:f}", "kind", "sample", "values",
+					     json_doubles(x, n), "acceptance", acceptance_to_json(&a),
+					     "guard_u", u));
 	lua_pushstring(L, verdict_name(m.verdict));
 	push_measurement(L, &m);
 	return 2;

@@ -18,6 +18,7 @@
 #include "rig/script/binding.h"
 #include "rig/base/interrupt.h"
 #include "rig/stats/judge.h"
+#include "rig/base/record_json.h"
 #include "rig/base/sandbox.h"
 #include "rig/base/watchdog.h"
 
@@ -189,47 +190,34 @@ static void check_shot_count(lua_State *L, struct harness *h, const struct burst
 {
 	struct measurement m;
 
-	measurement_init(&m);
-	snprintf(m.name, sizeof(m.name), "shot_count");
-	snprintf(m.unit, sizeof(m.unit), "shots");
-	snprintf(m.requirement, sizeof(m.requirement), "%s", h->shot_count_req);
-	m.n = 1;
-	m.mean = m.min = m.max = (double)r->nshots;
-	m.lsl = m.usl = m.target = commanded;
-	m.count = (long)r->nshots;
-	m.expected = commanded;
-	m.verdict = VERDICT_PASS;
-	if (r->nshots != commanded || r->unit_counted != commanded) {
-		m.verdict = VERDICT_FAIL;
-		snprintf(m.reason, sizeof(m.reason),
-			 "%zu shots measured, %u commanded, unit counted %u (burst %u)", r->nshots,
-			 commanded, r->unit_counted, h->step->bursts);
-	}
-	harness_record_measurement(L, &m);
+	judge_shot_count(r->nshots, commanded, r->unit_counted, h->step->bursts,
+			 h->shot_count_req, &m);
+	harness_record_measurement(L, &m,
+				   json_pack("{s:s, s:I, s:I, s:I, s:I}", "kind", "shot_count",
+					     "measured", (json_int_t)r->nshots, "commanded",
+					     (json_int_t)commanded, "unit_counted",
+					     (json_int_t)r->unit_counted, "burst",
+					     (json_int_t)h->step->bursts));
 }
 
 static void check_safe_depth(lua_State *L, struct harness *h, const struct burst_result *r)
 {
-	struct acceptance a;
 	struct measurement m;
 	double *depth = lua_newuserdatauv(L, (r->nshots ? r->nshots : 1) * sizeof(double), 0);
+	double set = h->step->setting.depth_mm, guard;
 
 	for (size_t i = 0; i < r->nshots; i++)
 		depth[i] = r->shots[i].depth_mm;
-	acceptance_init(&a);
-	snprintf(a.requirement, sizeof(a.requirement), "%s", h->safe_depth_req);
-	snprintf(a.unit, sizeof(a.unit), "mm");
-	a.target = h->step->setting.depth_mm;
-	a.each_hi = h->step->setting.depth_mm + h->safe_depth_over_mm;
-	measurement_init(&m);
-	snprintf(m.name, sizeof(m.name), "depth_mm");
-	judge_sample(depth, r->nshots, &a, harness_uncertainty(h, "depth_mm", a.target), &m);
-	m.uncertainty = fixture_uncertainty(h->fx, "depth_mm", a.target);
-	if (r->nshots == 0) { /* no shot, nothing unsafe: SHOT-COUNT fails it */
-		m.verdict = VERDICT_PASS;
-		m.reason[0] = '\0';
-	}
-	harness_record_measurement(L, &m);
+	guard = harness_uncertainty(h, "depth_mm", set);
+	judge_safe_depth(depth, r->nshots, h->safe_depth_req, set, h->safe_depth_over_mm, guard,
+			 &m);
+	/* The guard band holds the Type A term too; the uncertainty shown with
+	 * its certificate chain is the fixture's. */
+	m.uncertainty = fixture_uncertainty(h->fx, "depth_mm", set);
+	harness_record_measurement(L, &m,
+				   json_pack("{s:s, s:o, s:f, s:f, s:f}", "kind", "safe_depth", "values",
+					     json_doubles(depth, r->nshots), "set_mm", set,
+					     "over_mm", h->safe_depth_over_mm, "guard_u", guard));
 	lua_pop(L, 1);
 }
 

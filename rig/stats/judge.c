@@ -244,3 +244,45 @@ int judge_sample(const double *x, size_t n, const struct acceptance *a, double u
 	out->cpk_lo = stats_cpk_lower(out->cpk, n, 0.95);
 	return 0;
 }
+
+void judge_shot_count(size_t measured, unsigned commanded, unsigned unit_counted,
+		      unsigned burst, const char *requirement, struct measurement *m)
+{
+	measurement_init(m);
+	snprintf(m->name, sizeof(m->name), "shot_count");
+	snprintf(m->unit, sizeof(m->unit), "shots");
+	snprintf(m->requirement, sizeof(m->requirement), "%s", requirement);
+	m->n = 1;
+	m->mean = m->min = m->max = (double)measured;
+	m->lsl = m->usl = m->target = commanded;
+	m->count = (long)measured;
+	m->expected = commanded;
+	m->verdict = VERDICT_PASS;
+	if (measured != commanded || unit_counted != commanded) {
+		m->verdict = VERDICT_FAIL;
+		snprintf(m->reason, sizeof(m->reason),
+			 "%zu shots measured, %u commanded, unit counted %u (burst %u)", measured,
+			 commanded, unit_counted, burst);
+	}
+}
+
+int judge_safe_depth(const double *depth, size_t n, const char *requirement, double set_mm,
+		     double over_mm, double u, struct measurement *m)
+{
+	struct acceptance a;
+	int rc;
+
+	acceptance_init(&a);
+	snprintf(a.requirement, sizeof(a.requirement), "%s", requirement);
+	snprintf(a.unit, sizeof(a.unit), "mm");
+	a.target = set_mm;
+	a.each_hi = set_mm + over_mm;
+	measurement_init(m);
+	snprintf(m->name, sizeof(m->name), "depth_mm");
+	rc = judge_sample(depth, n, &a, u, m);
+	if (n == 0) {
+		m->verdict = VERDICT_PASS;
+		m->reason[0] = '\0';
+	}
+	return rc;
+}

@@ -54,4 +54,23 @@ void acceptance_init(struct acceptance *a);
 int judge_sample(const double *x, size_t n, const struct acceptance *a, double u,
 		 struct measurement *out);
 
+/*
+ * rig's every-burst checks, here so that the run and rig verify (which
+ * re-derives every verdict from the journal) judge with the same code.
+ * Shot count: exactly `commanded` shots measured and counted by the unit.
+ * Safe depth: every shot at most set_mm + over_mm deep (a burst without
+ * shots is no unsafe one: SHOT-COUNT fails it).
+ */
+void judge_shot_count(size_t measured, unsigned commanded, unsigned unit_counted,
+		      unsigned burst, const char *requirement, struct measurement *m);
+int judge_safe_depth(const double *depth, size_t n, const char *requirement, double set_mm,
+		     double over_mm, double u, struct measurement *m);
+
+/* The acceptance criteria as JSON, journaled with each measurement and
+ * read back to judge again (rig/stats/acceptance_json.c). from_json:
+ * 0, or RIG_ERR_INVALID for anything a script could not have given. */
+#include <jansson.h>
+json_t *acceptance_to_json(const struct acceptance *a);
+int acceptance_from_json(const json_t *j, struct acceptance *a);
+
 #endif

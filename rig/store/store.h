@@ -117,4 +117,14 @@ int store_set_baseline(struct store *s, const char *run_id, const char *set_by,
 int store_find_baseline(struct store *s, const char *run_id, char base_id[64],
 			const char **how);
 
+/*
+ * The head of a run's electronic signature chain (rig sign): how many
+ * records and the SHA-256 of the last one's text. get: 0 records and ""
+ * when none is kept.
+ */
+int store_set_signature_head(struct store *s, const char *run_id, long records,
+			     const char *sha256);
+int store_get_signature_head(struct store *s, const char *run_id, long *records,
+			     char sha256[65]);
+
 #endif

@@ -20,6 +20,8 @@ int measure_command(int argc, char **argv);
 int keygen_command(int argc, char **argv);
 int verify_command(int argc, char **argv);
 int sign_command(int argc, char **argv);
+/* `rig trust add|list|remove`: the keys rig verify accepts (reports/trust.h). */
+int trust_command(int argc, char **argv);      /* rig/verbs/trust.c */
 
 /*
  * `rig stats k --n N [--confidence C] [--coverage P] [--sides 1|2]

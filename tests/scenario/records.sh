@@ -150,27 +150,31 @@ test_truncated_journal_is_detected_even_with_a_forged_manifest() {
 	expect_out "journal.jsonl: ends after line [0-9]+ without run_end"
 	rig_run verify "$WORK/r" --key "${RIG_KEY%.sec}.pub"
 	expect_rc 1
-	expect_err "MANIFEST.sig: .*signed by key"
+	expect_err "MANIFEST.sig: signed by another key than the pinned"
 }
 
 test_electronic_signature_is_bound_to_the_manifest() {
 	make_run "$WORK/r"
-	rig_run sign "$WORK/r" --meaning approved --operator "Dana QA"
+	"$RIG" keygen --person "Dana QA" --out "$WORK/dana.sec" >/dev/null
+	"$RIG" trust add "$WORK/dana.pub" --name "Dana QA" --role approver >/dev/null
+	rig_run sign "$WORK/r" --meaning approved --operator "Dana QA" --key "$WORK/dana.sec"
 	expect_rc 0
-	rig_run sign "$WORK/r" --meaning "looked at" --operator "Dana QA"
+	rig_run sign "$WORK/r" --meaning "looked at" --operator "Dana QA" --key "$WORK/dana.sec"
 	expect_rc 2
-	expect_err "reviewed, approved or rejected"
+	expect_err "authored, reviewed, approved or rejected"
 	rig_run verify "$WORK/r"
 	expect_rc 0
-	expect_out "ok +approved by Dana QA at 20[0-9-]+T"
-	sed -i 's/Dana QA/Eve QA/' "$WORK/r/SIGNATURES"
+	expect_out "ok +approved by Dana QA at 20[0-9-]+T.*trusted approver"
+	sed -i 's/Dana QA/Eve QA/' "$WORK/r/signatures/1.txt"
 	rig_run verify "$WORK/r"
 	expect_rc 1
-	expect_err "SIGNATURES:1: signature does not match"
-	sed -i 's/Eve QA/Dana QA/' "$WORK/r/SIGNATURES"
+	expect_err "signatures/1.txt: not authenticated: signer [0-9a-f]{16} is trusted as \"Dana QA\", not as \"Eve QA\""
+	sed -i 's/Eve QA/Dana QA/' "$WORK/r/signatures/1.txt"
+	rig_run verify "$WORK/r"
+	expect_rc 0
 	# a changed record cannot be signed, and its earlier signatures show it
 	echo x >>"$WORK/r/shots.csv"
-	rig_run sign "$WORK/r" --meaning reviewed --operator "Sam"
+	rig_run sign "$WORK/r" --meaning reviewed --operator "Dana QA" --key "$WORK/dana.sec"
 	expect_rc 1
 	expect_err "not signing: .*shots.csv"
 }
