@@ -2,6 +2,7 @@
  * The central PostgreSQL store: connection, schema, and pushing a station
  * store's runs into it (rig/store/central.h says the guarantees).
  */
+#include <dirent.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -410,6 +411,68 @@ static int read_record_file(const char *dir, const char *name, int optional, cha
 	return 0;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The e-signature chain (signatures/N.txt and N.txt.sig, docs/reports.md)
+ * as one blob: for each file in name order a line "-- NAME BYTES" and its
+ * bytes. None: NULL. */
+static int read_signatures(const char *dir, char **out, size_t *outlen)
+{
+	char path[4200], *names[512];
+	size_t n = 0, len = 0;
+	char *blob = NULL;
+	struct dirent *e;
+	DIR *d;
+	int rc = 0;
+
+	*out = NULL;
+	*outlen = 0;
+	snprintf(path, sizeof(path), "%s/signatures", dir);
+	if (!(d = opendir(path)))
+		return 0;
+	while ((e = readdir(d)) && n < 512)
+		if (e->d_name[0] != '.' && (strstr(e->d_name, ".txt") != NULL))
+			names[n++] = strdup(e->d_name);
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), by_name);
+	for (size_t i = 0; i < n && !rc; i++) {
+		char *text = NULL, head[300], *nb;
+		size_t tl = 0;
+		int hl;
+
+		if (!names[i]) {
+			rc = rig_error(RIG_ERR_NOMEM, "out of memory");
+			break;
+		}
+		snprintf(path, sizeof(path), "%s/signatures/%s", dir, names[i]);
+		if ((rc = file_read_all(path, RECORD_MAX, &text, &tl)) != 0)
+			break;
+		hl = snprintf(head, sizeof(head), "-- %s %zu\n", names[i], tl);
+		if (!(nb = realloc(blob, len + (size_t)hl + tl + 1))) {
+			free(text);
+			rc = rig_error(RIG_ERR_NOMEM, "out of memory");
+			break;
+		}
+		blob = nb;
+		memcpy(blob + len, head, (size_t)hl);
+		memcpy(blob + len + hl, text, tl);
+		len += (size_t)hl + tl;
+		free(text);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	if (rc) {
+		free(blob);
+		return rc;
+	}
+	*out = blob;
+	*outlen = len;
+	return 0;
+}
+
 static int run_files_load(const char *dir, struct run_files *f)
 {
 	int rc;
@@ -418,7 +481,7 @@ static int run_files_load(const char *dir, struct run_files *f)
 	if ((rc = read_record_file(dir, "MANIFEST", 0, &f->manifest, &f->manifest_len)) ||
 	    (rc = read_record_file(dir, "MANIFEST.sig", 0, &f->sig, NULL)) ||
 	    (rc = read_record_file(dir, "station.pub", 0, &f->pub, NULL)) ||
-	    (rc = read_record_file(dir, "SIGNATURES", 1, &f->signatures, &f->signatures_len))) {
+	    (rc = read_signatures(dir, &f->signatures, &f->signatures_len))) {
 		run_files_release(f);
 		return rc;
 	}

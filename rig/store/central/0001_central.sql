@@ -65,7 +65,7 @@ CREATE TABLE rig.run (
 	manifest_sha256 text NOT NULL,        -- sha256 of manifest, hex
 	manifest_sig    text NOT NULL,        -- MANIFEST.sig
 	station_pub     text NOT NULL,        -- station.pub
-	signatures      bytea,                -- SIGNATURES (e-signature records), if any
+	signatures      bytea,                -- the e-signature chain (signatures/), if any
 	-- Push bookkeeping: a run is written in one transaction and sealed by
 	-- its last statement; rig line ingest then checks its signature
 	-- against rig.trusted_key and accepts or rejects it. Queries read
