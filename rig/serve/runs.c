@@ -179,15 +179,18 @@ static int socket_busy(const struct serve_config *cfg, int socket)
 	return busy;
 }
 
+/* UTC second, then microseconds: ids sort in start order (runs_list, and
+ * so a socket's latest run) even for two runs started in the same second. */
 static void make_id(char id[64])
 {
 	char stamp[32];
-	time_t now = time(NULL);
+	struct timespec now;
 	struct tm tm;
 
-	gmtime_r(&now, &tm);
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	snprintf(id, 64, "%s-%08x", stamp, randombytes_random());
+	snprintf(id, 64, "%s-%06ld-%08x", stamp, now.tv_nsec / 1000, randombytes_random());
 }
 
 /* Start argv as a grandchild in a session of its own, stdout/stderr to log;

@@ -152,19 +152,27 @@ class Socket {
 
   async attach(id) {
     if (this.es) this.es.close();
+    const token = this.token = (this.token || 0) + 1;
     const base = await api('GET', '/api/runs/' + id);
+    if (token !== this.token) return;  // a newer attach (a new run) took the socket
+    // a run seen while it ran may take the focus when it ends; one replayed
+    // finished (a page load) must not pull the scanner away from socket 1
+    this.live = base.state !== 'done';
     // replayed from the first journal line: the fold rebuilds the state
-    this.run = Object.assign(base, { steps: [], failing: [], shots: 0, steps_done: 0,
+    const run = this.run = Object.assign(base, { steps: [], failing: [], shots: 0, steps_done: 0,
                                      lines: 0, prompt: null, verdict: null, current_step: '',
                                      state: base.state === 'done' ? 'running' : base.state });
     this.render();
     const es = new EventSource('/api/runs/' + id + '/events');
     this.es = es;
-    es.onmessage = (m) => { foldEvent(this.run, JSON.parse(m.data)); this.render(); };
+    es.onmessage = (m) => { foldEvent(run, JSON.parse(m.data)); this.render(); };
     es.addEventListener('end', async () => {
       es.close();
       const fin = await api('GET', '/api/runs/' + id);
-      Object.assign(this.run, fin);
+      // the operator may have started the next unit meanwhile: never
+      // write this run's end into that one
+      if (this.run !== run) return;
+      Object.assign(run, fin);
       this.render();
     });
     es.onerror = () => { if (es.readyState === EventSource.CONNECTING) this.render(true); };
@@ -203,7 +211,9 @@ class Socket {
                             onclick: () => this.answer('abort') })));
         this.promptBox.dataset.message = r.prompt.message;
         this.promptBox.hidden = false;
-        ok.focus();  // only a shown element takes the focus
+        // only a shown element takes the focus; a finished run replayed on
+        // page load flashes its old prompts and must not take it
+        if (this.live) ok.focus();
       }
     } else {
       this.promptBox.hidden = true;
@@ -216,24 +226,31 @@ class Socket {
         el('span', { id: 's' + this.n + '-failing', class: 'failing',
                      text: r.failing.length ? T.failing + ': ' + r.failing.join(', ') : '' }));
       // the run just ended: back to the scanner, unless an open prompt has the focus
-      if (this.banner.hidden && !document.querySelector('.prompt:not([hidden])')) this.serial.focus();
+      if (this.live && this.banner.hidden && !document.querySelector('.prompt:not([hidden])'))
+        this.serial.focus();
       this.banner.hidden = false;
     } else this.banner.hidden = true;
-    // nothing has the focus (its element was redrawn): an open prompt takes it
-    const open = document.querySelector('.prompt:not([hidden]) button');
-    if (open && (!document.activeElement || document.activeElement === document.body)) open.focus();
+    // nothing has the focus (its element was redrawn, or an answered prompt
+    // closed): an open prompt takes it, else the first socket's scanner field
+    if (!document.activeElement || document.activeElement === document.body) {
+      const open = document.querySelector('.prompt:not([hidden]) button');
+      (open || document.querySelector('input.serial')).focus();
+    }
   }
 }
 
 async function stationPage(main) {
   const runs = (await api('GET', '/api/runs')).runs;
+  let first = null;
   for (let n = 1; n <= config.sockets; n++) {
     const s = new Socket(n, main);
     const latest = runs.find((r) => r.socket === n);
-    // the scanner's field has the focus, unless a prompt takes it
-    if (n === 1) s.serial.focus();
+    if (n === 1) { first = s; s.serial.focus(); }
     if (latest) await s.attach(latest.id); else s.render();
   }
+  // the scanner's field has the focus once every socket is drawn, unless a
+  // prompt took it
+  if (!document.querySelector('.prompt:not([hidden])')) first.serial.focus();
 }
 
 // ---- history ----
