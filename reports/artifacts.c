@@ -29,7 +29,6 @@ int reports_write_all(const struct run_record *r, const struct fixture *fx,
 	    (rc = report_junit(r, OUT("junit.xml"))) == 0 &&
 	    (rc = report_html(r, fx, OUT("report.html"))) == 0)
 		rc = report_pdf(r, fx, OUT("report.pdf"));
-	plot_release_caches(); /* also when a report failed (a full disk) */
 #undef OUT
 	if (rc || (rc = file_sync_dir(r->out_dir)) != 0)
 		return rc;

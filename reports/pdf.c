@@ -593,8 +593,8 @@ int report_pdf(const struct run_record *r, const struct fixture *fx, const char 
 	char title[200], part[4200];
 	const char *log = getenv("RIG_PDF_LAYOUT_LOG");
 	FILE *check = log && log[0] ? fopen(log, "w") : NULL;
-	/* Pango's default font map would hold cairo fonts past
-	 * plot_release_caches(); the report's own is dropped with it. */
+	/* A font map of the report's own, dropped with it: Pango's default
+	 * one would keep the report's cairo fonts to exit. */
 	PangoFontMap *fm = pango_cairo_font_map_new();
 	int pages = layout_report(s, fm, r, fx, 0, NULL);
 

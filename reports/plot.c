@@ -1,7 +1,6 @@
 #include "reports/plot.h"
 
 #include <cairo-svg.h>
-#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -657,12 +656,6 @@ void plot_draw(cairo_t *cr, const struct plot_job *job)
 	case PLOT_LINE_CHART: plot_line_chart(cr, job->w, job->h, job->lc); break;
 	case PLOT_BAR_CHART: plot_bar_chart(cr, job->w, job->h, job->bc); break;
 	}
-}
-
-void plot_release_caches(void)
-{
-	cairo_debug_reset_static_data();
-	FcFini();
 }
 
 int plot_svg(const struct plot_job *job, unsigned char **svg, size_t *len)

@@ -104,10 +104,6 @@ void plot_draw(cairo_t *cr, const struct plot_job *job);
  * URI: each SVG keeps its own glyph ids, so a page can hold many. */
 void plot_html_figure(FILE *f, const struct plot_job *job);
 
-/* When the plots are done: drop cairo's and fontconfig's caches, which
- * would otherwise live to exit (valgrind and LeakSanitizer count them). */
-void plot_release_caches(void);
-
 /* Render one plot into an SVG document in memory (malloc'd). */
 int plot_svg(const struct plot_job *job, unsigned char **svg, size_t *len);
 

@@ -6,7 +6,6 @@
 
 #include "reports/approval.h"
 #include "reports/markup.h"
-#include "reports/plot.h"
 #include "rig/base/error.h"
 #include "rig/base/file.h"
 
@@ -123,8 +122,5 @@ int signature_page_write(const char *dir, const struct approval_record *r, size_
 	if ((rc = write_html(html, r, n)) == 0 && (rc = write_pdf(pdf, r, n)) == 0 &&
 	    (rc = file_sha256_hex(html, html_sha256)) == 0)
 		rc = file_sha256_hex(pdf, pdf_sha256);
-	/* cairo's text API loaded fonts through fontconfig: drop its caches, as
-	 * the reports do, or they live to exit (LeakSanitizer counts them). */
-	plot_release_caches();
 	return rc;
 }

@@ -422,7 +422,6 @@ static void write_html(FILE *out, const struct yield *y, size_t ny, const struct
 		station_chart(out, e);
 	}
 	fputs("</body></html>\n", out);
-	plot_release_caches();
 }
 
 int line_report(struct central *c, const struct line_options *o, enum line_format fmt, FILE *out)

@@ -390,9 +390,7 @@ static int trend(const struct trend_args *a, struct trend *t)
 		    : path_format(path, sizeof(path), "trend-%s.html", a->requirement);
 	if (rc)
 		return rc;
-	rc = write_chart(t, a, path);
-	plot_release_caches();
-	if (rc)
+	if ((rc = write_chart(t, a, path)) != 0)
 		return rc;
 	for (size_t i = 0; i < t->n; i++) {
 		print_series(&t->s[i], stdout);
