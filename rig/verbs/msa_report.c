@@ -10,17 +10,10 @@
 #include <string.h>
 
 #include "reports/markup.h"
+#include "reports/msa_values.h"
 #include "reports/plot.h"
 #include "rig/base/error.h"
 #include "rig/base/file.h"
-
-static const struct measurement *study_measurement(const struct step_record *st)
-{
-	for (size_t i = 0; i < st->nm; i++)
-		if (!strcmp(st->m[i].requirement, st->requirement))
-			return &st->m[i];
-	return NULL;
-}
 
 static double recorded(const struct run_record *r, const char *name)
 {
@@ -32,58 +25,38 @@ static double recorded(const struct run_record *r, const char *name)
 	return NAN;
 }
 
-/* The position of a study step's value: from its label "P03 O2 T1" or
- * "ref T7"; 0 when the step is no study measurement. Also grows the design. */
-static int locate(struct msa_study *s, const char *label, unsigned idx[3])
-{
-	if (s->grr)
-		return sscanf(label, "P%u O%u T%u", &idx[0], &idx[1], &idx[2]) == 3 && idx[0] &&
-		       idx[1] && idx[2] && idx[0] <= 1000 && idx[1] <= 1000 && idx[2] <= 1000;
-	idx[0] = idx[1] = 1;
-	return sscanf(label, "ref T%u", &idx[2]) == 1 && idx[2] && idx[2] <= 100000;
-}
-
 int msa_study_from_record(const struct run_record *r, struct msa_study *s)
 {
-	size_t got = 0;
-	unsigned idx[3];
+	struct msa_values v;
+	int rc;
 
-	s->parts = s->operators = s->trials = 0;
 	s->y = NULL;
-	for (size_t i = 0; i < r->nsteps; i++) {
-		const struct step_record *st = &r->steps[i];
-
-		if (strncmp(st->requirement, "MSA-", 4) || !strcmp(st->requirement, "MSA-GRR") ||
-		    !strcmp(st->requirement, "MSA-TYPE1") || !locate(s, st->label, idx))
-			continue;
-		snprintf(s->requirement, sizeof(s->requirement), "%s", st->requirement + 4);
-		s->parts = idx[0] > s->parts ? idx[0] : s->parts;
-		s->operators = idx[1] > s->operators ? idx[1] : s->operators;
-		s->trials = idx[2] > s->trials ? idx[2] : s->trials;
-	}
-	s->n = s->parts * s->operators * s->trials;
-	if (s->n == 0 || !(s->y = malloc(s->n * sizeof(*s->y))))
+	s->parts = s->operators = s->trials = s->n = 0;
+	if ((rc = msa_values_from_record(r, &v)) != 0)
+		return rc;
+	if (v.grr != s->grr) {
+		msa_values_release(&v);
 		return rig_error(RIG_ERR_INVALID, "run %s holds no %s study", r->id,
 				 s->grr ? "gauge R&R" : "Type 1");
-	for (size_t i = 0; i < s->n; i++)
-		s->y[i] = NAN;
-	for (size_t i = 0; i < r->nsteps; i++) {
-		const struct step_record *st = &r->steps[i];
-		const struct measurement *m;
-		size_t at;
-
-		if (strncmp(st->requirement, "MSA-", 4) || !locate(s, st->label, idx) ||
-		    !(m = study_measurement(st)) || !isfinite(m->mean))
-			continue;
-		at = ((idx[0] - 1) * s->operators + idx[1] - 1) * s->trials + idx[2] - 1;
-		if (isnan(s->y[at]))
-			got++;
-		s->y[at] = m->mean;
-		snprintf(s->unit, sizeof(s->unit), "%s", m->unit);
 	}
-	if (got != s->n)
+	if (v.missing) {
+		msa_values_release(&v);
 		return rig_error(RIG_ERR_INVALID, "run %s: %zu of the study's %zu measurements are "
-				 "missing", r->id, s->n - got, s->n);
+				 "missing", r->id, v.missing, v.n);
+	}
+	snprintf(s->requirement, sizeof(s->requirement), "%s", v.requirement);
+	snprintf(s->unit, sizeof(s->unit), "%s", v.m[0]->unit);
+	s->parts = v.parts;
+	s->operators = v.operators;
+	s->trials = v.trials;
+	s->n = v.n;
+	if (!(s->y = malloc(s->n * sizeof(*s->y)))) {
+		msa_values_release(&v);
+		return rig_error(RIG_ERR_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < s->n; i++)
+		s->y[i] = msa_value(&v, i);
+	msa_values_release(&v);
 	s->tolerance = recorded(r, "tolerance");
 	if (s->grr) {
 		s->opt.tolerance = s->tolerance > 0 ? s->tolerance : NAN;
