@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reports/budget_rows.h"
 #include "reports/content.h"
 #include "reports/format.h"
 #include "reports/markup.h"
@@ -58,38 +59,32 @@ static void uncertainty_budgets(FILE *f, const struct fixture *fx)
 {
 	for (size_t i = 0; i < fx->nuncertainties; i++) {
 		const struct fixture_budget *b = &fx->uncertainties[i].budget;
+		char sum[300];
 
 		if (!b->n)
 			continue;
 		fputs("<h2>Uncertainty budget: ", f);
 		markup_text(f, fx->uncertainties[i].quantity);
-		fputs("</h2>\n<table>\n<tr><th>component</th><th>distribution</th><th>value</th>"
-		      "<th>k</th><th>c<sub>i</sub></th><th>u(x<sub>i</sub>)</th>"
-		      "<th>|c<sub>i</sub>| u(x<sub>i</sub>)</th><th>ν<sub>i</sub></th></tr>\n", f);
-		for (size_t j = 0; j < b->n; j++) {
-			const struct fixture_budget_item *it = &b->item[j];
-
-			fputs("<tr><td>", f);
-			markup_printf(f, "%s%s", it->name, it->from[0] ? " (latest gauge study)" : "");
-			fprintf(f, "</td><td>%s</td><td>%.4g</td><td>", it->dist, it->value);
-			if (!strcmp(it->dist, "normal"))
-				fprintf(f, "%.3g", it->k);
-			fprintf(f, "</td><td>%.4g</td><td>%.4g</td><td>%.4g</td><td>", it->sensitivity,
-				it->u, it->contribution);
-			if (isfinite(it->dof))
-				fprintf(f, "%g", it->dof);
-			else
-				fputs("∞", f);
-			fputs("</td></tr>\n", f);
+		fputs("</h2>\n<table>\n<tr>", f);
+		for (size_t c = 0; c < BUDGET_COLUMNS; c++) {
+			fputs("<th>", f);
+			markup_text(f, budget_columns[c]);
+			fputs("</th>", f);
 		}
-		fprintf(f, "</table>\n<p>u<sub>c</sub> = %.4g, ν<sub>eff</sub> = ", b->uc);
-		if (isfinite(b->dof_eff))
-			fprintf(f, "%.1f", b->dof_eff);
-		else
-			fputs("∞", f);
-		fprintf(f, " (Welch–Satterthwaite), k = %.3f (Student's t, p = %.2f %%), "
-			   "U = k u<sub>c</sub> = %.4g: the guard band.</p>\n", b->k, 100 * b->p,
-			b->expanded);
+		fputs("</tr>\n", f);
+		for (size_t j = 0; j < b->n; j++) {
+			struct budget_row row;
+
+			budget_row(b, j, &row);
+			fputs("<tr>", f);
+			for (size_t c = 0; c < BUDGET_COLUMNS; c++)
+				cell(f, NULL, row.cell[c]);
+			fputs("</tr>\n", f);
+		}
+		budget_summary(b, sum, sizeof(sum));
+		fputs("</table>\n<p>", f);
+		markup_text(f, sum);
+		fputs("</p>\n", f);
 	}
 }
 

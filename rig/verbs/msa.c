@@ -368,6 +368,7 @@ struct study_ctx {
 	int rc;              /* -1: never called (the run did not finish) */
 	char error[512];
 	char out_dir[4096];
+	struct report_supplement sup; /* the study's section of report.pdf and msa.html */
 };
 
 static int study_artifacts(const struct run_record *r, void *ctx)
@@ -377,9 +378,11 @@ static int study_artifacts(const struct run_record *r, void *ctx)
 
 	snprintf(c->out_dir, sizeof(c->out_dir), "%s", r->out_dir);
 	c->rc = msa_study_from_record(r, &c->s);
+	if (!c->rc)
+		c->rc = msa_report_supplement(&c->s, &c->sup);
 	if (!c->rc) {
 		snprintf(path, sizeof(path), "%s/msa.html", r->out_dir);
-		c->rc = msa_report_html(path, &c->s, r);
+		c->rc = msa_report_html(path, &c->sup, r);
 	}
 	if (c->rc)
 		snprintf(c->error, sizeof(c->error), "%s", rig_last_error());
@@ -527,6 +530,8 @@ int msa_command(int argc, char **argv)
 	study.s.sigmas = a.sigmas;
 	o.artifacts = study_artifacts;
 	o.artifacts_ctx = &study;
+	supplement_init(&study.sup, "");
+	o.supplement = &study.sup;
 	/* --json: stdout is the study's JSON alone; the run's summary goes to stderr. */
 	fflush(stdout);
 	if (a.json && (saved = dup(STDOUT_FILENO)) >= 0)
@@ -542,6 +547,7 @@ int msa_command(int argc, char **argv)
 			fprintf(stderr, "rig: %s\n",
 				study.rc == -1 ? "msa: the study did not finish" : study.error);
 		msa_study_release(&study.s);
+		supplement_release(&study.sup);
 		return 2;
 	}
 	if (a.json && a.grr)
@@ -552,5 +558,6 @@ int msa_command(int argc, char **argv)
 	} else
 		print_type1(&study.s, study.out_dir, a.json);
 	msa_study_release(&study.s);
+	supplement_release(&study.sup);
 	return status;
 }
