@@ -288,9 +288,13 @@ PY
 # figures are R's.
 test_msa_report_pdf_has_the_study() {
 	msa_station good 0.003 0.004
-	rig_run msa grr --parts 5 --operators 2 --trials 2 --shots 3 --fixture "$WORK/good.lua" \
-		--sim-unit "$WORK/steady.lua" --out "$WORK/run" --json --alpha-interaction 0
+	RIG_PDF_LAYOUT_LOG="$WORK/layout.tsv" rig_run msa grr --parts 5 --operators 2 --trials 2 \
+		--shots 3 --fixture "$WORK/good.lua" --sim-unit "$WORK/steady.lua" --out "$WORK/run" \
+		--json --alpha-interaction 0
 	expect_rc 0
+	# no text of the study's tables leaves its cell or the page
+	tests/scenario/check-pdf-layout.py "$WORK/run/report.pdf" "$WORK/layout.tsv" >"$WORK/check" ||
+		fail "layout: $(cat "$WORK/check")"
 	pdftotext -layout "$WORK/run/report.pdf" "$WORK/pdf.txt" || fail "pdftotext failed"
 	for what in 'Gauge R&R (ANOVA method) study: DEPTH-ACC' 'Two-way ANOVA with interaction' \
 		'Variance components' 'Components of variation' 'X-bar by operator' \
@@ -386,7 +390,10 @@ test_msa_result_json_has_every_raw_value() {
 test_msa_budget_in_the_certification_pdf() {
 	P=0.95 budget_fixture "$WORK/h95.lua"
 	one_step_script
-	rig_run run "$WORK/one.lua" --fixture "$WORK/h95.lua" --out "$WORK/run" --quiet
+	RIG_PDF_LAYOUT_LOG="$WORK/layout.tsv" rig_run run "$WORK/one.lua" --fixture "$WORK/h95.lua" \
+		--out "$WORK/run" --quiet
+	tests/scenario/check-pdf-layout.py "$WORK/run/report.pdf" "$WORK/layout.tsv" >"$WORK/check" ||
+		fail "layout: $(cat "$WORK/check")"
 	pdftotext -layout "$WORK/run/report.pdf" "$WORK/pdf.txt" || fail "pdftotext failed"
 	grep -qF 'Uncertainty budget: depth_mm' "$WORK/pdf.txt" || fail "report.pdf lacks the budget"
 	# component, distribution, value, k, c_i, u(x_i), |c_i| u(x_i), nu_i (H.1.6's table:
