@@ -34,7 +34,7 @@ int reports_write_supplemented(const struct run_record *r, const struct fixture 
 	if ((rc = report_result_json(r, fx, OUT("result.json"))) == 0 &&
 	    (rc = report_shots_csv(r, OUT("shots.csv"))) == 0 &&
 	    (rc = report_junit(r, OUT("junit.xml"))) == 0 &&
-	    (rc = report_html(r, fx, OUT("report.html"))) == 0)
+	    (rc = report_html_supplemented(r, fx, sup, OUT("report.html"))) == 0)
 		rc = report_pdf_supplemented(r, fx, sup, OUT("report.pdf"));
 	plot_release_caches(); /* also when a report failed (a full disk) */
 #undef OUT

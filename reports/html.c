@@ -13,6 +13,7 @@
 #include "reports/format.h"
 #include "reports/markup.h"
 #include "reports/reports.h"
+#include "reports/supplement.h"
 #include "rig/base/audit.h"
 #include "rig/base/error.h"
 #include "rig/base/file.h"
@@ -398,7 +399,24 @@ static void steps(FILE *f, const struct run_record *r, const struct fixture *fx)
 	}
 }
 
+/* A procedure's own section (a gauge study: reports/supplement.h). */
+static void supplement(FILE *f, const struct report_supplement *sup)
+{
+	if (!sup || !sup->n)
+		return;
+	fputs("<h2 id=\"study\">", f);
+	markup_text(f, sup->title);
+	fputs("</h2>\n", f);
+	supplement_html_blocks(f, sup, 3);
+}
+
 int report_html(const struct run_record *r, const struct fixture *fx, const char *path)
+{
+	return report_html_supplemented(r, fx, NULL, path);
+}
+
+int report_html_supplemented(const struct run_record *r, const struct fixture *fx,
+			     const struct report_supplement *sup, const char *path)
 {
 	FILE *f;
 	char sim[160];
@@ -430,6 +448,7 @@ int report_html(const struct run_record *r, const struct fixture *fx, const char
 	header(f, r, fx);
 	requirement_table(f, r);
 	steps(f, r, fx);
+	supplement(f, sup);
 	fputs("<footer>This report is one artifact of the run directory. MANIFEST lists the "
 	      "SHA-256 of every artifact (this file, the journal, the raw captures) and "
 	      "MANIFEST.sig is the station's Ed25519 signature of it; electronic signatures of "

@@ -166,33 +166,16 @@ void supplement_figure(struct report_supplement *s, const struct plot_job *job,
 		s->failed = 1;
 }
 
-int supplement_write_html(const struct report_supplement *s, const char *intro, const char *path)
+void supplement_html_blocks(FILE *f, const struct report_supplement *s, int level)
 {
-	FILE *f;
-	int rc = file_replace_open(path, &f);
-
-	if (rc)
-		return rc;
-	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n<title>", f);
-	markup_text(f, s->title);
-	fputs("</title>\n<style>body{font-family:sans-serif;max-width:60em;margin:1em auto}"
-	      "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;"
-	      "padding:2px 6px;text-align:right}td:first-child,th:first-child{text-align:left}"
-	      ".verdict{font-size:1.3em;font-weight:bold}.acceptable{color:#176}"
-	      ".conditional{color:#a60}.unacceptable{color:#b11}figure{margin:1em 0}"
-	      "</style></head><body>\n<h1>", f);
-	markup_text(f, s->title);
-	fputs("</h1>\n<p>", f);
-	markup_text(f, intro);
-	fputs("</p>\n", f);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct supplement_block *b = &s->block[i];
 
 		switch (b->kind) {
 		case SUPPLEMENT_HEADING:
-			fputs("<h2>", f);
+			fprintf(f, "<h%d>", level);
 			markup_text(f, b->text);
-			fputs("</h2>\n", f);
+			fprintf(f, "</h%d>\n", level);
 			break;
 		case SUPPLEMENT_TEXT:
 		case SUPPLEMENT_VERDICT:
@@ -231,6 +214,28 @@ int supplement_write_html(const struct report_supplement *s, const char *intro, 
 			break;
 		}
 	}
+}
+
+int supplement_write_html(const struct report_supplement *s, const char *intro, const char *path)
+{
+	FILE *f;
+	int rc = file_replace_open(path, &f);
+
+	if (rc)
+		return rc;
+	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n<title>", f);
+	markup_text(f, s->title);
+	fputs("</title>\n<style>body{font-family:sans-serif;max-width:60em;margin:1em auto}"
+	      "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;"
+	      "padding:2px 6px;text-align:right}td:first-child,th:first-child{text-align:left}"
+	      ".verdict{font-size:1.3em;font-weight:bold}.acceptable{color:#176}"
+	      ".conditional{color:#a60}.unacceptable{color:#b11}figure{margin:1em 0}"
+	      "</style></head><body>\n<h1>", f);
+	markup_text(f, s->title);
+	fputs("</h1>\n<p>", f);
+	markup_text(f, intro);
+	fputs("</p>\n", f);
+	supplement_html_blocks(f, s, 2);
 	fputs("</body></html>\n", f);
 	if (ferror(f)) {
 		file_replace_abandon(f, path);

@@ -61,6 +61,9 @@ void supplement_row(struct report_supplement *s, const char *const *cells);
 void supplement_figure(struct report_supplement *s, const struct plot_job *job,
 		       const char *caption);
 
+/* The blocks into an HTML page, headings at <hLEVEL>. */
+void supplement_html_blocks(FILE *f, const struct report_supplement *s, int level);
+
 /* The blocks as a page of their own (atomically at path), intro under the title. */
 int supplement_write_html(const struct report_supplement *s, const char *intro, const char *path);
 

@@ -305,6 +305,11 @@ test_msa_report_pdf_has_the_study() {
 		'Part x operator interaction'; do
 		chart_on_page "$WORK/run/report.pdf" "$chart" || fail "report.pdf: no chart drawn for $chart"
 	done
+	# report.html has the same section, charts and all
+	grep -q '<h2 id="study">Gauge R&amp;R (ANOVA method) study: DEPTH-ACC</h2>' \
+		"$WORK/run/report.html" || fail "report.html lacks the study"
+	[ "$(grep -o 'alt="control chart"' "$WORK/run/report.html" | wc -l)" -eq 2 ] ||
+		fail "report.html lacks the X-bar and R charts"
 	# the ANOVA table's sums of squares as the PDF prints them (6 digits)
 	# are R's, from the loadings in result.json
 	jq -r '.msa.loadings[] | [.part, .operator, .value] | @csv' "$WORK/run/result.json" \
