@@ -11,6 +11,13 @@
 int reports_write_all(const struct run_record *r, const struct fixture *fx,
 		      const struct station_key *key)
 {
+	return reports_write_supplemented(r, fx, NULL, key);
+}
+
+int reports_write_supplemented(const struct run_record *r, const struct fixture *fx,
+			       const struct report_supplement *sup,
+			       const struct station_key *key)
+{
 	static const char *const reports[] = { "result.json", "shots.csv", "junit.xml",
 					       "report.html", "report.pdf" };
 	char path[4300];
@@ -27,8 +34,8 @@ int reports_write_all(const struct run_record *r, const struct fixture *fx,
 	if ((rc = report_result_json(r, fx, OUT("result.json"))) == 0 &&
 	    (rc = report_shots_csv(r, OUT("shots.csv"))) == 0 &&
 	    (rc = report_junit(r, OUT("junit.xml"))) == 0 &&
-	    (rc = report_html(r, fx, OUT("report.html"))) == 0)
-		rc = report_pdf(r, fx, OUT("report.pdf"));
+	    (rc = report_html_supplemented(r, fx, sup, OUT("report.html"))) == 0)
+		rc = report_pdf_supplemented(r, fx, sup, OUT("report.pdf"));
 #undef OUT
 	if (rc || (rc = file_sync_dir(r->out_dir)) != 0)
 		return rc;

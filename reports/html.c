@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reports/budget_rows.h"
 #include "reports/content.h"
 #include "reports/format.h"
 #include "reports/markup.h"
 #include "reports/reports.h"
+#include "reports/supplement.h"
 #include "rig/base/audit.h"
 #include "rig/base/error.h"
 #include "rig/base/file.h"
@@ -58,38 +60,32 @@ static void uncertainty_budgets(FILE *f, const struct fixture *fx)
 {
 	for (size_t i = 0; i < fx->nuncertainties; i++) {
 		const struct fixture_budget *b = &fx->uncertainties[i].budget;
+		char sum[300];
 
 		if (!b->n)
 			continue;
 		fputs("<h2>Uncertainty budget: ", f);
 		markup_text(f, fx->uncertainties[i].quantity);
-		fputs("</h2>\n<table>\n<tr><th>component</th><th>distribution</th><th>value</th>"
-		      "<th>k</th><th>c<sub>i</sub></th><th>u(x<sub>i</sub>)</th>"
-		      "<th>|c<sub>i</sub>| u(x<sub>i</sub>)</th><th>ν<sub>i</sub></th></tr>\n", f);
-		for (size_t j = 0; j < b->n; j++) {
-			const struct fixture_budget_item *it = &b->item[j];
-
-			fputs("<tr><td>", f);
-			markup_printf(f, "%s%s", it->name, it->from[0] ? " (latest gauge study)" : "");
-			fprintf(f, "</td><td>%s</td><td>%.4g</td><td>", it->dist, it->value);
-			if (!strcmp(it->dist, "normal"))
-				fprintf(f, "%.3g", it->k);
-			fprintf(f, "</td><td>%.4g</td><td>%.4g</td><td>%.4g</td><td>", it->sensitivity,
-				it->u, it->contribution);
-			if (isfinite(it->dof))
-				fprintf(f, "%g", it->dof);
-			else
-				fputs("∞", f);
-			fputs("</td></tr>\n", f);
+		fputs("</h2>\n<table>\n<tr>", f);
+		for (size_t c = 0; c < BUDGET_COLUMNS; c++) {
+			fputs("<th>", f);
+			markup_text(f, budget_columns[c]);
+			fputs("</th>", f);
 		}
-		fprintf(f, "</table>\n<p>u<sub>c</sub> = %.4g, ν<sub>eff</sub> = ", b->uc);
-		if (isfinite(b->dof_eff))
-			fprintf(f, "%.1f", b->dof_eff);
-		else
-			fputs("∞", f);
-		fprintf(f, " (Welch–Satterthwaite), k = %.3f (Student's t, p = %.2f %%), "
-			   "U = k u<sub>c</sub> = %.4g: the guard band.</p>\n", b->k, 100 * b->p,
-			b->expanded);
+		fputs("</tr>\n", f);
+		for (size_t j = 0; j < b->n; j++) {
+			struct budget_row row;
+
+			budget_row(b, j, &row);
+			fputs("<tr>", f);
+			for (size_t c = 0; c < BUDGET_COLUMNS; c++)
+				cell(f, NULL, row.cell[c]);
+			fputs("</tr>\n", f);
+		}
+		budget_summary(b, sum, sizeof(sum));
+		fputs("</table>\n<p>", f);
+		markup_text(f, sum);
+		fputs("</p>\n", f);
 	}
 }
 
@@ -403,7 +399,24 @@ static void steps(FILE *f, const struct run_record *r, const struct fixture *fx)
 	}
 }
 
+/* A procedure's own section (a gauge study: reports/supplement.h). */
+static void supplement(FILE *f, const struct report_supplement *sup)
+{
+	if (!sup || !sup->n)
+		return;
+	fputs("<h2 id=\"study\">", f);
+	markup_text(f, sup->title);
+	fputs("</h2>\n", f);
+	supplement_html_blocks(f, sup, 3);
+}
+
 int report_html(const struct run_record *r, const struct fixture *fx, const char *path)
+{
+	return report_html_supplemented(r, fx, NULL, path);
+}
+
+int report_html_supplemented(const struct run_record *r, const struct fixture *fx,
+			     const struct report_supplement *sup, const char *path)
 {
 	FILE *f;
 	char sim[160];
@@ -435,6 +448,7 @@ int report_html(const struct run_record *r, const struct fixture *fx, const char
 	header(f, r, fx);
 	requirement_table(f, r);
 	steps(f, r, fx);
+	supplement(f, sup);
 	fputs("<footer>This report is one artifact of the run directory. MANIFEST lists the "
 	      "SHA-256 of every artifact (this file, the journal, the raw captures) and "
 	      "MANIFEST.sig is the station's Ed25519 signature of it; electronic signatures of "

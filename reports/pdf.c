@@ -17,9 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "reports/budget_rows.h"
 #include "reports/content.h"
 #include "reports/format.h"
 #include "reports/reports.h"
+#include "reports/supplement.h"
 #include "rig/base/audit.h"
 #include "rig/base/error.h"
 #include "rig/base/file.h"
@@ -35,6 +37,7 @@
 
 struct page {
 	cairo_t *cr;
+	const struct report_supplement *sup; /* a procedure's own section, or NULL */
 	PangoContext *pc;  /* from the report's own font map, released with it */
 	const struct run_record *r;
 	const struct fixture *fx;
@@ -385,6 +388,40 @@ static void facts(struct page *p)
 	}
 }
 
+/* Each quantity's GUM budget (docs/msa.md), as report.html prints it. */
+static void uncertainty_budgets(struct page *p)
+{
+	const struct column col[BUDGET_COLUMNS] = {
+		{ budget_columns[0], 130 }, { budget_columns[1], 60 }, { budget_columns[2], 50 },
+		{ budget_columns[3], 35 }, { budget_columns[4], 50 }, { budget_columns[5], 60 },
+		{ budget_columns[6], 70 }, { budget_columns[7], 60.276 },
+	};
+	const struct table t = { col, BUDGET_COLUMNS, 7 };
+
+	for (size_t i = 0; i < p->fx->nuncertainties; i++) {
+		const struct fixture_budget *b = &p->fx->uncertainties[i].budget;
+		char title[80], sum[300];
+
+		if (!b->n)
+			continue;
+		snprintf(title, sizeof(title), "Uncertainty budget: %s",
+			 p->fx->uncertainties[i].quantity);
+		table_begin(p, title, &t);
+		for (size_t j = 0; j < b->n; j++) {
+			struct budget_row row;
+			const char *cells[BUDGET_COLUMNS];
+
+			budget_row(b, j, &row);
+			for (size_t c = 0; c < BUDGET_COLUMNS; c++)
+				cells[c] = row.cell[c];
+			table_row(p, &t, cells, 0);
+		}
+		budget_summary(b, sum, sizeof(sum));
+		p->y += 2;
+		para(p, 7, sum);
+	}
+}
+
 static void detail_table(struct page *p)
 {
 	static const struct column col[] = {
@@ -523,6 +560,56 @@ static void figures(struct page *p)
 	}
 }
 
+/* A procedure's own section (a gauge study: reports/supplement.h): its
+ * tables across the page and its figures at the page's width. */
+static void supplement(struct page *p)
+{
+	const struct report_supplement *sup = p->sup;
+
+	if (!sup || !sup->n)
+		return;
+	heading(p, sup->title, 60);
+	for (size_t i = 0; i < sup->n; i++) {
+		const struct supplement_block *b = &sup->block[i];
+		struct column col[SUPPLEMENT_MAX_COLUMNS];
+		const struct table t = { col, b->ncol, 7 };
+		double h;
+
+		switch (b->kind) {
+		case SUPPLEMENT_HEADING:
+			h = text_height(p, CONTENT_W, 9, 1, b->text);
+			need(p, 8 + h + 40);
+			p->y += 8;
+			p->y += text(p, MARGIN, p->y, CONTENT_W, 9, 1, b->text) + 3;
+			break;
+		case SUPPLEMENT_VERDICT:
+			h = text_height(p, CONTENT_W, 11, 1, b->text);
+			need(p, h + 4);
+			p->y += text(p, MARGIN, p->y, CONTENT_W, 11, 1, b->text) + 4;
+			break;
+		case SUPPLEMENT_TEXT:
+			para(p, 7.5, b->text);
+			break;
+		case SUPPLEMENT_TABLE:
+			for (size_t c = 0; c < b->ncol; c++)
+				col[c] = (struct column){ b->head[c], b->width[c] * CONTENT_W };
+			table_begin(p, NULL, &t);
+			for (size_t r = 0; r < b->nrow; r++)
+				table_row(p, &t, (const char *const *)&b->cell[r * b->ncol], 0);
+			p->y += 4;
+			break;
+		case SUPPLEMENT_FIGURE:
+			h = CONTENT_W * b->job.h / b->job.w;
+			need(p, h + 4 + text_height(p, CONTENT_W, 6.5, 0, b->text));
+			plot(p, &b->job, MARGIN, CONTENT_W);
+			p->y += h + 2;
+			para(p, 6.5, b->text);
+			p->y += 4;
+			break;
+		}
+	}
+}
+
 static void signatures(struct page *p)
 {
 	static const char *const roles[] = { "Tested by (operator)", "Reviewed by (QA)",
@@ -550,9 +637,10 @@ static void signatures(struct page *p)
 
 /* Lay the whole report out; returns the number of pages. */
 static int layout_report(cairo_surface_t *surface, PangoFontMap *fm, const struct run_record *r,
-			 const struct fixture *fx, int pages, FILE *check)
+			 const struct fixture *fx, const struct report_supplement *sup, int pages,
+			 FILE *check)
 {
-	struct page p = { .cr = cairo_create(surface), .r = r, .fx = fx, .page = 1,
+	struct page p = { .cr = cairo_create(surface), .r = r, .fx = fx, .sup = sup, .page = 1,
 			  .pages = pages, .check = check };
 
 	p.pc = pango_font_map_create_context(fm);
@@ -568,8 +656,10 @@ static int layout_report(cairo_surface_t *surface, PangoFontMap *fm, const struc
 	coverage(&p);
 	deviations(&p);
 	facts(&p);
+	uncertainty_budgets(&p);
 	detail_table(&p);
 	figures(&p);
+	supplement(&p);
 	signatures(&p);
 	footer(&p);
 	cairo_show_page(p.cr);
@@ -588,6 +678,12 @@ static cairo_status_t discard(void *closure, const unsigned char *data, unsigned
 
 int report_pdf(const struct run_record *r, const struct fixture *fx, const char *path)
 {
+	return report_pdf_supplemented(r, fx, NULL, path);
+}
+
+int report_pdf_supplemented(const struct run_record *r, const struct fixture *fx,
+			    const struct report_supplement *sup, const char *path)
+{
 	cairo_surface_t *s = cairo_pdf_surface_create_for_stream(discard, NULL, PAGE_W, PAGE_H);
 	cairo_status_t st;
 	char title[200], part[4200];
@@ -596,7 +692,7 @@ int report_pdf(const struct run_record *r, const struct fixture *fx, const char 
 	/* A font map of the report's own, dropped with it: Pango's default
 	 * one would keep the report's cairo fonts to exit. */
 	PangoFontMap *fm = pango_cairo_font_map_new();
-	int pages = layout_report(s, fm, r, fx, 0, NULL);
+	int pages = layout_report(s, fm, r, fx, sup, 0, NULL);
 
 	cairo_surface_destroy(s);
 	file_part_path(path, part, sizeof(part));
@@ -605,7 +701,7 @@ int report_pdf(const struct run_record *r, const struct fixture *fx, const char 
 		 r->sim ? "(SIMULATION) " : "", r->uut.model, r->uut.serial, r->id);
 	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, title);
 	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "rig " RIG_VERSION);
-	layout_report(s, fm, r, fx, pages, check);
+	layout_report(s, fm, r, fx, sup, pages, check);
 	if (check)
 		fclose(check);
 	cairo_surface_finish(s);

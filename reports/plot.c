@@ -592,19 +592,17 @@ void plot_bar_chart(cairo_t *cr, double w, double h, const struct bar_chart *c)
 	f.ymax *= 1.08;
 	f.xmin = 0.5;
 	f.xmax = (double)c->ngroups + 0.5;
+	/* the groups are the x axis's ticks (numbers covered in white would
+	 * still be text in the PDF, under the names) */
+	f.xnames = c->groups;
+	f.nx = c->ngroups;
 	axes(cr, &f, c->title, "", c->ylabel);
-	/* the numeric x ticks mean nothing here: cover them, the groups are named instead */
-	cairo_set_source_rgb(cr, 1, 1, 1);
-	cairo_rectangle(cr, 0, f.y1 + 1, w, h - f.y1 - 1);
-	cairo_fill(cr);
 	series_legend(cr, &f, c->series, c->nseries);
 	slot = (f.x1 - f.x0) / (double)c->ngroups;
 	bar = slot * 0.8 / (double)(c->nseries ? c->nseries : 1);
 	for (size_t g = 0; g < c->ngroups; g++) {
 		double left = f.x0 + slot * ((double)g + 0.1);
 
-		color(cr, INK);
-		text(cr, f.x0 + slot * ((double)g + 0.5), f.y1 + 10, 7, 0.5, c->groups[g]);
 		for (size_t s = 0; s < c->nseries; s++) {
 			double v = c->v[g * c->nseries + s];
 

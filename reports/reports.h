@@ -21,9 +21,17 @@ int report_junit(const struct run_record *r, const char *path);
 
 /* report.html: self-contained, printable, with the plots inline. */
 int report_html(const struct run_record *r, const struct fixture *fx, const char *path);
+/* The same with a procedure's own section after the measurements (a gauge
+ * study's tables and charts; reports/supplement.h); sup NULL: none. */
+struct report_supplement;
+int report_html_supplemented(const struct run_record *r, const struct fixture *fx,
+			     const struct report_supplement *sup, const char *path);
 
 /* report.pdf: the same content on A4 pages, with page numbers and a signature block. */
 int report_pdf(const struct run_record *r, const struct fixture *fx, const char *path);
+/* The same with a procedure's own section (as report_html_supplemented). */
+int report_pdf_supplemented(const struct run_record *r, const struct fixture *fx,
+			    const struct report_supplement *sup, const char *path);
 
 /* The one-screen summary for the terminal. */
 void report_summary(const struct run_record *r, const struct fixture *fx, FILE *out);

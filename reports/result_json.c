@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "reports/msa_values.h"
 #include "reports/reports.h"
 #include "rig/base/audit.h"
 #include "rig/base/error.h"
@@ -100,6 +101,20 @@ static json_t *deviations_json(const struct run_record *r)
 	return out;
 }
 
+/* A gauge study's every loading, with its shots (docs/msa.md); nothing
+ * for a run that is no study. */
+static void msa_json(const struct run_record *r, json_t *root)
+{
+	struct msa_values v;
+
+	if (msa_values_from_record(r, &v) != 0) {
+		rig_error_clear();
+		return;
+	}
+	json_object_set_new(root, "msa", msa_values_to_json(&v));
+	msa_values_release(&v);
+}
+
 int report_result_json(const struct run_record *r, const struct fixture *fx, const char *path)
 {
 	json_t *steps = json_array(), *modules = json_array(), *root, *fixture;
@@ -138,6 +153,7 @@ int report_result_json(const struct run_record *r, const struct fixture *fx, con
 	json_object_set_new(root, "deviations", deviations_json(r));
 	json_object_set_new(root, "requirements", requirements_json(r));
 	json_object_set_new(root, "steps", steps);
+	msa_json(r, root);
 	rc = file_replace_open(path, &f);
 	if (!rc) {
 		if (json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(17)) != 0 ||

@@ -263,6 +263,7 @@ void fixture_from_json(const json_t *j, struct fixture *fx)
 		u->rel_pct = json_number_at(v, "rel_pct");
 		if (isnan(u->rel_pct))
 			u->rel_pct = 0;
+		fixture_budget_from_json(json_object_get(v, "budget"), &u->budget);
 	}
 }
 
@@ -317,6 +318,49 @@ void spec_from_json(const json_t *j, struct spec_decl *d)
 			if (json_is_number(a) && q->nat < SPEC_MAX_VALUES)
 				q->at[q->nat++] = json_number_value(a);
 	}
+}
+
+/* A JSON null is a degree of freedom of infinity (an exactly known input,
+ * or a budget all of whose inputs are): what fixture_budget_to_json wrote. */
+static double dof_at(const json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_null(v) ? INFINITY : json_number_at(obj, key);
+}
+
+/* The budget back as journaled, so that a record rebuilt from the journal
+ * (rig recover, rig verify) gives the same result.json and reports as the
+ * run that combined it. */
+void fixture_budget_from_json(const json_t *j, struct fixture_budget *b)
+{
+	json_t *v;
+	size_t i;
+
+	memset(b, 0, sizeof(*b));
+	if (!json_is_object(j))
+		return;
+	json_array_foreach(json_object_get(j, "items"), i, v) {
+		struct fixture_budget_item *it;
+
+		if (b->n == FIXTURE_MAX_BUDGET)
+			break;
+		it = &b->item[b->n++];
+		copy_string(it->name, sizeof(it->name), v, "name");
+		copy_string(it->dist, sizeof(it->dist), v, "dist");
+		copy_string(it->from, sizeof(it->from), v, "from");
+		it->value = json_number_at(v, "value");
+		it->k = json_number_at(v, "k");
+		it->sensitivity = json_number_at(v, "sensitivity");
+		it->dof = dof_at(v, "dof");
+		it->u = json_number_at(v, "u");
+		it->contribution = json_number_at(v, "contribution");
+	}
+	b->p = json_number_at(j, "p");
+	b->uc = json_number_at(j, "uc");
+	b->dof_eff = dof_at(j, "dof_eff");
+	b->k = json_number_at(j, "k");
+	b->expanded = json_number_at(j, "expanded");
 }
 
 /* The budget as result.json and the journal give it (docs/result.schema.json). */

@@ -42,5 +42,7 @@ void spec_from_json(const json_t *j, struct spec_decl *d);
 /* An uncertainty budget as result.json and the journal give it
  * (docs/result.schema.json). */
 json_t *fixture_budget_to_json(const struct fixture_budget *b);
+/* And back (every number as written; a null degree of freedom is infinity). */
+void fixture_budget_from_json(const json_t *j, struct fixture_budget *b);
 
 #endif

@@ -516,7 +516,7 @@ static int close_run(struct run *run, int rc)
 	 * recovery by another rig would take this live run for a dead one. */
 	if (run->opt->artifacts && r->verdict != VERDICT_ABORTED)
 		run->opt->artifacts(r, run->opt->artifacts_ctx); /* it reports its own failure */
-	wrc = reports_write_all(r, &run->fx, &run->key);
+	wrc = reports_write_supplemented(r, &run->fx, run->opt->supplement, &run->key);
 	run->records_written = wrc == 0 && jrc == 0;
 	if (run->journal_open)
 		journal_close(&run->journal);

@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 struct run_record;
+struct report_supplement;
 
 struct run_options {
 	const char *script;
@@ -23,6 +24,9 @@ struct run_options {
 	 * into r->out_dir is signed with them. NULL: none. */
 	int (*artifacts)(const struct run_record *r, void *ctx);
 	void *artifacts_ctx;
+	/* What the artifacts found, printed in report.pdf after the
+	 * measurements (rig msa's study); it may fill it. NULL: nothing. */
+	const struct report_supplement *supplement;
 	int quiet;                 /* no progress line */
 	double step_timeout_s;     /* Lua wall-clock limit per step; 0: none */
 	const char *db;            /* results store; NULL: the default */

@@ -60,13 +60,28 @@ static const struct {
 
 #define MSA_MAX_ARGS 64
 
+/* rig run's options that take a value, passed on as they are (rig run's
+ * parser checks them), and its flags. */
+static const char *const run_values[] = { "fixture", "sim-unit", "seed", "out", "operator",
+					  "step-timeout", "db", "firmware", "param", "answers",
+					  "socket", "serial" };
+static const char *const run_flags[] = { "realtime", "batch", "allow-expired-cal",
+					 "allow-expired-msa", "quiet" };
+#define NRUN_VALUES (sizeof(run_values) / sizeof(run_values[0]))
+#define NRUN_FLAGS (sizeof(run_flags) / sizeof(run_flags[0]))
+#define NSTUDY (sizeof(study_options) / sizeof(study_options[0]))
+
 struct msa_args {
 	int grr;
 	int json;
+	int have_reference;
+	int flag[NRUN_FLAGS];
 	char *argv[MSA_MAX_ARGS];
 	int argc;
 	char params[16][300];
 	int nparams;
+	char names[MSA_MAX_ARGS][32]; /* the run options' "--NAME"s passed on */
+	int nnames;
 	double alpha, k_sigma;
 	int sigmas;
 	double reference;
@@ -133,80 +148,115 @@ static int check_value(int grr, const char *opt, const char *text)
 	return 0;
 }
 
-/* Translate `rig msa STUDY ...` into `rig run scripts/msa.lua ...`. */
+/* A study option (cli_options calls it with "--NAME" and the value):
+ * checked, and passed on to msa.lua as --param. */
+static int study_option(void *out, const char *opt, const char *value)
+{
+	struct msa_args *a = out;
+	size_t k;
+	int rc;
+
+	for (k = 0; k < NSTUDY && strcmp(opt, study_options[k].option); k++)
+		;
+	if (k == NSTUDY)
+		return rig_error(RIG_ERR_INVALID, "msa: unknown study option %s", opt);
+	if (!strcmp(opt, "--parts") || !strcmp(opt, "--operators")) {
+		if (!a->grr)
+			return rig_error(RIG_ERR_INVALID, "msa type1: %s is a gauge R&R option", opt);
+	}
+	if (!strcmp(opt, "--reference") || !strcmp(opt, "--sigmas")) {
+		if (a->grr)
+			return rig_error(RIG_ERR_INVALID, "msa grr: %s is a Type 1 option", opt);
+	}
+	if ((rc = check_value(a->grr, opt, value)) != 0)
+		return rc;
+	if (!strcmp(opt, "--alpha-interaction") &&
+	    ((rc = cli_parse_double(opt, value, &a->alpha)) != 0 ||
+	     !(a->alpha >= 0 && a->alpha <= 1)))
+		return rc ? rc : rig_error(RIG_ERR_INVALID, "msa: --alpha-interaction must "
+					   "lie in 0..1, got %s", value);
+	if (!strcmp(opt, "--study-var") &&
+	    ((rc = cli_parse_double(opt, value, &a->k_sigma)) != 0 ||
+	     (a->k_sigma != 6 && a->k_sigma != 5.15)))
+		return rc ? rc : rig_error(RIG_ERR_INVALID, "msa: --study-var is 6 or 5.15, "
+					   "got %s", value);
+	if (!strcmp(opt, "--sigmas")) {
+		uint64_t sg;
+
+		if ((rc = cli_parse_u64(opt, value, 6, &sg)) != 0 || (sg != 4 && sg != 6))
+			return rc ? rc : rig_error(RIG_ERR_INVALID, "msa: --sigmas is 4 or 6, "
+						   "got %s", value);
+		a->sigmas = (int)sg;
+	}
+	if (!strcmp(opt, "--reference")) {
+		if ((rc = cli_parse_double(opt, value, &a->reference)) != 0)
+			return rc;
+		a->have_reference = 1;
+	}
+	return add_param(a, study_options[k].param, value);
+}
+
+/* A run option with a value: passed on to rig run as it came. */
+static int run_value(void *out, const char *opt, const char *value)
+{
+	struct msa_args *a = out;
+	int rc;
+
+	if (a->nnames == MSA_MAX_ARGS)
+		return rig_error(RIG_ERR_INVALID, "msa: too many arguments");
+	snprintf(a->names[a->nnames], sizeof(a->names[0]), "%s", opt);
+	if ((rc = add_arg(a, a->names[a->nnames++])) != 0)
+		return rc;
+	return add_arg(a, (char *)value);
+}
+
+/* Translate `rig msa STUDY ...` into `rig run scripts/msa.lua ...`. 0,
+ * CLI_HELP, or RIG_ERR_INVALID with a message. */
 static int parse(int argc, char **argv, struct msa_args *a, char *script, size_t script_len)
 {
-	int have_reference = 0;
-	int rc;
+	struct cli_option options[NSTUDY + NRUN_VALUES + NRUN_FLAGS + 2];
+	const struct cli_verb verb = { .verb = "msa", .options = options, .nonempty = 1 };
+	char names[NSTUDY][32];
+	size_t n = 0;
+	int rc, first;
 
 	a->grr = !strcmp(argv[1], "grr");
 	a->alpha = 0.05;
 	a->k_sigma = 6;
 	a->sigmas = 6;
 	a->reference = NAN;
+	for (size_t k = 0; k < NSTUDY; k++) {
+		snprintf(names[k], sizeof(names[k]), "%s", study_options[k].option + 2);
+		options[n++] = (struct cli_option){ .name = names[k], .arg = CLI_CALL, .out = a,
+						    .call = study_option };
+	}
+	for (size_t k = 0; k < NRUN_VALUES; k++)
+		options[n++] = (struct cli_option){ .name = run_values[k], .arg = CLI_CALL,
+						    .out = a, .call = run_value };
+	for (size_t k = 0; k < NRUN_FLAGS; k++)
+		options[n++] = (struct cli_option){ .name = run_flags[k], .arg = CLI_FLAG,
+						    .out = &a->flag[k] };
+	options[n++] = (struct cli_option){ .name = "json", .arg = CLI_FLAG, .out = &a->json };
+	options[n] = (struct cli_option){ .name = NULL };
 	if (paths_find_data("scripts/msa.lua", script, script_len) != 0)
 		return rig_error(RIG_ERR_INVALID, "msa: scripts/msa.lua not found (is rig installed?)");
 	add_arg(a, (char *)"run");
 	add_arg(a, script);
 	add_param(a, "study", a->grr ? "grr" : "type1");
-	for (int i = 2; i < argc; i++) {
-		size_t k;
-
-		if (!strcmp(argv[i], "--json")) {
-			a->json = 1;
+	/* argv[1], the study, stands where cli_options expects the verb */
+	if ((rc = cli_options(&verb, argc - 1, argv + 1, &first)) != 0)
+		return rc;
+	if (first < argc - 1)
+		return rig_error(RIG_ERR_INVALID, "msa: unexpected argument \"%s\"",
+				 argv[1 + first]);
+	for (size_t k = 0; k < NRUN_FLAGS; k++) {
+		if (!a->flag[k])
 			continue;
-		}
-		for (k = 0; k < sizeof(study_options) / sizeof(study_options[0]); k++)
-			if (!strcmp(argv[i], study_options[k].option))
-				break;
-		if (k == sizeof(study_options) / sizeof(study_options[0])) {
-			/* a run option: rig run's parser checks it */
-			if ((rc = add_arg(a, argv[i])) != 0)
-				return rc;
-			continue;
-		}
-		if (i + 1 >= argc || !argv[i + 1][0])
-			return rig_error(RIG_ERR_INVALID, "msa: %s needs a value", argv[i]);
-		if (!strcmp(argv[i], "--parts") || !strcmp(argv[i], "--operators")) {
-			if (!a->grr)
-				return rig_error(RIG_ERR_INVALID, "msa type1: %s is a gauge R&R option",
-						 argv[i]);
-		}
-		if (!strcmp(argv[i], "--reference") || !strcmp(argv[i], "--sigmas")) {
-			if (a->grr)
-				return rig_error(RIG_ERR_INVALID, "msa grr: %s is a Type 1 option",
-						 argv[i]);
-		}
-		if ((rc = check_value(a->grr, argv[i], argv[i + 1])) != 0)
+		snprintf(a->names[a->nnames], sizeof(a->names[0]), "--%s", run_flags[k]);
+		if ((rc = add_arg(a, a->names[a->nnames++])) != 0)
 			return rc;
-		if (!strcmp(argv[i], "--alpha-interaction") &&
-		    ((rc = cli_parse_double(argv[i], argv[i + 1], &a->alpha)) != 0 ||
-		     !(a->alpha >= 0 && a->alpha <= 1)))
-			return rc ? rc : rig_error(RIG_ERR_INVALID, "msa: --alpha-interaction must "
-						   "lie in 0..1, got %s", argv[i + 1]);
-		if (!strcmp(argv[i], "--study-var") &&
-		    ((rc = cli_parse_double(argv[i], argv[i + 1], &a->k_sigma)) != 0 ||
-		     (a->k_sigma != 6 && a->k_sigma != 5.15)))
-			return rc ? rc : rig_error(RIG_ERR_INVALID, "msa: --study-var is 6 or 5.15, "
-						   "got %s", argv[i + 1]);
-		if (!strcmp(argv[i], "--sigmas")) {
-			uint64_t s;
-
-			if ((rc = cli_parse_u64(argv[i], argv[i + 1], 6, &s)) != 0 || (s != 4 && s != 6))
-				return rc ? rc : rig_error(RIG_ERR_INVALID, "msa: --sigmas is 4 or 6, "
-							   "got %s", argv[i + 1]);
-			a->sigmas = (int)s;
-		}
-		if (!strcmp(argv[i], "--reference")) {
-			if ((rc = cli_parse_double(argv[i], argv[i + 1], &a->reference)) != 0)
-				return rc;
-			have_reference = 1;
-		}
-		if ((rc = add_param(a, study_options[k].param, argv[i + 1])) != 0)
-			return rc;
-		i++;
 	}
-	if (!a->grr && !have_reference)
+	if (!a->grr && !a->have_reference)
 		return rig_error(RIG_ERR_INVALID, "msa type1 needs --reference (the reference part's "
 				 "certified value)");
 	a->argv[a->argc] = NULL;
@@ -368,6 +418,7 @@ struct study_ctx {
 	int rc;              /* -1: never called (the run did not finish) */
 	char error[512];
 	char out_dir[4096];
+	struct report_supplement sup; /* the study's section of report.pdf and msa.html */
 };
 
 static int study_artifacts(const struct run_record *r, void *ctx)
@@ -377,9 +428,11 @@ static int study_artifacts(const struct run_record *r, void *ctx)
 
 	snprintf(c->out_dir, sizeof(c->out_dir), "%s", r->out_dir);
 	c->rc = msa_study_from_record(r, &c->s);
+	if (!c->rc)
+		c->rc = msa_report_supplement(&c->s, &c->sup);
 	if (!c->rc) {
 		snprintf(path, sizeof(path), "%s/msa.html", r->out_dir);
-		c->rc = msa_report_html(path, &c->s, r);
+		c->rc = msa_report_html(path, &c->sup, r);
 	}
 	if (c->rc)
 		snprintf(c->error, sizeof(c->error), "%s", rig_last_error());
@@ -429,21 +482,25 @@ static int budget_command(int argc, char **argv)
 	static struct fixture fx;
 	const char *fixture = NULL, *db = NULL;
 	char path[4096];
-	int json = 0;
+	int json = 0, rc, first;
 	struct msa_gate g;
+	const struct cli_option options[] = {
+		{ .name = "fixture", .arg = CLI_TEXT, .out = &fixture },
+		{ .name = "db", .arg = CLI_TEXT, .out = &db },
+		{ .name = "json", .arg = CLI_FLAG, .out = &json },
+		{ .name = NULL },
+	};
+	const struct cli_verb verb = { .verb = "msa budget", .options = options, .nonempty = 1 };
 
-	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = 1;
-		else if ((!strcmp(argv[i], "--fixture") || !strcmp(argv[i], "--db")) && i + 1 < argc &&
-			 argv[i + 1][0]) {
-			*(!strcmp(argv[i], "--db") ? &db : &fixture) = argv[i + 1];
-			i++;
-		}
-		else
-			return rig_error(RIG_ERR_INVALID, "msa budget: unexpected argument \"%s\" "
-					 "(takes --fixture F, --db PATH, --json)", argv[i]);
+	if ((rc = cli_options(&verb, argc - 1, argv + 1, &first)) == CLI_HELP) {
+		fputs(usage, stdout);
+		return 0;
 	}
+	if (rc)
+		return rc;
+	if (first < argc - 1)
+		return rig_error(RIG_ERR_INVALID, "msa budget: unexpected argument \"%s\" "
+				 "(takes --fixture F, --db PATH, --json)", argv[1 + first]);
 	if (!fixture) {
 		if (paths_find_data("fixtures/sim-bench.lua", path, sizeof(path)) != 0)
 			return rig_error(RIG_ERR_INVALID, "msa budget: no --fixture and no "
@@ -495,7 +552,7 @@ int msa_command(int argc, char **argv)
 	struct run_options o;
 	static struct study_ctx study;
 	char script[4096];
-	int status, saved = -1;
+	int status, saved = -1, rc;
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fputs(usage, argc < 2 ? stderr : stdout);
@@ -512,8 +569,11 @@ int msa_command(int argc, char **argv)
 		fprintf(stderr, "rig: msa: unknown study \"%s\" (grr, type1 or budget)\n", argv[1]);
 		return 2;
 	}
-	if (parse(argc, argv, &a, script, sizeof(script)) != 0 ||
-	    cli_parse_run(a.argc, a.argv, &o) != 0) {
+	if ((rc = parse(argc, argv, &a, script, sizeof(script))) == CLI_HELP) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (rc != 0 || cli_parse_run(a.argc, a.argv, &o) != 0) {
 		fprintf(stderr, "rig: %s\n", rig_last_error());
 		return 2;
 	}
@@ -527,6 +587,8 @@ int msa_command(int argc, char **argv)
 	study.s.sigmas = a.sigmas;
 	o.artifacts = study_artifacts;
 	o.artifacts_ctx = &study;
+	supplement_init(&study.sup, "");
+	o.supplement = &study.sup;
 	/* --json: stdout is the study's JSON alone; the run's summary goes to stderr. */
 	fflush(stdout);
 	if (a.json && (saved = dup(STDOUT_FILENO)) >= 0)
@@ -542,6 +604,7 @@ int msa_command(int argc, char **argv)
 			fprintf(stderr, "rig: %s\n",
 				study.rc == -1 ? "msa: the study did not finish" : study.error);
 		msa_study_release(&study.s);
+		supplement_release(&study.sup);
 		return 2;
 	}
 	if (a.json && a.grr)
@@ -552,5 +615,6 @@ int msa_command(int argc, char **argv)
 	} else
 		print_type1(&study.s, study.out_dir, a.json);
 	msa_study_release(&study.s);
+	supplement_release(&study.sup);
 	return status;
 }

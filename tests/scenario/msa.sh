@@ -246,3 +246,220 @@ test_msa_gate_refuses_like_expired_calibration() {
 	expect_rc 2
 	expect_err "is older than msa.valid_days = 1e-05"
 }
+
+# chart_on_page PDF TITLE: the page whose text holds TITLE, rendered by
+# poppler, has a chart's coloured ink below the simulation band (text and
+# tables are grey; a page with only text has none).
+chart_on_page() {
+	local pdf=$1 title=$2 pages n
+	pages=$(pdfinfo "$pdf" | awk '/^Pages:/ { print $2 }')
+	for n in $(seq 1 "$pages"); do
+		pdftotext -f "$n" -l "$n" -layout "$pdf" - | grep -qF -- "$title" || continue
+		pdftoppm -r 40 -f "$n" -l "$n" "$pdf" >"$WORK/page.ppm"
+		/usr/bin/python3 - "$WORK/page.ppm" <<'PY' && return 0
+import sys
+d = open(sys.argv[1], "rb").read()
+# P6 header: magic, width, height, maxval, each followed by whitespace
+parts, pos = [], 0
+while len(parts) < 4:
+    while d[pos:pos + 1].isspace():
+        pos += 1
+    end = pos
+    while not d[end:end + 1].isspace():
+        end += 1
+    parts.append(d[pos:end])
+    pos = end
+pos += 1
+w, h = int(parts[1]), int(parts[2])
+band = 30  # rows of the orange simulation band at 40 dpi (above 54 pt)
+ink = 0
+for y in range(band, h):
+    row = d[pos + 3 * w * y: pos + 3 * w * (y + 1)]
+    for x in range(w):
+        r, g, b = row[3 * x], row[3 * x + 1], row[3 * x + 2]
+        ink += max(r, g, b) - min(r, g, b) > 60
+sys.exit(0 if ink > 150 else 1)
+PY
+	done
+	return 1
+}
+
+# The study's tables and charts are in the signed report.pdf too, and its
+# figures are R's.
+test_msa_report_pdf_has_the_study() {
+	msa_station good 0.003 0.004
+	RIG_PDF_LAYOUT_LOG="$WORK/layout.tsv" rig_run msa grr --parts 5 --operators 2 --trials 2 \
+		--shots 3 --fixture "$WORK/good.lua" --sim-unit "$WORK/steady.lua" --out "$WORK/run" \
+		--json --alpha-interaction 0
+	expect_rc 0
+	# no text of the study's tables leaves its cell or the page
+	tests/scenario/check-pdf-layout.py "$WORK/run/report.pdf" "$WORK/layout.tsv" >"$WORK/check" ||
+		fail "layout: $(cat "$WORK/check")"
+	pdftotext -layout "$WORK/run/report.pdf" "$WORK/pdf.txt" || fail "pdftotext failed"
+	for what in 'Gauge R&R (ANOVA method) study: DEPTH-ACC' 'Two-way ANOVA with interaction' \
+		'Variance components' 'Components of variation' 'X-bar by operator' \
+		'R by operator' 'Part x operator interaction'; do
+		grep -qF -- "$what" "$WORK/pdf.txt" || fail "report.pdf lacks $what"
+	done
+	for chart in 'Components of variation' 'X-bar by operator' 'R by operator' \
+		'Part x operator interaction'; do
+		chart_on_page "$WORK/run/report.pdf" "$chart" || fail "report.pdf: no chart drawn for $chart"
+	done
+	# report.html has the same section, charts and all
+	grep -q '<h2 id="study">Gauge R&amp;R (ANOVA method) study: DEPTH-ACC</h2>' \
+		"$WORK/run/report.html" || fail "report.html lacks the study"
+	[ "$(grep -o 'alt="control chart"' "$WORK/run/report.html" | wc -l)" -eq 2 ] ||
+		fail "report.html lacks the X-bar and R charts"
+	# the ANOVA table's sums of squares as the PDF prints them (6 digits)
+	# are R's, from the loadings in result.json
+	jq -r '.msa.loadings[] | [.part, .operator, .value] | @csv' "$WORK/run/result.json" \
+		>"$WORK/study.csv"
+	cat >"$WORK/aov.R" <<'R'
+d <- read.csv(commandArgs(TRUE)[1], header = FALSE, col.names = c("part", "oper", "y"))
+d$part <- factor(d$part); d$oper <- factor(d$oper)
+a <- summary(aov(y ~ part * oper, data = d))[[1]]
+cat(sprintf("%.6g", a[["Sum Sq"]]), sep = "\n")
+R
+	Rscript --vanilla "$WORK/aov.R" "$WORK/study.csv" >"$WORK/r" || fail "R failed"
+	[ "$(wc -l <"$WORK/r")" -eq 4 ] || fail "R: $(cat "$WORK/r")"
+	names="Part Operator Part.×.Operator Repeatability"
+	i=0
+	for ss in $(cat "$WORK/r"); do
+		i=$((i + 1)); name=$(echo "$names" | cut -d' ' -f$i | tr . ' ')
+		grep -Eq "^ *$name +[0-9]+ +$ss " "$WORK/pdf.txt" ||
+			fail "report.pdf's $name row lacks R's SS $ss: $(grep -E "^ *$name " "$WORK/pdf.txt")"
+	done
+	"$RIG" verify "$WORK/run" >"$WORK/verify" 2>&1 || fail "rig verify: $(cat "$WORK/verify")"
+}
+
+test_msa_type1_report_pdf_has_the_run_chart() {
+	msa_station good 0.001 0.002
+	rig_run msa type1 --reference 4.000 --trials 10 --shots 3 --fixture "$WORK/good.lua" \
+		--sim-unit "$WORK/steady.lua" --out "$WORK/run" --quiet
+	expect_rc 0
+	pdftotext -layout "$WORK/run/report.pdf" "$WORK/pdf.txt"
+	grep -qF 'Type 1 gauge study: DEPTH-ACC' "$WORK/pdf.txt" || fail "report.pdf lacks the study"
+	chart_on_page "$WORK/run/report.pdf" 'Type 1 run chart' || fail "report.pdf: no run chart"
+	# Cg by hand from the values in result.json, as report.pdf prints it
+	cg=$(jq -r '.msa.loadings[].value' "$WORK/run/result.json" | awk '{ x[NR] = $1; s += $1 }
+		END { m = s / NR; for (i = 1; i <= NR; i++) v += (x[i] - m)^2
+		      printf "%.3f", 0.2 * 0.6 / (6 * sqrt(v / (NR - 1))) }')
+	grep -qF "Cg $cg" "$WORK/pdf.txt" || fail "report.pdf lacks Cg $cg: $(grep -F 'Cg ' "$WORK/pdf.txt")"
+}
+
+# result.json holds every raw value of the study: each loading (part,
+# operator, trial) with every shot of its burst, as journaled.
+test_msa_result_json_has_every_raw_value() {
+	msa_station good 0.003 0.004
+	rig_run msa grr --parts 3 --operators 2 --trials 2 --shots 4 --fixture "$WORK/good.lua" \
+		--sim-unit "$WORK/steady.lua" --out "$WORK/run" --json
+	r="$WORK/run/result.json"
+	tests/validate-json docs/result.schema.json "$r" >"$WORK/schema" 2>&1 ||
+		fail "result.json does not match its schema: $(cat "$WORK/schema")"
+	jq -e '.msa | .study == "grr" and .parts == 3 and .operators == 2 and .trials == 2 and
+		.missing == 0 and .quantity == "depth_mm" and (.loadings | length) == 12 and
+		all(.loadings[]; (.shots | length) == 4)' "$r" >/dev/null ||
+		fail "msa in result.json: $(jq -c '.msa | del(.loadings)' "$r")"
+	# design order: part, then operator, then trial
+	[ "$(jq -r '.msa.loadings[] | "\(.part)\(.operator)\(.trial)"' "$r" | tr '\n' ' ')" = \
+		"111 112 121 122 211 212 221 222 311 312 321 322 " ] || fail "loadings not in design order"
+	# each shot is the journal's judged value of its step, bit for bit, and
+	# the loading's value is their mean
+	jq -r 'select(.event == "measurement" and .requirement == "MSA-DEPTH-ACC") |
+		[.step, (.judged.values | map(tostring) | join(" "))] | @tsv' \
+		"$WORK/run/journal.jsonl" | sort >"$WORK/journal.tsv"
+	jq -r '.msa.loadings[] | [.step, (.shots | map(tostring) | join(" "))] | @tsv' "$r" |
+		sort >"$WORK/result.tsv"
+	[ "$(wc -l <"$WORK/journal.tsv")" -eq 12 ] || fail "not 12 study measurements journaled"
+	cmp -s "$WORK/journal.tsv" "$WORK/result.tsv" ||
+		fail "shots differ from the journal: $(diff "$WORK/journal.tsv" "$WORK/result.tsv" | head -4)"
+	jq -r '.msa.loadings[] | "\(.value) \(.shots | join(" "))"' "$r" | awk '{ s = 0
+		for (i = 2; i <= NF; i++) s += $i; m = s / (NF - 1); d = m - $1
+		if (d * d > 1e-24 * $1 * $1) { print; bad = 1 } } END { exit bad }' ||
+		fail "a loading's value is not the mean of its shots"
+	# the --json values the ANOVA ran on are the loadings', in the same order
+	[ "$(jq -c '[.values[]]' "$WORK/out")" = "$(jq -c '[.msa.loadings[].value]' "$r")" ] ||
+		fail "the analysed values are not result.json's"
+	# a run that is no study has no msa
+	one_step_script
+	rig_run run "$WORK/one.lua" --out "$WORK/plain" --quiet
+	jq -e 'has("msa") | not' "$WORK/plain/result.json" >/dev/null || fail "a plain run has msa"
+	# the schema holds: a loading without its shots is refused
+	jq 'del(.msa.loadings[0].shots)' "$r" >"$WORK/bad.json"
+	! tests/validate-json docs/result.schema.json "$WORK/bad.json" >/dev/null 2>&1 ||
+		fail "the schema takes a loading without shots"
+}
+
+# The certification report prints the budget of each quantity: JCGM 100
+# H.1's published figures in report.html and report.pdf.
+test_msa_budget_in_the_certification_pdf() {
+	P=0.95 budget_fixture "$WORK/h95.lua"
+	one_step_script
+	RIG_PDF_LAYOUT_LOG="$WORK/layout.tsv" rig_run run "$WORK/one.lua" --fixture "$WORK/h95.lua" \
+		--out "$WORK/run" --quiet
+	tests/scenario/check-pdf-layout.py "$WORK/run/report.pdf" "$WORK/layout.tsv" >"$WORK/check" ||
+		fail "layout: $(cat "$WORK/check")"
+	pdftotext -layout "$WORK/run/report.pdf" "$WORK/pdf.txt" || fail "pdftotext failed"
+	grep -qF 'Uncertainty budget: depth_mm' "$WORK/pdf.txt" || fail "report.pdf lacks the budget"
+	# component, distribution, value, k, c_i, u(x_i), |c_i| u(x_i), nu_i (H.1.6's table:
+	# u(l_s) 25 nm, u(d) 9.7 nm, u(delta alpha) c 2.9 nm, u(delta theta) c 16.6 nm)
+	for row in 'standard, certificate +normal +75 +3 +1 +25 +25 +18' \
+		'difference d +normal +9.7 +1 +1 +9.7 +9.7 +25.6' \
+		'delta alpha +rectangular +1e-06 +5e\+06 +5.774e-07 +2.887 +50' \
+		'delta theta +rectangular +0.05 +-575 +0.02887 +16.6 +2'; do
+		grep -Eq "^ *$row *$" "$WORK/pdf.txt" ||
+			fail "report.pdf lacks the budget row /$row/: $(grep -A7 'Uncertainty budget' "$WORK/pdf.txt")"
+	done
+	# u_c 31.67 nm (H.1.6: 32 nm), k = t_95(16) = 2.12, U = 67.14 nm (H.1.6: 67 nm at p = 95 %)
+	grep -qE 'u_c = 31\.67, ν_eff = 16\.[0-9] .*k = 2\.120 .*U = k u_c = 67\.1[0-9]' "$WORK/pdf.txt" ||
+		fail "report.pdf lacks u_c, k, U: $(grep 'u_c' "$WORK/pdf.txt")"
+	grep -qE 'U = k u_c = 67\.1[0-9]' "$WORK/run/report.html" || fail "report.html lacks U"
+	# the record rebuilt from the journal carries the same budget
+	"$RIG" verify "$WORK/run" >"$WORK/verify" 2>&1 || fail "rig verify: $(cat "$WORK/verify")"
+}
+
+# kill -9 in the middle of a run, then rig recover: the recovered run's
+# result.json and reports carry the budget an uninterrupted run has.
+test_msa_budget_survives_recover() {
+	P=0.95 budget_fixture "$WORK/h95.lua"
+	cat >"$WORK/slow.lua" <<'LUA'
+for i = 1, 40 do
+  rig.step("DEPTH-ACC", { depth_mm = 4, label = "4 mm #" .. i }, function(s)
+    local shots = assert(rig.uut:burst(10))
+    s:judge("depth_mm", shots.depth_mm, { requirement = "DEPTH-ACC", unit = "mm",
+                                           mean = { lo = 3, hi = 5 } })
+  end)
+end
+LUA
+	"$RIG" run "$WORK/slow.lua" --fixture "$WORK/h95.lua" --out "$WORK/whole" --quiet \
+		>/dev/null 2>&1 || true
+	"$RIG" run "$WORK/slow.lua" --fixture "$WORK/h95.lua" --out "$WORK/cut" --quiet --realtime \
+		>/dev/null 2>&1 &
+	pid=$!
+	# killed once a step is journaled (--realtime: the sim bench takes a
+	# burst's real time, so the run is still going)
+	for _ in $(seq 1 400); do
+		grep -q '"event":"step_end"' "$WORK/cut/journal.jsonl" 2>/dev/null && break
+		sleep 0.05
+	done
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || true
+	[ ! -e "$WORK/cut/result.json" ] || fail "the killed run got as far as its reports"
+	"$RIG" recover "$WORK/cut" >"$WORK/recover" 2>&1 || fail "rig recover: $(cat "$WORK/recover")"
+	grep -q 'ABORTED' "$WORK/recover" || fail "recover: $(cat "$WORK/recover")"
+	# (the fixture's quantities come in Lua's table order, which differs
+	# from process to process)
+	jq -S '.fixture.uncertainties | sort_by(.quantity)' "$WORK/whole/result.json" >"$WORK/whole.u"
+	jq -S '.fixture.uncertainties | sort_by(.quantity)' "$WORK/cut/result.json" >"$WORK/cut.u"
+	jq -e '.[] | select(.quantity == "depth_mm") | .budget.items | length == 5' "$WORK/cut.u" \
+		>/dev/null || fail "the recovered result.json lacks the budget: $(cat "$WORK/cut.u")"
+	cmp -s "$WORK/whole.u" "$WORK/cut.u" ||
+		fail "budgets differ: $(diff "$WORK/whole.u" "$WORK/cut.u" | head -6)"
+	for f in whole cut; do
+		pdftotext -layout "$WORK/$f/report.pdf" - | sed -n '/^Uncertainty budget: depth_mm/,/u_c = /p' \
+			>"$WORK/$f.pdf.txt"
+	done
+	[ "$(wc -l <"$WORK/cut.pdf.txt")" -ge 7 ] || fail "the recovered report.pdf lacks the budget"
+	cmp -s "$WORK/whole.pdf.txt" "$WORK/cut.pdf.txt" || fail "report.pdf budgets differ"
+	"$RIG" verify "$WORK/cut" >"$WORK/verify" 2>&1 || fail "rig verify: $(cat "$WORK/verify")"
+}

@@ -172,6 +172,36 @@ test_shots_csv_value_changed() {
 	rejected "$WORK/r" "shots.csv: not what the journal gives"
 }
 
+# A gauge study's raw values in result.json (docs/msa.md): one shot of one
+# loading changed in its last digit, the manifest re-signed.
+test_msa_study_shot_changed() {
+	"$RIG" msa grr --parts 2 --operators 2 --trials 2 --shots 2 --out "$WORK/r" --quiet \
+		>/dev/null 2>&1 || true
+	[ -f "$WORK/r/MANIFEST.sig" ] || fail "the study left no MANIFEST.sig"
+	rig_run verify "$WORK/r"
+	expect_rc 0
+	# only that digit changes: the rest of the file stays rig's bytes
+	$PY - "$WORK/r/result.json" <<'PYEOF'
+import json, re, sys
+path = sys.argv[1]
+text = open(path).read()
+at = text.index('"loadings"')
+for _ in range(6):
+    at = text.index('"shots"', at + 1)
+m = list(re.finditer(r"-?[0-9]+[.][0-9]{8}", text[at:]))[1]
+end = at + m.end() - 1  # the 8th decimal: a change of about 1e-8 mm
+digit = str((int(text[end]) + 1) % 10)
+changed = text[:end] + digit + text[end + 1:]
+before = json.loads(text)["msa"]["loadings"][5]["shots"][1]
+after = json.loads(changed)["msa"]["loadings"][5]["shots"][1]
+assert before != after, (before, after)
+open(path, "w").write(changed)
+PYEOF
+	remanifest "$WORK/r"
+	resign "$WORK/r" "$STATION_SEC" "$STATION_PUB"
+	rejected "$WORK/r" "result.json: not what the journal gives"
+}
+
 test_store_row_says_pass() {
 	fail_run "$WORK/r"
 	$PY - "$XDG_DATA_HOME/rig/results.db" <<'PYEOF'

@@ -7,7 +7,9 @@
  * - the AIAG example also against the figures the manual prints;
  * - the Type 1 study against a hand computation and R's t.test();
  * - the GUM budget against JCGM 100:2008 H.1 (end-gauge calibration) and
- *   the coverage factors of its Table G.2.
+ *   the coverage factors of its Table G.2;
+ * - a study's design and values read from a run's record (result.json's
+ *   msa), and a budget's JSON read back as written.
  */
 #include <math.h>
 #include <stdint.h>
@@ -15,6 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reports/msa_values.h"
+#include "rig/base/error.h"
+#include "rig/base/record_json.h"
+#include "rig/station/fixture_load.h"
 #include "rig/stats/msa.h"
 #include "tests/lib/testutil.h"
 
@@ -622,6 +628,170 @@ START_TEST(range_chart_constants)
 }
 END_TEST
 
+/* A study step as scripts/msa.lua makes it: requirement MSA-DEPTH-ACC, the
+ * loading's label, a SAFE-DEPTH and the study's own depth measurement of
+ * the shots x[0..n-1] (kept with the step, as judging keeps them). */
+static void loading_step(struct run_record *r, const char *req, const char *label,
+			 const double *x, size_t n)
+{
+	struct step_record *st = run_record_add_step(r);
+	const char *reqs[2] = { "SAFE-DEPTH", req };
+
+	ck_assert_ptr_nonnull(st);
+	snprintf(st->requirement, sizeof(st->requirement), "%s", req);
+	snprintf(st->label, sizeof(st->label), "%s", label);
+	snprintf(st->id, sizeof(st->id), "%s@%s", req, label);
+	for (size_t k = 0; k < 2; k++) {
+		struct measurement *m = step_add_measurement(st);
+		double sum = 0;
+
+		ck_assert_ptr_nonnull(m);
+		measurement_init(m);
+		snprintf(m->name, sizeof(m->name), "depth_mm");
+		snprintf(m->unit, sizeof(m->unit), "mm");
+		snprintf(m->requirement, sizeof(m->requirement), "%s", reqs[k]);
+		for (size_t i = 0; i < n; i++)
+			sum += x[i];
+		/* SAFE-DEPTH's mean is not the loading's: it must not be taken */
+		m->mean = k ? sum / (double)n : -1;
+		m->n = n;
+		ck_assert_int_eq(step_keep_values(st, m, x, n), 0);
+	}
+}
+
+START_TEST(study_values_from_record)
+{
+	struct run_record r;
+	struct msa_values v;
+	double x[2];
+	char label[32];
+	json_t *j, *l;
+
+	run_record_init(&r);
+	/* not study loadings: a certification step with a study-like label,
+	 * the study's verdict step, a part beyond rig msa's 100 */
+	x[0] = x[1] = 99;
+	loading_step(&r, "DEPTH-ACC", "P01 O1 T1", x, 2);
+	loading_step(&r, "MSA-GRR", "study", x, 2);
+	loading_step(&r, "MSA-DEPTH-ACC", "P101 O1 T1", x, 2);
+	/* 3 parts x 2 operators x 2 trials in a shuffled order; value
+	 * 100 p + 10 o + t, shots value +- 0.5 */
+	for (unsigned i = 0; i < 12; i++) {
+		unsigned k = (i * 5) % 12, p = k / 4 + 1, o = (k / 2) % 2 + 1, t = k % 2 + 1;
+
+		x[0] = 100 * p + 10 * o + t - 0.5;
+		x[1] = x[0] + 1;
+		snprintf(label, sizeof(label), "P%02u O%u T%u", p, o, t);
+		loading_step(&r, "MSA-DEPTH-ACC", label, x, 2);
+	}
+	ck_assert_int_eq(msa_values_from_record(&r, &v), 0);
+	ck_assert_int_eq(v.grr, 1);
+	ck_assert_str_eq(v.requirement, "DEPTH-ACC");
+	ck_assert_uint_eq(v.parts, 3);
+	ck_assert_uint_eq(v.operators, 2);
+	ck_assert_uint_eq(v.trials, 2);
+	ck_assert_uint_eq(v.missing, 0);
+	for (unsigned p = 1, i = 0; p <= 3; p++)
+		for (unsigned o = 1; o <= 2; o++)
+			for (unsigned t = 1; t <= 2; t++, i++)
+				ck_assert_double_eq(msa_value(&v, i), 100 * p + 10 * o + t);
+	/* result.json's msa: design order, each loading's shots */
+	j = msa_values_to_json(&v);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "loadings")), 12);
+	l = json_array_get(json_object_get(j, "loadings"), 7); /* part 2, operator 2, trial 2 */
+	ck_assert_int_eq(json_integer_value(json_object_get(l, "part")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(l, "operator")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(l, "trial")), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(l, "step")), "MSA-DEPTH-ACC@P02 O2 T2");
+	ck_assert_double_eq(json_real_value(json_object_get(l, "value")), 222);
+	ck_assert_double_eq(json_real_value(json_array_get(json_object_get(l, "shots"), 0)), 221.5);
+	ck_assert_double_eq(json_real_value(json_array_get(json_object_get(l, "shots"), 1)), 222.5);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "quantity")), "depth_mm");
+	json_decref(j);
+	msa_values_release(&v);
+	/* a loading measured again: the last one counts */
+	x[0] = x[1] = 7;
+	loading_step(&r, "MSA-DEPTH-ACC", "P01 O1 T1", x, 2);
+	ck_assert_int_eq(msa_values_from_record(&r, &v), 0);
+	ck_assert_double_eq(msa_value(&v, 0), 7);
+	msa_values_release(&v);
+	/* a larger design than measured: the rest is missing */
+	loading_step(&r, "MSA-DEPTH-ACC", "P04 O1 T1", x, 2);
+	ck_assert_int_eq(msa_values_from_record(&r, &v), 0);
+	ck_assert_uint_eq(v.parts, 4);
+	ck_assert_uint_eq(v.missing, 3);
+	ck_assert(isnan(msa_value(&v, 13)));
+	j = msa_values_to_json(&v);
+	l = json_array_get(json_object_get(j, "loadings"), 13);
+	ck_assert(json_is_null(json_object_get(l, "step")));
+	ck_assert(json_is_null(json_object_get(l, "value")));
+	ck_assert_uint_eq(json_array_size(json_object_get(l, "shots")), 0);
+	json_decref(j);
+	msa_values_release(&v);
+	/* a Type 1 loading among them: refused */
+	loading_step(&r, "MSA-DEPTH-ACC", "ref T1", x, 2);
+	ck_assert_int_eq(msa_values_from_record(&r, &v), RIG_ERR_INVALID);
+	run_record_release(&r);
+	/* no study at all */
+	run_record_init(&r);
+	loading_step(&r, "DEPTH-ACC", "4 mm", x, 2);
+	ck_assert_int_eq(msa_values_from_record(&r, &v), RIG_ERR_INVALID);
+	run_record_release(&r);
+	/* a Type 1 study: one part, one operator */
+	run_record_init(&r);
+	for (unsigned t = 1; t <= 3; t++) {
+		x[0] = x[1] = t;
+		snprintf(label, sizeof(label), "ref T%u", t);
+		loading_step(&r, "MSA-DOSE-ACC", label, x, 2);
+	}
+	ck_assert_int_eq(msa_values_from_record(&r, &v), 0);
+	ck_assert_int_eq(v.grr, 0);
+	ck_assert_str_eq(v.requirement, "DOSE-ACC");
+	ck_assert_uint_eq(v.n, 3);
+	ck_assert_double_eq(msa_value(&v, 2), 3);
+	msa_values_release(&v);
+	run_record_release(&r);
+}
+END_TEST
+
+/* The budget the journal holds comes back as combined: written again, the
+ * same JSON to the last digit (rig verify compares result.json bytes). */
+START_TEST(budget_json_round_trip)
+{
+	struct fixture_budget b = { .n = 3, .p = 0.9545 }, back;
+	json_t *a, *c;
+	char *sa, *sc;
+
+	b.item[0] = (struct fixture_budget_item){ .name = "certificate", .dist = "normal",
+						  .value = 0.004, .k = 2, .sensitivity = 1, .dof = 50 };
+	b.item[1] = (struct fixture_budget_item){ .name = "resolution", .dist = "rectangular",
+						  .value = 6.1e-5, .k = 1, .sensitivity = 1,
+						  .dof = INFINITY };
+	b.item[2] = (struct fixture_budget_item){ .name = "repeatability", .dist = "normal",
+						  .from = "msa", .value = 0.003, .k = 1,
+						  .sensitivity = 1, .dof = 29 };
+	ck_assert_int_eq(fixture_budget_combine(&b), 0);
+	a = fixture_budget_to_json(&b);
+	fixture_budget_from_json(a, &back);
+	ck_assert_uint_eq(back.n, 3);
+	ck_assert(isinf(back.item[1].dof));
+	ck_assert_str_eq(back.item[2].from, "msa");
+	ck_assert_double_eq(back.expanded, b.expanded);
+	ck_assert_double_eq(back.dof_eff, b.dof_eff);
+	c = fixture_budget_to_json(&back);
+	sa = json_dumps(a, JSON_REAL_PRECISION(17) | JSON_SORT_KEYS);
+	sc = json_dumps(c, JSON_REAL_PRECISION(17) | JSON_SORT_KEYS);
+	ck_assert_str_eq(sa, sc);
+	free(sa);
+	free(sc);
+	json_decref(a);
+	json_decref(c);
+	/* no budget: nothing */
+	fixture_budget_from_json(NULL, &back);
+	ck_assert_uint_eq(back.n, 0);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("msa");
@@ -640,6 +810,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, gum_nested_difference);
 	tcase_add_test(tc, gum_distributions_and_table_g2);
 	tcase_add_test(tc, range_chart_constants);
+	tcase_add_test(tc, study_values_from_record);
+	tcase_add_test(tc, budget_json_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
 }
