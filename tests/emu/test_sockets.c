@@ -1,0 +1,263 @@
+/*
+ * A station of several sockets with real drivers on emulated devices
+ * (issue 19, docs/script-api.md "Several units at once"). Run under
+ * umockdev-wrapper.
+ *
+ * The batch runs each socket as `rig run --socket S` re-executing its own
+ * binary (/proc/self/exe): here that is this test program, which then acts
+ * as rig for that socket (socket_child below) and, for the socket the test
+ * names in RIG_TEST_EMU_*, first plugs in that socket's emulated device in
+ * its own umockdev testbed. Each socket is a process, so each has its own
+ * testbed and sim model, and the emulator answers from the model of the
+ * run in its process, as in test_hybrid.c.
+ */
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rig/verbs/verbs.h"
+#include "tests/emu/usb_emu.h"
+#include "tests/lib/testutil.h"
+
+#define SEED 20260607
+/* An argument vector of the verbs' (char **) from constant strings. */
+#define A(s) ((char *)(s))
+
+static const char *dir;
+
+/* Read by the socket processes: which socket gets an emulated injector on
+ * USB, and with which serial. */
+#define ENV_USB_SOCKET "RIG_TEST_EMU_USB_SOCKET"
+#define ENV_USB_SERIAL "RIG_TEST_EMU_USB_SERIAL"
+
+static const char *arg_after(int argc, char **argv, const char *opt)
+{
+	for (int i = 1; i + 1 < argc; i++)
+		if (!strcmp(argv[i], opt))
+			return argv[i + 1];
+	return NULL;
+}
+
+/*
+ * Started as a socket of a batch ("rig run ... --socket S"): act as rig,
+ * with this socket's emulated devices plugged in first. glibc hands the
+ * program's arguments to constructors; Check's main never runs here.
+ */
+__attribute__((constructor)) static void socket_child(int argc, char **argv)
+{
+	const char *socket, *want = getenv(ENV_USB_SOCKET);
+	struct usb_emu usb;
+	int plugged = 0, rc;
+
+	if (argc < 2 || strcmp(argv[1], "run") != 0)
+		return;
+	socket = arg_after(argc, argv, "--socket");
+	if (socket && want && !strcmp(socket, want)) {
+		memset(&usb, 0, sizeof(usb));
+		snprintf(usb.serial, sizeof(usb.serial), "%s", getenv(ENV_USB_SERIAL));
+		if (usb_emu_start(&usb) != 0) {
+			fprintf(stderr, "rig: test: socket %s: cannot start the USB emulator\n", socket);
+			exit(2);
+		}
+		plugged = 1;
+	}
+	rc = run_command(argc - 1, argv + 1);
+	if (plugged) {
+		/* The run saw the cable pulled; the test asserts on the journal. */
+		usb_emu_stop(&usb);
+	}
+	fflush(NULL);
+	exit(rc);
+}
+
+static void setup(void)
+{
+	dir = test_tmpdir();
+	/* Runs sign with a key and record into a store of this test's own. */
+	{
+		char key[4200], data[4200];
+
+		snprintf(key, sizeof(key), "%s/station.sec", dir);
+		snprintf(data, sizeof(data), "%s/xdg-data", dir);
+		setenv("RIG_KEY", key, 1);
+		setenv("XDG_DATA_HOME", data, 1);
+	}
+}
+
+static json_t *load_json(const char *path)
+{
+	json_error_t err;
+	json_t *j = json_load_file(path, 0, &err);
+
+	ck_assert_msg(j != NULL, "%s: %s", path, err.text);
+	return j;
+}
+
+static const char *str(json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s ? s : "";
+}
+
+/* The batch, as `rig run ARGS...` in this process; its stderr in *err. */
+static int batch(char **err, int argc, char **argv)
+{
+	char path[4300];
+	int saved = dup(STDERR_FILENO), fd, rc;
+
+	snprintf(path, sizeof(path), "%s/batch.stderr", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	fflush(stderr);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+	rc = run_command(argc, argv);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	*err = test_read_file(path);
+	return rc;
+}
+
+/* The journal's events of one kind, counted. */
+static int journal_count(const char *run_dir, const char *event, const char *needle)
+{
+	char path[4300], *text, *line, *save = NULL;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/journal.jsonl", run_dir);
+	text = test_read_file(path);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_t *j = json_loads(line, 0, NULL);
+
+		ck_assert_msg(j != NULL, "%s: a line is no JSON: %.80s", path, line);
+		if (!strcmp(str(j, "event"), event) && (!needle || strstr(line, needle)))
+			n++;
+		json_decref(j);
+	}
+	free(text);
+	return n;
+}
+
+/*
+ * Two sockets on the sim DAQ: socket 1 a sim unit, socket 2 an MI-350 on
+ * USB (driver "injector", libusb on the emulated device) whose cable is
+ * pulled at its 100th shot.
+ */
+START_TEST(unplugged_usb_unit_in_socket_2_leaves_socket_1_complete)
+{
+	char *text = test_read_file("fixtures/sim-bench-4.lua"), *err;
+	const char *fixture, *unit2;
+	char out[4200], s1[4300], s2[4300], pub[4300], seed[24], unit_arg[4300], path[4400];
+	json_t *r1, *r2, *b;
+	int rc;
+
+	text = test_replace(text,
+			    "    { name = \"2\", uut = { driver = \"sim\" }, trigger_line = 1 },\n"
+			    "    { name = \"3\", uut = { driver = \"sim\" }, trigger_line = 2 },\n"
+			    "    { name = \"4\", uut = { driver = \"sim\" }, trigger_line = 3 },\n",
+			    "    { name = \"2\", uut = { driver = \"injector\", serial = \"SIM-0002\", "
+			    "timeout_ms = 2000 }, trigger_line = 1 },\n");
+	fixture = test_write_file(dir, "two-sockets.lua", text);
+	free(text);
+	/* Socket 2's unit: what the emulated injector is, and when it drops off the bus. */
+	unit2 = test_write_file(dir, "unit2.lua",
+				"return { serial = \"SIM-0002\",\n"
+				"  faults = { { kind = \"usb_disconnect\", at_shot = 100 } } }\n");
+	setenv(ENV_USB_SOCKET, "2", 1);
+	setenv(ENV_USB_SERIAL, "SIM-0002", 1);
+	snprintf(out, sizeof(out), "%s/batch", dir);
+	snprintf(seed, sizeof(seed), "%d", SEED);
+	snprintf(unit_arg, sizeof(unit_arg), "2=%s", unit2);
+	{
+		char *argv[] = { A("run"), A("scripts/certify.lua"), A("--fixture"), A(fixture),
+				 A("--out"), out, A("--seed"), seed, A("--sim-unit"), unit_arg,
+				 A("--quiet"), NULL };
+
+		rc = batch(&err, (int)(sizeof(argv) / sizeof(argv[0])) - 1, argv);
+	}
+	/* A socket that could not complete makes the batch's exit status 2,
+	 * named on stderr with its reason. */
+	ck_assert_msg(rc == 2, "batch exit %d, stderr: %s", rc, err);
+	ck_assert_msg(strstr(err, "rig: socket 2: ") && strstr(err, "unit SIM-0002 left the USB bus"),
+		      "stderr: %s", err);
+	ck_assert_msg(!strstr(err, "socket 1"), "stderr names socket 1: %s", err);
+	free(err);
+
+	snprintf(s1, sizeof(s1), "%s/socket-1", out);
+	snprintf(s2, sizeof(s2), "%s/socket-2", out);
+	snprintf(pub, sizeof(pub), "%s/station.pub", dir);
+
+	/* Socket 1 ran the whole certification: PASS, every step, and it verifies. */
+	snprintf(path, sizeof(path), "%s/result.json", s1);
+	r1 = load_json(path);
+	ck_assert_str_eq(str(r1, "verdict"), "PASS");
+	ck_assert_str_eq(str(r1, "socket"), "1");
+	ck_assert_uint_eq(json_array_size(json_object_get(r1, "steps")), 13);
+	ck_assert_int_eq(journal_count(s1, "run_end", "\"PASS\""), 1);
+	ck_assert_int_eq(journal_count(s1, "device_error", NULL), 0);
+	{
+		char *argv[] = { A("verify"), s1, A("--key"), pub, NULL };
+
+		ck_assert_int_eq(verify_command(4, argv), 0);
+	}
+
+	/* Socket 2 ended in ERROR, journaled, with the reason; the shots it
+	 * measured before the unplug are kept. */
+	snprintf(path, sizeof(path), "%s/result.json", s2);
+	r2 = load_json(path);
+	ck_assert_str_eq(str(r2, "verdict"), "ERROR");
+	ck_assert_str_eq(str(r2, "socket"), "2");
+	ck_assert_msg(strstr(str(r2, "error"), "unit SIM-0002 left the USB bus"), "%s",
+		      str(r2, "error"));
+	ck_assert_str_eq(str(json_object_get(r2, "uut"), "serial"), "SIM-0002");
+	ck_assert_int_eq(journal_count(s2, "run_end", "\"ERROR\""), 1);
+	ck_assert_int_ge(journal_count(s2, "device_error", "left the USB bus"), 1);
+	/* It was measured over USB up to the unplug: the first step's 60
+	 * shots and 39 of the second's. */
+	ck_assert_int_eq(journal_count(s2, "burst", NULL), 2);
+	{
+		char *shots;
+
+		snprintf(path, sizeof(path), "%s/shots.csv", s2);
+		shots = test_read_file(path);
+		ck_assert_ptr_nonnull(strstr(shots, "\nDEPTH-ACC@2mm,39,"));
+		ck_assert_ptr_null(strstr(shots, "\nDEPTH-ACC@2mm,40,"));
+		free(shots);
+	}
+	{
+		char *argv[] = { A("verify"), s2, A("--key"), pub, NULL };
+
+		/* An ERROR run is still an authentic record. */
+		ck_assert_int_eq(verify_command(4, argv), 0);
+	}
+
+	/* The batch summary says the same. */
+	snprintf(path, sizeof(path), "%s/batch.json", out);
+	b = load_json(path);
+	ck_assert_str_eq(str(b, "verdict"), "ERROR");
+	ck_assert_str_eq(str(json_array_get(json_object_get(b, "sockets"), 0), "verdict"), "PASS");
+	ck_assert_str_eq(str(json_array_get(json_object_get(b, "sockets"), 1), "verdict"), "ERROR");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(json_object_get(b,
+		"sockets"), 1), "exit_status")), 2);
+	json_decref(r1);
+	json_decref(r2);
+	json_decref(b);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("sockets on emulated devices");
+	TCase *tc = tcase_create("usb");
+
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, unplugged_usb_unit_in_socket_2_leaves_socket_1_complete);
+	suite_add_tcase(s, tc);
+	return s;
+}
