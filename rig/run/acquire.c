@@ -309,6 +309,7 @@ static void open_board(struct hub *hub, const struct fixture *fx)
 	if (hub->open_rc) {
 		hub->daq = NULL;
 		snprintf(hub->open_error, sizeof(hub->open_error), "%s", rig_last_error());
+		fprintf(stderr, "rig: %s\n", hub->open_error);
 	}
 }
 

@@ -36,6 +36,7 @@
 #include "rig/base/interrupt.h"
 #include "rig/base/timefmt.h"
 #include "drivers/batch_daq.h"
+#include "reports/keys.h"
 #include "rig/run/acquire.h"
 #include "rig/run/run.h"
 #include "rig/base/fixture.h"
@@ -248,6 +249,30 @@ static void read_progress(struct socket_run *s)
 			 shots);
 }
 
+/* The last "rig: " line of a process's log (its error comes last),
+ * without the prefix, or otherwise. */
+static const char *log_error(const char *log, char *line, size_t size, const char *otherwise)
+{
+	FILE *f = fopen(log, "r");
+	char *buf = malloc(size);
+	int found = 0;
+
+	if (f && buf) {
+		while (fgets(buf, (int)size, f))
+			if (!strncmp(buf, "rig: ", 5)) {
+				memcpy(line, buf, size);
+				found = 1;
+			}
+	}
+	if (f)
+		fclose(f);
+	free(buf);
+	if (!found)
+		return otherwise;
+	line[strcspn(line, "\n")] = '\0';
+	return line + 5;
+}
+
 static const char *exit_word(int status)
 {
 	return status == 0 ? "PASS" : status == 1 ? "FAIL" : "ERROR";
@@ -361,6 +386,16 @@ int batch_execute(const struct run_options *o, const char *fixture_path,
 		fprintf(stderr, "rig: %s\n", rig_last_error());
 		return 2;
 	}
+	/* The station key, made here if it is new: once, and said once. */
+	{
+		struct station_key key;
+
+		if (key_station(&key, stderr) != 0) {
+			fprintf(stderr, "rig: %s\n", rig_last_error());
+			return 2;
+		}
+		sodium_memzero(&key, sizeof(key));
+	}
 	/* Every SOCKET=... names a socket there is, before any unit fires. */
 	for (int k = 0; k < o->nsocket_units + o->nsocket_serials; k++) {
 		const char *m = k < o->nsocket_units ? o->socket_units[k]
@@ -470,9 +505,13 @@ int batch_execute(const struct run_options *o, const char *fixture_path,
 			;
 		hub_status = WIFEXITED(st) ? WEXITSTATUS(st) : 2;
 	}
-	if (hub_status > 0)
-		fprintf(stderr, "rig: %s: the acquisition process of the shared board ended with "
-			"status %d (%s/acquire.log)\n", fx->path, hub_status, dir);
+	if (hub_status > 0) {
+		char log[4300], line[512];
+
+		snprintf(log, sizeof(log), "%s/acquire.log", dir);
+		fprintf(stderr, "rig: %s: the shared board's acquisition process: %s\n", fx->path,
+			log_error(log, line, sizeof(line), "it failed (acquire.log)"));
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (s[i].status == 2)
 			status = 2;
@@ -500,19 +539,11 @@ int batch_execute(const struct run_options *o, const char *fixture_path,
 	}
 	for (size_t i = 0; i < n; i++)
 		if (s[i].status == 2) {
-			char log[4300], line[512] = "";
-			FILE *f;
+			char log[4300], line[512];
 
 			snprintf(log, sizeof(log), "%s/socket-%s.log", dir, s[i].name);
-			if ((f = fopen(log, "r"))) {
-				while (fgets(line, sizeof(line), f))
-					if (!strncmp(line, "rig: ", 5))
-						break;
-				fclose(f);
-			}
-			line[strcspn(line, "\n")] = '\0';
 			fprintf(stderr, "rig: socket %s: %s\n", s[i].name,
-				!strncmp(line, "rig: ", 5) ? line + 5 : "its run could not complete");
+				log_error(log, line, sizeof(line), "its run could not complete"));
 		}
 	return status;
 }

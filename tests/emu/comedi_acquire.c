@@ -224,6 +224,11 @@ static void scan_codes(uint64_t s, uint16_t *codes)
 			codes[k] = (uint16_t)((s * n + k) & 0xffff);
 		return;
 	}
+	if (emu.cfg.signal == EMU_CHANNEL) {
+		for (unsigned k = 0; k < n; k++)
+			codes[k] = (uint16_t)(CR_CHAN(emu.chanlist[k]) << 12 | (s & 0xfff));
+		return;
+	}
 	sim_signal_scan(&emu.signal, emu.model, emu.t0 + (double)s / emu.rate_hz, x);
 	for (unsigned k = 0; k < n; k++) {
 		int f = emu.fixture_of[k];

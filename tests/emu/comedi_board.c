@@ -106,6 +106,11 @@ static unsigned write_dio(unsigned mask, unsigned bits)
 	mask &= emu.stats.dio_outputs;
 	emu.stats.dio_state = (emu.stats.dio_state & ~mask) | (bits & mask);
 	after = emu.stats.dio_state & emu.stats.dio_outputs;
+	for (unsigned l = 0; l < EMU_DIO_LINES; l++) {
+		emu.stats.line_presses[l] += (~before & after) >> l & 1;
+		if (emu.running && (before & ~after) >> l & 1)
+			emu.stats.released_running |= 1u << l;
+	}
 	if ((after ^ before) >> line & 1) {
 		int level = after >> line & 1;
 

@@ -27,6 +27,8 @@
 enum emu_signal {
 	EMU_RAMP,  /* code of channel c in scan s: (s * nchannels + c) & 0xffff */
 	EMU_SIM,   /* the sensors of fixture fx on sim_model_active() */
+	EMU_CHANNEL, /* code of channel c in scan s: c << 12 | (s & 0xfff): which input
+	                it came from and when, for the tests that split scans */
 };
 
 struct emu_comedi_config {
@@ -60,6 +62,8 @@ struct emu_comedi_stats {
 	unsigned dio_outputs;      /* bit mask of DIO lines configured as outputs */
 	unsigned dio_state;        /* last value written to the DIO port */
 	unsigned trigger_presses;  /* 0 -> 1 edges on the fixture's trigger line */
+	unsigned line_presses[8];  /* 0 -> 1 edges on each DIO line */
+	unsigned released_running; /* lines that went 1 -> 0 while a command ran */
 	uint64_t scans_acquired;   /* made available to the host */
 };
 

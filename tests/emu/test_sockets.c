@@ -13,12 +13,22 @@
  */
 #include <fcntl.h>
 #include <jansson.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <comedi.h>
+
+#include "drivers/backends.h"
+#include "drivers/context.h"
+#include "rig/base/error.h"
+#include "rig/station/fixture_load.h"
 #include "rig/verbs/verbs.h"
+#include "tests/emu/comedi_board.h"
 #include "tests/emu/usb_emu.h"
 #include "tests/lib/testutil.h"
 
@@ -32,6 +42,148 @@ static const char *dir;
  * USB, and with which serial. */
 #define ENV_USB_SOCKET "RIG_TEST_EMU_USB_SOCKET"
 #define ENV_USB_SERIAL "RIG_TEST_EMU_USB_SERIAL"
+/* Set: the sockets exercise the shared board's DAQ instead of running the
+ * script, and the socket it names dies mid-stream. */
+#define ENV_SPLIT_DIES "RIG_TEST_EMU_SPLIT_DIES"
+
+static int exists(const char *in, const char *name)
+{
+	char path[4400];
+
+	snprintf(path, sizeof(path), "%s/%s", in, name);
+	return access(path, F_OK) == 0;
+}
+
+static void touch(const char *in, const char *name)
+{
+	char path[4400];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", in, name);
+	if ((f = fopen(path, "w")))
+		fclose(f);
+}
+
+/* What a socket's scans must be on the board playing EMU_CHANNEL: each
+ * code names its hardware input, and consecutive scans count up. */
+struct checker {
+	const struct daq *daq;
+	const struct fixture *fx;
+	uint64_t scans;
+	unsigned base;
+	int have_base;
+};
+
+/* Read one block and check it; 0, or an error written to f. */
+static int read_checked(struct checker *k, FILE *f)
+{
+	struct daq_block blk;
+	int rc = k->daq->ops->read((struct daq *)k->daq, &blk, 5000);
+
+	if (rc) {
+		fprintf(f, "read failed: %s\n", rig_last_error());
+		return rc;
+	}
+	if (blk.first_scan != k->scans) {
+		fprintf(f, "block at scan %llu, expected %llu\n", (unsigned long long)blk.first_scan,
+			(unsigned long long)k->scans);
+		return -1;
+	}
+	for (size_t i = 0; i < blk.nscans; i++, k->scans++)
+		for (size_t j = 0; j < k->daq->nchannels; j++) {
+			unsigned code = blk.codes[i * k->daq->nchannels + j];
+
+			if (!k->have_base) {
+				k->base = (code - (unsigned)k->scans) & 0xfff;
+				k->have_base = 1;
+			}
+			if (code >> 12 != (unsigned)k->fx->daq.channels[j].number ||
+			    (code & 0xfff) != ((k->base + k->scans) & 0xfff)) {
+				fprintf(f, "scan %llu, channel %zu: code %#x is not AI %d's\n",
+					(unsigned long long)k->scans, j, code,
+					k->fx->daq.channels[j].number);
+				return -1;
+			}
+		}
+	return 0;
+}
+
+/*
+ * A socket of the shared-board batch, at the DAQ contract: open its group,
+ * stream and check every code, drive its trigger. The dying socket presses
+ * its trigger once both stream and dies with it pressed; the other keeps
+ * streaming until it has died, then presses its own three times.
+ */
+static int split_exercise(const char *fixture, const char *socket, const char *out)
+{
+	static struct fixture fx;
+	struct driver_context ctx = { 0 };
+	const struct daq_ops *ops = daq_backend("batch");
+	int dies = !strcmp(socket, getenv(ENV_SPLIT_DIES)), rc = 0;
+	char path[4300], batch_dir[4300], started[32], other[32];
+	struct checker k = { 0 };
+	struct daq *daq = NULL;
+	time_t until = time(NULL) + 60;
+	FILE *f;
+
+	mkdir(out, 0755);
+	snprintf(path, sizeof(path), "%s/exercise.txt", out);
+	snprintf(batch_dir, sizeof(batch_dir), "%s", out);
+	dirname(batch_dir);
+	snprintf(started, sizeof(started), "started-%s", socket);
+	snprintf(other, sizeof(other), "started-%s", strcmp(socket, "1") ? "1" : "2");
+	if (!(f = fopen(path, "w")))
+		return 2;
+	if (fixture_load(&fx, fixture) || fixture_select_socket(&fx, socket) ||
+	    (ctx.fx = &fx, ops->open(&daq, &fx.daq, &ctx)) ||
+	    ops->start(daq, fx.daq.rate_hz)) {
+		fprintf(f, "error: %s\n", rig_last_error());
+		fclose(f);
+		return 2;
+	}
+	fprintf(f, "board %s %s\n", daq->board, daq->driver_name);
+	for (size_t j = 0; j < daq->nchannels; j++)
+		fprintf(f, "channel %s %s %.17g %.17g\n", daq->channels[j].name, daq->channels[j].unit,
+			daq->channels[j].poly[0], daq->channels[j].poly[1]);
+	fflush(f);
+	k.daq = daq;
+	k.fx = &fx;
+	touch(batch_dir, started);
+	/* Both stream: one command, both groups. */
+	while (!rc && !exists(batch_dir, other) && time(NULL) < until)
+		rc = read_checked(&k, f);
+	if (dies) {
+		for (int b = 0; !rc && b < 3; b++)
+			rc = rc ? rc : daq->ops->trigger(daq, 1) || read_checked(&k, f);
+		fprintf(f, "dies after %llu scans with its trigger pressed\n",
+			(unsigned long long)k.scans);
+		fclose(f);
+		touch(batch_dir, "died");
+		_exit(3);
+	}
+	while (!rc && !exists(batch_dir, "died") && time(NULL) < until)
+		rc = read_checked(&k, f);
+	if (!rc) {
+		uint64_t before = k.scans;
+
+		for (int b = 0; !rc && b < 50; b++) {
+			if (b < 6)
+				rc = daq->ops->trigger(daq, b % 2 == 0);
+			rc = rc ? rc : read_checked(&k, f);
+		}
+		if (!rc && exists(batch_dir, "died"))
+			fprintf(f, "ok %llu scans, %llu after the other socket died\n",
+				(unsigned long long)k.scans, (unsigned long long)(k.scans - before));
+		else if (!rc)
+			fprintf(f, "the other socket never died\n");
+	}
+	if (rc && rc != -1)
+		fprintf(f, "error: %s\n", rig_last_error());
+	daq->ops->stop(daq);
+	daq->ops->close(daq);
+	fclose(f);
+	return rc ? 2 : 0;
+}
 
 static const char *arg_after(int argc, char **argv, const char *opt)
 {
@@ -55,6 +207,9 @@ __attribute__((constructor)) static void socket_child(int argc, char **argv)
 	if (argc < 2 || strcmp(argv[1], "run") != 0)
 		return;
 	socket = arg_after(argc, argv, "--socket");
+	if (socket && getenv(ENV_SPLIT_DIES))
+		exit(split_exercise(arg_after(argc, argv, "--fixture"), socket,
+				    arg_after(argc, argv, "--out")));
 	if (socket && want && !strcmp(socket, want)) {
 		memset(&usb, 0, sizeof(usb));
 		snprintf(usb.serial, sizeof(usb.serial), "%s", getenv(ENV_USB_SERIAL));
@@ -250,6 +405,92 @@ START_TEST(unplugged_usb_unit_in_socket_2_leaves_socket_1_complete)
 }
 END_TEST
 
+/* The run directory's exercise.txt of a socket. */
+static char *exercise(const char *out, const char *socket)
+{
+	char path[4400];
+
+	snprintf(path, sizeof(path), "%s/socket-%s/exercise.txt", out, socket);
+	return test_read_file(path);
+}
+
+/*
+ * fixtures/ni-pci6221-2.lua on the emulated PCI-6221: the batch's
+ * acquisition process owns the board (the real comedilib and comedi
+ * driver), runs one command with both groups, and each socket gets its own
+ * inputs, scan after scan; socket 2 dies mid-stream with its trigger
+ * pressed, and socket 1 streams on.
+ */
+START_TEST(two_sockets_share_one_comedi_command_split_by_socket)
+{
+	struct emu_comedi_config c = { .signal = EMU_CHANNEL };
+	struct emu_comedi_stats st;
+	char out[4200], *err, *e1, *e2;
+	char path[4400];
+	json_t *b;
+	int rc;
+
+	emu_comedi_start(&c);
+	setenv(ENV_SPLIT_DIES, "2", 1);
+	snprintf(out, sizeof(out), "%s/batch", dir);
+	{
+		char *argv[] = { A("run"), A("scripts/certify.lua"), A("--fixture"),
+				 A("fixtures/ni-pci6221-2.lua"), A("--out"), out, A("--quiet"), NULL };
+
+		rc = batch(&err, (int)(sizeof(argv) / sizeof(argv[0])) - 1, argv);
+	}
+	emu_comedi_stats(&st);
+	emu_comedi_stop();
+	unsetenv(ENV_SPLIT_DIES);
+	e1 = exercise(out, "1");
+	e2 = exercise(out, "2");
+
+	/* Each socket got its own group, as the board reported it, with its
+	 * own calibration. */
+	ck_assert_msg(strstr(e1, "board pci-6221 ni_pcimio\n"), "%s", e1);
+	ck_assert_msg(strstr(e1, "channel displacement mm -1 0.0001220703125\n"), "%s", e1);
+	ck_assert_msg(strstr(e2, "channel displacement mm -1.02 0.0001220703125\n"), "%s", e2);
+	ck_assert_msg(strstr(e2, "channel plunger ul 0 0.125\n"), "%s", e2);
+	/* Every code socket 1 read was from its own inputs, AI 0-2, in scan
+	 * order, before and long after socket 2 died. */
+	ck_assert_msg(strstr(e2, "dies after "), "%s", e2);
+	ck_assert_msg(strstr(e1, "ok ") && !strstr(e1, "error"), "socket 1: %s", e1);
+	{
+		unsigned long long total = 0, after = 0;
+
+		ck_assert_int_eq(sscanf(strstr(e1, "ok "), "ok %llu scans, %llu after", &total, &after), 2);
+		ck_assert_uint_ge(after, 50); /* 50 blocks of at least one scan */
+		ck_assert_uint_gt(total, after);
+	}
+
+	/* One command scanned both groups: AI 0-5 at 20 kS/s each. */
+	ck_assert_uint_eq(st.commands, 1);
+	ck_assert_uint_eq(st.chanlist_len, 6);
+	for (unsigned i = 0; i < 6; i++)
+		ck_assert_uint_eq(CR_CHAN(st.chanlist[i]), i);
+	ck_assert_uint_eq(st.scan_period_ns, 50000);
+	/* Each socket drove its own trigger line; socket 2's, left pressed,
+	 * was released as it died while the board ran on for socket 1. */
+	ck_assert_uint_eq(st.line_presses[0], 3);
+	ck_assert_uint_eq(st.line_presses[1], 1);
+	ck_assert_uint_eq(st.released_running & 2u, 2u);
+	ck_assert_uint_eq(st.dio_state & 3u, 0);
+
+	/* The batch: socket 1 ended well, socket 2 in error, exit 2. */
+	ck_assert_msg(rc == 2, "batch exit %d: %s", rc, err);
+	snprintf(path, sizeof(path), "%s/batch.json", out);
+	b = load_json(path);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(json_object_get(b,
+		"sockets"), 0), "exit_status")), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(json_object_get(b,
+		"sockets"), 1), "exit_status")), 2);
+	json_decref(b);
+	free(err);
+	free(e1);
+	free(e2);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("sockets on emulated devices");
@@ -258,6 +499,11 @@ Suite *test_suite(void)
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, unplugged_usb_unit_in_socket_2_leaves_socket_1_complete);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("comedi");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, two_sockets_share_one_comedi_command_split_by_socket);
 	suite_add_tcase(s, tc);
 	return s;
 }
