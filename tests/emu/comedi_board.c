@@ -110,12 +110,16 @@ static unsigned write_dio(unsigned mask, unsigned bits)
 		emu.stats.line_presses[l] += (~before & after) >> l & 1;
 		if (emu.running && (before & ~after) >> l & 1)
 			emu.stats.released_running |= 1u << l;
+		/* A group's trigger line fires its model. */
+		for (unsigned g = 0; emu.cfg.signal == EMU_SIM && g < emu.cfg.ngroups; g++)
+			if ((unsigned)emu.cfg.groups[g].trigger_line == l && ((after ^ before) >> l & 1))
+				sim_model_trigger(emu.cfg.groups[g].model, (int)(after >> l & 1));
 	}
 	if ((after ^ before) >> line & 1) {
 		int level = after >> line & 1;
 
 		emu.stats.trigger_presses += (unsigned)level;
-		if (emu.cfg.signal == EMU_SIM && m)
+		if (emu.cfg.signal == EMU_SIM && !emu.cfg.ngroups && m)
 			sim_model_trigger(m, level);
 	}
 	return emu.cfg.trigger_stuck ? after & ~(1u << line) : after;
@@ -388,6 +392,11 @@ void emu_comedi_start(const struct emu_comedi_config *cfg)
 			      "A: dev=98:0\n",
 			      &err),
 		      "add_from_string: %s", err ? err->message : "?");
+}
+
+UMockdevTestbed *emu_comedi_testbed(void)
+{
+	return testbed;
 }
 
 void emu_comedi_stop(void)

@@ -493,6 +493,153 @@ START_TEST(two_sockets_share_one_comedi_command_split_by_socket)
 }
 END_TEST
 
+/* A step of each kind, short: what each socket measures on its own inputs. */
+static const char *const two_steps =
+	"rig.step(\"DEPTH-ACC\", { depth_mm = 4, dose_ul = 20, rate_per_min = 240, label = \"4 mm\" },\n"
+	"  function(s)\n"
+	"    local shots = assert(rig.uut:burst(20))\n"
+	"    s:judge(\"depth_mm\", shots.depth_mm, { requirement = \"DEPTH-ACC\", target = 4,\n"
+	"            each = { lo = 3.7, hi = 4.3 } })\n"
+	"  end)\n"
+	"rig.step(\"DOSE-ACC\", { depth_mm = 4, dose_ul = 50, rate_per_min = 240, label = \"50 ul\" },\n"
+	"  function(s)\n"
+	"    local shots = assert(rig.uut:burst(20))\n"
+	"    s:judge(\"volume_ul\", shots.volume_ul, { requirement = \"DOSE-ACC\", target = 50,\n"
+	"            each = { lo = 47, hi = 53 } })\n"
+	"  end)\n";
+
+/* Each socket's unit: an injector on USB (its own port of the emulated
+ * bus) playing a sim model of this process, whose sensors are that
+ * socket's channel group on the emulated board. */
+struct bench_unit {
+	struct fixture fx;       /* the fixture as that socket sees it */
+	struct driver_context ctx;
+	struct uut *uut;         /* the sim unit that made the model */
+	struct usb_emu usb;
+};
+
+/* The unit's model, before the board that plays it. */
+static void unit_model(struct bench_unit *u, const char *fixture, const char *socket,
+		       const char *unit_file, uint64_t seed)
+{
+	memset(u, 0, sizeof(*u));
+	ck_assert_msg(fixture_load(&u->fx, fixture) == 0 &&
+		      fixture_select_socket(&u->fx, socket) == 0, "%s", rig_last_error());
+	snprintf(u->fx.uut.driver, sizeof(u->fx.uut.driver), "sim");
+	u->ctx.fx = &u->fx;
+	u->ctx.opt.sim_unit = unit_file;
+	u->ctx.opt.seed = seed;
+	ck_assert_msg(sim_uut_ops.open(&u->uut, &u->fx.uut, &u->ctx) == 0, "%s", rig_last_error());
+}
+
+/* Plug it in, on the board's testbed. */
+static void unit_plug(struct bench_unit *u, const char *socket, const char *serial)
+{
+	snprintf(u->usb.serial, sizeof(u->usb.serial), "%s", serial);
+	u->usb.testbed = emu_comedi_testbed();
+	u->usb.port = (unsigned)atoi(socket);
+	u->usb.sim = u->ctx.shared.state;
+	ck_assert_int_eq(usb_emu_start(&u->usb), 0);
+}
+
+static void unit_stop(struct bench_unit *u)
+{
+	usb_emu_stop(&u->usb);
+	sim_uut_ops.close(u->uut);
+	driver_context_release(&u->ctx);
+}
+
+/* The mean of a measurement of a step in a run's result.json. */
+static double step_mean(json_t *result, const char *step, const char *name)
+{
+	size_t i, j;
+	json_t *st, *m;
+
+	json_array_foreach(json_object_get(result, "steps"), i, st)
+		if (!strcmp(str(st, "requirement"), step))
+			json_array_foreach(json_object_get(st, "measurements"), j, m)
+				if (!strcmp(str(m, "name"), name))
+					return json_real_value(json_object_get(m, "mean"));
+	ck_abort_msg("no %s %s in the result", step, name);
+	return 0;
+}
+
+/*
+ * The whole run on the shared board: both sockets run a script, each with
+ * its unit on USB and its sensors on its channel group of one command; the
+ * board plays each group from its own unit, in real time. Socket 2's unit
+ * delivers 90 % of the set dose: only socket 2 fails, on DOSE-ACC, having
+ * measured its own unit's dose; socket 1 measures its own.
+ */
+START_TEST(two_sockets_certify_on_one_board_each_its_own_unit)
+{
+	struct emu_comedi_config c = { .signal = EMU_SIM, .realtime = 1 };
+	static struct fixture all;
+	static struct bench_unit u1, u2;
+	char *text = test_read_file("fixtures/ni-pci6221-2.lua"), *err;
+	const char *fixture, *script;
+	char out[4200], path[4400];
+	struct emu_comedi_stats st;
+	json_t *r1, *r2;
+	int rc;
+
+	/* The bench of the test: no balance (the steps weigh nothing). */
+	text = test_replace(text, "driver = \"mtsics\",\n    port = \"/dev/ttyACM0\",\n    baud = 9600,",
+			    "driver = \"\",");
+	fixture = test_write_file(dir, "bench.lua", text);
+	free(text);
+	script = test_write_file(dir, "two-steps.lua", two_steps);
+	ck_assert_msg(fixture_load(&all, fixture) == 0, "%s", rig_last_error());
+	c.fx = &all;
+	unit_model(&u1, fixture, "1", "fixtures/units/nominal.lua", SEED);
+	unit_model(&u2, fixture, "2", "fixtures/units/dose-low.lua", SEED + 1);
+	/* The board plays each group from its own unit. */
+	c.groups[0] = (struct emu_group){ &u1.fx.daq, u1.ctx.shared.state, 0, SEED };
+	c.groups[1] = (struct emu_group){ &u2.fx.daq, u2.ctx.shared.state, 1, SEED + 1 };
+	c.ngroups = 2;
+	emu_comedi_start(&c);
+	unit_plug(&u1, "1", "SIM-0001");
+	unit_plug(&u2, "2", "SIM-BAD-DOSE");
+	snprintf(out, sizeof(out), "%s/batch", dir);
+	{
+		char *argv[] = { A("run"), A(script), A("--fixture"), A(fixture), A("--out"), out,
+				 A("--serial"), A("1=SIM-0001"), A("--serial"), A("2=SIM-BAD-DOSE"),
+				 A("--quiet"), NULL };
+
+		rc = batch(&err, (int)(sizeof(argv) / sizeof(argv[0])) - 1, argv);
+	}
+	emu_comedi_stats(&st);
+	ck_assert_msg(rc == 1, "batch exit %d: %s", rc, err);
+	free(err);
+
+	snprintf(path, sizeof(path), "%s/socket-1/result.json", out);
+	r1 = load_json(path);
+	snprintf(path, sizeof(path), "%s/socket-2/result.json", out);
+	r2 = load_json(path);
+	ck_assert_str_eq(str(r1, "verdict"), "PASS");
+	ck_assert_str_eq(str(r2, "verdict"), "FAIL");
+	ck_assert_str_eq(str(json_object_get(r1, "uut"), "serial"), "SIM-0001");
+	ck_assert_str_eq(str(json_object_get(r2, "uut"), "serial"), "SIM-BAD-DOSE");
+	/* Each measured its own unit: 50 ul set, 50 and 45 (90 %) delivered. */
+	ck_assert_double_eq_tol(step_mean(r1, "DOSE-ACC", "volume_ul"), 50.0, 0.5);
+	ck_assert_double_eq_tol(step_mean(r2, "DOSE-ACC", "volume_ul"), 45.0, 0.5);
+	ck_assert_double_eq_tol(step_mean(r1, "DEPTH-ACC", "depth_mm"), 4.0, 0.1);
+	ck_assert_double_eq_tol(step_mean(r2, "DEPTH-ACC", "depth_mm"), 4.0, 0.1);
+	/* Through the emulated devices: both groups in the board's commands,
+	 * each unit armed over its own USB device, fired by its own line. */
+	ck_assert_uint_eq(st.chanlist_len, 6);
+	ck_assert_uint_eq(usb_emu_requests(&u1.usb, INJ_ARM), 2);
+	ck_assert_uint_eq(usb_emu_requests(&u2.usb, INJ_ARM), 2);
+	ck_assert_uint_eq(u1.usb.notifications, 40);
+	ck_assert_uint_eq(u2.usb.notifications, 40);
+	json_decref(r1);
+	json_decref(r2);
+	unit_stop(&u1);
+	unit_stop(&u2);
+	emu_comedi_stop();
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("sockets on emulated devices");
@@ -506,6 +653,7 @@ Suite *test_suite(void)
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, two_sockets_share_one_comedi_command_split_by_socket);
+	tcase_add_test(tc, two_sockets_certify_on_one_board_each_its_own_unit);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -22,7 +22,6 @@
 #define BUS 1
 #define FIRST_DEVNUM 2
 #define ENUMERATIONS 8 /* device numbers prepared for re-enumeration */
-#define SYSPATH "/sys/devices/usb1/1-1"
 
 #define DFU_ATTRIBUTES 0x01      /* bitCanDnload only */
 #define DFU_DETACH_TIMEOUT 1000
@@ -81,18 +80,19 @@ static void plug(struct usb_emu *e)
 
 	snprintf(e->devnode, sizeof(e->devnode), "/dev/bus/usb/%03d/%03d", BUS, e->devnum);
 	g_string_append_printf(s,
-			       "P: /devices/usb1/1-1\nN: bus/usb/%03d/%03d\n"
+			       "P: /devices/usb1/1-%u\nN: bus/usb/%03d/%03d\n"
 			       "E: SUBSYSTEM=usb\nE: DRIVER=usb\nE: DEVTYPE=usb_device\n"
 			       "E: BUSNUM=%03d\nE: DEVNUM=%03d\nE: DEVNAME=%s\n"
 			       "A: busnum=%d\\n\nA: devnum=%d\\n\nA: speed=12\\n\n"
 			       "A: bConfigurationValue=1\\n\nA: serial=%s\\n\nH: descriptors=",
-			       BUS, e->devnum, BUS, e->devnum, e->devnode, BUS, e->devnum, e->serial);
+			       e->port, BUS, e->devnum, BUS, e->devnum, e->devnode, BUS, e->devnum,
+			       e->serial);
 	hex(s, d, descriptors(e, d));
 	g_string_append_c(s, '\n');
 	if (!umockdev_testbed_add_from_string(e->tb, s->str, &err))
 		g_error("usb_emu: %s", err->message);
 	g_string_free(s, TRUE);
-	umockdev_testbed_uevent(e->tb, SYSPATH, "add");
+	umockdev_testbed_uevent(e->tb, e->syspath, "add");
 	e->unplugged = 0;
 	e->enumerations++;
 }
@@ -107,8 +107,8 @@ static void unplug(struct usb_emu *e)
 {
 	if (e->unplugged)
 		return;
-	umockdev_testbed_uevent(e->tb, SYSPATH, "remove");
-	umockdev_testbed_remove_device(e->tb, SYSPATH);
+	umockdev_testbed_uevent(e->tb, e->syspath, "remove");
+	umockdev_testbed_remove_device(e->tb, e->syspath);
 	e->unplugged = 1;
 	e->nout = 0;
 	e->stalled_in = e->stalled_out = 0;
@@ -117,7 +117,7 @@ static void unplug(struct usb_emu *e)
 void usb_emu_reenumerate(struct usb_emu *e, enum usb_emu_mode mode)
 {
 	unplug(e);
-	if (e->devnum + 1 >= FIRST_DEVNUM + ENUMERATIONS)
+	if (e->devnum + 1 >= e->first_devnum + ENUMERATIONS)
 		g_error("usb_emu: out of prepared device numbers");
 	e->devnum++;
 	e->mode = mode;
@@ -397,7 +397,7 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 	struct usb_emu *e = data;
 	unsigned request = (unsigned)umockdev_ioctl_client_get_request(client);
 	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
-	const struct sim_model *m = sim_model_active();
+	const struct sim_model *m = usb_emu_model(e);
 
 	(void)handler;
 	pthread_mutex_lock(&e->lock);
@@ -442,12 +442,16 @@ int usb_emu_start(struct usb_emu *e)
 	if (!e->firmware[0])
 		snprintf(e->firmware, sizeof(e->firmware), "2.4.1");
 	e->dfu_fail_block = -1;
+	if (!e->port)
+		e->port = 1;
+	e->first_devnum = FIRST_DEVNUM + (int)(e->port - 1) * ENUMERATIONS;
+	snprintf(e->syspath, sizeof(e->syspath), "/sys/devices/usb1/1-%u", e->port);
 	pthread_mutex_init(&e->lock, NULL);
-	e->tb = umockdev_testbed_new();
+	e->tb = e->testbed ? g_object_ref(e->testbed) : umockdev_testbed_new();
 	e->handler = umockdev_ioctl_base_new();
 	g_object_connect(e->handler, "signal-after::handle-ioctl", on_ioctl, e, NULL);
 	/* Handlers first: adding a device creates its node (notes/emulated-devices.md). */
-	for (int n = FIRST_DEVNUM; n < FIRST_DEVNUM + ENUMERATIONS; n++) {
+	for (int n = e->first_devnum; n < e->first_devnum + ENUMERATIONS; n++) {
 		char node[32];
 		GError *err = NULL;
 
@@ -457,7 +461,7 @@ int usb_emu_start(struct usb_emu *e)
 			return -1;
 		}
 	}
-	e->devnum = FIRST_DEVNUM;
+	e->devnum = e->first_devnum;
 	e->mode = USB_EMU_RUNTIME;
 	pthread_mutex_lock(&e->lock);
 	plug(e);
@@ -473,6 +477,11 @@ void usb_emu_stop(struct usb_emu *e)
 	g_clear_object(&e->handler);
 	g_clear_object(&e->tb);
 	pthread_mutex_destroy(&e->lock);
+}
+
+struct sim_model *usb_emu_model(const struct usb_emu *e)
+{
+	return e->sim ? e->sim : sim_model_active();
 }
 
 void usb_emu_set_fault(struct usb_emu *e, enum usb_emu_fault f)
