@@ -77,6 +77,10 @@ static void drop_queue(struct bdaq *d)
 	d->tail = &d->queue;
 }
 
+/* The acquisition process answers between blocks of the board: a reply
+ * that takes longer means it is stuck, and the socket's run must not be. */
+#define REPLY_TIMEOUT_MS 10000
+
 /* Send a request and wait for its reply; stream messages that come first
  * are kept for read (keep) or dropped. The reply stays in d->msg. */
 static int request(struct bdaq *d, uint32_t type, int32_t arg, double rate_hz, int keep)
@@ -87,9 +91,13 @@ static int request(struct bdaq *d, uint32_t type, int32_t arg, double rate_hz, i
 		return errno == EPIPE || errno == ECONNRESET ? gone()
 			: rig_error_errno(RIG_ERR_IO, "batch DAQ: request to the acquisition process");
 	for (;;) {
-		long n = receive(d, -1);
+		long n = receive(d, REPLY_TIMEOUT_MS);
 		struct bdaq_head *r = (struct bdaq_head *)d->msg;
 
+		if (n == RIG_ERR_TIMEOUT)
+			return rig_error(RIG_ERR_TIMEOUT, "the batch's acquisition process (it owns "
+					 "the shared DAQ board) did not answer within %d s",
+					 REPLY_TIMEOUT_MS / 1000);
 		if (n < 0)
 			return (int)n;
 		if (r->type == BDAQ_REPLY) {

@@ -301,7 +301,9 @@ static gboolean on_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *client, g
 	(void)base;
 	(void)user;
 	g_mutex_lock(&lock);
+	sim_models_lock();
 	ret = dispatch(req, umockdev_ioctl_client_get_arg(client));
+	sim_models_unlock();
 	g_mutex_unlock(&lock);
 	complete(client, ret);
 	return TRUE;
@@ -315,7 +317,9 @@ static gboolean on_read(UMockdevIoctlBase *base, UMockdevIoctlClient *client, gp
 	(void)base;
 	(void)user;
 	g_mutex_lock(&lock);
+	sim_models_lock();
 	ret = emu_read(buf->data, (size_t)buf->data_len);
+	sim_models_unlock();
 	g_mutex_unlock(&lock);
 	complete(client, ret);
 	return TRUE;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -260,24 +261,37 @@ static const char *str(json_t *obj, const char *key)
 	return s ? s : "";
 }
 
-/* The batch, as `rig run ARGS...` in this process; its stderr in *err. */
+/*
+ * The batch, as `rig run ARGS...`: this program re-executed (a process
+ * with no emulator threads, as rig is: the batch forks its acquisition
+ * process without exec); its stderr in *err, its exit status returned.
+ */
 static int batch(char **err, int argc, char **argv)
 {
-	char path[4300];
-	int saved = dup(STDERR_FILENO), fd, rc;
+	char path[4300], **args = calloc((size_t)argc + 2, sizeof(*args));
+	int status = 0;
+	pid_t pid;
 
+	ck_assert_ptr_nonnull(args);
+	args[0] = A("rig");
+	memcpy(args + 1, argv, (size_t)argc * sizeof(*args));
 	snprintf(path, sizeof(path), "%s/batch.stderr", dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	ck_assert_int_ge(fd, 0);
-	fflush(stderr);
-	dup2(fd, STDERR_FILENO);
-	close(fd);
-	rc = run_command(argc, argv);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
+			_exit(125);
+		execv("/proc/self/exe", args);
+		_exit(126);
+	}
+	free(args);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	*err = test_read_file(path);
-	return rc;
+	ck_assert_msg(WIFEXITED(status), "the batch died of signal %d: %s", WTERMSIG(status), *err);
+	return WEXITSTATUS(status);
 }
 
 /* The journal's events of one kind, counted. */
@@ -564,24 +578,26 @@ static double step_mean(json_t *result, const char *step, const char *name)
 	return 0;
 }
 
-/*
- * The whole run on the shared board: both sockets run a script, each with
- * its unit on USB and its sensors on its channel group of one command; the
- * board plays each group from its own unit, in real time. Socket 2's unit
- * delivers 90 % of the set dose: only socket 2 fails, on DOSE-ACC, having
- * measured its own unit's dose; socket 1 measures its own.
- */
-START_TEST(two_sockets_certify_on_one_board_each_its_own_unit)
+/* The shared-board bench of the tests below: both sockets run two_steps,
+ * socket 1 with the nominal unit, socket 2 with unit2 (serial2); the
+ * batch's exit status, each socket's result and the board's statistics. */
+struct shared_run {
+	int rc;
+	char *err;
+	json_t *r1, *r2;
+	struct emu_comedi_stats st;
+	unsigned arms[2], notifications[2];
+	int unplugged2;
+};
+
+static void run_shared_bench(const char *unit2, const char *serial2, struct shared_run *res)
 {
 	struct emu_comedi_config c = { .signal = EMU_SIM, .realtime = 1 };
 	static struct fixture all;
 	static struct bench_unit u1, u2;
-	char *text = test_read_file("fixtures/ni-pci6221-2.lua"), *err;
+	char *text = test_read_file("fixtures/ni-pci6221-2.lua");
 	const char *fixture, *script;
-	char out[4200], path[4400];
-	struct emu_comedi_stats st;
-	json_t *r1, *r2;
-	int rc;
+	char out[4200], path[4400], serial_arg[64];
 
 	/* The bench of the test: no balance (the steps weigh nothing). */
 	text = test_replace(text, "driver = \"mtsics\",\n    port = \"/dev/ttyACM0\",\n    baud = 9600,",
@@ -592,51 +608,103 @@ START_TEST(two_sockets_certify_on_one_board_each_its_own_unit)
 	ck_assert_msg(fixture_load(&all, fixture) == 0, "%s", rig_last_error());
 	c.fx = &all;
 	unit_model(&u1, fixture, "1", "fixtures/units/nominal.lua", SEED);
-	unit_model(&u2, fixture, "2", "fixtures/units/dose-low.lua", SEED + 1);
+	unit_model(&u2, fixture, "2", unit2, SEED + 1);
 	/* The board plays each group from its own unit. */
 	c.groups[0] = (struct emu_group){ &u1.fx.daq, u1.ctx.shared.state, 0, SEED };
 	c.groups[1] = (struct emu_group){ &u2.fx.daq, u2.ctx.shared.state, 1, SEED + 1 };
 	c.ngroups = 2;
 	emu_comedi_start(&c);
 	unit_plug(&u1, "1", "SIM-0001");
-	unit_plug(&u2, "2", "SIM-BAD-DOSE");
+	unit_plug(&u2, "2", serial2);
 	snprintf(out, sizeof(out), "%s/batch", dir);
+	snprintf(serial_arg, sizeof(serial_arg), "2=%s", serial2);
 	{
 		char *argv[] = { A("run"), A(script), A("--fixture"), A(fixture), A("--out"), out,
-				 A("--serial"), A("1=SIM-0001"), A("--serial"), A("2=SIM-BAD-DOSE"),
+				 A("--serial"), A("1=SIM-0001"), A("--serial"), serial_arg,
 				 A("--quiet"), NULL };
 
-		rc = batch(&err, (int)(sizeof(argv) / sizeof(argv[0])) - 1, argv);
+		res->rc = batch(&res->err, (int)(sizeof(argv) / sizeof(argv[0])) - 1, argv);
 	}
-	emu_comedi_stats(&st);
-	ck_assert_msg(rc == 1, "batch exit %d: %s", rc, err);
-	free(err);
-
+	emu_comedi_stats(&res->st);
+	res->arms[0] = usb_emu_requests(&u1.usb, INJ_ARM);
+	res->arms[1] = usb_emu_requests(&u2.usb, INJ_ARM);
+	res->notifications[0] = u1.usb.notifications;
+	res->notifications[1] = u2.usb.notifications;
+	res->unplugged2 = u2.usb.unplugged;
 	snprintf(path, sizeof(path), "%s/socket-1/result.json", out);
-	r1 = load_json(path);
+	res->r1 = load_json(path);
 	snprintf(path, sizeof(path), "%s/socket-2/result.json", out);
-	r2 = load_json(path);
-	ck_assert_str_eq(str(r1, "verdict"), "PASS");
-	ck_assert_str_eq(str(r2, "verdict"), "FAIL");
-	ck_assert_str_eq(str(json_object_get(r1, "uut"), "serial"), "SIM-0001");
-	ck_assert_str_eq(str(json_object_get(r2, "uut"), "serial"), "SIM-BAD-DOSE");
-	/* Each measured its own unit: 50 ul set, 50 and 45 (90 %) delivered. */
-	ck_assert_double_eq_tol(step_mean(r1, "DOSE-ACC", "volume_ul"), 50.0, 0.5);
-	ck_assert_double_eq_tol(step_mean(r2, "DOSE-ACC", "volume_ul"), 45.0, 0.5);
-	ck_assert_double_eq_tol(step_mean(r1, "DEPTH-ACC", "depth_mm"), 4.0, 0.1);
-	ck_assert_double_eq_tol(step_mean(r2, "DEPTH-ACC", "depth_mm"), 4.0, 0.1);
-	/* Through the emulated devices: both groups in the board's commands,
-	 * each unit armed over its own USB device, fired by its own line. */
-	ck_assert_uint_eq(st.chanlist_len, 6);
-	ck_assert_uint_eq(usb_emu_requests(&u1.usb, INJ_ARM), 2);
-	ck_assert_uint_eq(usb_emu_requests(&u2.usb, INJ_ARM), 2);
-	ck_assert_uint_eq(u1.usb.notifications, 40);
-	ck_assert_uint_eq(u2.usb.notifications, 40);
-	json_decref(r1);
-	json_decref(r2);
+	res->r2 = load_json(path);
 	unit_stop(&u1);
 	unit_stop(&u2);
 	emu_comedi_stop();
+}
+
+static void shared_run_free(struct shared_run *res)
+{
+	free(res->err);
+	json_decref(res->r1);
+	json_decref(res->r2);
+}
+
+/*
+ * The whole run on the shared board: both sockets run a script, each with
+ * its unit on USB and its sensors on its channel group of one command; the
+ * board plays each group from its own unit, in real time. Socket 2's unit
+ * delivers 90 % of the set dose: only socket 2 fails, on DOSE-ACC, having
+ * measured its own unit's dose; socket 1 measures its own.
+ */
+START_TEST(two_sockets_certify_on_one_board_each_its_own_unit)
+{
+	struct shared_run res;
+
+	run_shared_bench("fixtures/units/dose-low.lua", "SIM-BAD-DOSE", &res);
+	ck_assert_msg(res.rc == 1, "batch exit %d: %s", res.rc, res.err);
+	ck_assert_str_eq(str(res.r1, "verdict"), "PASS");
+	ck_assert_str_eq(str(res.r2, "verdict"), "FAIL");
+	ck_assert_str_eq(str(json_object_get(res.r1, "uut"), "serial"), "SIM-0001");
+	ck_assert_str_eq(str(json_object_get(res.r2, "uut"), "serial"), "SIM-BAD-DOSE");
+	/* Each measured its own unit: 50 ul set, 50 and 45 (90 %) delivered. */
+	ck_assert_double_eq_tol(step_mean(res.r1, "DOSE-ACC", "volume_ul"), 50.0, 0.5);
+	ck_assert_double_eq_tol(step_mean(res.r2, "DOSE-ACC", "volume_ul"), 45.0, 0.5);
+	ck_assert_double_eq_tol(step_mean(res.r1, "DEPTH-ACC", "depth_mm"), 4.0, 0.1);
+	ck_assert_double_eq_tol(step_mean(res.r2, "DEPTH-ACC", "depth_mm"), 4.0, 0.1);
+	/* Through the emulated devices: both groups in the board's commands,
+	 * each unit armed over its own USB device, fired by its own line. */
+	ck_assert_uint_eq(res.st.chanlist_len, 6);
+	ck_assert_uint_eq(res.arms[0], 2);
+	ck_assert_uint_eq(res.arms[1], 2);
+	ck_assert_uint_eq(res.notifications[0], 40);
+	ck_assert_uint_eq(res.notifications[1], 40);
+	ck_assert_uint_ge(res.st.line_presses[0], 2);
+	ck_assert_uint_ge(res.st.line_presses[1], 2);
+	shared_run_free(&res);
+}
+END_TEST
+
+/* Socket 2's unit drops off the USB bus at its 25th shot, mid-burst on
+ * the shared board: socket 2 ends in ERROR, socket 1 completes, PASS. */
+START_TEST(unplug_in_socket_2_on_the_shared_board_leaves_socket_1_complete)
+{
+	const char *unit2 = test_write_file(dir, "unplug.lua",
+					    "return { serial = \"SIM-0002\",\n"
+					    "  faults = { { kind = \"usb_disconnect\", at_shot = 25 } } }\n");
+	struct shared_run res;
+
+	run_shared_bench(unit2, "SIM-0002", &res);
+	ck_assert_msg(res.rc == 2, "batch exit %d: %s", res.rc, res.err);
+	ck_assert_msg(strstr(res.err, "rig: socket 2: ") &&
+		      strstr(res.err, "unit SIM-0002 left the USB bus"), "%s", res.err);
+	ck_assert_str_eq(str(res.r1, "verdict"), "PASS");
+	ck_assert_double_eq_tol(step_mean(res.r1, "DOSE-ACC", "volume_ul"), 50.0, 0.5);
+	ck_assert_str_eq(str(res.r2, "verdict"), "ERROR");
+	ck_assert_msg(strstr(str(res.r2, "error"), "unit SIM-0002 left the USB bus"), "%s",
+		      str(res.r2, "error"));
+	ck_assert_int_eq(res.unplugged2, 1);
+	ck_assert_uint_eq(res.notifications[0], 40);
+	/* Socket 2's trigger line was released, socket 1's too at its end. */
+	ck_assert_uint_eq(res.st.dio_state & 3u, 0);
+	shared_run_free(&res);
 }
 END_TEST
 
@@ -654,6 +722,7 @@ Suite *test_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, two_sockets_share_one_comedi_command_split_by_socket);
 	tcase_add_test(tc, two_sockets_certify_on_one_board_each_its_own_unit);
+	tcase_add_test(tc, unplug_in_socket_2_on_the_shared_board_leaves_socket_1_complete);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -401,6 +401,7 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 
 	(void)handler;
 	pthread_mutex_lock(&e->lock);
+	sim_models_lock();
 	/* The sim unit's usb_disconnect fault: a bus-powered unit drops off. */
 	if (m && m->disconnected)
 		unplug(e);
@@ -429,6 +430,7 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 		default: umockdev_ioctl_client_complete(client, -1, ENOTTY); break;
 		}
 	}
+	sim_models_unlock();
 	pthread_mutex_unlock(&e->lock);
 	return TRUE;
 }
