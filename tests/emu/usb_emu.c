@@ -24,6 +24,11 @@
 #define ENUMERATIONS 8 /* device numbers prepared for re-enumeration */
 
 #define DFU_ATTRIBUTES 0x01      /* bitCanDnload only */
+
+struct control_done {
+	UMockdevIoctlClient *client;
+	UMockdevIoctlData *urb;
+};
 #define DFU_DETACH_TIMEOUT 1000
 #define DFU_TRANSFER_SIZE 256
 
@@ -101,6 +106,19 @@ static void drop_urbs(GList **l)
 {
 	g_list_free_full(*l, g_object_unref);
 	*l = NULL;
+}
+
+static void drop_control(struct usb_emu *e)
+{
+	for (GList *l = e->control_done; l; l = l->next) {
+		struct control_done *c = l->data;
+
+		g_object_unref(c->client);
+		g_object_unref(c->urb);
+		g_free(c);
+	}
+	g_list_free(e->control_done);
+	e->control_done = NULL;
 }
 
 static void unplug(struct usb_emu *e)
@@ -215,11 +233,15 @@ static void submit(struct usb_emu *e, UMockdevIoctlClient *client, UMockdevIoctl
 	urb->actual_length = 0;
 	if (urb->type == USBDEVFS_URB_TYPE_CONTROL) {
 		int r = control(e, bytes, bytes + 8);
+		struct control_done *c = g_new(struct control_done, 1);
 
 		urb->status = r < 0 ? -EPIPE : 0;
 		urb->actual_length = r < 0 ? 0 : r;
-		e->completed = g_list_append(e->completed, urb_data);
+		c->client = g_object_ref(client);
+		c->urb = urb_data;
+		e->control_done = g_list_append(e->control_done, c);
 	} else if (urb->endpoint == INJ_EP_OUT) {
+		e->bulk_client = client;
 		if (e->fault == USB_EMU_STALL_OUT) {
 			e->fault = USB_EMU_NONE;
 			e->stalled_out = 1;
@@ -232,6 +254,7 @@ static void submit(struct usb_emu *e, UMockdevIoctlClient *client, UMockdevIoctl
 		}
 		e->completed = g_list_append(e->completed, urb_data);
 	} else {
+		e->bulk_client = client;
 		e->in_pending = g_list_append(e->in_pending, urb_data);
 	}
 	if (buf)
@@ -239,12 +262,29 @@ static void submit(struct usb_emu *e, UMockdevIoctlClient *client, UMockdevIoctl
 	umockdev_ioctl_client_complete(client, 0, 0);
 }
 
-/* The next URB to hand back, or NULL. */
-static UMockdevIoctlData *next_reap(struct usb_emu *e, int *self_detach)
+/* The next URB to hand back to client, or NULL: its own control URBs
+ * first, then the unit's bulk traffic. */
+static UMockdevIoctlData *next_reap(struct usb_emu *e, UMockdevIoctlClient *client,
+				    int *self_detach)
 {
 	UMockdevIoctlData *d;
 	struct usbdevfs_urb *urb;
 	GList **from = e->discarded ? &e->discarded : e->completed ? &e->completed : NULL;
+
+	for (GList *l = e->control_done; l; l = l->next) {
+		struct control_done *c = l->data;
+
+		if (c->client != client)
+			continue;
+		d = c->urb;
+		g_object_unref(c->client);
+		g_free(c);
+		e->control_done = g_list_delete_link(e->control_done, l);
+		return d;
+	}
+	/* Only the process that streams with the unit reaps its traffic. */
+	if (client != e->bulk_client)
+		return NULL;
 
 	if (!from && e->in_pending && (e->stalled_in || e->nout))
 		from = &e->in_pending;
@@ -275,7 +315,7 @@ static UMockdevIoctlData *next_reap(struct usb_emu *e, int *self_detach)
 static void reap(struct usb_emu *e, UMockdevIoctlClient *client, UMockdevIoctlData *arg)
 {
 	int self_detach = 0;
-	UMockdevIoctlData *d = next_reap(e, &self_detach);
+	UMockdevIoctlData *d = next_reap(e, client, &self_detach);
 	UMockdevIoctlData *slot;
 
 	if (!d) {
@@ -476,6 +516,7 @@ void usb_emu_stop(struct usb_emu *e)
 	drop_urbs(&e->in_pending);
 	drop_urbs(&e->completed);
 	drop_urbs(&e->discarded);
+	drop_control(e);
 	g_clear_object(&e->handler);
 	g_clear_object(&e->tb);
 	pthread_mutex_destroy(&e->lock);

@@ -76,6 +76,10 @@ struct usb_emu {
 	char syspath[48];
 	char devnode[32];
 	GList *in_pending, *completed, *discarded; /* UMockdevIoctlData of URBs */
+	/* Control URBs done, each with its client: another process may read a
+	 * descriptor (a serial) while the unit's owner streams. */
+	GList *control_done;        /* struct control_done (usb_emu.c) */
+	UMockdevIoctlClient *bulk_client; /* whose bulk URBs the lists hold (not a reference) */
 	struct {
 		uint8_t bytes[INJ_MAX_FRAME + 8];
 		size_t len;
