@@ -8,6 +8,9 @@
 
 extern const struct daq_ops sim_daq_ops;
 extern const struct daq_ops comedi_daq_ops;
+/* A socket's channel group of a board the batch's acquisition process owns
+ * (drivers/batch_daq.h); only a batch starts it. */
+extern const struct daq_ops batch_daq_ops;
 extern const struct uut_ops sim_uut_ops;
 extern const struct uut_ops injector_uut_ops;
 extern const struct scale_ops sim_scale_ops;

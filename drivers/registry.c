@@ -4,7 +4,8 @@
 #include "drivers/backends.h"
 #include "drivers/context.h"
 
-static const struct daq_ops *const daq_backends[] = { &sim_daq_ops, &comedi_daq_ops };
+static const struct daq_ops *const daq_backends[] = { &sim_daq_ops, &comedi_daq_ops,
+								&batch_daq_ops };
 static const struct uut_ops *const uut_backends[] = { &sim_uut_ops, &injector_uut_ops };
 static const struct scale_ops *const scale_backends[] = { &sim_scale_ops, &mtsics_scale_ops };
 

@@ -185,21 +185,46 @@ static int open_channel(struct cdaq *d, const struct cdaq_softcal *cal, size_t i
 	return cdaq_calibrate(d, cal, fc, range_index, range, ch);
 }
 
-/* The trigger line is an output, released before anything else happens. */
-static int open_trigger(struct cdaq *d)
+/* A trigger line is an output, released before anything else happens. */
+static int open_line(struct cdaq *d, int line, const char *what)
 {
 	const struct fixture_daq *cfg = d->cfg;
 	int n = comedi_get_n_channels(d->dev, d->dio);
+	unsigned bits = 0;
 
-	if (cfg->trigger_line >= n)
+	if (line >= n)
 		return rig_error(RIG_ERR_INVALID,
-				 "%s: daq.trigger_line %d does not exist: DIO subdevice %u of %s has "
-				 "%d lines",
-				 cdaq_where(d, 0), cfg->trigger_line, d->dio, d->base.board, n);
+				 "%s: %s %d does not exist: DIO subdevice %u of %s has %d lines",
+				 cdaq_where(d, 0), what, line, d->dio, d->base.board, n);
 	if (comedi_get_subdevice_type(d->dev, d->dio) == COMEDI_SUBD_DIO &&
-	    comedi_dio_config(d->dev, d->dio, (unsigned)cfg->trigger_line, COMEDI_OUTPUT) < 0)
-		return cdaq_lib_error("%s: making DIO line %d an output", cfg->device,
-				      cfg->trigger_line);
+	    comedi_dio_config(d->dev, d->dio, (unsigned)line, COMEDI_OUTPUT) < 0)
+		return cdaq_lib_error("%s: making DIO line %d an output", cfg->device, line);
+	if (comedi_dio_bitfield2(d->dev, d->dio, 1u << (line % 32), &bits,
+				 (unsigned)(line - line % 32)) < 0)
+		return cdaq_lib_error("%s: releasing trigger line %d", cfg->device, line);
+	return 0;
+}
+
+/*
+ * The fixture's trigger line, and on a board the sockets of a batch share
+ * (rig/run/acquire.c) every socket's: whichever socket the board's owner
+ * presses for, the others' units never see a floating input.
+ */
+static int open_trigger(struct cdaq *d, const struct fixture *fx)
+{
+	int rc;
+
+	for (size_t i = 0; i < fx->nsockets; i++) {
+		int line = fx->sockets[i].trigger_line;
+
+		if (line < 0 || line == d->cfg->trigger_line)
+			continue;
+		if ((rc = open_line(d, line, "a socket's trigger_line")) != 0)
+			return rc;
+		d->socket_lines |= 1u << line;
+	}
+	if ((rc = open_line(d, d->cfg->trigger_line, "daq.trigger_line")) != 0)
+		return rc;
 	d->trigger_ready = 1;
 	return d->base.ops->trigger(&d->base, 0);
 }
@@ -253,7 +278,7 @@ static int check_streaming(struct cdaq *d)
 	return 0;
 }
 
-static int open_all(struct cdaq *d)
+static int open_all(struct cdaq *d, const struct fixture *fx)
 {
 	const struct fixture_daq *cfg = d->cfg;
 	struct cdaq_softcal *cal = NULL;
@@ -272,7 +297,7 @@ static int open_all(struct cdaq *d)
 	for (size_t i = 0; i < cfg->nchannels && !rc; i++)
 		rc = open_channel(d, cal, i);
 	cdaq_softcal_close(cal);
-	if (rc || (rc = open_trigger(d)) != 0 || (rc = open_buffer(d)) != 0 ||
+	if (rc || (rc = open_trigger(d, fx)) != 0 || (rc = open_buffer(d)) != 0 ||
 	    (rc = cdaq_negotiate(d, cfg->rate_hz, &granted)) != 0 ||
 	    (rc = cdaq_clock(d, &zero)) != 0) /* the station clock starts now */
 		return rc;
@@ -292,9 +317,14 @@ static void cdaq_close(struct daq *daq)
 	if (d->dev) {
 		if (d->running)
 			comedi_cancel(d->dev, d->ai);
-		/* Whatever brought us here, the unit must not be left firing. */
+		/* Whatever brought us here, no unit must be left firing. */
 		if (d->trigger_ready)
 			daq->ops->trigger(daq, 0);
+		if (d->socket_lines) {
+			unsigned bits = 0;
+
+			comedi_dio_bitfield2(d->dev, d->dio, d->socket_lines, &bits, 0);
+		}
 		comedi_close(d->dev);
 	}
 	free(d->raw);
@@ -312,7 +342,7 @@ static int cdaq_open(struct daq **out, const struct fixture_daq *cfg, struct dri
 	d->base.ops = &comedi_daq_ops;
 	d->cfg = cfg;
 	d->fixture = ctx->fx->path;
-	rc = open_all(d);
+	rc = open_all(d, ctx->fx);
 	if (rc) {
 		cdaq_close(&d->base);
 		return rc;

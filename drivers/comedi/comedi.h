@@ -23,6 +23,8 @@ struct cdaq {
 	const char *fixture;        /* fixture file, for messages */
 	unsigned ai, dio;           /* subdevices */
 	int trigger_ready;          /* the trigger line is an output */
+	unsigned socket_lines;      /* every socket's trigger line (a board the
+	                               sockets of a batch share), as a mask */
 	unsigned chanlist[DAQ_MAX_CHANNELS]; /* CR_PACK(number, range, aref) per channel */
 	unsigned sample_bytes;      /* 2 (sampl_t) or 4 (SDF_LSAMPL boards) */
 	unsigned buffer_bytes;      /* kernel acquisition buffer granted */

@@ -93,15 +93,6 @@ int rcap_close(struct rcap_writer *w)
 	return rc;
 }
 
-void rcap_abandon(struct rcap_writer *w)
-{
-	if (w->f) {
-		fflush(w->f);
-		fclose(w->f);
-		w->f = NULL;
-	}
-}
-
 static int bad_header(const struct rcap_reader *r, const char *what)
 {
 	return rig_error(RIG_ERR_INVALID, "%s:2: %s (not a conforming raw capture header)", r->path,

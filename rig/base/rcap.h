@@ -43,8 +43,6 @@ int rcap_create(struct rcap_writer *w, const char *path, const struct rcap_heade
 int rcap_write(struct rcap_writer *w, const uint16_t *codes, size_t nscans);
 /* Flush and fsync; the file is complete on disk when this returns 0. */
 int rcap_close(struct rcap_writer *w);
-/* Close without promising anything (error paths); keeps what was written. */
-void rcap_abandon(struct rcap_writer *w);
 
 struct rcap_reader {
 	FILE *f;

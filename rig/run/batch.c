@@ -12,7 +12,10 @@
  * Shared instruments: the balance is used one socket at a time, locked per
  * step (rig/script/lua_uut.c); a synchronised section is a barrier of
  * files in the batch directory (rig/script/lua_rig.c), where this process
- * marks each socket that has ended so that nobody waits for it.
+ * marks each socket that has ended so that nobody waits for it. A Comedi
+ * board the sockets share runs one command for all of them, so a process
+ * of the batch owns it (rig/run/acquire.c) and each socket's run reads its
+ * channel group through the "batch" DAQ backend.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -31,6 +35,9 @@
 #include "rig/base/file.h"
 #include "rig/base/interrupt.h"
 #include "rig/base/timefmt.h"
+#include "drivers/batch_daq.h"
+#include "reports/keys.h"
+#include "rig/run/acquire.h"
 #include "rig/run/run.h"
 #include "rig/base/fixture.h"
 #include "rig/station/fixture_load.h"
@@ -41,6 +48,7 @@ struct socket_run {
 	pid_t pid;
 	int status;          /* exit status once ended; -1 while running */
 	char progress[160];
+	int daq_fd;          /* its end of the acquisition process's socket; -1: none */
 };
 
 /* "SOCKET=VALUE" for this socket from list, else the plain value. */
@@ -128,6 +136,14 @@ static pid_t start_socket(const struct run_options *o, struct socket_run *s, siz
 			dup2(fd, STDOUT_FILENO);
 			dup2(fd, STDERR_FILENO);
 		}
+		if (s->daq_fd >= 0) {
+			/* Its own end of the shared board's socket, and no other. */
+			char num[16];
+
+			snprintf(num, sizeof(num), "%d", s->daq_fd);
+			fcntl(s->daq_fd, F_SETFD, 0);
+			setenv(BDAQ_ENV_FD, num, 1);
+		}
 		/* Prompts cannot be answered from several processes at one
 		 * terminal: the batch answers them (journaled as such). */
 		setenv("RIG_BATCH_DIR", batch_dir, 1);
@@ -136,6 +152,64 @@ static pid_t start_socket(const struct run_options *o, struct socket_run *s, siz
 		_exit(127);
 	}
 	free(argv);
+	return pid;
+}
+
+/*
+ * The acquisition process of a shared board: a fork of this process that
+ * serves every socket's end of a socket pair; each socket gets the other
+ * end. It outlives interrupts (it ends when the last socket has closed its
+ * end, after releasing every trigger line) and logs to acquire.log.
+ */
+static pid_t start_acquisition(const struct fixture *fx, struct socket_run *s, size_t n,
+			       const char *batch_dir)
+{
+	int hub[FIXTURE_MAX_SOCKETS], pair[2];
+	char log[4300];
+	pid_t pid;
+
+	for (size_t i = 0; i < n; i++) {
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
+			fprintf(stderr, "rig: %s: cannot connect the sockets to the DAQ: %s\n",
+				fx->path, strerror(errno));
+			for (size_t k = 0; k < i; k++) {
+				close(hub[k]);
+				close(s[k].daq_fd);
+				s[k].daq_fd = -1;
+			}
+			return -1;
+		}
+		hub[i] = pair[0];
+		s[i].daq_fd = pair[1];
+	}
+	snprintf(log, sizeof(log), "%s/acquire.log", batch_dir);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		for (size_t i = 0; i < n; i++)
+			close(s[i].daq_fd);
+		fflush(NULL);
+		_exit(acquire_serve(fx, hub, n));
+	}
+	for (size_t i = 0; i < n; i++)
+		close(hub[i]);
+	if (pid < 0) {
+		fprintf(stderr, "rig: %s: cannot start the acquisition process: %s\n", fx->path,
+			strerror(errno));
+		for (size_t i = 0; i < n; i++) {
+			close(s[i].daq_fd);
+			s[i].daq_fd = -1;
+		}
+	}
 	return pid;
 }
 
@@ -173,6 +247,30 @@ static void read_progress(struct socket_run *s)
 	else
 		snprintf(s->progress, sizeof(s->progress), "step %ld %s, %ld shots", steps, step,
 			 shots);
+}
+
+/* The last "rig: " line of a process's log (its error comes last),
+ * without the prefix, or otherwise. */
+static const char *log_error(const char *log, char *line, size_t size, const char *otherwise)
+{
+	FILE *f = fopen(log, "r");
+	char *buf = malloc(size);
+	int found = 0;
+
+	if (f && buf) {
+		while (fgets(buf, (int)size, f))
+			if (!strncmp(buf, "rig: ", 5)) {
+				memcpy(line, buf, size);
+				found = 1;
+			}
+	}
+	if (f)
+		fclose(f);
+	free(buf);
+	if (!found)
+		return otherwise;
+	line[strcspn(line, "\n")] = '\0';
+	return line + 5;
 }
 
 static const char *exit_word(int status)
@@ -279,9 +377,25 @@ int batch_execute(const struct run_options *o, const char *fixture_path,
 	struct socket_run s[FIXTURE_MAX_SOCKETS];
 	char dir[4096], started[32], stamp[32];
 	size_t n = fx->nsockets, running = 0;
-	int status = 0, tty = !o->quiet && isatty(STDOUT_FILENO), shown = 0;
+	int status = 0, tty = !o->quiet && isatty(STDOUT_FILENO), shown = 0, hub_status = -1;
+	int shared = acquire_shared(fx);
+	pid_t hub = -1;
 
 	(void)fixture_path;
+	if (shared < 0) {
+		fprintf(stderr, "rig: %s\n", rig_last_error());
+		return 2;
+	}
+	/* The station key, made here if it is new: once, and said once. */
+	{
+		struct station_key key;
+
+		if (key_station(&key, stderr) != 0) {
+			fprintf(stderr, "rig: %s\n", rig_last_error());
+			return 2;
+		}
+		sodium_memzero(&key, sizeof(key));
+	}
 	/* Every SOCKET=... names a socket there is, before any unit fires. */
 	for (int k = 0; k < o->nsocket_units + o->nsocket_serials; k++) {
 		const char *m = k < o->nsocket_units ? o->socket_units[k]
@@ -315,12 +429,20 @@ int batch_execute(const struct run_options *o, const char *fixture_path,
 			"choose a new --out)\n", dir);
 		return 2;
 	}
+	for (size_t i = 0; i < n; i++)
+		s[i].daq_fd = -1;
+	if (shared && (hub = start_acquisition(fx, s, n, dir)) < 0)
+		return 2;
 	for (size_t i = 0; i < n; i++) {
 		s[i].name = fx->sockets[i].name;
 		snprintf(s[i].dir, sizeof(s[i].dir), "%s/socket-%s", dir, s[i].name);
 		s[i].status = -1;
 		snprintf(s[i].progress, sizeof(s[i].progress), "starting");
 		s[i].pid = start_socket(o, &s[i], i, dir, n);
+		if (s[i].daq_fd >= 0) {
+			close(s[i].daq_fd); /* the socket's process has it */
+			s[i].daq_fd = -1;
+		}
 		if (s[i].pid < 0) {
 			s[i].status = 2;
 			fprintf(stderr, "rig: socket %s: cannot start its run: %s\n", s[i].name,
@@ -335,6 +457,10 @@ int batch_execute(const struct run_options *o, const char *fixture_path,
 		int st;
 		pid_t pid = waitpid(-1, &st, WNOHANG);
 
+		if (pid > 0 && pid == hub) {
+			hub_status = WIFEXITED(st) ? WEXITSTATUS(st) : 2;
+			continue;
+		}
 		if (pid > 0) {
 			for (size_t i = 0; i < n; i++)
 				if (s[i].pid == pid && s[i].status < 0) {
@@ -371,12 +497,29 @@ int batch_execute(const struct run_options *o, const char *fixture_path,
 		}
 		usleep(100 * 1000);
 	}
+	if (hub > 0 && hub_status < 0) {
+		int st;
+
+		/* Every socket has closed its end: it is ending. */
+		while (waitpid(hub, &st, 0) < 0 && errno == EINTR)
+			;
+		hub_status = WIFEXITED(st) ? WEXITSTATUS(st) : 2;
+	}
+	if (hub_status > 0) {
+		char log[4300], line[512];
+
+		snprintf(log, sizeof(log), "%s/acquire.log", dir);
+		fprintf(stderr, "rig: %s: the shared board's acquisition process: %s\n", fx->path,
+			log_error(log, line, sizeof(line), "it failed (acquire.log)"));
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (s[i].status == 2)
 			status = 2;
 		else if (s[i].status == 1 && status == 0)
 			status = 1;
 	}
+	if (hub_status > 0)
+		status = 2;
 	if (write_summary(dir, fx, s, n, started, status) != 0) {
 		fprintf(stderr, "rig: %s\n", rig_last_error());
 		status = 2;
@@ -396,19 +539,11 @@ int batch_execute(const struct run_options *o, const char *fixture_path,
 	}
 	for (size_t i = 0; i < n; i++)
 		if (s[i].status == 2) {
-			char log[4300], line[512] = "";
-			FILE *f;
+			char log[4300], line[512];
 
 			snprintf(log, sizeof(log), "%s/socket-%s.log", dir, s[i].name);
-			if ((f = fopen(log, "r"))) {
-				while (fgets(line, sizeof(line), f))
-					if (!strncmp(line, "rig: ", 5))
-						break;
-				fclose(f);
-			}
-			line[strcspn(line, "\n")] = '\0';
 			fprintf(stderr, "rig: socket %s: %s\n", s[i].name,
-				!strncmp(line, "rig: ", 5) ? line + 5 : "its run could not complete");
+				log_error(log, line, sizeof(line), "its run could not complete"));
 		}
 	return status;
 }

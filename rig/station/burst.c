@@ -224,7 +224,17 @@ out:
 	}
 	if (w.f) {
 		if (rc) {
-			rcap_abandon(&w);
+			/* The data up to the fault is kept (the error says so):
+			 * close and hash it as it stands, so the journal vouches
+			 * for what stays on disk and rig verify can check it. The
+			 * fault's message is the one reported, not the close's. */
+			char why[1024];
+
+			snprintf(why, sizeof(why), "%s", rig_last_error());
+			if (rcap_close(&w) != 0 ||
+			    file_sha256_hex(rq->capture_path, res->capture_sha256) != 0)
+				res->capture_sha256[0] = '\0';
+			rig_error(rc, "%s", why);
 		} else if ((rc = rcap_close(&w)) == 0) {
 			rc = file_sha256_hex(rq->capture_path, res->capture_sha256);
 		}

@@ -1,8 +1,10 @@
 #include "rig/station/station.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "drivers/backends.h"
+#include "drivers/batch_daq.h"
 #include "rig/base/error.h"
 
 static int unknown_backend(const struct fixture *fx, const char *what, const char *name)
@@ -13,7 +15,10 @@ static int unknown_backend(const struct fixture *fx, const char *what, const cha
 
 int station_open(struct station *st, const struct fixture *fx, const struct driver_options *opt)
 {
-	const struct daq_ops *dops = daq_backend(fx->daq.driver);
+	/* A socket of a batch whose sockets share one board reads its channel
+	 * group from the batch's acquisition process (rig/run/acquire.c). */
+	const struct daq_ops *dops = daq_backend(fx->socket[0] && getenv(BDAQ_ENV_FD) ? "batch"
+										    : fx->daq.driver);
 	const struct uut_ops *uops = uut_backend(fx->uut.driver);
 	const struct scale_ops *sops = fx->scale.driver[0] ? scale_backend(fx->scale.driver) : NULL;
 	int rc;

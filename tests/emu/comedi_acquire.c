@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "drivers/sim/model.h"
 #include "tests/emu/sim_active.h"
@@ -91,9 +92,40 @@ int emu_cmdtest(comedi_cmd *cmd)
 	return 0;
 }
 
+/* Groups: each chanlist entry plays the sensor of its group's channel. */
+static void wire_groups(void)
+{
+	const struct emu_comedi_config *c = &emu.cfg;
+
+	for (unsigned k = 0; k < emu.cmd.chanlist_len; k++) {
+		emu.fixture_of[k] = -1;
+		emu.group_of[k] = 0;
+		for (unsigned g = 0; g < c->ngroups; g++)
+			for (size_t i = 0; i < c->groups[g].daq->nchannels; i++)
+				if ((unsigned)c->groups[g].daq->channels[i].number ==
+				    CR_CHAN(emu.chanlist[k])) {
+					emu.fixture_of[k] = (int)i;
+					emu.group_of[k] = (int)g;
+				}
+	}
+	for (unsigned g = 0; g < c->ngroups; g++) {
+		if (!emu.signal_ready)
+			sim_signal_init(&emu.gsignal[g], c->groups[g].daq, &c->fx->env,
+					c->groups[g].seed);
+		emu.gt0[g] = c->groups[g].model->now;
+		sim_signal_start(&emu.gsignal[g], c->groups[g].model);
+	}
+	emu.signal_ready = 1;
+}
+
 static void wire_sim(void)
 {
 	const struct fixture_daq *daq = &emu.cfg.fx->daq;
+
+	if (emu.cfg.ngroups) {
+		wire_groups();
+		return;
+	}
 
 	for (unsigned k = 0; k < emu.cmd.chanlist_len; k++) {
 		emu.fixture_of[k] = -1;
@@ -117,7 +149,7 @@ int emu_cmd(comedi_cmd *cmd)
 		return stage < 0 ? stage : -EAGAIN;
 	if (emu.busy)
 		return -EBUSY;
-	if (emu.cfg.signal == EMU_SIM && !(emu.model = sim_model_active())) {
+	if (emu.cfg.signal == EMU_SIM && !emu.cfg.ngroups && !(emu.model = sim_model_active())) {
 		fprintf(stderr, "emulated comedi board: no sim model to play\n");
 		return -EIO;
 	}
@@ -133,6 +165,7 @@ int emu_cmd(comedi_cmd *cmd)
 	emu.write_count = emu.read_count = 0;
 	if (emu.cfg.signal == EMU_SIM)
 		wire_sim();
+	clock_gettime(CLOCK_MONOTONIC, &emu.started);
 	emu.stats.commands++;
 	emu.stats.scan_period_ns = cmd->scan_begin_arg;
 	emu.stats.chanlist_len = cmd->chanlist_len;
@@ -150,7 +183,9 @@ int emu_cancel(unsigned subdevice)
 	if (subdevice != EMU_AI)
 		return 0;
 	/* The capture is over, however it ended: as the sim DAQ's stop. */
-	if (emu.cfg.signal == EMU_SIM && m)
+	for (unsigned g = 0; emu.cfg.signal == EMU_SIM && g < emu.cfg.ngroups; g++)
+		sim_model_flush_truth(emu.cfg.groups[g].model);
+	if (emu.cfg.signal == EMU_SIM && !emu.cfg.ngroups && m)
 		sim_model_flush_truth(m);
 	if (emu.busy)
 		emu.stats.cancels++;
@@ -174,6 +209,8 @@ double emu_clock(void)
 {
 	struct sim_model *m = sim_model_active();
 
+	if (emu.cfg.signal == EMU_SIM && emu.cfg.ngroups)
+		return emu.cfg.groups[0].model->now;
 	if (emu.cfg.signal == EMU_SIM && m)
 		return m->now;
 	return emu.rate_hz > 0 ? (double)emu.scans / emu.rate_hz : 0;
@@ -224,6 +261,26 @@ static void scan_codes(uint64_t s, uint16_t *codes)
 			codes[k] = (uint16_t)((s * n + k) & 0xffff);
 		return;
 	}
+	if (emu.cfg.signal == EMU_CHANNEL) {
+		for (unsigned k = 0; k < n; k++)
+			codes[k] = (uint16_t)(CR_CHAN(emu.chanlist[k]) << 12 | (s & 0xfff));
+		return;
+	}
+	if (emu.cfg.ngroups) {
+		double xg[2][FIXTURE_MAX_CHANNELS];
+
+		for (unsigned g = 0; g < emu.cfg.ngroups; g++)
+			sim_signal_scan(&emu.gsignal[g], emu.cfg.groups[g].model,
+					emu.gt0[g] + (double)s / emu.rate_hz, xg[g]);
+		for (unsigned k = 0; k < n; k++) {
+			int f = emu.fixture_of[k], g = emu.group_of[k];
+
+			codes[k] = convert(emu.chanlist[k],
+					   f >= 0 ? &emu.cfg.groups[g].daq->channels[f] : NULL,
+					   f >= 0 ? xg[g][f] : 0);
+		}
+		return;
+	}
 	sim_signal_scan(&emu.signal, emu.model, emu.t0 + (double)s / emu.rate_hz, x);
 	for (unsigned k = 0; k < n; k++) {
 		int f = emu.fixture_of[k];
@@ -251,7 +308,9 @@ static void acquire(uint64_t until)
 		memcpy(emu.fifo + emu.fifo_len, codes, emu.scan_bytes);
 		emu.fifo_len += emu.scan_bytes;
 	}
-	if (emu.cfg.signal == EMU_SIM)
+	for (unsigned g = 0; emu.cfg.signal == EMU_SIM && g < emu.cfg.ngroups; g++)
+		emu.cfg.groups[g].model->now = emu.gt0[g] + (double)emu.scans / emu.rate_hz;
+	if (emu.cfg.signal == EMU_SIM && !emu.cfg.ngroups)
 		emu.model->now = emu.t0 + (double)emu.scans / emu.rate_hz;
 }
 
@@ -272,6 +331,19 @@ static void produce(void)
 	/* Stalled, the buffer ends inside the scan: its first sample is in. */
 	if (c->stall_at_scan && !emu.resumed && target > c->stall_at_scan * emu.scan_bytes + 2)
 		target = c->stall_at_scan * emu.scan_bytes + 2;
+	if (c->realtime) {
+		/* The board's clock is the wall clock: no scan before its time. */
+		struct timespec now;
+		uint64_t due;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		due = (uint64_t)(((double)(now.tv_sec - emu.started.tv_sec) +
+				  (double)(now.tv_nsec - emu.started.tv_nsec) / 1e9) * emu.rate_hz);
+		if (due * emu.scan_bytes <= emu.write_count)
+			return;
+		if (target > due * emu.scan_bytes)
+			target = due * emu.scan_bytes;
+	}
 	until = (target + emu.scan_bytes - 1) / emu.scan_bytes;
 	if (c->overrun_at_scan && until > c->overrun_at_scan) {
 		acquire(c->overrun_at_scan);
@@ -279,7 +351,17 @@ static void produce(void)
 		overflow();
 		return;
 	}
-	if (c->signal == EMU_SIM) {
+	for (unsigned g = 0; c->signal == EMU_SIM && g < c->ngroups; g++) {
+		struct sim_model *gm = c->groups[g].model;
+
+		sim_model_advance(gm, emu.gt0[g] + (double)until / emu.rate_hz);
+		if (gm->overrun_pending) {
+			gm->overrun_pending = 0;
+			overflow();
+			return;
+		}
+	}
+	if (c->signal == EMU_SIM && !c->ngroups) {
 		/* The sim DAQ's pace: schedule shots to the chunk's end first. */
 		sim_model_advance(emu.model, emu.t0 + (double)until / emu.rate_hz);
 		if (emu.model->overrun_pending) {

@@ -106,11 +106,20 @@ static unsigned write_dio(unsigned mask, unsigned bits)
 	mask &= emu.stats.dio_outputs;
 	emu.stats.dio_state = (emu.stats.dio_state & ~mask) | (bits & mask);
 	after = emu.stats.dio_state & emu.stats.dio_outputs;
+	for (unsigned l = 0; l < EMU_DIO_LINES; l++) {
+		emu.stats.line_presses[l] += (~before & after) >> l & 1;
+		if (emu.running && (before & ~after) >> l & 1)
+			emu.stats.released_running |= 1u << l;
+		/* A group's trigger line fires its model. */
+		for (unsigned g = 0; emu.cfg.signal == EMU_SIM && g < emu.cfg.ngroups; g++)
+			if ((unsigned)emu.cfg.groups[g].trigger_line == l && ((after ^ before) >> l & 1))
+				sim_model_trigger(emu.cfg.groups[g].model, (int)(after >> l & 1));
+	}
 	if ((after ^ before) >> line & 1) {
 		int level = after >> line & 1;
 
 		emu.stats.trigger_presses += (unsigned)level;
-		if (emu.cfg.signal == EMU_SIM && m)
+		if (emu.cfg.signal == EMU_SIM && !emu.cfg.ngroups && m)
 			sim_model_trigger(m, level);
 	}
 	return emu.cfg.trigger_stuck ? after & ~(1u << line) : after;
@@ -292,7 +301,9 @@ static gboolean on_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *client, g
 	(void)base;
 	(void)user;
 	g_mutex_lock(&lock);
+	sim_models_lock();
 	ret = dispatch(req, umockdev_ioctl_client_get_arg(client));
+	sim_models_unlock();
 	g_mutex_unlock(&lock);
 	complete(client, ret);
 	return TRUE;
@@ -306,7 +317,9 @@ static gboolean on_read(UMockdevIoctlBase *base, UMockdevIoctlClient *client, gp
 	(void)base;
 	(void)user;
 	g_mutex_lock(&lock);
+	sim_models_lock();
 	ret = emu_read(buf->data, (size_t)buf->data_len);
+	sim_models_unlock();
 	g_mutex_unlock(&lock);
 	complete(client, ret);
 	return TRUE;
@@ -383,6 +396,11 @@ void emu_comedi_start(const struct emu_comedi_config *cfg)
 			      "A: dev=98:0\n",
 			      &err),
 		      "add_from_string: %s", err ? err->message : "?");
+}
+
+UMockdevTestbed *emu_comedi_testbed(void)
+{
+	return testbed;
 }
 
 void emu_comedi_stop(void)

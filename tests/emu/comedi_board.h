@@ -27,6 +27,17 @@
 enum emu_signal {
 	EMU_RAMP,  /* code of channel c in scan s: (s * nchannels + c) & 0xffff */
 	EMU_SIM,   /* the sensors of fixture fx on sim_model_active() */
+	EMU_CHANNEL, /* code of channel c in scan s: c << 12 | (s & 0xfff): which input
+	                it came from and when, for the tests that split scans */
+};
+
+/* EMU_SIM for a board the sockets of a batch share: a group of inputs
+ * plays the sensors of its own sim model, its trigger line fires it. */
+struct emu_group {
+	const struct fixture_daq *daq;  /* the group's channels (board numbers, sensors) */
+	struct sim_model *model;
+	int trigger_line;
+	uint64_t seed;                  /* of its sensors' noise */
 };
 
 struct emu_comedi_config {
@@ -35,6 +46,10 @@ struct emu_comedi_config {
 	enum emu_signal signal;
 	const struct fixture *fx;  /* EMU_SIM: the run's fixture (channel map, sensors) */
 	uint64_t seed;             /* EMU_SIM: the run's --seed */
+	/* EMU_SIM with groups: each plays its own model (fx: environment and
+	 * bits); none: fx's channels play sim_model_active(). */
+	struct emu_group groups[2];
+	unsigned ngroups;
 	/* Bytes the board adds to its buffer each time the host finds it
 	 * empty; need not be whole samples. 0: one fixture block (the sim
 	 * bench's pace, so the trigger lands on the same scan). */
@@ -46,6 +61,8 @@ struct emu_comedi_config {
 	double gain_error;         /* converter: code = ideal * (1 + gain_error) + offset */
 	double offset_codes;
 	int trigger_stuck;         /* the trigger line reads 0 whatever is written */
+	int realtime;              /* scans come at the rate in wall-clock time, as from a
+	                              real board (else as fast as the host reads) */
 };
 
 /* What the board saw, for assertions. */
@@ -60,8 +77,13 @@ struct emu_comedi_stats {
 	unsigned dio_outputs;      /* bit mask of DIO lines configured as outputs */
 	unsigned dio_state;        /* last value written to the DIO port */
 	unsigned trigger_presses;  /* 0 -> 1 edges on the fixture's trigger line */
+	unsigned line_presses[8];  /* 0 -> 1 edges on each DIO line */
+	unsigned released_running; /* lines that went 1 -> 0 while a command ran */
 	uint64_t scans_acquired;   /* made available to the host */
 };
+
+/* The testbed, for other emulators to add their devices to. */
+struct _UMockdevTestbed *emu_comedi_testbed(void);
 
 /* Create the testbed and /dev/comedi0. Aborts the test on failure. */
 void emu_comedi_start(const struct emu_comedi_config *cfg);

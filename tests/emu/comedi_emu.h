@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
+#include <time.h>
 
 #include <comedi.h>
 
@@ -43,6 +44,7 @@ struct emu_board {
 	uint64_t read_count;       /* bytes the host has read */
 	unsigned buffer_bytes, max_buffer_bytes;
 	int resumed;               /* the stalled clock runs again */
+	struct timespec started;   /* wall clock of the command's start (realtime) */
 
 	/* EMU_SIM */
 	struct sim_signal signal;
@@ -50,6 +52,10 @@ struct emu_board {
 	struct sim_model *model;
 	double t0;                 /* model time of scan 0 */
 	int fixture_of[16];        /* chanlist entry -> fixture channel, -1 unwired */
+	/* EMU_SIM with groups */
+	int group_of[16];          /* chanlist entry -> group */
+	struct sim_signal gsignal[2];
+	double gt0[2];
 };
 
 extern struct emu_board emu;

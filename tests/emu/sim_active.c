@@ -1,7 +1,20 @@
 /* Which sim model is open in this process (tests/emu/sim_active.h). */
 #include "tests/emu/sim_active.h"
 
+#include <pthread.h>
+
 static struct sim_model *active;
+static pthread_mutex_t models = PTHREAD_MUTEX_INITIALIZER;
+
+void sim_models_lock(void)
+{
+	pthread_mutex_lock(&models);
+}
+
+void sim_models_unlock(void)
+{
+	pthread_mutex_unlock(&models);
+}
 
 struct sim_model *sim_model_active(void)
 {

@@ -15,6 +15,12 @@
 
 struct sim_model *sim_model_active(void);
 
+/* The emulators of one testbed answer in threads of their own, and several
+ * may play one model (a unit's USB device and its channels on the board,
+ * for clients in other processes): each holds this while it touches one. */
+void sim_models_lock(void);
+void sim_models_unlock(void);
+
 /* The wrappers and the functions they wrap (ld --wrap). */
 int __wrap_sim_model_init(struct sim_model *m, const struct sim_unit *u, uint64_t seed,
 			  const char *truth_path);

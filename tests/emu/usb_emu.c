@@ -22,9 +22,13 @@
 #define BUS 1
 #define FIRST_DEVNUM 2
 #define ENUMERATIONS 8 /* device numbers prepared for re-enumeration */
-#define SYSPATH "/sys/devices/usb1/1-1"
 
 #define DFU_ATTRIBUTES 0x01      /* bitCanDnload only */
+
+struct control_done {
+	UMockdevIoctlClient *client;
+	UMockdevIoctlData *urb;
+};
 #define DFU_DETACH_TIMEOUT 1000
 #define DFU_TRANSFER_SIZE 256
 
@@ -81,18 +85,19 @@ static void plug(struct usb_emu *e)
 
 	snprintf(e->devnode, sizeof(e->devnode), "/dev/bus/usb/%03d/%03d", BUS, e->devnum);
 	g_string_append_printf(s,
-			       "P: /devices/usb1/1-1\nN: bus/usb/%03d/%03d\n"
+			       "P: /devices/usb1/1-%u\nN: bus/usb/%03d/%03d\n"
 			       "E: SUBSYSTEM=usb\nE: DRIVER=usb\nE: DEVTYPE=usb_device\n"
 			       "E: BUSNUM=%03d\nE: DEVNUM=%03d\nE: DEVNAME=%s\n"
 			       "A: busnum=%d\\n\nA: devnum=%d\\n\nA: speed=12\\n\n"
 			       "A: bConfigurationValue=1\\n\nA: serial=%s\\n\nH: descriptors=",
-			       BUS, e->devnum, BUS, e->devnum, e->devnode, BUS, e->devnum, e->serial);
+			       e->port, BUS, e->devnum, BUS, e->devnum, e->devnode, BUS, e->devnum,
+			       e->serial);
 	hex(s, d, descriptors(e, d));
 	g_string_append_c(s, '\n');
 	if (!umockdev_testbed_add_from_string(e->tb, s->str, &err))
 		g_error("usb_emu: %s", err->message);
 	g_string_free(s, TRUE);
-	umockdev_testbed_uevent(e->tb, SYSPATH, "add");
+	umockdev_testbed_uevent(e->tb, e->syspath, "add");
 	e->unplugged = 0;
 	e->enumerations++;
 }
@@ -103,12 +108,25 @@ static void drop_urbs(GList **l)
 	*l = NULL;
 }
 
+static void drop_control(struct usb_emu *e)
+{
+	for (GList *l = e->control_done; l; l = l->next) {
+		struct control_done *c = l->data;
+
+		g_object_unref(c->client);
+		g_object_unref(c->urb);
+		g_free(c);
+	}
+	g_list_free(e->control_done);
+	e->control_done = NULL;
+}
+
 static void unplug(struct usb_emu *e)
 {
 	if (e->unplugged)
 		return;
-	umockdev_testbed_uevent(e->tb, SYSPATH, "remove");
-	umockdev_testbed_remove_device(e->tb, SYSPATH);
+	umockdev_testbed_uevent(e->tb, e->syspath, "remove");
+	umockdev_testbed_remove_device(e->tb, e->syspath);
 	e->unplugged = 1;
 	e->nout = 0;
 	e->stalled_in = e->stalled_out = 0;
@@ -117,7 +135,7 @@ static void unplug(struct usb_emu *e)
 void usb_emu_reenumerate(struct usb_emu *e, enum usb_emu_mode mode)
 {
 	unplug(e);
-	if (e->devnum + 1 >= FIRST_DEVNUM + ENUMERATIONS)
+	if (e->devnum + 1 >= e->first_devnum + ENUMERATIONS)
 		g_error("usb_emu: out of prepared device numbers");
 	e->devnum++;
 	e->mode = mode;
@@ -215,11 +233,15 @@ static void submit(struct usb_emu *e, UMockdevIoctlClient *client, UMockdevIoctl
 	urb->actual_length = 0;
 	if (urb->type == USBDEVFS_URB_TYPE_CONTROL) {
 		int r = control(e, bytes, bytes + 8);
+		struct control_done *c = g_new(struct control_done, 1);
 
 		urb->status = r < 0 ? -EPIPE : 0;
 		urb->actual_length = r < 0 ? 0 : r;
-		e->completed = g_list_append(e->completed, urb_data);
+		c->client = g_object_ref(client);
+		c->urb = urb_data;
+		e->control_done = g_list_append(e->control_done, c);
 	} else if (urb->endpoint == INJ_EP_OUT) {
+		e->bulk_client = client;
 		if (e->fault == USB_EMU_STALL_OUT) {
 			e->fault = USB_EMU_NONE;
 			e->stalled_out = 1;
@@ -232,6 +254,7 @@ static void submit(struct usb_emu *e, UMockdevIoctlClient *client, UMockdevIoctl
 		}
 		e->completed = g_list_append(e->completed, urb_data);
 	} else {
+		e->bulk_client = client;
 		e->in_pending = g_list_append(e->in_pending, urb_data);
 	}
 	if (buf)
@@ -239,12 +262,29 @@ static void submit(struct usb_emu *e, UMockdevIoctlClient *client, UMockdevIoctl
 	umockdev_ioctl_client_complete(client, 0, 0);
 }
 
-/* The next URB to hand back, or NULL. */
-static UMockdevIoctlData *next_reap(struct usb_emu *e, int *self_detach)
+/* The next URB to hand back to client, or NULL: its own control URBs
+ * first, then the unit's bulk traffic. */
+static UMockdevIoctlData *next_reap(struct usb_emu *e, UMockdevIoctlClient *client,
+				    int *self_detach)
 {
 	UMockdevIoctlData *d;
 	struct usbdevfs_urb *urb;
 	GList **from = e->discarded ? &e->discarded : e->completed ? &e->completed : NULL;
+
+	for (GList *l = e->control_done; l; l = l->next) {
+		struct control_done *c = l->data;
+
+		if (c->client != client)
+			continue;
+		d = c->urb;
+		g_object_unref(c->client);
+		g_free(c);
+		e->control_done = g_list_delete_link(e->control_done, l);
+		return d;
+	}
+	/* Only the process that streams with the unit reaps its traffic. */
+	if (client != e->bulk_client)
+		return NULL;
 
 	if (!from && e->in_pending && (e->stalled_in || e->nout))
 		from = &e->in_pending;
@@ -275,7 +315,7 @@ static UMockdevIoctlData *next_reap(struct usb_emu *e, int *self_detach)
 static void reap(struct usb_emu *e, UMockdevIoctlClient *client, UMockdevIoctlData *arg)
 {
 	int self_detach = 0;
-	UMockdevIoctlData *d = next_reap(e, &self_detach);
+	UMockdevIoctlData *d = next_reap(e, client, &self_detach);
 	UMockdevIoctlData *slot;
 
 	if (!d) {
@@ -397,10 +437,11 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 	struct usb_emu *e = data;
 	unsigned request = (unsigned)umockdev_ioctl_client_get_request(client);
 	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
-	const struct sim_model *m = sim_model_active();
+	const struct sim_model *m = usb_emu_model(e);
 
 	(void)handler;
 	pthread_mutex_lock(&e->lock);
+	sim_models_lock();
 	/* The sim unit's usb_disconnect fault: a bus-powered unit drops off. */
 	if (m && m->disconnected)
 		unplug(e);
@@ -429,6 +470,7 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
 		default: umockdev_ioctl_client_complete(client, -1, ENOTTY); break;
 		}
 	}
+	sim_models_unlock();
 	pthread_mutex_unlock(&e->lock);
 	return TRUE;
 }
@@ -442,12 +484,16 @@ int usb_emu_start(struct usb_emu *e)
 	if (!e->firmware[0])
 		snprintf(e->firmware, sizeof(e->firmware), "2.4.1");
 	e->dfu_fail_block = -1;
+	if (!e->port)
+		e->port = 1;
+	e->first_devnum = FIRST_DEVNUM + (int)(e->port - 1) * ENUMERATIONS;
+	snprintf(e->syspath, sizeof(e->syspath), "/sys/devices/usb1/1-%u", e->port);
 	pthread_mutex_init(&e->lock, NULL);
-	e->tb = umockdev_testbed_new();
+	e->tb = e->testbed ? g_object_ref(e->testbed) : umockdev_testbed_new();
 	e->handler = umockdev_ioctl_base_new();
 	g_object_connect(e->handler, "signal-after::handle-ioctl", on_ioctl, e, NULL);
 	/* Handlers first: adding a device creates its node (notes/emulated-devices.md). */
-	for (int n = FIRST_DEVNUM; n < FIRST_DEVNUM + ENUMERATIONS; n++) {
+	for (int n = e->first_devnum; n < e->first_devnum + ENUMERATIONS; n++) {
 		char node[32];
 		GError *err = NULL;
 
@@ -457,7 +503,7 @@ int usb_emu_start(struct usb_emu *e)
 			return -1;
 		}
 	}
-	e->devnum = FIRST_DEVNUM;
+	e->devnum = e->first_devnum;
 	e->mode = USB_EMU_RUNTIME;
 	pthread_mutex_lock(&e->lock);
 	plug(e);
@@ -470,9 +516,15 @@ void usb_emu_stop(struct usb_emu *e)
 	drop_urbs(&e->in_pending);
 	drop_urbs(&e->completed);
 	drop_urbs(&e->discarded);
+	drop_control(e);
 	g_clear_object(&e->handler);
 	g_clear_object(&e->tb);
 	pthread_mutex_destroy(&e->lock);
+}
+
+struct sim_model *usb_emu_model(const struct usb_emu *e)
+{
+	return e->sim ? e->sim : sim_model_active();
 }
 
 void usb_emu_set_fault(struct usb_emu *e, enum usb_emu_fault f)

@@ -22,6 +22,8 @@
 
 #include "drivers/injector/protocol.h"
 
+struct sim_model;
+
 /* Faults injected into the next reply on the IN endpoint (or OUT for
  * USB_EMU_STALL_OUT); each is used once. */
 enum usb_emu_fault {
@@ -46,6 +48,11 @@ struct usb_emu {
 	char serial[32];
 	char firmware[16];
 	int kernel_driver;          /* a kernel driver holds interface 0 until detached */
+	/* Several units on one testbed (with other emulators): each on a port
+	 * of its own (sysfs path, device numbers) and its own sim model. */
+	UMockdevTestbed *testbed;   /* NULL: a testbed of its own */
+	unsigned port;              /* root hub port, 1..4 (0: 1) */
+	struct sim_model *sim;      /* the model it answers from; NULL: sim_model_active() */
 
 	/* What the test looks at, under lock. */
 	pthread_mutex_t lock;
@@ -65,8 +72,14 @@ struct usb_emu {
 	UMockdevTestbed *tb;
 	UMockdevIoctlBase *handler;
 	int devnum;                 /* of the current enumeration */
+	int first_devnum;           /* of its port's prepared device numbers */
+	char syspath[48];
 	char devnode[32];
 	GList *in_pending, *completed, *discarded; /* UMockdevIoctlData of URBs */
+	/* Control URBs done, each with its client: another process may read a
+	 * descriptor (a serial) while the unit's owner streams. */
+	GList *control_done;        /* struct control_done (usb_emu.c) */
+	UMockdevIoctlClient *bulk_client; /* whose bulk URBs the lists hold (not a reference) */
 	struct {
 		uint8_t bytes[INJ_MAX_FRAME + 8];
 		size_t len;
@@ -92,6 +105,9 @@ void usb_emu_set_fault(struct usb_emu *e, enum usb_emu_fault f);
 /* Pull the cable: the device leaves sysfs with a remove uevent, and every
  * transfer on an open handle fails with ENODEV. */
 void usb_emu_unplug(struct usb_emu *e);
+
+/* The sim model the unit plays (handler thread). */
+struct sim_model *usb_emu_model(const struct usb_emu *e);
 
 /* Snapshot of a counter under the lock. */
 unsigned usb_emu_requests(struct usb_emu *e, uint8_t code);

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "drivers/sim/model.h"
-#include "tests/emu/sim_active.h"
 
 /* Notify every shot the model fired and every fault it raised since the
  * last request (the emulator learns of them only then: they carry the model
@@ -115,7 +114,7 @@ static uint8_t execute(struct usb_emu *e, struct sim_model *m, const struct inj_
 
 void usb_unit_request(struct usb_emu *e, const uint8_t *buf, size_t len)
 {
-	struct sim_model *m = sim_model_active();
+	struct sim_model *m = usb_emu_model(e);
 	struct inj_frame req, rep;
 	int want;
 

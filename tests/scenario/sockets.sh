@@ -141,3 +141,21 @@ test_socket_options_are_checked_before_any_shot() {
 	rig_run run scripts/certify.lua --fixture "$WORK/dup.lua"
 	expect_rc 2; expect_one_line_err; expect_err "dup.lua:[0-9]+: .*socket name \"2\" used twice"
 }
+
+# Sockets on one Comedi board share one command: each needs its own channel
+# group and trigger line, checked before a batch directory or a device is
+# touched (no board is needed to refuse it).
+test_sockets_on_one_comedi_board_need_inputs_of_their_own() {
+	FX2=fixtures/ni-pci6221-2.lua
+	sed 's/trigger_line = 1, channels = socket2/trigger_line = 1, channels = socket1/' "$FX2" >"$WORK/same-ai.lua"
+	rig_run run scripts/certify.lua --fixture "$WORK/same-ai.lua" --out "$WORK/b"
+	expect_rc 2; expect_one_line_err; expect_err "same-ai.lua:[0-9]+: sockets 1 and 2 both use AI 0"
+	[ ! -d "$WORK/b" ] || fail "a batch directory was made"
+	sed 's/trigger_line = 1, channels = socket2/trigger_line = 0, channels = socket2/' "$FX2" >"$WORK/same-line.lua"
+	rig_run run scripts/certify.lua --fixture "$WORK/same-line.lua" --out "$WORK/b"
+	expect_rc 2; expect_one_line_err; expect_err "same-line.lua: sockets 1 and 2 both use trigger line 0"
+	sed 's/trigger_line = 1, channels = socket2 }/trigger_line = 1 }/' "$FX2" >"$WORK/no-group.lua"
+	rig_run run scripts/certify.lua --fixture "$WORK/no-group.lua" --out "$WORK/b"
+	expect_rc 2; expect_one_line_err; expect_err "no-group.lua: socket 2: sockets on one Comedi board need channel groups of their own"
+	[ ! -d "$WORK/b" ] || fail "a batch directory was made"
+}
