@@ -13,6 +13,7 @@
 #include "rig/measure/capture.h"
 #include "rig/base/record_json.h"
 #include "rig/run/replay.h"
+#include "rig/station/burst.h"
 #include "rig/store/store.h"
 
 #define JUDGE_MAX_VALUES 10000000
@@ -299,6 +300,8 @@ static void on_shot(void *ctx, const struct shot *sh)
 {
 	struct remeasure *r = ctx;
 	const struct shot_row *row;
+	struct shot_row want;
+	struct shot again;
 
 	while (r->next < r->s->nshots && r->s->shots[r->next].burst < r->burst)
 		r->next++;
@@ -307,9 +310,13 @@ static void on_shot(void *ctx, const struct shot *sh)
 		return;
 	}
 	row = &r->s->shots[r->next++];
-	if (memcmp(&row->depth_mm, &sh->depth_mm, sizeof(double)) ||
-	    memcmp(&row->volume_ul, &sh->volume_ul, sizeof(double)) ||
-	    row->t_s != sh->t_s + r->info->h.t0_s)
+	/* The shot as the run recorded it, on the bench clock: every number
+	 * and every point it was read from must come out as journaled. */
+	again = *sh;
+	again.t_s += r->info->h.t0_s;
+	burst_shot_row(&want, &again);
+	want.flags = row->flags;  /* PARTIAL needs the setting, which a capture does not hold */
+	if (!shot_row_same(row, &want))
 		r->differs = 1;
 }
 
