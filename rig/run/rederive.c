@@ -96,18 +96,16 @@ int rederive_measurement(const json_t *e, const struct fixture *fx, struct step_
 		if (!isfinite(set) || !isfinite(over))
 			rc = rig_error(RIG_ERR_INVALID, "safe depth setting malformed");
 		else
-			rc = judge_safe_depth(x, n, req, set, over,
-					      guard_u(j, fixture_uncertainty(fx, "depth_mm", set)), &m);
-		m.uncertainty = fixture_uncertainty(fx, "depth_mm", set);
+			rc = judge_safe_depth_u(x, n, req, set, over, fx,
+						guard_u(j, fixture_uncertainty(fx, "depth_mm", set)), &m);
 	} else if (!strcmp(kind, "sample")) {
 		if (acceptance_from_json(json_object_get(j, "acceptance"), &a) != 0)
 			return rig_error(RIG_ERR_INVALID, "journaled acceptance criteria malformed");
 		if (!(x = numbers(json_object_get(j, "values"), &n)))
 			return RIG_ERR_INVALID;
-		double u = fixture_uncertainty(fx, name, isnan(a.target) ? 0 : a.target);
+		double u = fixture_uncertainty(fx, name, acceptance_setting(&a));
 
-		rc = judge_sample(x, n, &a, guard_u(j, u), &m);
-		m.uncertainty = u;
+		rc = judge_sample_u(x, n, &a, fx, guard_u(j, u), &m);
 	} else
 		return rig_error(RIG_ERR_INVALID, "judged by an unknown kind \"%s\"", kind);
 	if (!rc && x && s)

@@ -191,11 +191,8 @@ static void check_safe_depth(lua_State *L, struct harness *h, const struct burst
 	for (size_t i = 0; i < r->nshots; i++)
 		depth[i] = r->shots[i].depth_mm;
 	guard = harness_uncertainty(h, "depth_mm", set);
-	judge_safe_depth(depth, r->nshots, h->safe_depth_req, set, h->safe_depth_over_mm, guard,
-			 &m);
-	/* The guard band holds the Type A term too; the uncertainty shown with
-	 * its certificate chain is the fixture's. */
-	m.uncertainty = fixture_uncertainty(h->fx, "depth_mm", set);
+	judge_safe_depth_u(depth, r->nshots, h->safe_depth_req, set, h->safe_depth_over_mm, h->fx,
+			   guard, &m);
 	harness_record_measurement(L, &m,
 				   json_pack("{s:s, s:o, s:f, s:f, s:f}", "kind", "safe_depth", "values",
 					     json_doubles(depth, r->nshots), "set_mm", set,
