@@ -49,32 +49,27 @@ assert src["sha256"] == want, (src["sha256"], want)
 PYEOF
 }
 
+# refused FIXTURE PATTERN: loading it fails with one line matching PATTERN, exit 2.
+refused() {
+	rig_run list-devices --fixture "$1"
+	expect_rc 2
+	expect_err "$2"
+	expect_one_line_err
+}
+
 test_extends_refuses_cycles_missing_files_and_bad_bases() {
 	base "$WORK/fx"
 	printf 'return {\n  name = "a",\n  extends = "b.lua",\n}\n' >"$WORK/fx/a.lua"
 	printf 'return {\n  name = "b",\n\n  extends = "a.lua",\n}\n' >"$WORK/fx/b.lua"
-	rig_run list-devices --fixture "$WORK/fx/a.lua"
-	expect_rc 2
-	expect_err "^rig: .*/fx/b\.lua:4: extends: .*a\.lua: a cycle"
-	expect_one_line_err
+	refused "$WORK/fx/a.lua" "^rig: .*/fx/b\.lua:4: extends: .*a\.lua: a cycle"
 	printf 'return {\n  extends = "self.lua",\n  name = "s",\n}\n' >"$WORK/fx/self.lua"
-	rig_run list-devices --fixture "$WORK/fx/self.lua"
-	expect_rc 2
-	expect_err "^rig: .*/fx/self\.lua:2: extends: .*self\.lua: a cycle"
+	refused "$WORK/fx/self.lua" "^rig: .*/fx/self\.lua:2: extends: .*self\.lua: a cycle"
 	printf 'return {\n  name = "m",\n  extends = "none.lua",\n}\n' >"$WORK/fx/m.lua"
-	rig_run list-devices --fixture "$WORK/fx/m.lua"
-	expect_rc 2
-	expect_err "^rig: .*/fx/m\.lua:3: extends: .*/fx/none\.lua: No such file or directory"
-	expect_one_line_err
+	refused "$WORK/fx/m.lua" "^rig: .*/fx/m\.lua:3: extends: .*/fx/none\.lua: No such file or directory"
 	# A mistake in the base is the base's, named with its line.
 	sed -i 's/rate_hz = 20000,/rate_hz = "fast",/' "$WORK/fx/base.lua"
 	printf 'return {\n  extends = "base.lua",\n  name = "d",\n}\n' >"$WORK/fx/d.lua"
-	rig_run list-devices --fixture "$WORK/fx/d.lua"
-	expect_rc 2
-	expect_err "^rig: .*/fx/base\.lua:10: daq\.rate_hz: expected a number, got string"
-	expect_one_line_err
+	refused "$WORK/fx/d.lua" "^rig: .*/fx/base\.lua:10: daq\.rate_hz: expected a number, got string"
 	printf 'return {\n  extends = 4,\n  name = "n",\n}\n' >"$WORK/fx/n.lua"
-	rig_run list-devices --fixture "$WORK/fx/n.lua"
-	expect_rc 2
-	expect_err "^rig: .*/fx/n\.lua:2: extends: expected a string"
+	refused "$WORK/fx/n.lua" "^rig: .*/fx/n\.lua:2: extends: expected a string"
 }

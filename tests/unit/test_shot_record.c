@@ -19,25 +19,11 @@
 #include "rig/base/record_json.h"
 #include "rig/measure/capture.h"
 #include "rig/station/burst.h"
+#include "tests/lib/shots.h"
 #include "tests/lib/synth.h"
 #include "tests/lib/testutil.h"
 
 #define NSTROKES 6
-#define MAX_SHOTS 16
-
-struct shots {
-	size_t n;
-	struct shot s[MAX_SHOTS];
-};
-
-static void collect(void *ctx, const struct shot *s)
-{
-	struct shots *c = ctx;
-
-	ck_assert_uint_lt(c->n, MAX_SHOTS);
-	c->s[c->n++] = *s;
-}
-
 static struct synth_stroke strokes[NSTROKES];
 
 /* A 16-bit sensor over -1..+7 mm with an offset, a plunger, 20 kS/s;
@@ -88,7 +74,7 @@ static void measure_synth(struct synth *s, struct shots *got)
 	snprintf(path, sizeof(path), "%s/shots.rcap", test_tmpdir());
 	ck_assert_int_eq(synth_write_rcap(s, path, (uint64_t)(1.8 * s->rate_hz)), 0);
 	memset(got, 0, sizeof(*got));
-	ck_assert_msg(measure_capture(path, 0, collect, got, NULL) == 0, "%s", rig_last_error());
+	ck_assert_msg(measure_capture(path, 0, shots_collect, got, NULL) == 0, "%s", rig_last_error());
 	ck_assert_uint_eq(got->n, NSTROKES);
 }
 
