@@ -1,6 +1,5 @@
 #include "reports/approval.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +9,10 @@
 
 #include "reports/manifest.h"
 #include "reports/signature_page.h"
+#include "rig/base/dirlist.h"
 #include "rig/base/error.h"
 #include "rig/base/file.h"
+#include "rig/base/paths.h"
 #include "rig/base/timefmt.h"
 
 #define RECORD_MAX_BYTES 4096
@@ -129,26 +130,28 @@ static int read_chain(const char *dir, struct approval_record **out, size_t *n,
 /* Anything in signatures/ that is not record 1..n, its signature or the page. */
 static void check_names(const char *dir, size_t n, FILE *out, struct verify_result *v)
 {
+	struct dir_names names;
 	char path[4400];
-	struct dirent *de;
-	DIR *d;
 
-	snprintf(path, sizeof(path), "%s/" MANIFEST_SIGNATURES_DIR, dir);
-	if (!(d = opendir(path)))
+	if (path_join(path, sizeof(path), dir, MANIFEST_SIGNATURES_DIR) != 0 ||
+	    dir_names_read(path, &names) != 0) {
+		if (errno != ENOENT) /* none is no signature yet; anything else is told */
+			verify_problem(v, out, 0, "%s", rig_last_error());
 		return;
-	while ((de = readdir(d))) {
+	}
+	for (size_t k = 0; k < names.n; k++) {
+		const char *name = names.name[k];
 		char *end;
-		long i = strtol(de->d_name, &end, 10);
-		int ok = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-			 (n && (!strcmp(de->d_name, "page.html") || !strcmp(de->d_name, "page.pdf")));
+		long i = strtol(name, &end, 10);
+		int ok = n && (!strcmp(name, "page.html") || !strcmp(name, "page.pdf"));
 
-		if (!ok && end != de->d_name && de->d_name[0] != '0' && i >= 1 && (size_t)i <= n)
+		if (!ok && end != name && name[0] != '0' && i >= 1 && (size_t)i <= n)
 			ok = !strcmp(end, ".txt") || !strcmp(end, ".txt.sig");
 		if (!ok)
 			verify_problem(v, out, 0, MANIFEST_SIGNATURES_DIR "/%s: not part of the "
-				       "signature chain (added)", de->d_name);
+				       "signature chain (added)", name);
 	}
-	closedir(d);
+	dir_names_release(&names);
 }
 
 /* The trusted entry that may sign r, or NULL with the problem told. */

@@ -10,6 +10,7 @@
 
 #include "rig/base/error.h"
 #include "rig/base/file.h"
+#include "rig/base/paths.h"
 
 #define COMMENT "untrusted comment: "
 #define PUB_BYTES (2 + KEY_NUM_BYTES + 32)
@@ -134,7 +135,10 @@ static int generate(const char *path, const char *kind, const char *person,
 	int rc;
 
 	memset(k, 0, sizeof(*k));
-	snprintf(k->path, sizeof(k->path), "%s", path);
+	/* Both names checked before a key is made that could not be written. */
+	if ((rc = path_format(k->path, sizeof(k->path), "%s", path)) != 0 ||
+	    (rc = key_public_path(path, pub, sizeof(pub))) != 0)
+		return rc;
 	crypto_sign_keypair(k->pk, k->sk);
 	/* signify's key number, random there, is the key ID here: a signature
 	 * then names the key the way rig's records do. */
@@ -153,7 +157,6 @@ static int generate(const char *path, const char *kind, const char *person,
 	sodium_memzero(blob, sizeof(blob));
 	if (rc)
 		return rc;
-	key_public_path(path, pub, sizeof(pub));
 	if (person)
 		snprintf(comment, sizeof(comment), "rig public key of %s", person);
 	else
@@ -178,7 +181,8 @@ int key_load_secret(const char *path, struct station_key *k)
 	int rc;
 
 	memset(k, 0, sizeof(*k));
-	snprintf(k->path, sizeof(k->path), "%s", path);
+	if ((rc = path_format(k->path, sizeof(k->path), "%s", path)) != 0)
+		return rc;
 	if (stat(path, &st) != 0)
 		return rig_error_errno(RIG_ERR_IO, "%s: cannot read key", path);
 	if (st.st_mode & 077)
@@ -206,14 +210,13 @@ int key_load_secret(const char *path, struct station_key *k)
 	return 0;
 }
 
-void key_public_path(const char *secret, char *out, size_t len)
+int key_public_path(const char *secret, char *out, size_t len)
 {
 	size_t n = strlen(secret);
 
 	if (n > 4 && !strcmp(secret + n - 4, ".sec"))
-		snprintf(out, len, "%.*s.pub", (int)(n - 4), secret);
-	else
-		snprintf(out, len, "%s.pub", secret);
+		return path_format(out, len, "%.*s.pub", (int)(n - 4), secret);
+	return path_format(out, len, "%s.pub", secret);
 }
 
 int key_load_public(const char *path, struct station_key *k)
@@ -222,8 +225,8 @@ int key_load_public(const char *path, struct station_key *k)
 	int rc;
 
 	memset(k, 0, sizeof(*k));
-	snprintf(k->path, sizeof(k->path), "%s", path);
-	if ((rc = read_key_file(path, blob, sizeof(blob))) != 0)
+	if ((rc = path_format(k->path, sizeof(k->path), "%s", path)) != 0 ||
+	    (rc = read_key_file(path, blob, sizeof(blob))) != 0)
 		return rc;
 	memcpy(k->keynum, blob + 2, KEY_NUM_BYTES);
 	memcpy(k->pk, blob + 2 + KEY_NUM_BYTES, 32);
@@ -236,14 +239,12 @@ static int default_path(char *out, size_t len)
 	const char *home = getenv("HOME");
 
 	if (env && env[0])
-		snprintf(out, len, "%s", env);
-	else if (xdg && xdg[0])
-		snprintf(out, len, "%s/rig/station.sec", xdg);
-	else if (home && home[0])
-		snprintf(out, len, "%s/.config/rig/station.sec", home);
-	else
-		return rig_error(RIG_ERR_INVALID, "no station key: set RIG_KEY or HOME");
-	return 0;
+		return path_format(out, len, "%s", env);
+	if (xdg && xdg[0])
+		return path_format(out, len, "%s/rig/station.sec", xdg);
+	if (home && home[0])
+		return path_format(out, len, "%s/.config/rig/station.sec", home);
+	return rig_error(RIG_ERR_INVALID, "no station key: set RIG_KEY or HOME");
 }
 
 int key_station(struct station_key *k, FILE *notice)
@@ -262,7 +263,8 @@ int key_station(struct station_key *k, FILE *notice)
 		return key_load_secret(path, k);
 	if (!rc && notice) {
 		key_id(k, id);
-		key_public_path(path, pub, sizeof(pub));
+		if (key_public_path(path, pub, sizeof(pub)) != 0)
+			snprintf(pub, sizeof(pub), "the .pub file beside it");
 		fprintf(notice, "rig: created station signing key %s (key id %s); register %s "
 			"with QA so reviewers trust it (rig trust add PUB --name STATION --role station)\n", path, id, pub);
 	}

@@ -26,7 +26,7 @@ struct station_key {
 
 /* The public key beside a secret one: signify's NAME.sec -> NAME.pub,
  * anything else -> PATH.pub. */
-void key_public_path(const char *secret, char *out, size_t len);
+int key_public_path(const char *secret, char *out, size_t len);
 
 /* New key pair: path (secret, 0600, must not exist) and its public key. */
 int key_generate(const char *path, struct station_key *k);

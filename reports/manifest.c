@@ -1,13 +1,14 @@
 #include "reports/manifest.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "rig/base/error.h"
+#include "rig/base/dirlist.h"
 #include "rig/base/file.h"
+#include "rig/base/paths.h"
 
 #define MANIFEST_MAX_BYTES (16u << 20)
 
@@ -43,25 +44,25 @@ static int add(struct manifest *m, const char *rel)
 static int walk(const char *dir, const char *rel, struct manifest *m)
 {
 	char full[4400], child[MANIFEST_PATH_MAX + 64];
-	DIR *d;
-	struct dirent *de;
-	int rc = 0;
+	struct dir_names names;
+	int rc;
 
-	snprintf(full, sizeof(full), "%s%s%s", dir, rel[0] ? "/" : "", rel);
-	if (!(d = opendir(full)))
-		return rig_error_errno(RIG_ERR_IO, "%s: cannot list", full);
-	while (!rc && (de = readdir(d))) {
+	if ((rc = path_format(full, sizeof(full), "%s%s%s", dir, rel[0] ? "/" : "", rel)) != 0 ||
+	    (rc = dir_names_read(full, &names)) != 0)
+		return rc;
+	for (size_t i = 0; !rc && i < names.n; i++) {
+		const char *name = names.name[i];
 		struct stat st;
 
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		if ((rel[0] ? strlen(rel) + 1 : 0) + strlen(name) >= MANIFEST_PATH_MAX || strpbrk(name, "\n\\"))
+			rc = rig_error(RIG_ERR_INVALID, "%s/%.200s: artifact name too long or with a "
+				       "newline or backslash", full, name);
+		else if (!rel[0] && manifest_excluded(name))
 			continue;
-		snprintf(child, sizeof(child), "%s%s%s", rel, rel[0] ? "/" : "", de->d_name);
-		snprintf(full, sizeof(full), "%s/%s", dir, child);
-		if (strlen(child) >= MANIFEST_PATH_MAX || strpbrk(child, "\n\\"))
-			rc = rig_error(RIG_ERR_INVALID, "%s: artifact name too long or with a "
-				       "newline or backslash", full);
-		else if (!rel[0] && manifest_excluded(child))
-			continue;
+		else if ((rc = path_format(child, sizeof(child), "%s%s%s", rel, rel[0] ? "/" : "",
+					   name)) != 0 ||
+			 (rc = path_join(full, sizeof(full), dir, child)) != 0)
+			break;
 		else if (lstat(full, &st) != 0)
 			rc = rig_error_errno(RIG_ERR_IO, "%s: cannot stat", full);
 		else if (S_ISDIR(st.st_mode))
@@ -72,7 +73,7 @@ static int walk(const char *dir, const char *rel, struct manifest *m)
 		else
 			rc = add(m, child);
 	}
-	closedir(d);
+	dir_names_release(&names);
 	return rc;
 }
 
@@ -92,16 +93,10 @@ int manifest_collect(const char *dir, struct manifest *m)
 		return rc;
 	qsort(m->e, m->n, sizeof(*m->e), by_path);
 	for (size_t i = 0; i < m->n && !rc; i++) {
-		snprintf(full, sizeof(full), "%s/%s", dir, m->e[i].path);
-		rc = file_sha256_hex(full, m->e[i].sha256);
+		if ((rc = path_join(full, sizeof(full), dir, m->e[i].path)) == 0)
+			rc = file_sha256_hex(full, m->e[i].sha256);
 	}
 	return rc;
-}
-
-static const char *manifest_path(const char *dir, char *out, size_t len)
-{
-	snprintf(out, len, "%s/MANIFEST", dir);
-	return out;
 }
 
 static char *manifest_text(const struct manifest *m, size_t *len)
@@ -124,17 +119,23 @@ int manifest_write_signed(const char *dir, const struct station_key *k)
 	char sig[4400], pub[4400], tmp[4500], path[4400];
 	char *text = NULL;
 	size_t len = 0;
-	int rc = manifest_collect(dir, &m);
+	/* tmp: pub or sig with the short suffix of a part file. */
+	int rc = path_join(path, sizeof(path), dir, "MANIFEST");
 
+	if (!rc)
+		rc = path_join(pub, sizeof(pub), dir, "station.pub");
+	if (!rc)
+		rc = path_join(sig, sizeof(sig), dir, "MANIFEST.sig");
+	if (rc)
+		return rc;
+	rc = manifest_collect(dir, &m);
 	if (!rc && !(text = manifest_text(&m, &len)))
 		rc = rig_error(RIG_ERR_NOMEM, "out of memory writing MANIFEST");
 	if (!rc)
-		rc = file_replace_write(manifest_path(dir, path, sizeof(path)), text, len);
-	snprintf(pub, sizeof(pub), "%s/station.pub", dir);
+		rc = file_replace_write(path, text, len);
 	file_part_path(pub, tmp, sizeof(tmp));
 	if (!rc && (rc = key_write_public(k, tmp)) == 0)
 		rc = file_replace_finish(pub);
-	snprintf(sig, sizeof(sig), "%s/MANIFEST.sig", dir);
 	file_part_path(sig, tmp, sizeof(tmp));
 	if (!rc && (rc = key_sign_to_file(k, text, len, tmp, "verify with station.pub")) == 0)
 		rc = file_replace_finish(sig);
@@ -160,8 +161,8 @@ int manifest_read(const char *dir, struct manifest *m)
 	int rc;
 
 	memset(m, 0, sizeof(*m));
-	snprintf(path, sizeof(path), "%s/MANIFEST", dir);
-	if ((rc = file_read_all(path, MANIFEST_MAX_BYTES, &text, &len)) != 0)
+	if ((rc = path_join(path, sizeof(path), dir, "MANIFEST")) != 0 ||
+	    (rc = file_read_all(path, MANIFEST_MAX_BYTES, &text, &len)) != 0)
 		return rc;
 	if (len && text[len - 1] != '\n')
 		rc = rig_error(RIG_ERR_INVALID, "%s: last line unterminated", path);

@@ -396,11 +396,38 @@ static void trace(cairo_t *cr, const struct frame *f, const double *t, const dou
 	cairo_stroke(cr);
 }
 
+/* The level v held over scans [from, to) of the capture: a bar along the
+ * samples a level of the shot record was averaged over. */
+static void window_bar(cairo_t *cr, const struct frame *f, const struct waveform *wf, double from,
+		       double to, double v, struct rgba c)
+{
+	if (!isfinite(from) || !isfinite(to) || !isfinite(v) || !(to > from))
+		return;
+	color(cr, c);
+	cairo_set_line_width(cr, 3.5);
+	cairo_new_path(cr);
+	cairo_move_to(cr, px(f, plot_scan_ms(wf, from)), py(f, v));
+	cairo_line_to(cr, px(f, plot_scan_ms(wf, to)), py(f, v));
+	cairo_stroke(cr);
+}
+
+static void dot(cairo_t *cr, const struct frame *f, double x, double y, struct rgba c)
+{
+	if (!isfinite(x) || !isfinite(y))
+		return;
+	color(cr, c);
+	cairo_new_path(cr);
+	cairo_arc(cr, px(f, x), py(f, y), 3, 0, 2 * M_PI);
+	cairo_fill(cr);
+}
+
+/* Every line and point on the samples is the shot record's (rig/base/record.h). */
 void plot_waveform(cairo_t *cr, double w, double h, const struct waveform *wf)
 {
+	const struct shot_row *s = wf->shot;
 	struct frame top, bottom;
 	double split = wf->volume_ul ? h * 0.58 : h, lo = INFINITY, hi = -INFINITY;
-	double peak = wf->baseline_mm + wf->shot->depth_mm;
+	double crest = s->baseline_mm + s->depth_mm;
 	char title[200], label[64];
 
 	background(cr, w, h);
@@ -409,23 +436,24 @@ void plot_waveform(cairo_t *cr, double w, double h, const struct waveform *wf)
 	top.xmax = wf->t_ms[wf->n - 1];
 	for (size_t i = 0; i < wf->n; i++)
 		widen(&lo, &hi, wf->depth_mm[i]);
+	widen(&lo, &hi, s->baseline_mm);
+	widen(&lo, &hi, crest);
 	top.ymin = lo;
 	top.ymax = hi;
 	pad(&top.ymin, &top.ymax, 0.08);
-	snprintf(title, sizeof(title), "shot %u (burst %u), raw from %s", wf->shot->shot,
-		 wf->shot->burst, wf->capture);
+	snprintf(title, sizeof(title), "shot %u (burst %u), raw from %s", s->shot, s->burst,
+		 wf->capture);
 	axes(cr, &top, title, "ms from onset", "extension, mm");
 	cairo_save(cr);
 	clip_to(cr, &top);
-	mark(cr, &top, 0, wf->baseline_mm, TARGET, 2, "baseline");
-	snprintf(label, sizeof(label), "depth %.3f mm", wf->shot->depth_mm);
-	mark(cr, &top, 0, peak, LIMIT, 3, label);
+	mark(cr, &top, 0, s->baseline_mm, TARGET, 2, "baseline");
+	snprintf(label, sizeof(label), "depth %.3f mm", s->depth_mm);
+	mark(cr, &top, 0, crest, LIMIT, 3, label);
 	mark(cr, &top, 1, 0, MEAN, 3, "onset (50 %)");
 	trace(cr, &top, wf->t_ms, wf->depth_mm, wf->n);
-	color(cr, MEAN);
-	cairo_arc(cr, px(&top, 0), py(&top, wf->baseline_mm + wf->shot->depth_mm / 2), 3, 0,
-		  2 * M_PI);
-	cairo_fill(cr);
+	window_bar(cr, &top, wf, s->baseline_from, s->baseline_to, s->baseline_mm, TARGET);
+	dot(cr, &top, 0, s->baseline_mm + s->depth_mm / 2, MEAN);
+	dot(cr, &top, plot_scan_ms(wf, s->peak_scan), crest, LIMIT);
 	cairo_restore(cr);
 	if (!wf->volume_ul)
 		return;
@@ -438,17 +466,22 @@ void plot_waveform(cairo_t *cr, double w, double h, const struct waveform *wf)
 	hi = 0;
 	for (size_t i = 0; i < wf->n; i++)
 		widen(&lo, &hi, wf->volume_ul[i]);
-	widen(&lo, &hi, wf->shot->volume_ul);
+	widen(&lo, &hi, s->volume_ul);
 	bottom.ymin = lo;
 	bottom.ymax = hi;
 	pad(&bottom.ymin, &bottom.ymax, 0.1);
 	axes(cr, &bottom, "plunger: volume dispensed", "ms from onset", "ul");
 	clip_to(cr, &bottom);
 	mark(cr, &bottom, 0, 0, TARGET, 2, "level before");
-	snprintf(label, sizeof(label), "volume %.3f ul", wf->shot->volume_ul);
-	mark(cr, &bottom, 0, wf->shot->volume_ul, LIMIT, 3, label);
+	snprintf(label, sizeof(label), "volume %.3f ul", s->volume_ul);
+	mark(cr, &bottom, 0, s->volume_ul, LIMIT, 3, label);
 	mark(cr, &bottom, 1, 0, MEAN, 3, NULL);
 	trace(cr, &bottom, wf->t_ms, wf->volume_ul, wf->n);
+	/* The settled levels, where they were averaged (the level after is
+	 * the next shot's before: it may lie beyond the figure). */
+	window_bar(cr, &bottom, wf, s->before_from, s->before_to, 0, TARGET);
+	window_bar(cr, &bottom, wf, s->after_from, s->after_to,
+		   s->level_after_ul - s->level_before_ul, LIMIT);
 	cairo_restore(cr);
 }
 

@@ -17,10 +17,9 @@
 struct waveform {
 	double *t_ms;          /* relative to the onset */
 	double *depth_mm;      /* displacement channel */
-	double *volume_ul;     /* plunger channel, relative to its level before the shot; NULL if none */
+	double *volume_ul;     /* plunger channel, less the shot's level_before_ul; NULL if none */
 	size_t n;
-	const struct shot_row *shot; /* the detected shot */
-	double baseline_mm;    /* displacement before the onset (median) */
+	const struct shot_row *shot; /* the detected shot: every point drawn is its */
 	char capture[160];     /* where the samples came from */
 	double rate_hz;
 };
@@ -37,16 +36,17 @@ void plot_run_chart(cairo_t *cr, double w, double h, const double *x, size_t n,
 /* The raw shot with its detected onset, depth and volume marked. */
 void plot_waveform(cairo_t *cr, double w, double h, const struct waveform *wf);
 
-/* Per-shot values a measurement was judged on, in firing order: the
- * step's shot column of the same name. *x is malloc'd; returns how many,
- * 0 when the measurement was not judged on a shot column (or its count
- * does not match). */
+/* The values measurement m was judged from, in the order judged (the
+ * step keeps them: step_keep_values); *x is malloc'd. Returns how many,
+ * 0 when fewer than two were kept (nothing to plot). */
 size_t plot_values(const struct step_record *s, const struct measurement *m, double **x);
 
 /* The step's representative shot (the one nearest the median depth) read
  * from its capture under run_dir. 0, or an error (capture missing...). */
 int plot_load_waveform(const char *run_dir, const struct step_record *s, struct waveform *wf);
 void plot_waveform_release(struct waveform *wf);
+/* A scan of the shot's capture as ms from its onset (the figure's x). */
+double plot_scan_ms(const struct waveform *wf, double scan);
 
 /* A Shewhart control chart across runs (rig trend): one point per run,
  * the centre line, control limits per point (they follow each run's n),

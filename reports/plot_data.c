@@ -4,45 +4,23 @@
 
 #include "reports/plot.h"
 #include "rig/base/error.h"
+#include "rig/base/paths.h"
 #include "rig/base/rcap.h"
 
 #define BEFORE_MS 15.0
 #define AFTER_MS 80.0
 #define READ_SCANS 4096
 
-static double column(const struct shot_row *r, const char *name)
-{
-	if (!strcmp(name, "depth_mm"))
-		return r->depth_mm;
-	if (!strcmp(name, "volume_ul"))
-		return r->volume_ul;
-	if (!strcmp(name, "interval_ms"))
-		return r->interval_ms;
-	return NAN;
-}
-
 size_t plot_values(const struct step_record *s, const struct measurement *m, double **x)
 {
-	size_t n = 0;
-
 	*x = NULL;
-	if (m->n < 2 || s->nshots == 0)
+	if (m->nvalues < 2 || m->value_at + m->nvalues > s->nvalues)
 		return 0;
-	*x = malloc(s->nshots * sizeof(**x));
+	*x = malloc(m->nvalues * sizeof(**x));
 	if (!*x)
 		return 0;
-	for (size_t i = 0; i < s->nshots; i++) {
-		double v = column(&s->shots[i], m->name);
-
-		if (isfinite(v))
-			(*x)[n++] = v;
-	}
-	if (n != m->n) { /* judged on something else than this column */
-		free(*x);
-		*x = NULL;
-		n = 0;
-	}
-	return n;
+	memcpy(*x, s->values + m->value_at, m->nvalues * sizeof(**x));
+	return m->nvalues;
 }
 
 static int by_value(const void *a, const void *b)
@@ -84,8 +62,10 @@ static int channel(const struct rcap_header *h, const char *name)
 	return -1;
 }
 
+/* Samples [first, first + count) of the capture, in physical units, with
+ * their time from the shot's onset. */
 static int read_window(struct rcap_reader *r, struct waveform *wf, uint64_t first, uint64_t count,
-		       int disp, int plg)
+		       double onset_scan, int disp, int plg)
 {
 	uint16_t *buf = malloc(READ_SCANS * r->h.nchannels * sizeof(*buf));
 	uint64_t scan = 0;
@@ -100,12 +80,12 @@ static int read_window(struct rcap_reader *r, struct waveform *wf, uint64_t firs
 
 			if (scan < first)
 				continue;
-			wf->t_ms[wf->n] = (double)((int64_t)scan - (int64_t)first) * 1000.0 / r->h.rate_hz -
-					  BEFORE_MS;
+			wf->t_ms[wf->n] = ((double)scan - onset_scan) * 1000.0 / r->h.rate_hz;
 			wf->depth_mm[wf->n] = calibration_apply(&r->h.channels[disp].cal, codes[disp]);
+			/* The plunger relative to the level the shot's volume starts from. */
 			if (plg >= 0)
-				wf->volume_ul[wf->n] =
-					calibration_apply(&r->h.channels[plg].cal, codes[plg]);
+				wf->volume_ul[wf->n] = calibration_apply(&r->h.channels[plg].cal, codes[plg]) -
+						       wf->shot->level_before_ul;
 			wf->n++;
 		}
 	}
@@ -113,31 +93,12 @@ static int read_window(struct rcap_reader *r, struct waveform *wf, uint64_t firs
 	return rc;
 }
 
-/* Baseline and plunger level: medians of the samples before the onset. */
-static void settle_levels(struct waveform *wf)
-{
-	size_t k = 0;
-	double *tmp = malloc((wf->n + 1) * sizeof(*tmp)), plunger0 = 0;
-
-	if (!tmp)
-		return;
-	while (k < wf->n && wf->t_ms[k] < -2.0)
-		k++;
-	if (k) {
-		memcpy(tmp, wf->depth_mm, k * sizeof(*tmp));
-		qsort(tmp, k, sizeof(*tmp), by_value);
-		wf->baseline_mm = tmp[k / 2];
-		if (wf->volume_ul) {
-			memcpy(tmp, wf->volume_ul, k * sizeof(*tmp));
-			qsort(tmp, k, sizeof(*tmp), by_value);
-			plunger0 = tmp[k / 2];
-		}
-	}
-	for (size_t i = 0; wf->volume_ul && i < wf->n; i++)
-		wf->volume_ul[i] -= plunger0;
-	free(tmp);
-}
-
+/*
+ * The raw samples around the shot. Everything drawn on them (baseline,
+ * crest, onset, plunger levels, their windows) is the shot record's, as
+ * measurement made it and the journal keeps it: the figure derives
+ * nothing, so it cannot disagree with the numbers.
+ */
 int plot_load_waveform(const char *run_dir, const struct step_record *s, struct waveform *wf)
 {
 	const struct shot_row *shot = representative(s);
@@ -150,13 +111,19 @@ int plot_load_waveform(const char *run_dir, const struct step_record *s, struct 
 	memset(wf, 0, sizeof(*wf));
 	if (!shot)
 		return rig_error(RIG_ERR_INVALID, "%s: no shot with a capture", s->id);
+	if (!isfinite(shot->onset_scan) || !isfinite(shot->baseline_mm))
+		return rig_error(RIG_ERR_INVALID, "%s: shot %u: the journal holds no baseline and "
+				 "onset for it (a run recorded before rig kept them)", s->id, shot->shot);
 	snprintf(wf->capture, sizeof(wf->capture), "%s", s->captures[shot->burst - 1].name);
-	snprintf(path, sizeof(path), "%s/%s", run_dir, wf->capture);
+	if ((rc = path_format(path, sizeof(path), "%s/%s", run_dir, wf->capture)) != 0)
+		return rc;
 	if ((rc = rcap_open(&r, path)) != 0)
 		return rc;
 	disp = channel(&r.h, "displacement");
 	plg = channel(&r.h, "plunger");
-	start = (shot->t_s - r.h.t0_s) * r.h.rate_hz - BEFORE_MS * r.h.rate_hz / 1000.0;
+	if (!isfinite(shot->level_before_ul))
+		plg = -1;
+	start = shot->onset_scan - BEFORE_MS * r.h.rate_hz / 1000.0;
 	count = (uint64_t)((BEFORE_MS + AFTER_MS) * r.h.rate_hz / 1000.0);
 	if (disp < 0 || start < 0 || count == 0) {
 		rcap_close_reader(&r);
@@ -171,15 +138,19 @@ int plot_load_waveform(const char *run_dir, const struct step_record *s, struct 
 	if (!wf->t_ms || !wf->depth_mm || (plg >= 0 && !wf->volume_ul))
 		rc = rig_error(RIG_ERR_NOMEM, "out of memory");
 	else
-		rc = read_window(&r, wf, (uint64_t)start, count, disp, plg);
+		rc = read_window(&r, wf, (uint64_t)start, count, shot->onset_scan, disp, plg);
 	rcap_close_reader(&r);
 	if (!rc && wf->n < 2)
 		rc = rig_error(RIG_ERR_INVALID, "%s: capture ends before the shot", path);
 	if (rc)
 		plot_waveform_release(wf);
-	else
-		settle_levels(wf);
 	return rc;
+}
+
+/* A scan of the shot's capture as ms from its onset. */
+double plot_scan_ms(const struct waveform *wf, double scan)
+{
+	return (scan - wf->shot->onset_scan) * 1000.0 / wf->rate_hz;
 }
 
 void plot_waveform_release(struct waveform *wf)

@@ -1,6 +1,5 @@
 #include "reports/verify.h"
 
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +9,11 @@
 #include "reports/approval.h"
 #include "reports/keys.h"
 #include "reports/manifest.h"
+#include "rig/base/dirlist.h"
 #include "rig/base/error.h"
 #include "rig/base/file.h"
 #include "rig/base/journal.h"
+#include "rig/base/paths.h"
 
 #define MANIFEST_MAX_BYTES (16u << 20)
 
@@ -41,7 +42,10 @@ static void check_comment(struct verify_result *v, FILE *out, const char *dir, c
 	char path[4400], *text;
 	size_t len;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (path_join(path, sizeof(path), dir, name) != 0) {
+		verify_problem(v, out, 0, "%s: %s", name, rig_last_error());
+		return;
+	}
 	if (file_read_all(path, 4096, &text, &len) != 0)
 		return; /* missing or unreadable: reported by the signature check */
 	if (strncmp(text, want, strlen(want)) || text[strlen(want)] != '\n')
@@ -60,15 +64,18 @@ static void check_station(struct verify_result *v, FILE *out, const char *dir,
 	int have_pub;
 	size_t len;
 
-	snprintf(path, sizeof(path), "%s/station.pub", dir);
+	if (path_join(path, sizeof(path), dir, "station.pub") != 0 ||
+	    path_join(sig_path, sizeof(sig_path), dir, "MANIFEST.sig") != 0) {
+		verify_problem(v, out, 0, "MANIFEST.sig: %s", rig_last_error());
+		return;
+	}
 	have_pub = key_load_public(path, &in_dir) == 0;
-	snprintf(sig_path, sizeof(sig_path), "%s/MANIFEST.sig", dir);
 	if (key_read_signature(sig_path, keynum, sig) != 0) {
 		verify_problem(v, out, 0, "MANIFEST.sig: %s", rig_last_error());
 		return;
 	}
-	snprintf(path, sizeof(path), "%s/MANIFEST", dir);
-	if (file_read_all(path, MANIFEST_MAX_BYTES, &text, &len) != 0) {
+	if (path_join(path, sizeof(path), dir, "MANIFEST") != 0 ||
+	    file_read_all(path, MANIFEST_MAX_BYTES, &text, &len) != 0) {
 		verify_problem(v, out, 0, "MANIFEST: %s", rig_last_error());
 		return;
 	}
@@ -129,12 +136,6 @@ static int holds_listed(const struct manifest *m, const char *dir)
 	return 0;
 }
 
-static const char *full_of(char *buf, size_t len, const char *dir, const char *name)
-{
-	snprintf(buf, len, "%s/%s", dir, name);
-	return buf;
-}
-
 /* Everything present that MANIFEST does not list: files, links, empty or
  * extra directories, half-written leftovers. Only the three signing files
  * at the top and the signatures directory (its own chain) are not
@@ -145,32 +146,31 @@ static void check_unlisted(struct verify_result *v, FILE *out, const char *dir,
 	static const char *const own[] = { "MANIFEST", "MANIFEST.sig", "station.pub",
 					   MANIFEST_SIGNATURES_DIR };
 	char full[4400 + 2 * MANIFEST_PATH_MAX], child[2 * MANIFEST_PATH_MAX];
-	struct dirent *de;
-	DIR *d;
+	struct dir_names names;
 
-	snprintf(full, sizeof(full), "%s%s%s", dir, rel[0] ? "/" : "", rel);
-	if (depth > 16 || !(d = opendir(full))) {
+	if (depth > 16 || path_format(full, sizeof(full), "%s%s%s", dir, rel[0] ? "/" : "", rel) ||
+	    dir_names_read(full, &names) != 0) {
 		verify_problem(v, out, 0, "%s: cannot list", rel[0] ? rel : ".");
 		return;
 	}
-	while ((de = readdir(d))) {
+	for (size_t k = 0; k < names.n; k++) {
+		const char *name = names.name[k];
 		struct stat st;
 		int skip = 0;
 
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
 		for (size_t i = 0; !rel[0] && i < sizeof(own) / sizeof(own[0]); i++)
-			skip |= !strcmp(de->d_name, own[i]);
-		if (skip && !strcmp(de->d_name, MANIFEST_SIGNATURES_DIR) &&
-		    (lstat(full_of(full, sizeof(full), dir, de->d_name), &st) != 0 ||
+			skip |= !strcmp(name, own[i]);
+		if (skip && !strcmp(name, MANIFEST_SIGNATURES_DIR) &&
+		    (path_join(full, sizeof(full), dir, name) != 0 || lstat(full, &st) != 0 ||
 		     !S_ISDIR(st.st_mode)))
 			verify_problem(v, out, 0, MANIFEST_SIGNATURES_DIR ": not a directory");
 		if (skip)
 			continue;
-		snprintf(child, sizeof(child), "%s%s%s", rel, rel[0] ? "/" : "", de->d_name);
-		snprintf(full, sizeof(full), "%s/%s", dir, child);
-		if (strlen(rel) + strlen(de->d_name) + 1 >= MANIFEST_PATH_MAX)
-			verify_problem(v, out, 0, "%.200s...: not in MANIFEST (name too long)", child);
+		if (strlen(rel) + strlen(name) + 1 >= MANIFEST_PATH_MAX ||
+		    path_format(child, sizeof(child), "%s%s%s", rel, rel[0] ? "/" : "", name) ||
+		    path_join(full, sizeof(full), dir, child))
+			verify_problem(v, out, 0, "%.200s%s%.200s...: not in MANIFEST (name too long)",
+				       rel, rel[0] ? "/" : "", name);
 		else if (lstat(full, &st) != 0)
 			verify_problem(v, out, 0, "%s: cannot stat", child);
 		else if (S_ISDIR(st.st_mode)) {
@@ -184,7 +184,7 @@ static void check_unlisted(struct verify_result *v, FILE *out, const char *dir,
 		else if (!S_ISREG(st.st_mode))
 			verify_problem(v, out, 0, "%s: not a regular file", child);
 	}
-	closedir(d);
+	dir_names_release(&names);
 }
 
 static void check_artifacts(struct verify_result *v, FILE *out, const char *dir)
@@ -198,10 +198,11 @@ static void check_artifacts(struct verify_result *v, FILE *out, const char *dir)
 		return;
 	}
 	for (size_t i = 0; i < listed.n; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, listed.e[i].path);
 		if (strstr(listed.e[i].path, "..") || listed.e[i].path[0] == '/')
 			verify_problem(v, out, 0, "MANIFEST: lists %s, outside the run directory",
 				       listed.e[i].path);
+		else if (path_join(path, sizeof(path), dir, listed.e[i].path) != 0)
+			verify_problem(v, out, 0, "%s: %s", listed.e[i].path, rig_last_error());
 		else if (file_sha256_hex(path, hash) != 0)
 			verify_problem(v, out, 0, "%s: listed in MANIFEST but missing or unreadable",
 				       listed.e[i].path);
@@ -239,8 +240,8 @@ static void check_journal(struct verify_result *v, FILE *out, const char *dir)
 	struct journal_scan st;
 	struct journal_tail tail = { "", "" };
 
-	snprintf(path, sizeof(path), "%s/journal.jsonl", dir);
-	if (journal_scan(path, 0, note_tail, &tail, &st) != 0)
+	if (path_join(path, sizeof(path), dir, "journal.jsonl") != 0 ||
+	    journal_scan(path, 0, note_tail, &tail, &st) != 0)
 		verify_problem(v, out, 0, "%s", rig_last_error());
 	else if (strcmp(tail.event, "run_end"))
 		verify_problem(v, out, 0, "journal.jsonl: ends after line %llu without run_end "
@@ -258,14 +259,19 @@ int verify_run(const char *dir, const char *pinned_pub, const struct trust *t, F
 	struct stat st;
 
 	memset(v, 0, sizeof(*v));
+	/* Every file of the run is named under dir: a dir too long for its
+	 * longest fixed name is refused here, before any check is half done. */
+	if (path_join(path, sizeof(path), dir, "journal.jsonl") != 0 ||
+	    path_join(path, sizeof(path), dir, "MANIFEST.sig") != 0)
+		return -1;
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
 		return rig_error(RIG_ERR_INVALID, "%s: not a directory", dir);
 	/* Without the key asked for, or a run to check, nothing can be said. */
 	if (pinned_pub && key_load_public(pinned_pub, &pinned) != 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/MANIFEST", dir);
+	path_join(path, sizeof(path), dir, "MANIFEST");
 	if (access(path, F_OK) != 0) {
-		snprintf(path, sizeof(path), "%s/journal.jsonl", dir);
+		path_join(path, sizeof(path), dir, "journal.jsonl");
 		if (access(path, F_OK) != 0)
 			return rig_error(RIG_ERR_INVALID, "%s: not a run directory (no MANIFEST, no "
 					 "journal.jsonl)", dir);

@@ -218,6 +218,121 @@ static int run_source(struct datafile *df, const char *path, struct df_table *t)
 	return 0;
 }
 
+/* Data is tables, strings, numbers and booleans: what copies between two
+ * files' sandboxes. */
+#define MERGE_MAX_DEPTH 32
+
+struct merge {
+	lua_State *from;
+	int b_idx;
+	const char *const *skip;
+};
+
+/* Push onto `to` a copy of the value at idx of `from`. */
+static void copy_value(lua_State *to, lua_State *from, int idx, int depth)
+{
+	size_t len;
+	const char *str;
+
+	idx = lua_absindex(from, idx);
+	switch (lua_type(from, idx)) {
+	case LUA_TBOOLEAN: lua_pushboolean(to, lua_toboolean(from, idx)); return;
+	case LUA_TNUMBER:
+		if (lua_isinteger(from, idx))
+			lua_pushinteger(to, lua_tointeger(from, idx));
+		else
+			lua_pushnumber(to, lua_tonumber(from, idx));
+		return;
+	case LUA_TSTRING:
+		str = lua_tolstring(from, idx, &len);
+		lua_pushlstring(to, str, len);
+		return;
+	case LUA_TTABLE:
+		if (depth > MERGE_MAX_DEPTH || !lua_checkstack(from, 4))
+			luaL_error(to, "tables nested deeper than %d", MERGE_MAX_DEPTH);
+		luaL_checkstack(to, 4, "merging");
+		lua_newtable(to);
+		lua_pushnil(from);
+		while (lua_next(from, idx)) {
+			copy_value(to, from, -2, depth + 1);
+			copy_value(to, from, -1, depth + 1);
+			lua_rawset(to, -3);
+			lua_pop(from, 1);
+		}
+		return;
+	default:
+		luaL_error(to, "the base holds a %s, not data", luaL_typename(from, idx));
+	}
+}
+
+static int is_record(lua_State *L, int idx)
+{
+	return lua_type(L, idx) == LUA_TTABLE && lua_rawlen(L, idx) == 0;
+}
+
+/* Merge from's table at b under to's table at t (both absolute). */
+static void merge_tables(lua_State *to, int t, lua_State *from, int b, const char *const *skip,
+			 int depth)
+{
+	if (depth > MERGE_MAX_DEPTH || !lua_checkstack(from, 4))
+		luaL_error(to, "tables nested deeper than %d", MERGE_MAX_DEPTH);
+	luaL_checkstack(to, 4, "merging");
+	lua_pushnil(from);
+	while (lua_next(from, b)) {
+		int skipped = 0;
+
+		for (size_t i = 0; skip && skip[i] && lua_type(from, -2) == LUA_TSTRING; i++)
+			skipped |= !strcmp(lua_tostring(from, -2), skip[i]);
+		if (!skipped) {
+			copy_value(to, from, -2, depth + 1);   /* key */
+			lua_pushvalue(to, -1);
+			lua_rawget(to, t);                    /* key, t[key] */
+			if (lua_isnil(to, -1)) {
+				lua_pop(to, 1);
+				copy_value(to, from, -1, depth + 1);
+				lua_rawset(to, t);
+			} else if (is_record(to, -1) && is_record(from, -1)) {
+				merge_tables(to, lua_absindex(to, -1), from, lua_absindex(from, -1),
+					     NULL, depth + 1);
+				lua_pop(to, 2);
+			} else {
+				lua_pop(to, 2);
+			}
+		}
+		lua_pop(from, 1);
+	}
+}
+
+static int merge_protected(lua_State *L)
+{
+	struct merge *mg = lua_touserdata(L, 1);
+
+	/* The table merged into is argument 2: a called function sees only its own stack. */
+	merge_tables(L, 2, mg->from, mg->b_idx, mg->skip, 0);
+	return 0;
+}
+
+int df_merge_base(struct df_table *t, struct df_table *base, const char *const skip[])
+{
+	lua_State *L = t->df->L;
+	struct merge mg = { base->df->L, base->idx, skip };
+	int rc, top = lua_gettop(base->df->L);
+
+	/* Allocation in the sandbox may fail: only inside a protected call. */
+	lua_pushcfunction(L, merge_protected);
+	lua_pushlightuserdata(L, &mg);
+	lua_pushvalue(L, t->idx);
+	rc = lua_pcall(L, 2, 0, 0);
+	lua_settop(base->df->L, top);
+	if (rc != LUA_OK) {
+		rc = rig_error(RIG_ERR_INVALID, "%s: merging %s: %s", t->df->path, base->df->path,
+			       lua_isstring(L, -1) ? lua_tostring(L, -1) : "out of memory");
+		lua_pop(L, 1);
+		return rc;
+	}
+	return 0;
+}
+
 void datafile_release(struct datafile *df)
 {
 	sandbox_close(df->L);

@@ -66,6 +66,16 @@ void df_close(struct df_table *sub);
 int df_fail(struct df_table *t, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * A data file built on another (a fixture's `extends`): every field of the
+ * table base that t lacks is copied into t; where both hold a table with
+ * named fields, the two merge the same way, field by field; a list (an
+ * array such as channels or sockets) and any other value in t replace the
+ * base's whole. Fields named in skip (NULL-terminated, may be NULL) are
+ * not copied from base's top level. 0, or an error naming t's file.
+ */
+int df_merge_base(struct df_table *t, struct df_table *base, const char *const skip[]);
+
 /* 1-based line of `key = ` at or after offset from; 0 if not found. */
 int datafile_line_of(const struct datafile *df, size_t from, const char *key, size_t *found_at);
 

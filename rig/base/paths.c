@@ -35,6 +35,11 @@ int path_format(char *buf, size_t len, const char *fmt, ...)
 			 len ? len - 1 : 0, buf);
 }
 
+int path_join(char *buf, size_t len, const char *dir, const char *name)
+{
+	return path_format(buf, len, "%s/%s", dir, name);
+}
+
 int paths_find_data(const char *rel, char *out, size_t len)
 {
 	if (access(rel, R_OK) == 0) {

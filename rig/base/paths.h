@@ -11,6 +11,8 @@
  * another file's name.
  */
 int path_format(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* dir/name into buf, as path_format checks it. */
+int path_join(char *buf, size_t len, const char *dir, const char *name);
 
 /*
  * Find rig's own data (fixtures/, scripts/) for a relative name: first in

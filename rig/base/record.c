@@ -1,6 +1,7 @@
 #include "rig/base/record.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,6 +86,48 @@ struct measurement *step_add_measurement(struct step_record *s)
 	if (m)
 		measurement_init(m);
 	return m;
+}
+
+#define SFIELD(f) { #f, offsetof(struct shot_row, f) }
+
+const struct shot_field shot_fields[] = {
+	SFIELD(t_s), SFIELD(depth_mm), SFIELD(volume_ul),
+	SFIELD(baseline_mm), SFIELD(onset_scan), SFIELD(peak_scan), SFIELD(end_scan),
+	SFIELD(baseline_from), SFIELD(baseline_to),
+	SFIELD(level_before_ul), SFIELD(level_after_ul),
+	SFIELD(before_from), SFIELD(before_to), SFIELD(after_from), SFIELD(after_to),
+	{ NULL, 0 },
+};
+
+double shot_field_get(const struct shot_row *r, const struct shot_field *f)
+{
+	double v;
+
+	memcpy(&v, (const char *)r + f->offset, sizeof(v));
+	return v;
+}
+
+void shot_field_set(struct shot_row *r, const struct shot_field *f, double v)
+{
+	memcpy((char *)r + f->offset, &v, sizeof(v));
+}
+
+void shot_rows_link(struct shot_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		rows[i].interval_ms = i + 1 < n ? (rows[i + 1].t_s - rows[i].t_s) * 1000.0 : NAN;
+}
+
+int shot_row_same(const struct shot_row *a, const struct shot_row *b)
+{
+	for (const struct shot_field *f = shot_fields; f->name; f++) {
+		double x = shot_field_get(a, f), y = shot_field_get(b, f);
+
+		/* Bits, so that NAN equals NAN and -0 does not equal 0. */
+		if (memcmp(&x, &y, sizeof(x)))
+			return 0;
+	}
+	return a->flags == b->flags;
 }
 
 struct shot_row *step_add_shot(struct step_record *s)

@@ -64,7 +64,32 @@ struct shot_row {
 	double depth_mm, volume_ul;
 	double interval_ms;    /* to the next onset in the same burst; NAN for the last */
 	unsigned flags;        /* enum shot_flag */
+	/* The points measurement read the numbers from (struct shot,
+	 * rig/measure/shots.h), in scans of the burst's capture: journaled
+	 * with the burst, drawn by the waveform figure, compared bit for bit
+	 * by rig verify --deep. NAN: not journaled. */
+	double baseline_mm;    /* needle retracted; the crest is baseline_mm + depth_mm */
+	double onset_scan, peak_scan, end_scan;
+	double baseline_from, baseline_to;        /* the baseline's window [from, to) */
+	double level_before_ul, level_after_ul;   /* settled plunger levels (volume: after - before) */
+	double before_from, before_to, after_from, after_to; /* their windows */
 };
+
+/* The per-shot numbers a burst journals, one array each, in this order
+ * (t_s, depth_mm, volume_ul, then the points above); NULL-terminated. */
+struct shot_field {
+	const char *name;
+	size_t offset;         /* of a double in struct shot_row */
+};
+extern const struct shot_field shot_fields[];
+double shot_field_get(const struct shot_row *r, const struct shot_field *f);
+void shot_field_set(struct shot_row *r, const struct shot_field *f, double v);
+
+/* interval_ms of rows[0..n), one burst's shots, from their onsets. */
+void shot_rows_link(struct shot_row *rows, size_t n);
+/* 1 when a and b hold the same shot bit for bit (every shot_fields
+ * number and the flags), else 0. */
+int shot_row_same(const struct shot_row *a, const struct shot_row *b);
 
 struct artifact {
 	char name[160];        /* relative to the run directory */

@@ -42,6 +42,46 @@ json_t *json_doubles(const double *x, size_t n)
 	return a;
 }
 
+void shot_rows_to_json(json_t *e, const struct shot_row *rows, size_t n)
+{
+	json_t *flags = json_array();
+
+	for (const struct shot_field *f = shot_fields; f->name; f++) {
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, json_number_or_null(shot_field_get(&rows[i], f)));
+		json_object_set_new(e, f->name, a);
+	}
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(flags, json_integer(rows[i].flags));
+	json_object_set_new(e, "flags", flags);
+}
+
+size_t shot_rows_count(const json_t *e)
+{
+	return json_array_size(json_object_get(e, "t_s"));
+}
+
+void shot_rows_from_json(const json_t *e, struct shot_row *rows, size_t n)
+{
+	const json_t *flags = json_object_get(e, "flags");
+
+	for (const struct shot_field *f = shot_fields; f->name; f++) {
+		const json_t *a = json_object_get(e, f->name);
+
+		for (size_t i = 0; i < n; i++) {
+			const json_t *v = json_array_get(a, i);
+			double x = json_is_number(v) ? json_number_value(v) : NAN;
+
+			shot_field_set(&rows[i], f, x);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		rows[i].flags = (unsigned)json_integer_value(json_array_get(flags, i));
+	shot_rows_link(rows, n);
+}
+
 #define MFIELD(f) { #f, offsetof(struct measurement, f) }
 
 static const struct {

@@ -24,6 +24,15 @@ enum verdict verdict_parse(const char *name);
 json_t *json_doubles(const double *x, size_t n);
 
 
+/* One burst's shots, rows[0..n), into its journal event e: an array per
+ * shot_fields entry (rig/base/record.h) and "flags". */
+void shot_rows_to_json(json_t *e, const struct shot_row *rows, size_t n);
+/* How many shots the burst event e holds. */
+size_t shot_rows_count(const json_t *e);
+/* Its shots into rows[0..n) (shot and burst numbers aside), intervals
+ * linked; a number e does not hold is NAN. */
+void shot_rows_from_json(const json_t *e, struct shot_row *rows, size_t n);
+
 json_t *measurement_to_json(const struct measurement *m);
 /* Fields absent from j keep measurement_init()'s values. */
 void measurement_from_json(const json_t *j, struct measurement *m);

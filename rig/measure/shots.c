@@ -109,6 +109,7 @@ struct measure {
 	double u2_depth, u2_volume;  /* sums of squares over the shots */
 	unsigned nu_depth, nu_volume;
 	double v_before_n, pend_level_n; /* samples in the shots' "before" plunger levels */
+	uint64_t v_before_to, base_from, base_to; /* their windows' ends, the baseline's window */
 
 	/* A finished shot waits for the plunger to settle after it. */
 	int pending;
@@ -385,11 +386,16 @@ static double level_count(const struct measure *m, uint64_t k)
 	return from >= k ? 1 : (double)(k - from);
 }
 
-static void emit_pending(struct measure *m, double v_after, double n_after)
+static void emit_pending(struct measure *m, double v_after, double n_after, uint64_t at)
 {
 	if (!m->pending)
 		return;
 	m->pend.volume_ul = v_after - m->pend_v_before;
+	if (m->cfg.plunger >= 0) {
+		m->pend.level_after_ul = v_after;
+		m->pend.after_to = at;
+		m->pend.after_from = at - (uint64_t)n_after;
+	}
 	if (m->cfg.plunger >= 0) {
 		m->pend.u_volume_ul = m->psigma * sqrt(1 / m->pend_level_n + 1 / n_after);
 		m->u2_volume += m->pend.u_volume_ul * m->pend.u_volume_ul;
@@ -520,12 +526,23 @@ static void end_shot(struct measure *m, uint64_t last, uint64_t end, unsigned fl
 	s->index = ++m->count;
 	s->baseline_mm = m->shot_base;
 	s->depth_mm = d;
-	s->t_s = ((double)m->shot_first + (on >= 0 ? on : (double)(m->crossing - m->shot_first))) /
-		 m->rate;
+	s->onset_scan = (double)m->shot_first + (on >= 0 ? on : (double)(m->crossing - m->shot_first));
+	s->t_s = s->onset_scan / m->rate;
 	s->rise_ms = r10 >= 0 && r90 >= 0 ? (r90 - r10) / m->rate * 1000.0 : NAN;
 	s->peak_s = m->peak_at / m->rate;
 	s->end_s = flags & SHOT_UNFINISHED ? NAN : (double)end / m->rate;
 	s->flags = flags;
+	s->peak_scan = m->peak_at;
+	s->end_scan = flags & SHOT_UNFINISHED ? NAN : (double)end;
+	s->baseline_from = m->base_from;
+	s->baseline_to = m->base_to;
+	s->level_before_ul = NAN;
+	s->level_after_ul = NAN;
+	if (m->cfg.plunger >= 0) {
+		s->level_before_ul = m->v_before;
+		s->before_to = m->v_before_to;
+		s->before_from = m->v_before_to - (uint64_t)m->v_before_n;
+	}
 	s->hum_mm = m->hum_w > 0 ? hypot(m->hum_a, m->hum_b) : 0;
 	s->u_depth_mm = sqrt(m->u_fit * m->u_fit + noise_var(m, m->top_s) / m->base_n);
 	s->u_volume_ul = NAN;
@@ -603,8 +620,9 @@ static void start_shot(struct measure *m, uint64_t k, uint64_t from, uint32_t s)
 {
 	m->v_before = level_before(m, k);
 	m->v_before_n = level_count(m, k);
+	m->v_before_to = k;
 	/* The previous shot's plunger has settled by now. */
-	emit_pending(m, m->v_before, m->v_before_n);
+	emit_pending(m, m->v_before, m->v_before_n, k);
 	m->clip_at_start = m->clipped;
 	m->state = IN_SHOT;
 	m->shot_first = from;
@@ -725,6 +743,8 @@ static void start_from_rest(struct measure *m, uint64_t k, uint32_t s)
 					     from, to)
 				 : m->base;
 	m->base_n = from < to ? (double)(to - from) : 1;
+	m->base_from = from < to ? from : to;
+	m->base_to = to;
 	hfrom = to > m->hum_len ? to - m->hum_len : 0;
 	if (hfrom < m->quiet_from)
 		hfrom = m->quiet_from;
@@ -1165,7 +1185,7 @@ int measure_finish(struct measure *m)
 			close_run(m, m->scan);
 		end_shot(m, m->scan - 1, m->scan - 1, SHOT_UNFINISHED);
 	}
-	emit_pending(m, level_before(m, m->scan), level_count(m, m->scan));
+	emit_pending(m, level_before(m, m->scan), level_count(m, m->scan), m->scan);
 	return 0;
 }
 

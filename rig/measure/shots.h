@@ -65,6 +65,18 @@ struct shot {
 	double u_depth_mm;   /* Type A standard uncertainty of depth (noise) */
 	double u_volume_ul;  /* Type A standard uncertainty of volume (plunger noise) */
 	unsigned flags;      /* enum shot_flag */
+	/* The points the numbers above were read from, in scans of the
+	 * stream (scan 0 is the capture's first): the journal keeps them
+	 * and the report's figure draws them, so no consumer derives a
+	 * baseline or a crest of its own (docs/design.md "What a shot is"). */
+	double onset_scan;   /* t_s, fractional */
+	double peak_scan;    /* peak_s: the crest, baseline_mm + depth_mm, is there */
+	double end_scan;     /* end_s; NAN if unfinished */
+	uint64_t baseline_from, baseline_to; /* baseline_mm is the mean over [from, to) (less
+	                                      * the hum); empty: drift tracking stood in */
+	double level_before_ul, level_after_ul; /* settled plunger levels, volume_ul is
+	                                         * after - before; NAN without plunger */
+	uint64_t before_from, before_to, after_from, after_to; /* their windows [from, to) */
 };
 
 struct measure_config {

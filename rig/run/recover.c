@@ -1,6 +1,5 @@
 #include "rig/run/recover.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -12,29 +11,33 @@
 #include <unistd.h>
 
 #include "reports/artifacts.h"
+#include "rig/base/dirlist.h"
 #include "rig/base/error.h"
 #include "rig/base/journal.h"
+#include "rig/base/paths.h"
 #include "rig/run/rederive.h"
 #include "rig/run/replay.h"
 #include "rig/store/store.h"
 #include "rig/base/timefmt.h"
 
-#define DEFAULT_RUNS "reports/out"
+/* Every file recovery names is dir/NAME with NAME no longer than this
+ * (journal.jsonl.torn is the journal's own, rig/base/journal.c). */
+#define LONGEST_NAME "journal.jsonl.torn"
 
-static void in_dir(char *out, size_t len, const char *dir, const char *name)
+int recover_dir_check(const char *dir)
 {
-	snprintf(out, len, "%s/%s", dir, name);
+	char path[4400];
+
+	return path_join(path, sizeof(path), dir, LONGEST_NAME);
 }
 
 int recover_needed(const char *dir)
 {
 	char path[4400];
 
-	in_dir(path, sizeof(path), dir, "journal.jsonl");
-	if (access(path, F_OK) != 0)
+	if (path_join(path, sizeof(path), dir, "journal.jsonl") != 0 || access(path, F_OK) != 0)
 		return 0;
-	in_dir(path, sizeof(path), dir, "MANIFEST.sig");
-	return access(path, F_OK) != 0;
+	return path_join(path, sizeof(path), dir, "MANIFEST.sig") == 0 && access(path, F_OK) != 0;
 }
 
 /* The first line of the file name in dir, never through a symbolic link;
@@ -45,7 +48,8 @@ static int first_line(const char *dir, const char *name, char *buf, size_t len)
 	ssize_t n;
 	int fd;
 
-	in_dir(path, sizeof(path), dir, name);
+	if (path_join(path, sizeof(path), dir, name) != 0)
+		return -1;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -1;
@@ -58,18 +62,17 @@ static int first_line(const char *dir, const char *name, char *buf, size_t len)
 	return 0;
 }
 
-/* Why dir is not a run directory of rig's to close, or NULL. A journal
- * that is a symbolic link, or whose first line is not a rig run_start, is
- * nobody's rig run; with need_mark (recovery nobody asked for by name) the
- * directory must also carry RECOVER_MARK naming that run. */
-static const char *not_ours(const char *dir, int need_mark)
+/* rig/run/recover.h says what makes a run directory rig's. */
+const char *recover_not_ours(const char *dir, int need_mark)
 {
 	char path[4400], head[8192], mark[80];
 	struct stat st;
 	json_t *start;
 	const char *why = NULL;
 
-	in_dir(path, sizeof(path), dir, "journal.jsonl");
+	if (recover_dir_check(dir) != 0)
+		return "path too long";
+	path_join(path, sizeof(path), dir, "journal.jsonl");
 	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || lstat(path, &st) != 0)
 		return "not a run directory";
 	if (S_ISLNK(st.st_mode))
@@ -111,16 +114,19 @@ static int close_record(struct replay *rp, struct journal *j, const struct journ
 	return rc;
 }
 
-/* Ready rp to rebuild the record of the run in dir from its journal (path). */
-static void replay_setup(struct replay *rp, struct run_record *rec, struct fixture *fx,
-			 const char *dir, char *path, size_t len)
+/* Ready rp to rebuild the record of the run in dir from its journal
+ * (path): 0, or the error of a dir too long to name its files. */
+static int replay_setup(struct replay *rp, struct run_record *rec, struct fixture *fx,
+			const char *dir, char *path, size_t len)
 {
 	run_record_init(rec);
-	snprintf(rec->out_dir, sizeof(rec->out_dir), "%s", dir);
-	in_dir(path, len, dir, "journal.jsonl");
 	rp->rec = rec;
 	rp->fx = fx;
 	rp->journal_path = path;
+	if (recover_dir_check(dir) != 0 ||
+	    path_format(rec->out_dir, sizeof(rec->out_dir), "%s", dir) != 0)
+		return RIG_ERR_INVALID;
+	return path_join(path, len, dir, "journal.jsonl");
 }
 
 /* A finished run rig run left out of its results store (records cut short
@@ -143,12 +149,13 @@ static void store_if_missing(const char *path, const struct run_record *rec, FIL
 }
 
 /*
- * A closed, signed run missing from its results store (killed while it
- * waited for the store's lock): its journal, read without a change to the
- * record, puts it there. Only into a store that exists: a run directory
- * copied elsewhere must not create its station's store on another machine.
+ * A closed, signed run is missing from its results store when rig was
+ * killed while it waited for the store's lock: its journal, read without
+ * a change to the record, puts it there. Only into a store that exists: a
+ * run directory copied elsewhere must not create its station's store on
+ * another machine.
  */
-static void store_closed_run(const char *dir, FILE *out)
+void recover_store_closed(const char *dir, FILE *out)
 {
 	struct run_record rec;
 	struct fixture *fx = calloc(1, sizeof(*fx));
@@ -158,8 +165,8 @@ static void store_closed_run(const char *dir, FILE *out)
 
 	if (!fx)
 		return;
-	replay_setup(&rp, &rec, fx, dir, path, sizeof(path));
-	if (journal_scan(path, 0, replay_line, &rp, &st) == 0 && rp.ended) {
+	if (replay_setup(&rp, &rec, fx, dir, path, sizeof(path)) == 0 &&
+	    journal_scan(path, 0, replay_line, &rp, &st) == 0 && rp.ended) {
 		run_record_settle(&rec);
 		if (rec.verdict != VERDICT_ABORTED)
 			store_if_missing(rp.store_path, &rec, out, 0);
@@ -199,7 +206,11 @@ int recover_run(const char *dir, const struct station_key *k, FILE *out)
 
 	if (!fx)
 		return rig_error(RIG_ERR_NOMEM, "out of memory");
-	replay_setup(&rp, &rec, fx, dir, path, sizeof(path));
+	if ((rc = replay_setup(&rp, &rec, fx, dir, path, sizeof(path))) != 0) {
+		run_record_release(&rec);
+		free(fx);
+		return rc;
+	}
 	rp.mismatch = tell_mismatch;
 	rp.mismatch_ctx = out;
 	rc = journal_resume(&j, path, replay_line, &rp, &st);
@@ -213,9 +224,10 @@ int recover_run(const char *dir, const struct station_key *k, FILE *out)
 	if (!rc) {
 		run_record_release(&rec);
 		memset(&rp, 0, sizeof(rp));
-		replay_setup(&rp, &rec, fx, dir, path, sizeof(path));
+		rc = replay_setup(&rp, &rec, fx, dir, path, sizeof(path));
 		rp.mismatch = quiet; /* told on the first pass */
-		rc = journal_scan(path, 0, replay_line, &rp, &st);
+		if (!rc)
+			rc = journal_scan(path, 0, replay_line, &rp, &st);
 	}
 	if (!rc) {
 		key_id(k, rec.station_key_id); /* the key that signs it now */
@@ -242,67 +254,28 @@ int recover_run(const char *dir, const struct station_key *k, FILE *out)
 int recover_leftovers(const char *parent, const char *skip, const struct station_key *k,
 		      FILE *out)
 {
-	DIR *d = opendir(parent);
-	struct dirent *de;
+	struct dir_names names;
 	char dir[4400];
 	int closed = 0;
 
-	if (!d)
+	if (dir_names_read(parent, &names) != 0)
 		return 0;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
+	for (size_t i = 0; i < names.n; i++) {
+		if (names.name[i][0] == '.')
 			continue;
-		in_dir(dir, sizeof(dir), parent, de->d_name);
-		if ((skip && !strcmp(dir, skip)) || !recover_needed(dir) || not_ours(dir, 1))
+		if (path_join(dir, sizeof(dir), parent, names.name[i]) != 0 ||
+		    recover_dir_check(dir) != 0) {
+			fprintf(out, "rig: cannot recover %s/%.200s...: %s\n", parent, names.name[i],
+				rig_last_error());
+			continue;
+		}
+		if ((skip && !strcmp(dir, skip)) || !recover_needed(dir) || recover_not_ours(dir, 1))
 			continue;
 		if (recover_run(dir, k, out) == 0)
 			closed++;
 		else if (!strstr(rig_last_error(), "a running rig holds it"))
 			fprintf(out, "rig: cannot recover %s: %s\n", dir, rig_last_error());
 	}
-	closedir(d);
+	dir_names_release(&names);
 	return closed;
-}
-
-int recover_command(int argc, char **argv)
-{
-	struct station_key k;
-
-	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
-		fprintf(stderr, "usage: rig recover [DIR]   (default: every unclosed run under %s)\n",
-			DEFAULT_RUNS);
-		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
-	}
-	if (key_station(&k, stderr) != 0) {
-		fprintf(stderr, "rig: %s\n", rig_last_error());
-		return 2;
-	}
-	if (argc == 1) {
-		int n = recover_leftovers(DEFAULT_RUNS, NULL, &k, stdout);
-
-		if (n == 0)
-			printf("rig: no unclosed runs under %s\n", DEFAULT_RUNS);
-		return 0;
-	}
-	if (!recover_needed(argv[1])) {
-		char path[4400];
-
-		in_dir(path, sizeof(path), argv[1], "journal.jsonl");
-		if (access(path, F_OK) != 0) {
-			fprintf(stderr, "rig: %s: not a run directory (no journal.jsonl)\n", argv[1]);
-			return 2;
-		}
-		printf("rig: %s: already closed and signed (check it with rig verify)\n", argv[1]);
-		store_closed_run(argv[1], stdout);
-		return 0;
-	}
-	if (not_ours(argv[1], 0)) {
-		fprintf(stderr, "rig: %s: %s; not recovered\n", argv[1], not_ours(argv[1], 0));
-		return 2;
-	}
-	if (recover_run(argv[1], &k, stdout) != 0) {
-		fprintf(stderr, "rig: %s\n", rig_last_error());
-		return 2;
-	}
-	return 0;
 }

@@ -31,7 +31,18 @@ int recover_run(const char *dir, const struct station_key *k, FILE *out);
 int recover_leftovers(const char *parent, const char *skip, const struct station_key *k,
 		      FILE *out);
 
-/* rig recover [DIR] */
-int recover_command(int argc, char **argv);
+/* 0 when every file of a run in dir can be named; else the error "path
+ * too long ..." (rig/base/paths.h). */
+int recover_dir_check(const char *dir);
+
+/* Why dir is not a run directory of rig's to close, or NULL. A journal
+ * that is a symbolic link, or whose first line is not a rig run_start, is
+ * nobody's rig run; with need_mark (recovery nobody asked for by name) the
+ * directory must also carry RECOVER_MARK naming that run. */
+const char *recover_not_ours(const char *dir, int need_mark);
+
+/* A closed, signed run in dir missing from its results store: into the
+ * store, if that store exists; says so on out. */
+void recover_store_closed(const char *dir, FILE *out);
 
 #endif

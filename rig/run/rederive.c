@@ -13,6 +13,7 @@
 #include "rig/measure/capture.h"
 #include "rig/base/record_json.h"
 #include "rig/run/replay.h"
+#include "rig/station/burst.h"
 #include "rig/store/store.h"
 
 #define JUDGE_MAX_VALUES 10000000
@@ -95,18 +96,16 @@ int rederive_measurement(const json_t *e, const struct fixture *fx, struct step_
 		if (!isfinite(set) || !isfinite(over))
 			rc = rig_error(RIG_ERR_INVALID, "safe depth setting malformed");
 		else
-			rc = judge_safe_depth(x, n, req, set, over,
-					      guard_u(j, fixture_uncertainty(fx, "depth_mm", set)), &m);
-		m.uncertainty = fixture_uncertainty(fx, "depth_mm", set);
+			rc = judge_safe_depth_u(x, n, req, set, over, fx,
+						guard_u(j, fixture_uncertainty(fx, "depth_mm", set)), &m);
 	} else if (!strcmp(kind, "sample")) {
 		if (acceptance_from_json(json_object_get(j, "acceptance"), &a) != 0)
 			return rig_error(RIG_ERR_INVALID, "journaled acceptance criteria malformed");
 		if (!(x = numbers(json_object_get(j, "values"), &n)))
 			return RIG_ERR_INVALID;
-		double u = fixture_uncertainty(fx, name, isnan(a.target) ? 0 : a.target);
+		double u = fixture_uncertainty(fx, name, acceptance_setting(&a));
 
-		rc = judge_sample(x, n, &a, guard_u(j, u), &m);
-		m.uncertainty = u;
+		rc = judge_sample_u(x, n, &a, fx, guard_u(j, u), &m);
 	} else
 		return rig_error(RIG_ERR_INVALID, "judged by an unknown kind \"%s\"", kind);
 	if (!rc && x && s)
@@ -299,6 +298,8 @@ static void on_shot(void *ctx, const struct shot *sh)
 {
 	struct remeasure *r = ctx;
 	const struct shot_row *row;
+	struct shot_row want;
+	struct shot again;
 
 	while (r->next < r->s->nshots && r->s->shots[r->next].burst < r->burst)
 		r->next++;
@@ -307,9 +308,13 @@ static void on_shot(void *ctx, const struct shot *sh)
 		return;
 	}
 	row = &r->s->shots[r->next++];
-	if (memcmp(&row->depth_mm, &sh->depth_mm, sizeof(double)) ||
-	    memcmp(&row->volume_ul, &sh->volume_ul, sizeof(double)) ||
-	    row->t_s != sh->t_s + r->info->h.t0_s)
+	/* The shot as the run recorded it, on the bench clock: every number
+	 * and every point it was read from must come out as journaled. */
+	again = *sh;
+	again.t_s += r->info->h.t0_s;
+	burst_shot_row(&want, &again);
+	want.flags = row->flags;  /* PARTIAL needs the setting, which a capture does not hold */
+	if (!shot_row_same(row, &want))
 		r->differs = 1;
 }
 

@@ -133,19 +133,10 @@ static int on_step_start(struct replay *rp, const json_t *e)
 	return 0;
 }
 
-static double at(const json_t *array, size_t i)
-{
-	json_t *v = json_array_get(array, i);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 static int on_burst(struct replay *rp, struct step_record *s, const json_t *e)
 {
-	json_t *t = json_object_get(e, "t_s"), *depth = json_object_get(e, "depth_mm");
-	json_t *volume = json_object_get(e, "volume_ul"), *flags = json_object_get(e, "flags");
 	json_t *cap = json_object_get(e, "capture");
-	size_t n = json_array_size(t);
+	size_t n = shot_rows_count(e), first = s->nshots;
 	struct artifact *a;
 
 	s->bursts++;
@@ -156,12 +147,8 @@ static int on_burst(struct replay *rp, struct step_record *s, const json_t *e)
 			return rig_error(RIG_ERR_NOMEM, "%s: out of memory", rp->journal_path);
 		row->shot = (uint32_t)s->nshots;
 		row->burst = s->bursts;
-		row->t_s = at(t, i);
-		row->depth_mm = at(depth, i);
-		row->volume_ul = at(volume, i);
-		row->interval_ms = i + 1 < n ? (at(t, i + 1) - row->t_s) * 1000.0 : NAN;
-		row->flags = (unsigned)json_integer_value(json_array_get(flags, i));
 	}
+	shot_rows_from_json(e, s->shots + first, n);
 	if (!cap)
 		return 0;
 	if (!(a = step_add_capture(s)))

@@ -267,12 +267,9 @@ static int l_judge(lua_State *L)
 	read_options(L, 5, &a);
 	measurement_init(&m);
 	snprintf(m.name, sizeof(m.name), "%s", name);
-	u = harness_uncertainty(h, name, isnan(a.target) ? 0 : a.target);
-	if (judge_sample(x, n, &a, u, &m) != 0)
+	u = harness_uncertainty(h, name, acceptance_setting(&a));
+	if (judge_sample_u(x, n, &a, h->fx, u, &m) != 0)
 		return harness_misuse(L, "%s", rig_last_error());
-	/* The guard band holds the Type A term too; the uncertainty shown
-	 * with its certificate chain is the fixture's. */
-	m.uncertainty = fixture_uncertainty(h->fx, name, isnan(a.target) ? 0 : a.target);
 	if (h->step && step_keep_values(h->step, &m, x, n) != 0)
 		return luaL_error(L, "%s", rig_last_error());
 	/* guard_u: the U the guard band was made of (fixture and Type A), so

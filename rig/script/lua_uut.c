@@ -78,25 +78,14 @@ static void show_progress(void *ctx, size_t measured, uint32_t commanded)
 		measured, commanded);
 }
 
-static json_t *number_array(const struct burst_result *r, size_t offset)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < r->nshots; i++) {
-		double v = *(const double *)((const char *)&r->shots[i] + offset);
-
-		json_array_append_new(a, isfinite(v) ? json_real(v) : json_null());
-	}
-	return a;
-}
-
-/* Shots into the step's rows; the burst into the journal. */
+/* Shots into the step's rows; the burst, with those rows, into the journal. */
 static void record_burst(lua_State *L, struct harness *h, const struct burst_result *r,
 			 uint32_t commanded, const char *capture, int rc)
 {
 	struct step_record *s = h->step;
 	struct artifact *a;
-	json_t *flags = json_array();
+	size_t first = s->nshots;
+	json_t *e;
 
 	for (size_t i = 0; i < r->nshots; i++) {
 		struct shot_row *row = step_add_shot(s);
@@ -105,32 +94,25 @@ static void record_burst(lua_State *L, struct harness *h, const struct burst_res
 			luaL_error(L, "out of memory");
 		row->shot = (uint32_t)s->nshots;
 		row->burst = s->bursts;
-		row->t_s = r->shots[i].t_s;
-		row->depth_mm = r->shots[i].depth_mm;
-		row->volume_ul = r->shots[i].volume_ul;
-		row->interval_ms = i + 1 < r->nshots
-					   ? (r->shots[i + 1].t_s - r->shots[i].t_s) * 1000.0
-					   : NAN;
-		row->flags = r->shots[i].flags;
-		json_array_append_new(flags, json_integer(r->shots[i].flags));
+		burst_shot_row(row, &r->shots[i]);
 	}
+	shot_rows_link(s->shots + first, r->nshots);
 	a = step_add_capture(s);
 	if (!a)
 		luaL_error(L, "out of memory");
 	snprintf(a->name, sizeof(a->name), "%s", capture);
 	snprintf(a->sha256, sizeof(a->sha256), "%s", r->capture_sha256);
-	harness_journal(
-		L, "burst",
-		json_pack("{s:s, s:I, s:I, s:I, s:I, s:{s:s, s:s, s:I, s:f}, s:o, s:o, s:o, s:o, "
-			  "s:b, s:s}",
-			  "step", s->id, "burst", (json_int_t)s->bursts, "commanded",
-			  (json_int_t)commanded, "measured", (json_int_t)r->nshots, "unit_counted",
-			  (json_int_t)r->unit_counted, "capture", "file", capture, "sha256",
-			  r->capture_sha256, "scans", (json_int_t)r->scans, "rate_hz", r->rate_hz,
-			  "t_s", number_array(r, offsetof(struct shot, t_s)), "depth_mm",
-			  number_array(r, offsetof(struct shot, depth_mm)), "volume_ul",
-			  number_array(r, offsetof(struct shot, volume_ul)), "flags", flags,
-			  "complete", rc == 0, "error", rc ? rig_last_error() : ""));
+	e = json_pack("{s:s, s:I, s:I, s:I, s:I, s:{s:s, s:s, s:I, s:f}}", "step", s->id, "burst",
+		      (json_int_t)s->bursts, "commanded", (json_int_t)commanded, "measured",
+		      (json_int_t)r->nshots, "unit_counted", (json_int_t)r->unit_counted, "capture",
+		      "file", capture, "sha256", r->capture_sha256, "scans", (json_int_t)r->scans,
+		      "rate_hz", r->rate_hz);
+	if (e) {
+		shot_rows_to_json(e, s->shots + first, r->nshots);
+		json_object_set_new(e, "complete", json_boolean(rc == 0));
+		json_object_set_new(e, "error", json_string(rc ? rig_last_error() : ""));
+	}
+	harness_journal(L, "burst", e);
 }
 
 static json_t *number_or_null(double v)
@@ -209,11 +191,8 @@ static void check_safe_depth(lua_State *L, struct harness *h, const struct burst
 	for (size_t i = 0; i < r->nshots; i++)
 		depth[i] = r->shots[i].depth_mm;
 	guard = harness_uncertainty(h, "depth_mm", set);
-	judge_safe_depth(depth, r->nshots, h->safe_depth_req, set, h->safe_depth_over_mm, guard,
-			 &m);
-	/* The guard band holds the Type A term too; the uncertainty shown with
-	 * its certificate chain is the fixture's. */
-	m.uncertainty = fixture_uncertainty(h->fx, "depth_mm", set);
+	judge_safe_depth_u(depth, r->nshots, h->safe_depth_req, set, h->safe_depth_over_mm, h->fx,
+			   guard, &m);
 	harness_record_measurement(L, &m,
 				   json_pack("{s:s, s:o, s:f, s:f, s:f}", "kind", "safe_depth", "values",
 					     json_doubles(depth, r->nshots), "set_mm", set,

@@ -249,3 +249,24 @@ void burst_result_release(struct burst_result *res)
 	free(res->shots);
 	memset(res, 0, sizeof(*res));
 }
+
+void burst_shot_row(struct shot_row *row, const struct shot *sh)
+{
+	row->t_s = sh->t_s;
+	row->depth_mm = sh->depth_mm;
+	row->volume_ul = sh->volume_ul;
+	row->flags = sh->flags;
+	row->baseline_mm = sh->baseline_mm;
+	row->onset_scan = sh->onset_scan;
+	row->peak_scan = sh->peak_scan;
+	row->end_scan = sh->end_scan;
+	row->baseline_from = (double)sh->baseline_from;
+	row->baseline_to = (double)sh->baseline_to;
+	row->level_before_ul = sh->level_before_ul;
+	row->level_after_ul = sh->level_after_ul;
+	/* Without a plunger its levels have no windows. */
+	row->before_from = isfinite(sh->level_before_ul) ? (double)sh->before_from : NAN;
+	row->before_to = isfinite(sh->level_before_ul) ? (double)sh->before_to : NAN;
+	row->after_from = isfinite(sh->level_after_ul) ? (double)sh->after_from : NAN;
+	row->after_to = isfinite(sh->level_after_ul) ? (double)sh->after_to : NAN;
+}

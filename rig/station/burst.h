@@ -11,8 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rig/station/station.h"
+#include "rig/base/record.h"
 #include "rig/measure/shots.h"
+#include "rig/station/station.h"
 
 /* A burst larger than this is refused (an hour at 350/min is 21000). */
 #define BURST_MAX_SHOTS 100000u
@@ -46,5 +47,11 @@ struct burst_result {
  */
 int burst_run(struct station *station, const struct burst_request *rq, struct burst_result *res);
 void burst_result_release(struct burst_result *res);
+
+/* The measured shot sh as the record keeps it: its numbers and the points
+ * they were read from (shot and burst numbers, interval left alone). The
+ * one place a struct shot becomes a struct shot_row, for the run and for
+ * rig verify's measuring again. */
+void burst_shot_row(struct shot_row *row, const struct shot *sh);
 
 #endif

@@ -1,7 +1,10 @@
 #include "rig/station/fixture_load.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <lua.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "drivers/backends.h"
@@ -519,32 +522,139 @@ int fixture_select_socket(struct fixture *fx, const char *name)
 			 names);
 }
 
-int fixture_load(struct fixture *fx, const char *path)
+/* Every reader over one fixture table (its bases merged in). */
+static int parse_fixture(struct df_table *root, struct fixture *fx)
 {
-	static const char *const keys[] = { "name", "station", "daq", "uut", "scale",
-					    "timebase", "environment", "uncertainty", "sockets", "msa", NULL };
+	static const char *const keys[] = { "name", "station", "daq", "uut", "scale", "timebase",
+					    "environment", "uncertainty", "sockets", "msa",
+					    "extends", NULL };
+	int rc;
+
+	if ((rc = df_check_keys(root, keys)) == 0 &&
+	    (rc = df_string(root, "name", fx->name, sizeof(fx->name))) >= 0 &&
+	    (rc = df_string(root, "station", fx->station, sizeof(fx->station))) >= 0 &&
+	    (rc = read_daq(root, &fx->daq)) == 0 && (rc = read_uut(root, &fx->uut)) == 0 &&
+	    (rc = read_scale(root, &fx->scale)) == 0 &&
+	    (rc = read_timebase(root, &fx->timebase)) == 0 &&
+	    (rc = read_environment(root, &fx->env)) == 0 &&
+	    (rc = read_msa(root, &fx->msa)) == 0 &&
+	    (rc = read_uncertainty(root, fx)) == 0)
+		rc = read_sockets(root, fx);
+	if (rc >= 0 && !fx->name[0])
+		rc = df_fail(root, NULL, "a fixture needs a name");
+	return rc < 0 ? rc : 0;
+}
+
+/* A fixture may extend another (docs/file-formats.md, "extends"): at most
+ * this many files deep. */
+#define FIXTURE_MAX_EXTENDS 8
+
+/* A fixture file's table with its bases merged in, and the bytes its
+ * SHA-256 covers: its own, then its base's (and so on). */
+struct fixture_text {
 	struct datafile df;
 	struct df_table root;
+	char *bytes;
+	size_t nbytes;
+};
+
+struct extends_chain {
+	char real[FIXTURE_MAX_EXTENDS + 1][4096]; /* the files so far, resolved */
+	size_t n;
+};
+
+static void fixture_text_release(struct fixture_text *ft)
+{
+	datafile_release(&ft->df);
+	free(ft->bytes);
+	ft->bytes = NULL;
+}
+
+static int append_bytes(struct fixture_text *ft, const char *data, size_t len)
+{
+	char *p = realloc(ft->bytes, ft->nbytes + len + 1);
+
+	if (!p)
+		return rig_error(RIG_ERR_NOMEM, "%s: out of memory", ft->df.path);
+	memcpy(p + ft->nbytes, data, len);
+	ft->bytes = p;
+	ft->nbytes += len;
+	return 0;
+}
+
+static int load_text(struct fixture_text *ft, const char *path, struct extends_chain *chain);
+
+/* The base the fixture at path names in extends, relative to its own
+ * folder: loaded (its own bases merged), checked as a fixture of its own,
+ * so a mistake in it is named with its file and line, then merged under. */
+static int merge_base(struct fixture_text *ft, const char *path, const char *base,
+		      struct extends_chain *chain)
+{
+	static const char *const skip[] = { "extends", NULL };
+	char dir[4096], bpath[4096], real[PATH_MAX];
+	struct fixture_text bt = { 0 };
+	struct fixture *check;
+	const char *slash = strrchr(path, '/');
+	int rc;
+
+	if (!base[0])
+		return df_fail(&ft->root, "extends", "needs the base fixture's file name");
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+	if (base[0] == '/')
+		rc = path_format(bpath, sizeof(bpath), "%s", base);
+	else
+		rc = path_format(bpath, sizeof(bpath), "%s/%s", slash == path ? "" : dir, base);
+	if (rc)
+		return df_fail(&ft->root, "extends", "%s", rig_last_error());
+	if (!realpath(bpath, real))
+		return df_fail(&ft->root, "extends", "%s: %s", bpath, strerror(errno));
+	for (size_t i = 0; i < chain->n; i++)
+		if (!strcmp(chain->real[i], real))
+			return df_fail(&ft->root, "extends", "%s: a cycle (that file is already "
+				       "one this fixture extends, or this fixture itself)", bpath);
+	if (chain->n > FIXTURE_MAX_EXTENDS)
+		return df_fail(&ft->root, "extends", "more than %d fixtures deep",
+			       FIXTURE_MAX_EXTENDS);
+	if (!(check = calloc(1, sizeof(*check))))
+		return rig_error(RIG_ERR_NOMEM, "%s: out of memory", path);
+	if ((rc = load_text(&bt, bpath, chain)) == 0 && (rc = parse_fixture(&bt.root, check)) == 0 &&
+	    (rc = df_merge_base(&ft->root, &bt.root, skip)) == 0)
+		rc = append_bytes(ft, bt.bytes, bt.nbytes);
+	fixture_text_release(&bt);
+	free(check);
+	return rc;
+}
+
+static int load_text(struct fixture_text *ft, const char *path, struct extends_chain *chain)
+{
+	char base[4096] = "", real[PATH_MAX];
+	int rc;
+
+	memset(ft, 0, sizeof(*ft));
+	if ((rc = datafile_load(&ft->df, path, &ft->root)) != 0 ||
+	    (rc = append_bytes(ft, ft->df.source, ft->df.size)) != 0)
+		return rc;
+	if ((rc = df_string(&ft->root, "extends", base, sizeof(base))) <= 0)
+		return rc;
+	if (!realpath(path, real) || chain->n > FIXTURE_MAX_EXTENDS)
+		return df_fail(&ft->root, "extends", "%s: cannot resolve", path);
+	snprintf(chain->real[chain->n++], sizeof(chain->real[0]), "%s", real);
+	return merge_base(ft, path, base, chain);
+}
+
+int fixture_load(struct fixture *fx, const char *path)
+{
+	struct extends_chain *chain = calloc(1, sizeof(*chain));
+	struct fixture_text ft = { 0 };
 	int rc;
 
 	memset(fx, 0, sizeof(*fx));
-	if ((rc = path_format(fx->path, sizeof(fx->path), "%s", path)) != 0)
-		return rc;
-	rc = datafile_load(&df, path, &root);
-	if (rc == 0 && (rc = df_check_keys(&root, keys)) == 0 &&
-	    (rc = df_string(&root, "name", fx->name, sizeof(fx->name))) >= 0 &&
-	    (rc = df_string(&root, "station", fx->station, sizeof(fx->station))) >= 0 &&
-	    (rc = read_daq(&root, &fx->daq)) == 0 && (rc = read_uut(&root, &fx->uut)) == 0 &&
-	    (rc = read_scale(&root, &fx->scale)) == 0 &&
-	    (rc = read_timebase(&root, &fx->timebase)) == 0 &&
-	    (rc = read_environment(&root, &fx->env)) == 0 &&
-	    (rc = read_msa(&root, &fx->msa)) == 0 &&
-	    (rc = read_uncertainty(&root, fx)) == 0)
-		rc = read_sockets(&root, fx);
-	if (rc >= 0 && !fx->name[0])
-		rc = df_fail(&root, NULL, "a fixture needs a name");
-	if (rc >= 0)
-		rc = file_sha256_hex(path, fx->sha256);
-	datafile_release(&df);
+	if (!chain)
+		return rig_error(RIG_ERR_NOMEM, "%s: out of memory", path);
+	if ((rc = path_format(fx->path, sizeof(fx->path), "%s", path)) == 0 &&
+	    (rc = load_text(&ft, path, chain)) == 0 && (rc = parse_fixture(&ft.root, fx)) == 0)
+		sha256_hex(ft.bytes, ft.nbytes, fx->sha256);
+	fixture_text_release(&ft);
+	free(chain);
 	return rc < 0 ? rc : 0;
 }

@@ -286,3 +286,28 @@ int judge_safe_depth(const double *depth, size_t n, const char *requirement, dou
 	}
 	return rc;
 }
+
+double acceptance_setting(const struct acceptance *a)
+{
+	return isnan(a->target) ? 0 : a->target;
+}
+
+int judge_sample_u(const double *x, size_t n, const struct acceptance *a,
+		   const struct fixture *fx, double guard_u, struct measurement *out)
+{
+	int rc = judge_sample(x, n, a, guard_u, out);
+
+	if (!rc)
+		out->uncertainty = fixture_uncertainty(fx, out->name, acceptance_setting(a));
+	return rc;
+}
+
+int judge_safe_depth_u(const double *depth, size_t n, const char *requirement, double set_mm,
+		       double over_mm, const struct fixture *fx, double guard_u,
+		       struct measurement *m)
+{
+	int rc = judge_safe_depth(depth, n, requirement, set_mm, over_mm, guard_u, m);
+
+	m->uncertainty = fixture_uncertainty(fx, "depth_mm", set_mm);
+	return rc;
+}

@@ -25,6 +25,7 @@
  */
 #include <stddef.h>
 
+#include "rig/base/fixture.h"
 #include "rig/base/record.h"
 #include "rig/stats/stats.h"
 
@@ -65,6 +66,24 @@ void judge_shot_count(size_t measured, unsigned commanded, unsigned unit_counted
 		      unsigned burst, const char *requirement, struct measurement *m);
 int judge_safe_depth(const double *depth, size_t n, const char *requirement, double set_mm,
 		     double over_mm, double u, struct measurement *m);
+
+/*
+ * A judgement's two uncertainties, in one place for the run
+ * (rig/script) and rig verify (rig/run/rederive.c): the guard band is
+ * made of guard_u (the fixture's U, with the captures' Type A term where
+ * the fixture's U does not hold it; journaled as "guard_u", so a
+ * re-judgement uses the same), and the measurement then shows the
+ * fixture's own U for the quantity at its setting, the one its
+ * certificate chain states. judge_sample_u reads the quantity from
+ * out->name (name it first).
+ */
+int judge_sample_u(const double *x, size_t n, const struct acceptance *a,
+		   const struct fixture *fx, double guard_u, struct measurement *out);
+int judge_safe_depth_u(const double *depth, size_t n, const char *requirement, double set_mm,
+		       double over_mm, const struct fixture *fx, double guard_u,
+		       struct measurement *m);
+/* The setting a's uncertainty is looked up at: its target, 0 without one. */
+double acceptance_setting(const struct acceptance *a);
 
 /* The acceptance criteria as JSON, journaled with each measurement and
  * read back to judge again (rig/stats/acceptance_json.c). from_json:

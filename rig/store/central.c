@@ -2,7 +2,7 @@
  * The central PostgreSQL store: connection, schema, and pushing a station
  * store's runs into it (rig/store/central.h says the guarantees).
  */
-#include <dirent.h>
+#include <errno.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include "rig/base/clock.h"
+#include "rig/base/dirlist.h"
 #include "rig/base/error.h"
 #include "rig/base/file.h"
+#include "rig/base/paths.h"
 #include "rig/store/central.h"
 #include "rig/store/central_migrations.h"
 #include "rig/store/sql.h"
@@ -411,46 +413,34 @@ static int read_record_file(const char *dir, const char *name, int optional, cha
 	return 0;
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The e-signature chain (signatures/N.txt and N.txt.sig, docs/reports.md)
  * as one blob: for each file in name order a line "-- NAME BYTES" and its
  * bytes. None: NULL. */
 static int read_signatures(const char *dir, char **out, size_t *outlen)
 {
-	char path[4200], *names[512];
-	size_t n = 0, len = 0;
+	char path[4200];
+	struct dir_names names;
+	size_t len = 0;
 	char *blob = NULL;
-	struct dirent *e;
-	DIR *d;
-	int rc = 0;
+	int rc;
 
 	*out = NULL;
 	*outlen = 0;
-	snprintf(path, sizeof(path), "%s/signatures", dir);
-	if (!(d = opendir(path)))
-		return 0;
-	while ((e = readdir(d)) && n < 512)
-		if (e->d_name[0] != '.' && (strstr(e->d_name, ".txt") != NULL))
-			names[n++] = strdup(e->d_name);
-	closedir(d);
-	qsort(names, n, sizeof(names[0]), by_name);
-	for (size_t i = 0; i < n && !rc; i++) {
+	if ((rc = path_join(path, sizeof(path), dir, "signatures")) != 0)
+		return rc;
+	if ((rc = dir_names_read(path, &names)) != 0)
+		return errno == ENOENT ? 0 : rc;
+	for (size_t i = 0; i < names.n && !rc; i++) {
 		char *text = NULL, head[300], *nb;
 		size_t tl = 0;
 		int hl;
 
-		if (!names[i]) {
-			rc = rig_error(RIG_ERR_NOMEM, "out of memory");
+		if (names.name[i][0] == '.' || !strstr(names.name[i], ".txt"))
+			continue;
+		if ((rc = path_format(path, sizeof(path), "%s/signatures/%s", dir, names.name[i])) ||
+		    (rc = file_read_all(path, RECORD_MAX, &text, &tl)) != 0)
 			break;
-		}
-		snprintf(path, sizeof(path), "%s/signatures/%s", dir, names[i]);
-		if ((rc = file_read_all(path, RECORD_MAX, &text, &tl)) != 0)
-			break;
-		hl = snprintf(head, sizeof(head), "-- %s %zu\n", names[i], tl);
+		hl = snprintf(head, sizeof(head), "-- %s %zu\n", names.name[i], tl);
 		if (!(nb = realloc(blob, len + (size_t)hl + tl + 1))) {
 			free(text);
 			rc = rig_error(RIG_ERR_NOMEM, "out of memory");
@@ -462,8 +452,7 @@ static int read_signatures(const char *dir, char **out, size_t *outlen)
 		len += (size_t)hl + tl;
 		free(text);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
+	dir_names_release(&names);
 	if (rc) {
 		free(blob);
 		return rc;

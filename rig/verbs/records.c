@@ -1,6 +1,5 @@
 #include "rig/verbs/verbs.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,62 +9,46 @@
 #include "reports/verify.h"
 #include "rig/base/error.h"
 #include "rig/base/file.h"
+#include "rig/base/paths.h"
 #include "rig/run/rederive.h"
 #include "rig/run/recover.h"
 #include "rig/store/store.h"
-
-enum { OPT_OUT = 256, OPT_KEY, OPT_MEANING, OPT_OPERATOR, OPT_PERSON, OPT_DEEP };
-
-static const struct option longopts[] = {
-	{ "out", required_argument, NULL, OPT_OUT },
-	{ "key", required_argument, NULL, OPT_KEY },
-	{ "meaning", required_argument, NULL, OPT_MEANING },
-	{ "operator", required_argument, NULL, OPT_OPERATOR },
-	{ "person", required_argument, NULL, OPT_PERSON },
-	{ "deep", no_argument, NULL, OPT_DEEP },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
+#include "rig/verbs/cli.h"
 
 struct args {
 	const char *out, *key, *meaning, *operator_name, *person, *dir;
 	int deep;
 };
 
-/* Parse the options allowed (a string of OPT_ codes) and at most one operand. */
-static int parse(int argc, char **argv, const int *allowed, const char *usage, struct args *a)
+/* The options each of these verbs takes, into a. */
+#define OPT_OUT(a) { .name = "out", .arg = CLI_TEXT, .out = &(a)->out }
+#define OPT_KEY(a) { .name = "key", .arg = CLI_TEXT, .out = &(a)->key }
+#define OPT_MEANING(a) { .name = "meaning", .arg = CLI_TEXT, .out = &(a)->meaning }
+#define OPT_OPERATOR(a) { .name = "operator", .arg = CLI_TEXT, .out = &(a)->operator_name }
+#define OPT_PERSON(a) { .name = "person", .arg = CLI_TEXT, .out = &(a)->person }
+#define OPT_DEEP(a) { .name = "deep", .arg = CLI_FLAG, .out = &(a)->deep }
+
+/* Parse the verb's options and at most one operand into a (cleared by the
+ * caller, which the options point into): -1 to go on, else the exit
+ * status (0 after --help, 2 on a bad command line, with the usage). */
+static int parse(int argc, char **argv, const struct cli_option *options, const char *usage,
+		 struct args *a)
 {
-	int c;
+	const struct cli_verb verb = { .verb = argv[0], .options = options };
+	int first, rc = cli_options(&verb, argc, argv, &first);
 
-	memset(a, 0, sizeof(*a));
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		int ok = 0;
-
-		for (const int *p = allowed; *p; p++)
-			ok |= *p == c;
-		if (c == 'h') {
-			printf("%s", usage);
-			return 0;
-		}
-		if (!ok) {
-			fprintf(stderr, "rig: %s: %s %s\n%s", argv[0],
-				c == ':' ? "missing value for" : "unknown option",
-				argv[optind - 1], usage);
-			return 2;
-		}
-		if (c == OPT_OUT) a->out = optarg;
-		if (c == OPT_KEY) a->key = optarg;
-		if (c == OPT_MEANING) a->meaning = optarg;
-		if (c == OPT_OPERATOR) a->operator_name = optarg;
-		if (c == OPT_PERSON) a->person = optarg;
-		if (c == OPT_DEEP) a->deep = 1;
+	if (rc == CLI_HELP) {
+		printf("%s", usage);
+		return 0;
 	}
-	if (optind < argc)
-		a->dir = argv[optind++];
-	if (optind < argc) {
-		fprintf(stderr, "rig: %s: unexpected argument \"%s\"\n%s", argv[0], argv[optind],
+	if (rc) {
+		fprintf(stderr, "rig: %s: %s\n%s", argv[0], rig_last_error(), usage);
+		return 2;
+	}
+	if (first < argc)
+		a->dir = argv[first++];
+	if (first < argc) {
+		fprintf(stderr, "rig: %s: unexpected argument \"%s\"\n%s", argv[0], argv[first],
 			usage);
 		return 2;
 	}
@@ -90,11 +73,11 @@ int keygen_command(int argc, char **argv)
 				    "  writes KEYFILE (secret, mode 0600) and its public key: NAME.pub\n"
 				    "  for NAME.sec (signify's naming), else KEYFILE.pub; --person makes\n"
 				    "  a personal key for rig sign (register it: rig trust add)\n";
-	static const int allowed[] = { OPT_OUT, OPT_PERSON, 0 };
+	struct args a = { 0 };
+	const struct cli_option options[] = { OPT_OUT(&a), OPT_PERSON(&a), { .name = NULL } };
 	struct station_key k;
 	char id[2 * KEY_NUM_BYTES + 1], pub[4200];
-	struct args a;
-	int rc = parse(argc, argv, allowed, usage, &a);
+	int rc = parse(argc, argv, options, usage, &a);
 
 	if (rc >= 0)
 		return rc;
@@ -111,7 +94,8 @@ int keygen_command(int argc, char **argv)
 	    (a.person ? key_generate_person(a.out, a.person, &k) : key_generate(a.out, &k)) != 0)
 		return fail();
 	key_id(&k, id);
-	key_public_path(a.out, pub, sizeof(pub));
+	if (key_public_path(a.out, pub, sizeof(pub)) != 0) /* written: its name fitted */
+		return fail();
 	printf("rig: key %s written to %s (secret) and %s (public)\n", id, a.out, pub);
 	return 0;
 }
@@ -170,12 +154,12 @@ int verify_command(int argc, char **argv)
 		"usage: rig verify DIR [--key STATION.pub] [--deep]\n"
 		"  exit 0 intact and signed by trusted keys, 1 tampered or not authenticated\n"
 		"  (first problem named), 2 cannot check\n";
-	static const int allowed[] = { OPT_KEY, OPT_DEEP, 0 };
+	struct args a = { 0 };
+	const struct cli_option options[] = { OPT_KEY(&a), OPT_DEEP(&a), { .name = NULL } };
 	struct verify_result v;
 	struct rederived d;
 	struct trust t;
-	struct args a;
-	int rc = parse(argc, argv, allowed, usage, &a), bad;
+	int rc = parse(argc, argv, options, usage, &a), bad;
 
 	if (rc >= 0)
 		return rc;
@@ -208,7 +192,8 @@ static int signer_allowed(const struct station_key *k, const char *dir, const ch
 	char id[2 * KEY_NUM_BYTES + 1], path[4400];
 
 	key_id(k, id);
-	snprintf(path, sizeof(path), "%s/station.pub", dir);
+	if (path_join(path, sizeof(path), dir, "station.pub") != 0)
+		return RIG_ERR_INVALID;
 	while ((e = trust_next_for_key(t, k->pk, e)))
 		if (!strcmp(e->role, "station"))
 			break;
@@ -236,7 +221,9 @@ int sign_command(int argc, char **argv)
 		"                --key PERSONAL.sec\n"
 		"  adds your electronic signature to a verified run; the key must be yours\n"
 		"  (rig keygen --person), bound to NAME in the trust store\n";
-	static const int allowed[] = { OPT_KEY, OPT_MEANING, OPT_OPERATOR, 0 };
+	struct args a = { 0 };
+	const struct cli_option options[] = { OPT_KEY(&a), OPT_MEANING(&a), OPT_OPERATOR(&a),
+					       { .name = NULL } };
 	struct approval_request rq = { 0 };
 	struct verify_result v;
 	struct rederived d;
@@ -246,9 +233,8 @@ int sign_command(int argc, char **argv)
 	const char *choices;
 	char head[65];
 	long records;
-	struct args a;
 	FILE *quiet;
-	int rc = parse(argc, argv, allowed, usage, &a);
+	int rc = parse(argc, argv, options, usage, &a);
 
 	if (rc >= 0)
 		return rc;

@@ -4,12 +4,12 @@
  */
 #include "rig/verbs/verbs.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "reports/trust.h"
 #include "rig/base/error.h"
+#include "rig/verbs/cli.h"
 
 static const char usage[] =
 	"usage: rig trust add PUBKEY --name NAME --role station|operator|reviewer|approver\n"
@@ -32,29 +32,26 @@ static int misuse(const char *what)
 
 static int add(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "name", required_argument, NULL, 'n' },
-		{ "role", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *name = NULL, *role = NULL;
+	const struct cli_option options[] = {
+		{ .name = "name", .arg = CLI_TEXT, .out = &name },
+		{ .name = "role", .arg = CLI_TEXT, .out = &role },
+		{ .name = NULL },
+	};
+	const struct cli_verb verb = { .verb = "trust", .options = options };
 	char id[2 * KEY_NUM_BYTES + 1];
 	struct station_key k;
-	int c;
+	int first, rc = cli_options(&verb, argc, argv, &first);
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		if (c == 'n')
-			name = optarg;
-		else if (c == 'r')
-			role = optarg;
-		else
-			return misuse(c == ':' ? "an option lacks its value" : "unknown option");
+	if (rc == CLI_HELP) {
+		printf("%s", usage);
+		return 0;
 	}
-	if (optind != argc - 1 || !name || !role)
+	if (rc)
+		return misuse(rig_last_error());
+	if (first != argc - 1 || !name || !role)
 		return misuse("add needs PUBKEY, --name and --role");
-	if (trust_add(argv[optind], name, role) != 0 || key_load_public(argv[optind], &k) != 0)
+	if (trust_add(argv[first], name, role) != 0 || key_load_public(argv[first], &k) != 0)
 		return fail();
 	key_id(&k, id);
 	printf("rig: trusted %s key %s as %s\n", role, id, name);

@@ -4,7 +4,6 @@
  * is read from the terminal (twice, not echoed) or, without one, from the
  * first line of stdin; never from the command line, where ps shows it.
  */
-#include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +11,9 @@
 #include <unistd.h>
 
 #include "rig/base/error.h"
+#include "rig/base/paths.h"
 #include "rig/serve/users.h"
+#include "rig/verbs/cli.h"
 #include "rig/verbs/verbs.h"
 
 static const char usage[] =
@@ -73,39 +74,34 @@ static int add(const char *path, const char *name, const char *role)
 
 int user_command(int argc, char **argv)
 {
-	enum { OPT_ROLE = 256, OPT_USERS };
-	static const struct option longopts[] = {
-		{ "role", required_argument, NULL, OPT_ROLE },
-		{ "users", required_argument, NULL, OPT_USERS },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *role = NULL, *users = NULL, *what;
+	const struct cli_option options[] = {
+		{ .name = "role", .arg = CLI_TEXT, .out = &role },
+		{ .name = "users", .arg = CLI_TEXT, .out = &users },
+		{ .name = NULL },
+	};
+	const struct cli_verb verb = { .verb = "user", .options = options };
 	char path[4096];
-	int c, rc;
+	int first, rc = cli_options(&verb, argc, argv, &first);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_ROLE: role = optarg; break;
-		case OPT_USERS: users = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default:
-			fprintf(stderr, "rig: user: bad option %s\n%s", argv[optind - 1], usage);
-			return 2;
-		}
+	if (rc == CLI_HELP) {
+		fputs(usage, stdout);
+		return 0;
 	}
-	what = optind < argc ? argv[optind] : "";
-	if (users)
-		snprintf(path, sizeof(path), "%s", users);
-	else if (users_default_path(path, sizeof(path)) != 0)
+	if (rc) {
+		fprintf(stderr, "rig: user: %s\n%s", rig_last_error(), usage);
+		return 2;
+	}
+	what = first < argc ? argv[first] : "";
+	if (users ? path_format(path, sizeof(path), "%s", users) != 0
+		  : users_default_path(path, sizeof(path)) != 0)
 		goto fail;
-	if (!strcmp(what, "list") && optind + 1 == argc)
+	if (!strcmp(what, "list") && first + 1 == argc)
 		rc = users_list(path);
-	else if (!strcmp(what, "add") && optind + 2 == argc)
-		rc = add(path, argv[optind + 1], role);
-	else if (!strcmp(what, "del") && optind + 2 == argc)
-		rc = users_remove(path, argv[optind + 1]);
+	else if (!strcmp(what, "add") && first + 2 == argc)
+		rc = add(path, argv[first + 1], role);
+	else if (!strcmp(what, "del") && first + 2 == argc)
+		rc = users_remove(path, argv[first + 1]);
 	else {
 		fputs(usage, stderr);
 		return 2;

@@ -10,7 +10,7 @@
  */
 
 int run_command(int argc, char **argv);          /* rig/verbs/run.c */
-int recover_command(int argc, char **argv);      /* rig/run/recover.c */
+int recover_command(int argc, char **argv);      /* rig/verbs/recover.c */
 
 /* `rig measure CAPTURE [--csv]`: measure the shots of a raw capture file
  * and print one row per shot. */

@@ -281,3 +281,38 @@ test_next_run_closes_leftover_runs() {
 	expect_rc 0
 	expect_out "run_end verdict ABORTED"
 }
+
+# A path too long to name a run's files, or a key's, is refused with the
+# checked path builder's message (rig/base/paths.h), exit 2: never cut
+# short into another name.
+test_long_paths_are_refused_by_name() {
+	local long
+	long=$WORK/$(head -c 4380 /dev/zero | tr '\0' x)
+	rig_run verify "$long"
+	expect_rc 2
+	expect_err "^rig: path too long \([0-9]+ bytes, at most 4399\): /"
+	expect_one_line_err
+	rig_run recover "$long"
+	expect_rc 2
+	expect_err "^rig: path too long \([0-9]+ bytes, at most 4399\): /"
+	expect_one_line_err
+	rig_run keygen --out "$long.sec"
+	expect_rc 2
+	expect_err "^rig: path too long \([0-9]+ bytes, at most 4095\): /"
+	# The options of the verbs converted to the shared parser: named.
+	rig_run verify "$WORK" --bogus
+	expect_rc 2
+	expect_err "^rig: verify: unknown option --bogus \(see rig verify --help\)"
+	rig_run recover --bogus
+	expect_rc 2
+	expect_err "^rig: unknown option --bogus \(see rig recover --help\)"
+	rig_run trust add x.pub --name
+	expect_rc 2
+	expect_err "^rig: trust: --name needs a value \(see rig trust --help\)"
+	rig_run user list --users
+	expect_rc 2
+	expect_err "^rig: user: --users needs a value \(see rig user --help\)"
+	rig_run recover --help
+	expect_rc 0
+	expect_out "^usage: rig recover \[DIR\]"
+}

@@ -138,6 +138,7 @@ test_socket_options_are_checked_before_any_shot() {
 	[ "$(jq -r .socket "$WORK/e/result.json")" = 2 ] || fail "socket not recorded"
 	# A fixture's sockets are checked when it loads.
 	sed 's/{ name = "3"/{ name = "2"/' "$FX4" >"$WORK/dup.lua"
+	cp fixtures/sim-bench.lua "$WORK/" # the base it extends, beside it
 	rig_run run scripts/certify.lua --fixture "$WORK/dup.lua"
 	expect_rc 2; expect_one_line_err; expect_err "dup.lua:[0-9]+: .*socket name \"2\" used twice"
 }

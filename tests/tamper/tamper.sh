@@ -247,6 +247,25 @@ PYEOF
 	rejected "$WORK/r" "$name: (measured again, its shots differ|cannot be measured again)" --deep
 }
 
+# The shot record's points (docs/design.md "What a shot is") are what the
+# report's waveform figure draws: a baseline moved in the journal is found
+# by measuring the capture again (--deep), in its last bit.
+test_journaled_baseline_moved_needs_deep() {
+	small_run "$WORK/r"
+	rejournal "$WORK/r" '
+if e.get("event") == "burst" and e["burst"] == 1:
+    import struct
+    b = e["baseline_mm"][2]
+    e["baseline_mm"][2] = struct.unpack("<d", struct.pack("<q", struct.unpack("<q", struct.pack("<d", b))[0] + 1))[0]
+    assert e["baseline_mm"][2] != b
+'
+	remanifest "$WORK/r"
+	resign "$WORK/r" "$STATION_SEC" "$STATION_PUB"
+	rig_run verify "$WORK/r"
+	expect_rc 0 # the baseline is in no artifact but the journal and the figure
+	rejected "$WORK/r" "captures/.*-1\.rcap: measured again, its shots differ from the journal's" --deep
+}
+
 test_recover_refuses_a_changed_capture() {
 	small_run "$WORK/r"
 	rm "$WORK/r/MANIFEST.sig" # as a crash before signing leaves it

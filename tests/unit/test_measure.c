@@ -14,6 +14,7 @@
 #include "rig/measure/capture.h"
 #include "rig/measure/fit.h"
 #include "rig/measure/reduce.h"
+#include "tests/lib/shots.h"
 #include "tests/lib/synth.h"
 #include "tests/lib/testutil.h"
 
@@ -23,21 +24,6 @@
 #define VOLUME_TOL 0.01   /* of the stroke's volume */
 /* A measured shot is the true stroke whose onset lies within this. */
 #define MATCH_S 0.002
-
-#define MAX_SHOTS 64
-
-struct shots {
-	size_t n;
-	struct shot s[MAX_SHOTS];
-};
-
-static void collect(void *ctx, const struct shot *s)
-{
-	struct shots *c = ctx;
-
-	ck_assert_uint_lt(c->n, MAX_SHOTS);
-	c->s[c->n++] = *s;
-}
 
 /* A 16-bit LVDT over -1..+7 mm and a plunger encoder, 20 kS/s. */
 static struct synth bench16(struct synth_stroke *k, size_t n)
@@ -94,7 +80,7 @@ static const char *write_capture(const struct synth *s, double seconds)
 static void measure_path(const char *path, size_t block, struct shots *out)
 {
 	memset(out, 0, sizeof(*out));
-	ck_assert_msg(measure_capture(path, block, collect, out, NULL) == 0, "%s",
+	ck_assert_msg(measure_capture(path, block, shots_collect, out, NULL) == 0, "%s",
 		      rig_last_error());
 }
 
@@ -301,7 +287,7 @@ static struct shots measure_with(const struct synth *s, double seconds, double e
 
 	ck_assert_ptr_nonnull(codes);
 	synth_codes(s, 0, n, codes);
-	ck_assert_int_eq(measure_new(&m, &cfg, collect, &out), 0);
+	ck_assert_int_eq(measure_new(&m, &cfg, shots_collect, &out), 0);
 	ck_assert_int_eq(measure_feed(m, codes, n), 0);
 	ck_assert_int_eq(measure_finish(m), 0);
 	measure_free(m);
@@ -394,7 +380,7 @@ START_TEST(block_size_invariance)
 			struct measure *m;
 			size_t step = blocks[b] ? blocks[b] : n;
 
-			ck_assert_int_eq(measure_new(&m, &cfg, collect, &got), 0);
+			ck_assert_int_eq(measure_new(&m, &cfg, shots_collect, &got), 0);
 			for (size_t i = 0; i < n; i += step)
 				ck_assert_int_eq(measure_feed(m, codes + 2 * i,
 							      n - i < step ? n - i : step), 0);
@@ -442,7 +428,7 @@ START_TEST(code_above_maxdata_is_an_error)
 	struct measure *m;
 
 	codes[37] = 5000;
-	ck_assert_int_eq(measure_new(&m, &cfg, collect, &out), 0);
+	ck_assert_int_eq(measure_new(&m, &cfg, shots_collect, &out), 0);
 	ck_assert_int_eq(measure_feed(m, codes, 100), RIG_ERR_PROTOCOL);
 	ck_assert_str_eq(rig_last_error(),
 			 "measure: displacement code 5000 above the converter's maximum 4095 at "
@@ -459,10 +445,10 @@ START_TEST(absurd_rate_refused)
 	};
 	struct measure *m = NULL;
 
-	ck_assert_int_eq(measure_new(&m, &cfg, collect, NULL), RIG_ERR_INVALID);
+	ck_assert_int_eq(measure_new(&m, &cfg, shots_collect, NULL), RIG_ERR_INVALID);
 	ck_assert_ptr_nonnull(strstr(rig_last_error(), "scan rate 1e+300 Hz out of range"));
 	cfg.rate_hz = -5;
-	ck_assert_int_eq(measure_new(&m, &cfg, collect, NULL), RIG_ERR_INVALID);
+	ck_assert_int_eq(measure_new(&m, &cfg, shots_collect, NULL), RIG_ERR_INVALID);
 	ck_assert_ptr_null(m);
 }
 END_TEST
@@ -476,7 +462,7 @@ START_TEST(non_monotonic_calibration_refused)
 	};
 	struct measure *m = NULL;
 
-	ck_assert_int_eq(measure_new(&m, &cfg, collect, NULL), RIG_ERR_INVALID);
+	ck_assert_int_eq(measure_new(&m, &cfg, shots_collect, NULL), RIG_ERR_INVALID);
 	ck_assert_ptr_null(m);
 	ck_assert_ptr_nonnull(strstr(rig_last_error(), "not monotonic"));
 }
