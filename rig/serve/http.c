@@ -761,6 +761,7 @@ int serve_run(const struct serve_config *cfg)
 	struct sockaddr_in sin = { 0 };
 	struct MHD_Daemon *d;
 	struct sigaction sa = { 0 };
+	char sessions[4300];
 
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)cfg->port);
@@ -769,7 +770,8 @@ int serve_run(const struct serve_config *cfg)
 			"e.g. 127.0.0.1:8080\n", cfg->listen_addr);
 		return 2;
 	}
-	if (file_mkdirs(cfg->meta_dir, 0700) != 0) {
+	snprintf(sessions, sizeof(sessions), "%s/sessions", cfg->meta_dir);
+	if (file_mkdirs(cfg->meta_dir, 0700) != 0 || session_open(sessions) != 0) {
 		fprintf(stderr, "rig: %s\n", rig_last_error());
 		return 2;
 	}
