@@ -263,7 +263,7 @@ int runs_start(const struct serve_config *cfg, const char *script, const char *s
 	       int socket, const char *unit, const char *user, char id[64])
 {
 	char script_path[8192], unit_path[8192], out[4200], answers[8192], log[8192];
-	char serial_param[64], seed[32];
+	char seed[32];
 	char started[32];
 	const char *argv[32];
 	json_t *scripts = runs_list_lua(cfg->scripts_dir), *units = runs_list_lua(cfg->units_dir);
@@ -294,7 +294,6 @@ int runs_start(const struct serve_config *cfg, const char *script, const char *s
 	snprintf(out, sizeof(out), "%s/%s", cfg->runs_dir, id);
 	meta_path(cfg, id, "answer", answers, sizeof(answers));
 	meta_path(cfg, id, "log", log, sizeof(log));
-	snprintf(serial_param, sizeof(serial_param), "serial=%s", serial);
 	snprintf(seed, sizeof(seed), "%u", randombytes_random() % 1000000 + 1);
 	argv[n++] = cfg->rig;
 	argv[n++] = "run";
@@ -305,8 +304,8 @@ int runs_start(const struct serve_config *cfg, const char *script, const char *s
 	argv[n++] = answers;
 	argv[n++] = "--operator";
 	argv[n++] = user;
-	argv[n++] = "--param";
-	argv[n++] = serial_param;
+	argv[n++] = "--serial";
+	argv[n++] = serial;
 	argv[n++] = "--quiet";
 	if (cfg->fixture[0]) {
 		argv[n++] = "--fixture";
