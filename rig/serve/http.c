@@ -172,6 +172,7 @@ static const char *file_type(const char *name)
 		{ ".xml", "application/xml" }, { ".json", "application/json" },
 		{ ".jsonl", "text/plain; charset=utf-8" }, { ".csv", "text/csv; charset=utf-8" },
 		{ ".svg", "image/svg+xml" }, { ".pub", "text/plain; charset=utf-8" },
+		{ ".png", "image/png" }, { ".jpg", "image/jpeg" },
 		{ "MANIFEST", "text/plain; charset=utf-8" }, { ".sig", "text/plain; charset=utf-8" },
 	};
 	size_t n = strlen(name);

@@ -413,6 +413,10 @@ static void summarise(json_t *st, const char *text, int with_steps)
 			json_decref(prompt);
 			prompt = json_pack("{s:O, s:I}", "message", json_object_get(e, "message"),
 					   "line", lines);
+			/* the picture, in the run directory (served at /runs/ID/PATH) */
+			if (json_is_string(json_object_get(json_object_get(e, "image"), "path")))
+				json_object_set(prompt, "image", json_object_get(
+					json_object_get(e, "image"), "path"));
 		} else if (!strcmp(ev, "prompt")) {
 			json_decref(prompt);
 			prompt = json_null();
