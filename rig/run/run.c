@@ -250,7 +250,7 @@ static json_t *run_start_event(const struct run *run)
 	const struct run_record *r = &run->rec;
 
 	return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:b, s:I, s:s, s:b, "
-			 "s:b, s:s, s:s, s:s?, s:s?, s:s}",
+			 "s:b, s:s, s:s, s:s?, s:s*, s:s}",
 			 "run_id", r->id, "rig_version", r->rig_version, "station", r->station,
 			 "operator", r->operator_name, "script", "path", r->script.path, "sha256",
 			 r->script.sha256, "fixture", "path", r->fixture_file.path, "sha256",
