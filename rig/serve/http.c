@@ -772,7 +772,7 @@ int serve_run(const struct serve_config *cfg)
 		return 2;
 	}
 	snprintf(sessions, sizeof(sessions), "%s/sessions", cfg->meta_dir);
-	if (file_mkdirs(cfg->meta_dir, 0700) != 0 || session_open(sessions) != 0) {
+	if (file_mkdirs(cfg->meta_dir, 0700) != 0 || session_open(sessions, cfg->users) != 0) {
 		fprintf(stderr, "rig: %s\n", rig_last_error());
 		return 2;
 	}

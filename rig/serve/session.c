@@ -94,7 +94,7 @@ static void save(void)
 	free(text);
 }
 
-int session_open(const char *path)
+int session_open(const char *path, const char *users)
 {
 	char *text = NULL, *line, *next;
 	long long now = now_s();
@@ -133,8 +133,9 @@ int session_open(const char *path)
 		sessions[n].role = role_parse(role);
 		sessions[n].created = created;
 		sessions[n].last = sessions[n].saved = last;
-		/* expired while the server was down: forgotten, and gone from the file */
-		if (live(&sessions[n], now))
+		/* expired while the server was down, or its user deleted or given
+		 * another role: forgotten, and gone from the file */
+		if (live(&sessions[n], now) && users_role(users, user) == sessions[n].role)
 			n++;
 		else
 			memset(&sessions[n], 0, sizeof(sessions[n]));

@@ -22,9 +22,11 @@ struct session {
 	enum role role;
 };
 
-/* Load the sessions file (absent: none), forgetting expired sessions, and
- * keep it up to date from now on. 0, or an error naming the file and line. */
-int session_open(const char *path);
+/* Load the sessions file (absent: none), forgetting expired sessions and
+ * those whose user the users file no longer has with that role (rig user
+ * del, or a new role), and keep it up to date from now on. 0, or an error
+ * naming the file and line. */
+int session_open(const char *path, const char *users);
 
 /* New session for user: 0 and a copy in *out, or -1 (table full of live sessions). */
 int session_create(const char *user, enum role role, struct session *out);

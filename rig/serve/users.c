@@ -216,6 +216,20 @@ int users_list(const char *path)
 	return 0;
 }
 
+enum role users_role(const char *path, const char *name)
+{
+	char *text = NULL, who[64], role[16] = "";
+	const char *line = NULL;
+	size_t len = 0;
+
+	if (users_valid_name(name) && private_file_read(path, &text) == 0)
+		line = find_line(text, name, &len);
+	if (!line || sscanf(line, "%63s %15s", who, role) != 2)
+		role[0] = '\0';
+	free(text);
+	return role[0] ? role_parse(role) : ROLE_NONE;
+}
+
 /* A well-formed hash of a random password, checked when the user is unknown. */
 static char dummy[crypto_pwhash_STRBYTES];
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
