@@ -193,6 +193,16 @@ static void make_id(char id[64])
 	snprintf(id, 64, "%s-%06ld-%08x", stamp, now.tv_nsec / 1000, randombytes_random());
 }
 
+/* The server blocks SIGINT and SIGTERM in its threads (http.c); a process
+ * it starts must get them again, or rig run could not be aborted. */
+static void unblock_signals(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 /* Start argv as a grandchild in a session of its own, stdout/stderr to log;
  * its pid, or -1. The intermediate child exits at once, so the run is
  * nobody's child here and outlives the server. */
@@ -235,6 +245,7 @@ static pid_t spawn_detached(char *const argv[], const char *log, const char *cwd
 			    dup2(out, 2) < 0 || (cwd[0] && chdir(cwd) != 0))
 				_exit(127);
 			signal(SIGPIPE, SIG_DFL);
+			unblock_signals();
 			/* keep only the exec pipe (close-on-exec) */
 			if (exec_fds[1] != 3 && dup3(exec_fds[1], 3, O_CLOEXEC) < 0)
 				_exit(127);
@@ -584,6 +595,7 @@ int runs_rig(const struct serve_config *cfg, const char *const *args, char *out,
 		if (in < 0 || dup2(in, 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[1], 2) < 0)
 			_exit(127);
 		closefrom(3);
+		unblock_signals();
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
