@@ -28,6 +28,9 @@ size_t content_facts(const struct run_record *r, const struct fixture *fx, struc
 
 	snprintf(fact(out, &n, "Unit under test")->value, sizeof(out->value),
 		 "%s, serial %s, firmware %s", r->uut.model, r->uut.serial, r->uut.firmware);
+	if (r->scanned_serial[0])
+		snprintf(fact(out, &n, "Scanned serial")->value, sizeof(out->value), "%s",
+			 r->scanned_serial);
 	snprintf(fact(out, &n, "Station")->value, sizeof(out->value), "%s", r->station);
 	snprintf(fact(out, &n, "Fixture")->value, sizeof(out->value), "%s (%.200s, SHA-256 %s)",
 		 fx->name, r->fixture_file.path, r->fixture_file.sha256);

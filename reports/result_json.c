@@ -137,9 +137,11 @@ int report_result_json(const struct run_record *r, const struct fixture *fx, con
 	fixture = fixture_to_json(fx);
 	json_object_set_new(fixture, "allow_expired_cal", json_boolean(r->allow_expired_cal));
 	json_object_set_new(root, "fixture", fixture);
-	json_object_set_new(root, "uut", json_pack("{s:s, s:s, s:s}", "model", r->uut.model,
+	json_object_set_new(root, "uut", json_pack("{s:s, s:s, s:s, s:s*}", "model", r->uut.model,
 						   "serial", r->uut.serial, "firmware",
-						   r->uut.firmware));
+						   r->uut.firmware, "scanned_serial",
+						   r->scanned_serial[0] ? r->scanned_serial
+									: NULL));
 	json_object_set_new(root, "script", source(&r->script));
 	json_object_set_new(root, "modules", modules);
 	json_object_set_new(root, "sim", r->sim ? json_pack("{s:o, s:I}", "unit",

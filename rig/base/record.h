@@ -201,6 +201,7 @@ struct run_record {
 	int allow_expired_cal;          /* the interlock was overridden */
 	int batch;                      /* prompts were answered automatically */
 	struct uut_identity uut;        /* after any flash: what was judged */
+	char scanned_serial[64];        /* what the operator scanned (--serial); "" none */
 	struct source_file firmware_image; /* flashed in the run; path "" if none */
 	struct run_param params[RUN_MAX_PARAMS];
 	size_t nparams;

@@ -44,6 +44,7 @@ static void on_run_start(struct replay *rp, const json_t *e)
 	r->batch = json_is_true(json_object_get(e, "batch"));
 	copy(r->station_key_id, sizeof(r->station_key_id), e, "station_key");
 	copy(r->socket, sizeof(r->socket), e, "socket");
+	copy(r->scanned_serial, sizeof(r->scanned_serial), e, "scanned_serial");
 }
 
 /* The run options (rig.params, in the order given) and the store. */

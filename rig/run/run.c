@@ -156,6 +156,7 @@ static void fill_record(struct run *run)
 	snprintf(r->script.path, sizeof(r->script.path), "%s", run->script_path);
 	snprintf(r->fixture_file.path, sizeof(r->fixture_file.path), "%s", run->fixture_path);
 	snprintf(r->socket, sizeof(r->socket), "%s", run->fx.socket);
+	snprintf(r->scanned_serial, sizeof(r->scanned_serial), "%s", o->serial ? o->serial : "");
 	snprintf(r->fixture_file.sha256, sizeof(r->fixture_file.sha256), "%s", run->fx.sha256);
 	r->sim = uses_sim(&run->fx);
 	r->seed = o->seed;
@@ -249,7 +250,7 @@ static json_t *run_start_event(const struct run *run)
 	const struct run_record *r = &run->rec;
 
 	return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:b, s:I, s:s, s:b, "
-			 "s:b, s:s, s:s, s:s?, s:s}",
+			 "s:b, s:s, s:s, s:s?, s:s*, s:s}",
 			 "run_id", r->id, "rig_version", r->rig_version, "station", r->station,
 			 "operator", r->operator_name, "script", "path", r->script.path, "sha256",
 			 r->script.sha256, "fixture", "path", r->fixture_file.path, "sha256",
@@ -257,6 +258,7 @@ static json_t *run_start_event(const struct run *run)
 			 "sim_unit", r->sim_unit.path, "allow_expired_cal", r->allow_expired_cal,
 			 "batch", r->batch, "sim_unit_sha256", r->sim_unit.sha256, "station_key",
 			 r->station_key_id, "socket", r->socket[0] ? r->socket : NULL,
+			 "scanned_serial", r->scanned_serial[0] ? r->scanned_serial : NULL,
 			 /* the record's start, which may precede this line */
 			 "started", r->started);
 }
@@ -389,6 +391,19 @@ static int check_identity(const struct uut_identity *id)
 	return 0;
 }
 
+/* The serial the operator scanned is the unit's, or the wrong unit is in
+ * the socket: refused before the first shot. A unit that reports no serial
+ * cannot be checked; the scanned one is recorded all the same. */
+static int check_scanned(const struct run_record *r)
+{
+	if (!r->scanned_serial[0] || !r->uut.serial[0] ||
+	    !strcmp(r->scanned_serial, r->uut.serial))
+		return 0;
+	return rig_error(RIG_ERR_INVALID, "serial %s was scanned, but the unit in the socket%s%s "
+			 "reports serial %s: wrong unit in the socket", r->scanned_serial,
+			 r->socket[0] ? " " : "", r->socket, r->uut.serial);
+}
+
 static int open_station(struct run *run)
 {
 	struct driver_options bo = { 0 };
@@ -410,7 +425,9 @@ static int open_station(struct run *run)
 			    json_pack("{s:s, s:s, s:s, s:s}", "model", run->rec.uut.model, "serial",
 				      run->rec.uut.serial, "firmware", run->rec.uut.firmware,
 				      "daq_board", run->station.daq->board));
-	return rc ? rc : journal_append(&run->journal, "daq", daq_json(run->station.daq));
+	if (!rc && (rc = journal_append(&run->journal, "daq", daq_json(run->station.daq))) == 0)
+		rc = check_scanned(&run->rec);
+	return rc;
 }
 
 static int run_script(struct run *run)

@@ -15,6 +15,7 @@
 #include "rig/base/error.h"
 #include "rig/script/answers.h"
 #include "rig/script/binding.h"
+#include "rig/script/prompt_image.h"
 #include "rig/measure/gravimetric.h"
 #include "rig/base/interrupt.h"
 #include "rig/base/sandbox.h"
@@ -217,8 +218,62 @@ static int l_step(lua_State *L)
 	return 1;
 }
 
-/* rig.prompt(message) -> true; answered by the operator or, in batch mode,
- * automatically; journaled either way. */
+/* rig.prompt(message [, {image = FILE}]): the picture, checked and copied
+ * into the run directory; "" in img->path without one. */
+static void prompt_options(lua_State *L, struct harness *h, struct prompt_image *img)
+{
+	const char *key, *rel;
+
+	memset(img, 0, sizeof(*img));
+	if (lua_isnoneornil(L, 2))
+		return;
+	if (!lua_istable(L, 2))
+		harness_misuse(L, "rig.prompt: options must be a table ({ image = FILE }), got %s",
+			       luaL_typename(L, 2));
+	lua_pushnil(L);
+	while (lua_next(L, 2)) {
+		key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+		if (!key || strcmp(key, "image") != 0)
+			harness_misuse(L, "rig.prompt: unknown option %s (only image)",
+				       key ? key : luaL_typename(L, -2));
+		lua_pop(L, 1);
+	}
+	if (lua_getfield(L, 2, "image") != LUA_TSTRING)
+		harness_misuse(L, "rig.prompt: image must be a file name, got %s",
+			       luaL_typename(L, -1));
+	rel = harness_text(L, -1, "rig.prompt: image");
+	if (prompt_image_take(h->script_dir, h->run_dir, rel, img) != 0)
+		harness_misuse(L, "rig.prompt: %s", rig_last_error());
+	lua_pop(L, 1);
+}
+
+/* The prompt's journal event: its step and message, the picture shown
+ * (name, SHA-256 and where it is in the run directory), and more. */
+static json_t *prompt_event(const char *step, const char *msg, const struct prompt_image *img)
+{
+	json_t *e = json_pack("{s:s, s:s}", "step", step, "message", msg);
+
+	if (img->path[0])
+		json_object_set_new(e, "image", json_pack("{s:s, s:s, s:s}", "name", img->name,
+							  "sha256", img->sha256, "path",
+							  img->path));
+	return e;
+}
+
+static void journal_prompt(lua_State *L, const char *event, const char *step, const char *msg,
+			   const struct prompt_image *img, const char *answer, const char *socket)
+{
+	json_t *e = prompt_event(step, msg, img);
+
+	if (answer)
+		json_object_set_new(e, "answer", json_string(answer));
+	if (socket)
+		json_object_set_new(e, "socket", json_string(socket));
+	harness_journal(L, event, e);
+}
+
+/* rig.prompt(message [, {image = FILE}]) -> true; answered by the operator
+ * or, in batch mode, automatically; journaled either way. */
 static int l_prompt(lua_State *L)
 {
 	struct harness *h = harness_of(L);
@@ -226,12 +281,12 @@ static int l_prompt(lua_State *L)
 	char answer[256] = "", typed[4 * sizeof(answer) + 1];
 	/* journaled with its step, as the deviations list shows it */
 	const char *step = h->step ? h->step->id : "";
+	struct prompt_image img;
 
+	prompt_options(L, h, &img);
 	if (h->batch) {
-		harness_journal(L, "prompt", json_pack("{s:s, s:s, s:s, s:s?}", "step", step,
-							"message", msg, "answer", "automatic (batch)",
-							"socket", h->fx && h->fx->socket[0]
-								  ? h->fx->socket : NULL));
+		journal_prompt(L, "prompt", step, msg, &img, "automatic (batch)",
+			       h->fx && h->fx->socket[0] ? h->fx->socket : NULL);
 		harness_note(h, "prompt", msg, "automatic (batch)");
 		lua_pushboolean(L, 1);
 		return 1;
@@ -239,19 +294,20 @@ static int l_prompt(lua_State *L)
 	if (h->answers) {
 		/* rig serve: the browser answers; the journal tells it a prompt is open */
 		answers_clear(h->answers);
-		harness_journal(L, "prompt_open", json_pack("{s:s, s:s}", "step", step, "message",
-							    msg));
+		journal_prompt(L, "prompt_open", step, msg, &img, NULL, NULL);
 		if (answers_wait(h->answers, answer, sizeof(answer)) != 0)
 			snprintf(answer, sizeof(answer), "abort");
 	} else {
-		fprintf(stderr, "\r\033[K>>> %s\n    [Enter] continue, [a] abort: ", msg);
+		fprintf(stderr, "\r\033[K>>> %s\n", msg);
+		if (img.path[0])
+			fprintf(stderr, "    image: %s/%s\n", h->run_dir, img.path);
+		fputs("    [Enter] continue, [a] abort: ", stderr);
 		fflush(stderr);
 		if (!fgets(answer, sizeof(answer), stdin))
 			snprintf(answer, sizeof(answer), "abort");
 	}
 	if (answer[0] == 'a' || answer[0] == 'A') {
-		harness_journal(L, "prompt", json_pack("{s:s, s:s, s:s}", "step", step, "message",
-							msg, "answer", "abort"));
+		journal_prompt(L, "prompt", step, msg, &img, "abort", NULL);
 		harness_note(h, "prompt", msg, "abort");
 		interrupt_request();
 		return luaL_error(L, "interrupted");
@@ -263,8 +319,7 @@ static int l_prompt(lua_State *L)
 		typed[utf8_escape(answer, strlen(answer), typed)] = '\0';
 	else
 		snprintf(typed, sizeof(typed), "%s", answer[0] ? answer : "continue");
-	harness_journal(L, "prompt", json_pack("{s:s, s:s, s:s}", "step", step, "message", msg,
-						"answer", typed));
+	journal_prompt(L, "prompt", step, msg, &img, typed, NULL);
 	harness_note(h, "prompt", msg, typed);
 	lua_pushboolean(L, 1);
 	return 1;

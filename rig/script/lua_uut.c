@@ -427,7 +427,15 @@ static int l_uut_index(lua_State *L)
 		lua_pushstring(L, id->serial);
 	else if (!strcmp(key, "firmware"))
 		lua_pushstring(L, id->firmware);
-	else if (luaL_getmetafield(L, 1, "methods") == LUA_TTABLE)
+	else if (!strcmp(key, "scanned_serial")) {
+		/* what the operator scanned: the run checked it is .serial */
+		const char *s = harness_of(L)->rec->scanned_serial;
+
+		if (s[0])
+			lua_pushstring(L, s);
+		else
+			lua_pushnil(L);
+	} else if (luaL_getmetafield(L, 1, "methods") == LUA_TTABLE)
 		lua_getfield(L, -1, key);
 	else
 		lua_pushnil(L);

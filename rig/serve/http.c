@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -172,6 +173,7 @@ static const char *file_type(const char *name)
 		{ ".xml", "application/xml" }, { ".json", "application/json" },
 		{ ".jsonl", "text/plain; charset=utf-8" }, { ".csv", "text/csv; charset=utf-8" },
 		{ ".svg", "image/svg+xml" }, { ".pub", "text/plain; charset=utf-8" },
+		{ ".png", "image/png" }, { ".jpg", "image/jpeg" },
 		{ "MANIFEST", "text/plain; charset=utf-8" }, { ".sig", "text/plain; charset=utf-8" },
 	};
 	size_t n = strlen(name);
@@ -748,19 +750,13 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 int serve_run(const struct serve_config *cfg)
 {
 	struct sockaddr_in sin = { 0 };
 	struct MHD_Daemon *d;
-	struct sigaction sa = { 0 };
+	sigset_t stop_set;
+	char sessions[4300];
+	int sig;
 
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)cfg->port);
@@ -769,11 +765,20 @@ int serve_run(const struct serve_config *cfg)
 			"e.g. 127.0.0.1:8080\n", cfg->listen_addr);
 		return 2;
 	}
-	if (file_mkdirs(cfg->meta_dir, 0700) != 0) {
+	snprintf(sessions, sizeof(sessions), "%s/sessions", cfg->meta_dir);
+	if (file_mkdirs(cfg->meta_dir, 0700) != 0 || session_open(sessions, cfg->users) != 0) {
 		fprintf(stderr, "rig: %s\n", rig_last_error());
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* SIGINT and SIGTERM are blocked in every thread (libmicrohttpd's inherit
+	 * the mask) and taken by sigwait below: with a handler, a stop signal
+	 * the kernel gave one of the server's threads left the main thread
+	 * waiting in pause() for ever. The processes it starts unblock them. */
+	sigemptyset(&stop_set);
+	sigaddset(&stop_set, SIGINT);
+	sigaddset(&stop_set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
 	/* no error log: a browser leaving a page mid-stream is no error */
 	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handler, (void *)cfg,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
@@ -791,11 +796,8 @@ int serve_run(const struct serve_config *cfg)
 	printf("rig serve: http://%s:%u/ (runs in %s)\n", cfg->listen_addr, cfg->port,
 	       cfg->runs_dir);
 	fflush(stdout);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	while (!stop)
-		pause();
+	while (sigwait(&stop_set, &sig) != 0)
+		;
 	MHD_stop_daemon(d);
 	return 0;
 }

@@ -193,6 +193,16 @@ static void make_id(char id[64])
 	snprintf(id, 64, "%s-%06ld-%08x", stamp, now.tv_nsec / 1000, randombytes_random());
 }
 
+/* The server blocks SIGINT and SIGTERM in its threads (http.c); a process
+ * it starts must get them again, or rig run could not be aborted. */
+static void unblock_signals(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 /* Start argv as a grandchild in a session of its own, stdout/stderr to log;
  * its pid, or -1. The intermediate child exits at once, so the run is
  * nobody's child here and outlives the server. */
@@ -235,6 +245,7 @@ static pid_t spawn_detached(char *const argv[], const char *log, const char *cwd
 			    dup2(out, 2) < 0 || (cwd[0] && chdir(cwd) != 0))
 				_exit(127);
 			signal(SIGPIPE, SIG_DFL);
+			unblock_signals();
 			/* keep only the exec pipe (close-on-exec) */
 			if (exec_fds[1] != 3 && dup3(exec_fds[1], 3, O_CLOEXEC) < 0)
 				_exit(127);
@@ -263,7 +274,7 @@ int runs_start(const struct serve_config *cfg, const char *script, const char *s
 	       int socket, const char *unit, const char *user, char id[64])
 {
 	char script_path[8192], unit_path[8192], out[4200], answers[8192], log[8192];
-	char serial_param[64], seed[32];
+	char seed[32];
 	char started[32];
 	const char *argv[32];
 	json_t *scripts = runs_list_lua(cfg->scripts_dir), *units = runs_list_lua(cfg->units_dir);
@@ -294,7 +305,6 @@ int runs_start(const struct serve_config *cfg, const char *script, const char *s
 	snprintf(out, sizeof(out), "%s/%s", cfg->runs_dir, id);
 	meta_path(cfg, id, "answer", answers, sizeof(answers));
 	meta_path(cfg, id, "log", log, sizeof(log));
-	snprintf(serial_param, sizeof(serial_param), "serial=%s", serial);
 	snprintf(seed, sizeof(seed), "%u", randombytes_random() % 1000000 + 1);
 	argv[n++] = cfg->rig;
 	argv[n++] = "run";
@@ -305,8 +315,8 @@ int runs_start(const struct serve_config *cfg, const char *script, const char *s
 	argv[n++] = answers;
 	argv[n++] = "--operator";
 	argv[n++] = user;
-	argv[n++] = "--param";
-	argv[n++] = serial_param;
+	argv[n++] = "--serial";
+	argv[n++] = serial;
 	argv[n++] = "--quiet";
 	if (cfg->fixture[0]) {
 		argv[n++] = "--fixture";
@@ -414,6 +424,10 @@ static void summarise(json_t *st, const char *text, int with_steps)
 			json_decref(prompt);
 			prompt = json_pack("{s:O, s:I}", "message", json_object_get(e, "message"),
 					   "line", lines);
+			/* the picture, in the run directory (served at /runs/ID/PATH) */
+			if (json_is_string(json_object_get(json_object_get(e, "image"), "path")))
+				json_object_set(prompt, "image", json_object_get(
+					json_object_get(e, "image"), "path"));
 		} else if (!strcmp(ev, "prompt")) {
 			json_decref(prompt);
 			prompt = json_null();
@@ -581,6 +595,7 @@ int runs_rig(const struct serve_config *cfg, const char *const *args, char *out,
 		if (in < 0 || dup2(in, 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[1], 2) < 0)
 			_exit(127);
 		closefrom(3);
+		unblock_signals();
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}

@@ -2,26 +2,34 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "rig/base/error.h"
+#include "rig/base/file.h"
 #include "rig/serve/session.h"
 
 #define MAX_SESSIONS 256
 #define SESSION_IDLE_S (12 * 3600)
+/* A session's last use is saved when it moved by this much: a page's many
+ * requests do not each rewrite the file, and expiry is off by at most this. */
+#define SESSION_SAVE_S 60
+#define SESSIONS_MAX_BYTES (1 << 20)
 
+/* What is known of a session: never its token, only the token's SHA-256. */
 static struct slot {
-	struct session s;
-	time_t last;
+	char hash[SESSION_TOKEN_HEX];
+	char user[40];
+	enum role role;
+	long long created, last, saved; /* wall-clock seconds; last 0: free slot */
 } sessions[MAX_SESSIONS];
+static char sessions_path[4300];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-static time_t now_s(void)
+static long long now_s(void)
 {
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + 1;  /* never 0: 0 marks a free slot */
+	return (long long)time(NULL);
 }
 
 static void random_hex(char out[SESSION_TOKEN_HEX])
@@ -32,22 +40,123 @@ static void random_hex(char out[SESSION_TOKEN_HEX])
 	sodium_bin2hex(out, SESSION_TOKEN_HEX, raw, sizeof(raw));
 }
 
+static void token_hash(const char *token, char out[SESSION_TOKEN_HEX])
+{
+	sha256_hex(token, strlen(token), out);
+}
+
+/* The CSRF token is derived from the session token (a keyed BLAKE2b), so
+ * it needs no storing and a restarted server gives the page the same one. */
+static void csrf_of(const char *token, char out[SESSION_TOKEN_HEX])
+{
+	unsigned char mac[32];
+
+	crypto_generichash(mac, sizeof(mac), (const unsigned char *)"rig serve csrf", 14,
+			   (const unsigned char *)token, strlen(token));
+	sodium_bin2hex(out, SESSION_TOKEN_HEX, mac, sizeof(mac));
+}
+
 int session_token_equal(const char *a, const char *b)
 {
 	return strlen(a) == SESSION_TOKEN_HEX - 1 && strlen(b) == SESSION_TOKEN_HEX - 1 &&
 	       sodium_memcmp(a, b, SESSION_TOKEN_HEX - 1) == 0;
 }
 
+static int live(const struct slot *sl, long long now)
+{
+	return sl->last && now - sl->last <= SESSION_IDLE_S && now >= sl->created;
+}
+
+/* The table as the sessions file holds it; called with the lock held.
+ * A file that cannot be written is said on stderr: the sessions still hold
+ * in memory, only a restart would forget them. */
+static void save(void)
+{
+	size_t cap = 128 + MAX_SESSIONS * 160, o;
+	char *text;
+	long long now = now_s();
+
+	if (!sessions_path[0] || !(text = malloc(cap)))
+		return;
+	o = (size_t)snprintf(text, cap, "# rig serve sessions: SHA-256(token) user role "
+			     "created last-used (never a token)\n");
+	for (int i = 0; i < MAX_SESSIONS; i++) {
+		struct slot *sl = &sessions[i];
+
+		if (!live(sl, now))
+			continue;
+		o += (size_t)snprintf(text + o, cap - o, "%s %s %s %lld %lld\n", sl->hash, sl->user,
+				      role_name(sl->role), sl->created, sl->last);
+		sl->saved = sl->last;
+	}
+	if (private_file_write(sessions_path, text) != 0)
+		fprintf(stderr, "rig: serve: sessions not saved: %s\n", rig_last_error());
+	free(text);
+}
+
+int session_open(const char *path, const char *users)
+{
+	char *text = NULL, *line, *next;
+	long long now = now_s();
+	int rc, lineno = 0, n = 0;
+
+	pthread_mutex_lock(&lock);
+	memset(sessions, 0, sizeof(sessions));
+	snprintf(sessions_path, sizeof(sessions_path), "%s", path);
+	rc = private_file_read(path, &text);
+	for (line = text; !rc && line && *line; line = next) {
+		char hash[80], user[40], role[16];
+		long long created, last;
+		int used = 0;
+
+		lineno++;
+		if ((next = strchr(line, '\n')))
+			*next++ = '\0';
+		if (line[0] == '#' || !line[0])
+			continue;
+		if (sscanf(line, "%79s %39s %15s %lld %lld%n", hash, user, role, &created, &last,
+			   &used) != 5 || line[used] || strlen(hash) != SESSION_TOKEN_HEX - 1 ||
+		    strspn(hash, "0123456789abcdef") != SESSION_TOKEN_HEX - 1 ||
+		    !users_valid_name(user) || role_parse(role) == ROLE_NONE || created <= 0 ||
+		    last < created) {
+			rc = rig_error(RIG_ERR_INVALID, "%s:%d: not a session line (HASH USER ROLE "
+				       "CREATED LAST-USED)", path, lineno);
+			break;
+		}
+		if (n == MAX_SESSIONS) {
+			rc = rig_error(RIG_ERR_INVALID, "%s:%d: more than %d sessions", path, lineno,
+				       MAX_SESSIONS);
+			break;
+		}
+		snprintf(sessions[n].hash, sizeof(sessions[n].hash), "%s", hash);
+		snprintf(sessions[n].user, sizeof(sessions[n].user), "%s", user);
+		sessions[n].role = role_parse(role);
+		sessions[n].created = created;
+		sessions[n].last = sessions[n].saved = last;
+		/* expired while the server was down, or its user deleted or given
+		 * another role: forgotten, and gone from the file */
+		if (live(&sessions[n], now) && users_role(users, user) == sessions[n].role)
+			n++;
+		else
+			memset(&sessions[n], 0, sizeof(sessions[n]));
+	}
+	free(text);
+	if (!rc)
+		save();
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
 int session_create(const char *user, enum role role, struct session *out)
 {
-	time_t now = now_s();
+	long long now = now_s();
 	struct slot *free_slot = NULL, *oldest = NULL;
 
 	pthread_mutex_lock(&lock);
 	for (int i = 0; i < MAX_SESSIONS; i++) {
 		struct slot *sl = &sessions[i];
 
-		if (sl->last && now - sl->last > SESSION_IDLE_S)
+		if (sl->last && !live(sl, now))
 			sl->last = 0;
 		if (!sl->last && !free_slot)
 			free_slot = sl;
@@ -58,32 +167,43 @@ int session_create(const char *user, enum role role, struct session *out)
 	if (!free_slot)
 		free_slot = oldest;
 	memset(free_slot, 0, sizeof(*free_slot));
-	random_hex(free_slot->s.token);
-	random_hex(free_slot->s.csrf);
-	snprintf(free_slot->s.user, sizeof(free_slot->s.user), "%s", user);
-	free_slot->s.role = role;
-	free_slot->last = now;
-	*out = free_slot->s;
+	memset(out, 0, sizeof(*out));
+	random_hex(out->token);
+	csrf_of(out->token, out->csrf);
+	token_hash(out->token, free_slot->hash);
+	snprintf(free_slot->user, sizeof(free_slot->user), "%s", user);
+	snprintf(out->user, sizeof(out->user), "%s", user);
+	free_slot->role = out->role = role;
+	free_slot->created = free_slot->last = now;
+	save();
 	pthread_mutex_unlock(&lock);
 	return 0;
 }
 
 int session_find(const char *token, struct session *out)
 {
-	time_t now = now_s();
+	long long now = now_s();
+	char hash[SESSION_TOKEN_HEX];
 	int found = 0;
 
+	if (strlen(token) != SESSION_TOKEN_HEX - 1)
+		return 0;
+	token_hash(token, hash);
 	pthread_mutex_lock(&lock);
 	for (int i = 0; i < MAX_SESSIONS && !found; i++) {
 		struct slot *sl = &sessions[i];
 
-		if (!sl->last || now - sl->last > SESSION_IDLE_S)
+		if (!live(sl, now) || !session_token_equal(hash, sl->hash))
 			continue;
-		if (session_token_equal(token, sl->s.token)) {
-			sl->last = now;
-			*out = sl->s;
-			found = 1;
-		}
+		sl->last = now;
+		if (now - sl->saved >= SESSION_SAVE_S)
+			save();
+		memset(out, 0, sizeof(*out));
+		snprintf(out->token, sizeof(out->token), "%s", token);
+		csrf_of(token, out->csrf);
+		snprintf(out->user, sizeof(out->user), "%s", sl->user);
+		out->role = sl->role;
+		found = 1;
 	}
 	pthread_mutex_unlock(&lock);
 	return found;
@@ -91,10 +211,14 @@ int session_find(const char *token, struct session *out)
 
 void session_destroy(const char *token)
 {
+	char hash[SESSION_TOKEN_HEX];
+
+	token_hash(token, hash);
 	pthread_mutex_lock(&lock);
 	for (int i = 0; i < MAX_SESSIONS; i++)
-		if (sessions[i].last && session_token_equal(token, sessions[i].s.token))
+		if (sessions[i].last && session_token_equal(hash, sessions[i].hash))
 			memset(&sessions[i], 0, sizeof(sessions[i]));
+	save();
 	pthread_mutex_unlock(&lock);
 }
 

@@ -2,12 +2,14 @@
 #define RIG_SERVE_SESSION_H
 
 /*
- * Logged-in sessions of rig serve, in memory only (a restarted server asks
- * everyone to log in again; runs are unaffected). A session is a random
- * 256-bit token -- the HttpOnly cookie, or an API client's Bearer token --
- * with a second random token the page must echo in X-CSRF-Token on every
- * state-changing request made with the cookie. Also the per-address rate
- * limits. Thread-safe.
+ * Logged-in sessions of rig serve. A session is a random 256-bit token --
+ * the HttpOnly cookie, or an API client's Bearer token -- and a CSRF token
+ * derived from it, which the page must echo in X-CSRF-Token on every
+ * state-changing request made with the cookie. Sessions outlive a restart
+ * of the server: they are kept in a file only its owner may read (0600)
+ * that holds each token's SHA-256, never a token, with its user, role and
+ * times; a session ends after 12 h unused, or at log-out. Also the
+ * per-address rate limits. Thread-safe.
  */
 #include "rig/serve/users.h"
 
@@ -19,6 +21,12 @@ struct session {
 	char user[40];
 	enum role role;
 };
+
+/* Load the sessions file (absent: none), forgetting expired sessions and
+ * those whose user the users file no longer has with that role (rig user
+ * del, or a new role), and keep it up to date from now on. 0, or an error
+ * naming the file and line. */
+int session_open(const char *path, const char *users);
 
 /* New session for user: 0 and a copy in *out, or -1 (table full of live sessions). */
 int session_create(const char *user, enum role role, struct session *out);

@@ -55,9 +55,9 @@ int users_valid_name(const char *name)
 					   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
 }
 
-/* The file's text, "" when it does not exist yet. A users file others may
- * read or write is refused: it would let them add themselves as admin. */
-static int load(const char *path, char **text)
+/* A users file others may read or write is refused: it would let them add
+ * themselves as admin. */
+int private_file_read(const char *path, char **text)
 {
 	struct stat st;
 	size_t len;
@@ -92,8 +92,7 @@ static const char *find_line(const char *text, const char *name, size_t *len)
 	return NULL;
 }
 
-/* Write text in place of path, 0600, whole or not at all. */
-static int store(const char *path, const char *text)
+int private_file_write(const char *path, const char *text)
 {
 	char dir[4096], tmp[4200];
 	char *slash;
@@ -159,7 +158,7 @@ int users_set(const char *path, const char *name, enum role role, const char *pa
 	if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
 			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
 		return rig_error(RIG_ERR_NOMEM, "out of memory hashing the password");
-	if ((rc = load(path, &text)) != 0)
+	if ((rc = private_file_read(path, &text)) != 0)
 		return rc;
 	rest = without(text, name);
 	free(text);
@@ -172,7 +171,7 @@ int users_set(const char *path, const char *name, enum role role, const char *pa
 	}
 	snprintf(out, n, "%s%s%s %s %s\n", rest, rest[0] && rest[strlen(rest) - 1] != '\n' ? "\n" : "",
 		 name, role_name(role), hash);
-	rc = store(path, out);
+	rc = private_file_write(path, out);
 	sodium_memzero(out, n);
 	free(out);
 	free(rest);
@@ -185,7 +184,7 @@ int users_remove(const char *path, const char *name)
 	size_t len;
 	int rc;
 
-	if ((rc = load(path, &text)) != 0)
+	if ((rc = private_file_read(path, &text)) != 0)
 		return rc;
 	if (!find_line(text, name, &len)) {
 		free(text);
@@ -195,7 +194,7 @@ int users_remove(const char *path, const char *name)
 	free(text);
 	if (!rest)
 		return rig_error(RIG_ERR_NOMEM, "out of memory");
-	rc = store(path, rest);
+	rc = private_file_write(path, rest);
 	free(rest);
 	return rc;
 }
@@ -205,7 +204,7 @@ int users_list(const char *path)
 	char *text, *line, *save = NULL;
 	int rc;
 
-	if ((rc = load(path, &text)) != 0)
+	if ((rc = private_file_read(path, &text)) != 0)
 		return rc;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char name[64], role[16];
@@ -215,6 +214,20 @@ int users_list(const char *path)
 	}
 	free(text);
 	return 0;
+}
+
+enum role users_role(const char *path, const char *name)
+{
+	char *text = NULL, who[64], role[16] = "";
+	const char *line = NULL;
+	size_t len = 0;
+
+	if (users_valid_name(name) && private_file_read(path, &text) == 0)
+		line = find_line(text, name, &len);
+	if (!line || sscanf(line, "%63s %15s", who, role) != 2)
+		role[0] = '\0';
+	free(text);
+	return role[0] ? role_parse(role) : ROLE_NONE;
 }
 
 /* A well-formed hash of a random password, checked when the user is unknown. */
@@ -239,7 +252,7 @@ enum role users_check(const char *path, const char *name, const char *password)
 	size_t len = 0;
 
 	pthread_once(&dummy_once, make_dummy);
-	if (users_valid_name(name) && load(path, &text) == 0)
+	if (users_valid_name(name) && private_file_read(path, &text) == 0)
 		line = find_line(text, name, &len);
 	if (line && len < 64 + sizeof(hash)) {
 		char buf[64 + crypto_pwhash_STRBYTES], who[64];

@@ -36,4 +36,15 @@ int users_list(const char *path);
  * unknown user, so the time does not tell which names exist. */
 enum role users_check(const char *path, const char *name, const char *password);
 
+/* NAME's role as the file says now, or ROLE_NONE (no such user, or the file
+ * cannot be read). No password is checked. */
+enum role users_role(const char *path, const char *name);
+
+/* Files only their owner may read (the users, the sessions): the text,
+ * "" when the file does not exist yet, refused when others may read or
+ * write it; and written whole (a temporary file renamed into place) with
+ * mode 0600, its folder created 0700. 0 or an error naming the file. */
+int private_file_read(const char *path, char **text);
+int private_file_write(const char *path, const char *text);
+
 #endif

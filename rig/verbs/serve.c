@@ -3,7 +3,6 @@
  * operator station and results pages in the browser (rig/serve/,
  * docs/serve.md).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,48 +87,53 @@ static void find_units(struct serve_config *cfg)
 		absolute("units", units, cfg->units_dir, sizeof(cfg->units_dir));
 }
 
+static int parse_listen_option(void *out, const char *opt, const char *value)
+{
+	(void)opt;
+	return parse_listen(value, out);
+}
+
+static int parse_fixture_option(void *out, const char *opt, const char *value)
+{
+	return absolute(opt, value, out, sizeof(((struct serve_config *)0)->fixture));
+}
+
+static int parse_db_option(void *out, const char *opt, const char *value)
+{
+	(void)opt;
+	snprintf(out, sizeof(((struct serve_config *)0)->db), "%s", value);
+	return 0;
+}
+
 int serve_command(int argc, char **argv)
 {
-	enum { OPT_LISTEN = 256, OPT_RUNS, OPT_SCRIPTS, OPT_FIXTURE, OPT_DB, OPT_USERS,
-	       OPT_SOCKETS };
-	static const struct option longopts[] = {
-		{ "listen", required_argument, NULL, OPT_LISTEN },
-		{ "runs", required_argument, NULL, OPT_RUNS },
-		{ "scripts", required_argument, NULL, OPT_SCRIPTS },
-		{ "fixture", required_argument, NULL, OPT_FIXTURE },
-		{ "db", required_argument, NULL, OPT_DB },
-		{ "users", required_argument, NULL, OPT_USERS },
-		{ "sockets", required_argument, NULL, OPT_SOCKETS },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static struct serve_config cfg;
 	const char *runs = NULL, *scripts = NULL, *users = NULL;
 	char path[4096];
 	uint64_t sockets = 1;
-	int c, rc = 0;
+	const struct cli_option options[] = {
+		{ .name = "listen", .arg = CLI_CALL, .out = &cfg, .call = parse_listen_option },
+		{ .name = "runs", .arg = CLI_TEXT, .out = &runs },
+		{ .name = "scripts", .arg = CLI_TEXT, .out = &scripts },
+		{ .name = "fixture", .arg = CLI_CALL, .out = cfg.fixture, .call = parse_fixture_option },
+		{ .name = "db", .arg = CLI_CALL, .out = cfg.db, .call = parse_db_option },
+		{ .name = "users", .arg = CLI_TEXT, .out = &users },
+		{ .name = "sockets", .arg = CLI_U64, .out = &sockets, .max = 64 },
+		{ .name = NULL },
+	};
+	const struct cli_verb verb = { .verb = "serve", .options = options, .nonempty = 1 };
+	int i, rc;
 
 	memset(&cfg, 0, sizeof(cfg));
 	snprintf(cfg.listen_addr, sizeof(cfg.listen_addr), "127.0.0.1");
 	cfg.port = 8080;
-	optind = 1;
-	while (rc == 0 && (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_LISTEN: rc = parse_listen(optarg, &cfg); break;
-		case OPT_RUNS: runs = optarg; break;
-		case OPT_SCRIPTS: scripts = optarg; break;
-		case OPT_FIXTURE: rc = absolute("--fixture", optarg, cfg.fixture, sizeof(cfg.fixture)); break;
-		case OPT_DB: snprintf(cfg.db, sizeof(cfg.db), "%s", optarg); break;
-		case OPT_USERS: users = optarg; break;
-		case OPT_SOCKETS: rc = cli_parse_u64("--sockets", optarg, 64, &sockets); break;
-		case 'h': fputs(usage, stdout); return 0;
-		default:
-			fprintf(stderr, "rig: serve: bad option %s\n%s", argv[optind - 1], usage);
-			return 2;
-		}
+	rc = cli_options(&verb, argc, argv, &i);
+	if (rc == CLI_HELP) {
+		fputs(usage, stdout);
+		return 0;
 	}
-	if (rc == 0 && optind < argc)
-		rc = rig_error(RIG_ERR_INVALID, "serve: unexpected argument %s", argv[optind]);
+	if (rc == 0 && i < argc)
+		rc = rig_error(RIG_ERR_INVALID, "serve: unexpected argument %s", argv[i]);
 	if (rc == 0 && sockets < 1)
 		rc = rig_error(RIG_ERR_INVALID, "--sockets needs 1 to 64");
 	cfg.sockets = (int)sockets;

@@ -86,11 +86,12 @@ function foldEvent(st, e) {
         !st.failing.includes(e.requirement)) st.failing.push(e.requirement);
     break;
   case 'step_end': st.steps_done++; if (last) last.verdict = e.verdict; st.current_step = ''; break;
-  case 'prompt_open': st.prompt = { message: e.message }; st.state = 'prompt'; break;
+  case 'prompt_open':
+    st.prompt = { message: e.message, image: e.image ? e.image.path : null }; st.state = 'prompt'; break;
   case 'prompt': st.prompt = null; st.state = 'running'; break;
   // the verdict is known; the socket is free once the reports are written
   // and the process has ended (the stream's "end")
-  case 'run_end': st.verdict = e.verdict; st.prompt = null; break;
+  case 'run_end': st.verdict = e.verdict; st.error = e.error; st.prompt = null; break;
   }
 }
 
@@ -201,15 +202,22 @@ class Socket {
         el('span', { text: s.step }), el('span', { text: (s.shots || 0) + ' ' + T.shots }),
         el('strong', { text: s.verdict || '…' }))));
     if (r.prompt && r.state !== 'done') {
-      if (this.promptBox.hidden || this.promptBox.dataset.message !== r.prompt.message) {
+      const promptKey = r.prompt.message + '\n' + (r.prompt.image || '');
+      if (this.promptBox.hidden || this.promptBox.dataset.message !== promptKey) {
         const ok = el('button', { type: 'button', id: 's' + this.n + '-continue', class: 'big start',
                                   text: T.continue, onclick: () => this.answer('continue') });
+        // the picture lives in the run directory, served like its reports
+        const img = r.prompt.image
+          ? el('img', { id: 's' + this.n + '-prompt-image', class: 'prompt-image', alt: r.prompt.message,
+                        src: '/runs/' + encodeURIComponent(r.id) + '/' +
+                             r.prompt.image.split('/').map(encodeURIComponent).join('/') })
+          : null;
         this.promptBox.replaceChildren(el('div', {}, el('h2', { text: T.prompt }),
-          el('p', { id: 's' + this.n + '-prompt-message', text: r.prompt.message })),
+          el('p', { id: 's' + this.n + '-prompt-message', text: r.prompt.message }), img),
           el('div', { class: 'buttons' }, ok,
              el('button', { type: 'button', class: 'big abort', text: T.abort,
                             onclick: () => this.answer('abort') })));
-        this.promptBox.dataset.message = r.prompt.message;
+        this.promptBox.dataset.message = promptKey;
         this.promptBox.hidden = false;
         // only a shown element takes the focus; a finished run replayed on
         // page load flashes its old prompts and must not take it

@@ -10,7 +10,7 @@ end
 
 rig.every_burst { shot_count = { requirement = "SHOT-COUNT" },
                   safe_depth = { requirement = "SAFE-DEPTH", over_set_mm = 0.5 } }
-rig.prompt("Insert the unit into the socket and close the guard")
+rig.prompt("Insert the unit into the socket and close the guard", { image = "socket.png" })
 
 rig.step("DEPTH-ACC", { depth_mm = 4, dose_ul = 20, rate_per_min = 120, label = "4 mm" }, function(s)
   local shots = assert(rig.uut:burst(20))
