@@ -39,31 +39,36 @@ CREATE TABLE rig.line_obs (
 -- rig line reads the rows of units tested more than once by serial.
 CREATE INDEX line_obs_by_serial ON rig.line_obs (uut_serial);
 
--- The rows of one run (none unless it is accepted); idempotent.
+-- The judged measurements (not counts) of one run if it is accepted, as
+-- rig.line_obs holds them, with their group's key.
+CREATE FUNCTION rig.line_rows(run text) RETURNS TABLE (
+	run_id text, step_no bigint, m_no bigint, step_id text, requirement text, name text,
+	unit text, lsl double precision, usl double precision, station text, uut_serial text,
+	n bigint, mean double precision, ss double precision)
+	LANGUAGE sql STABLE SET search_path = rig, pg_temp
+	AS $$
+	SELECT m.run_id, m.step_no, m.m_no, s.id, m.requirement, m.name, m.unit,
+	       coalesce(m.lsl, 'NaN'), coalesce(m.usl, 'NaN'), r.station, r.uut_serial, m.n, m.mean,
+	       -- as the station's store judged it: no spread from one value
+	       CASE WHEN m.n > 1 AND m.sd IS NOT NULL AND m.sd NOT IN ('NaN', 'Infinity', '-Infinity')
+		    THEN (m.n - 1) * m.sd * m.sd ELSE 0 END
+	FROM rig.measurement m JOIN rig.step s ON s.run_id = m.run_id AND s.step_no = m.step_no
+	JOIN rig.run r ON r.id = m.run_id
+	WHERE m.run_id = run AND r.status = 'accepted'
+	  AND m.n > 0 AND m.mean IS NOT NULL AND m.count IS NULL
+	$$;
+
+-- Adds them (groups first); idempotent.
 CREATE FUNCTION rig.line_obs_add(run text) RETURNS void LANGUAGE sql SECURITY DEFINER
 	SET search_path = rig, pg_temp
 	AS $$
 	INSERT INTO rig.line_group (step_id, requirement, name, unit, lsl, usl)
-		SELECT DISTINCT s.id, m.requirement, m.name, m.unit, coalesce(m.lsl, 'NaN'),
-		       coalesce(m.usl, 'NaN')
-		FROM rig.measurement m JOIN rig.step s ON s.run_id = m.run_id AND s.step_no = m.step_no
-		JOIN rig.run r ON r.id = m.run_id
-		WHERE m.run_id = run AND r.status = 'accepted'
-		  AND m.n > 0 AND m.mean IS NOT NULL AND m.count IS NULL
+		SELECT DISTINCT step_id, requirement, name, unit, lsl, usl FROM rig.line_rows(run)
 		ON CONFLICT DO NOTHING;
 	INSERT INTO rig.line_obs (run_id, step_no, m_no, grp, station, uut_serial, n, mean, ss)
-		SELECT m.run_id, m.step_no, m.m_no, g.id, r.station, r.uut_serial, m.n, m.mean,
-		       -- as the station's store judged it: no spread from one value
-		       CASE WHEN m.n > 1 AND m.sd IS NOT NULL
-			     AND m.sd NOT IN ('NaN', 'Infinity', '-Infinity')
-			    THEN (m.n - 1) * m.sd * m.sd ELSE 0 END
-		FROM rig.measurement m JOIN rig.step s ON s.run_id = m.run_id AND s.step_no = m.step_no
-		JOIN rig.run r ON r.id = m.run_id
-		JOIN rig.line_group g ON g.step_id = s.id AND g.requirement = m.requirement
-		     AND g.name = m.name AND g.unit = m.unit AND g.lsl = coalesce(m.lsl, 'NaN')
-		     AND g.usl = coalesce(m.usl, 'NaN')
-		WHERE m.run_id = run AND r.status = 'accepted'
-		  AND m.n > 0 AND m.mean IS NOT NULL AND m.count IS NULL
+		SELECT o.run_id, o.step_no, o.m_no, g.id, o.station, o.uut_serial, o.n, o.mean, o.ss
+		FROM rig.line_rows(run) o JOIN rig.line_group g USING (step_id, requirement, name,
+								     unit, lsl, usl)
 		ON CONFLICT DO NOTHING;
 	$$;
 
@@ -93,5 +98,5 @@ CREATE INDEX run_accepted_for_yield ON rig.run
 	WHERE status = 'accepted';
 CREATE INDEX run_accepted_by_serial ON rig.run (uut_serial) WHERE status = 'accepted';
 
-REVOKE ALL ON FUNCTION rig.line_obs_add(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION rig.line_obs_add(text), rig.line_rows(text) FROM PUBLIC;
 GRANT SELECT ON rig.line_group, rig.line_obs TO rig_qa, rig_ingest;
