@@ -1,9 +1,10 @@
 /*
  * `rig line`: statistics across the accepted runs of a central store.
- * Everything is computed from the measurement rows (n, mean, sd of each
- * judged measurement), never from the shots, so a line of 10,000 runs
- * answers in well under a second: the overall and within-unit sums of
- * squares follow exactly from them. docs/line.md gives the definitions.
+ * Everything is computed from each judged measurement's n, mean and sd,
+ * never from the shots, and aggregated in the server (line_sql below), so
+ * that a line of 10,000 runs answers in under a second (make bench): the
+ * overall and within-unit sums of squares follow exactly from them.
+ * docs/line.md gives the definitions.
  */
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -17,27 +18,20 @@
 #include "rig/line/line.h"
 #include "rig/stats/stats.h"
 
-/* One judged measurement of one run. */
-struct obs {
-	const char *station, *serial;
-	long n;
-	double mean, sd;
-};
-
 struct station_row {
 	const char *name;
 	struct sample_stats runs;   /* of the run means */
 	int biased;                 /* differs from every other station */
 };
 
-/* One requirement and setting (step id) and measurement name. */
+/* One requirement and setting (step id), measurement name, unit and limits. */
 struct group {
 	const char *step_id, *requirement, *name, *unit;
 	double lsl, usl;
-	struct obs *o;
-	size_t n;
+	/* from the server: all values as (n, mean, sum of squares) parts */
+	size_t values, units;
+	double ss_overall, ss_within;
 	/* results */
-	size_t units, values;
 	double mean, sd_overall, sd_within;
 	double ppk, ppk_lo, cpk, cpk_lo;
 	struct station_row *st;
@@ -46,128 +40,164 @@ struct group {
 	int compared;               /* the ANOVA ran (two stations or more) */
 };
 
-static int by_serial(const void *a, const void *b)
+/*
+ * The statistics rig line needs, aggregated in the server from
+ * rig.line_obs (one row per judged measurement of an accepted run: n,
+ * mean and ss = (n - 1) sd^2, migration 0002). One row per group and
+ * station: the station's number of values, the group's grand mean
+ * m = sum(n mean) / N, the station's part of the overall sum of squares
+ * sum(ss) + sum(n (mean - m)^2) and of sum(ss), and its run means'
+ * count, mean, sd, min and max. The group's sums of squares are the sums
+ * of its stations' (exact: every part is about the same m). The
+ * within-unit sum of squares adds sum(n (mean - unit mean)^2), which is
+ * 0 for a unit tested once: only units with several accepted runs are
+ * read for it (ss_units and extra_runs, the runs beyond each unit's
+ * first). These are the two-pass formulas, not sums of squares of raw
+ * values. $1: only this requirement (NULL: all).
+ */
+#define LINE_OBS "(SELECT grp, station, uut_serial, n::float8 AS n, mean, ss FROM rig.line_obs " \
+		 "WHERE $1::text IS NULL OR grp IN (SELECT id FROM rig.line_group " \
+		 "WHERE requirement = $1))"
+static const char line_sql[] =
+	"WITH g AS (SELECT grp, sum(n * mean) / sum(n) AS grand FROM " LINE_OBS " o GROUP BY grp), "
+	"a AS (SELECT grp, station, sum(n) AS n, max(grand) AS grand, "
+	"      sum(n * (mean - grand) ^ 2) + sum(ss) AS ss_overall, sum(ss) AS ss, count(*) AS runs, "
+	"      avg(mean) AS run_mean, stddev_samp(mean) AS run_sd, min(mean) AS run_min, "
+	"      max(mean) AS run_max "
+	"      FROM " LINE_OBS " o JOIN g USING (grp) GROUP BY grp, station), "
+	/* the rows of units with more than one accepted run */
+	"m AS (SELECT * FROM " LINE_OBS " o WHERE uut_serial IN (SELECT uut_serial FROM rig.run "
+	"      WHERE status = 'accepted' GROUP BY uut_serial HAVING count(*) > 1)), "
+	"u AS (SELECT grp, uut_serial, sum(n * mean) / sum(n) AS unit_mean, count(*) AS runs "
+	"      FROM m GROUP BY grp, uut_serial), "
+	"uw AS (SELECT m.grp, sum(m.n * (m.mean - u.unit_mean) ^ 2) AS ss FROM m "
+	"       JOIN u USING (grp, uut_serial) GROUP BY m.grp), "
+	"ur AS (SELECT grp, sum(runs - 1) AS extra FROM u GROUP BY grp) "
+	"SELECT k.id, k.step_id, k.requirement, k.name, k.unit, k.lsl, k.usl, a.station, a.n, "
+	"       a.grand, a.ss_overall, a.ss, coalesce(uw.ss, 0), coalesce(ur.extra, 0), a.runs, "
+	"       a.run_mean, a.run_sd, a.run_min, a.run_max "
+	"FROM a JOIN rig.line_group k ON k.id = a.grp LEFT JOIN uw ON uw.grp = a.grp "
+	"LEFT JOIN ur ON ur.grp = a.grp "
+	"ORDER BY k.step_id, k.requirement, k.name, k.unit, k.lsl, k.usl, k.id, a.station";
+enum { C_ID, C_STEP, C_REQ, C_NAME, C_UNIT, C_LSL, C_USL, C_STATION, C_N, C_MEAN, C_SS,
+       C_SS_RUNS, C_SS_UNITS, C_EXTRA_RUNS, C_RUNS, C_RUN_MEAN, C_RUN_SD, C_RUN_MIN,
+       C_RUN_MAX };
+
+static double col(PGresult *res, int row, int c)
 {
-	return strcmp(((const struct obs *)a)->serial, ((const struct obs *)b)->serial);
+	/* float8 text is the shortest exact form (extra_float_digits = 1):
+	 * strtod gives back the server's double. NaN: no limit. */
+	return PQgetisnull(res, row, c) ? NAN : strtod(PQgetvalue(res, row, c), NULL);
 }
 
-static int by_station(const void *a, const void *b)
+/* Stations: one observation per run (its mean). */
+static int compare_stations(struct group *g, const struct line_options *opt)
 {
-	return strcmp(((const struct obs *)a)->station, ((const struct obs *)b)->station);
-}
+	/* Stations with one run cannot show their spread: left out. */
+	struct sample_stats *ss_ = malloc((g->nst + 1) * sizeof(*ss_));
+	size_t *idx = malloc((g->nst + 1) * sizeof(*idx)), k = 0, i, j;
 
-/* Sum of squares about their own mean of values given as (n, mean, sd) parts. */
-static void pool(const struct obs *o, size_t n, double *total_n, double *mean, double *ss)
-{
-	double N = 0, s = 0, q = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		N += (double)o[i].n;
-		s += (double)o[i].n * o[i].mean;
+	if (!ss_ || !idx) {
+		free(ss_);
+		free(idx);
+		return rig_error(RIG_ERR_NOMEM, "rig line: out of memory");
 	}
-	for (size_t i = 0; i < n; i++) {
-		double d = o[i].mean - s / N;
+	for (i = 0; i < g->nst; i++)
+		if (g->st[i].runs.n >= 2) {
+			idx[k] = i;
+			ss_[k++] = g->st[i].runs;
+		}
+	if (k < 2 || stats_oneway(ss_, k, &g->anova) != 0)
+		goto done;
+	g->compared = 1;
+	/* A station is biased when it differs from every other (Games-Howell,
+	 * all pairs): with three stations or more the odd one is named. */
+	if (g->anova.p >= opt->alpha || k < 3)
+		goto done;
+	/* Each pair once; a station stays a candidate while it differs from
+	 * every other. */
+	for (i = 0; i < k; i++)
+		g->st[idx[i]].biased = 1;
+	for (i = 0; i < k; i++)
+		for (j = i + 1; j < k; j++) {
+			if (!g->st[idx[i]].biased && !g->st[idx[j]].biased)
+				continue;
+			if (!stats_games_howell_differ(&ss_[i], &ss_[j], k, opt->alpha))
+				g->st[idx[i]].biased = g->st[idx[j]].biased = 0;
+		}
+	/* Stations all unlike one another: the line is spread, no station is
+	 * the odd one. */
+	{
+		size_t named = 0;
 
-		q += (double)o[i].n * d * d;
-		if (o[i].n > 1 && isfinite(o[i].sd))
-			q += (double)(o[i].n - 1) * o[i].sd * o[i].sd;
+		for (i = 0; i < k; i++)
+			named += (size_t)g->st[idx[i]].biased;
+		if (2 * named > k)
+			for (i = 0; i < k; i++)
+				g->st[idx[i]].biased = 0;
 	}
-	*total_n = N;
-	*mean = s / N;
-	*ss = q;
+done:
+	free(ss_);
+	free(idx);
+	return 0;
 }
 
 static int analyse(struct group *g, const struct line_options *opt)
 {
-	double N, ss, ssw = 0, dummy, units = 0;
-	size_t i, j;
+	double N = (double)g->values;
 
-	pool(g->o, g->n, &N, &g->mean, &ss);
-	g->values = (size_t)N;
-	g->sd_overall = N > 1 ? sqrt(ss / (N - 1)) : NAN;
+	g->sd_overall = N > 1 ? sqrt(g->ss_overall / (N - 1)) : NAN;
 	/* Within-unit: each unit's values about its own mean (subgroups = units). */
-	qsort(g->o, g->n, sizeof(*g->o), by_serial);
-	for (i = 0; i < g->n; i = j) {
-		double un, uss;
-
-		for (j = i; j < g->n && !strcmp(g->o[j].serial, g->o[i].serial); j++)
-			;
-		pool(g->o + i, j - i, &un, &dummy, &uss);
-		ssw += uss;
-		units++;
-	}
-	g->units = (size_t)units;
-	g->sd_within = N - units > 0 ? sqrt(ssw / (N - units)) : NAN;
+	g->sd_within = g->values > g->units ? sqrt(g->ss_within / (N - (double)g->units)) : NAN;
 	g->ppk = stats_cpk(g->mean, g->sd_overall, g->lsl, g->usl);
 	g->ppk_lo = stats_cpk_lower(g->ppk, g->values, opt->confidence);
 	g->cpk = stats_cpk(g->mean, g->sd_within, g->lsl, g->usl);
 	g->cpk_lo = stats_cpk_lower(g->cpk, g->values, opt->confidence);
+	return compare_stations(g, opt);
+}
 
-	/* Stations: one observation per run (its mean). */
-	qsort(g->o, g->n, sizeof(*g->o), by_station);
-	if (!(g->st = calloc(g->n, sizeof(*g->st))))
-		return rig_error(RIG_ERR_NOMEM, "rig line: out of memory");
-	for (i = 0; i < g->n; i = j) {
-		double *m;
-		size_t k;
+/* Fill g[] from the rows of line_sql (each group's stations in turn). */
+static int read_groups(PGresult *res, const struct line_options *o, struct group *g, size_t *ng)
+{
+	int n = PQntuples(res), rc;
 
-		for (j = i; j < g->n && !strcmp(g->o[j].station, g->o[i].station); j++)
+	*ng = 0;
+	for (int i = 0; i < n;) {
+		struct group *e = &g[(*ng)++];
+		size_t runs = 0;
+		int j;
+
+		e->step_id = PQgetvalue(res, i, C_STEP);
+		e->requirement = PQgetvalue(res, i, C_REQ);
+		e->name = PQgetvalue(res, i, C_NAME);
+		e->unit = PQgetvalue(res, i, C_UNIT);
+		e->lsl = col(res, i, C_LSL);
+		e->usl = col(res, i, C_USL);
+		e->mean = col(res, i, C_MEAN);
+		e->ss_within = col(res, i, C_SS_UNITS);
+		for (j = i; j < n && !strcmp(PQgetvalue(res, j, C_ID), PQgetvalue(res, i, C_ID)); j++)
 			;
-		if (!(m = malloc((j - i) * sizeof(*m))))
+		if (!(e->st = calloc((size_t)(j - i), sizeof(*e->st))))
 			return rig_error(RIG_ERR_NOMEM, "rig line: out of memory");
-		for (k = i; k < j; k++)
-			m[k - i] = g->o[k].mean;
-		g->st[g->nst].name = g->o[i].station;
-		stats_describe(m, j - i, &g->st[g->nst].runs);
-		free(m);
-		g->nst++;
-	}
-	{
-		/* Stations with one run cannot show their spread: left out. */
-		struct sample_stats *ss_ = malloc(g->nst * sizeof(*ss_));
-		size_t *idx = malloc(g->nst * sizeof(*idx)), k = 0;
+		for (int k = i; k < j; k++) {
+			struct station_row *s = &e->st[e->nst++];
 
-		if (!ss_ || !idx) {
-			free(ss_);
-			free(idx);
-			return rig_error(RIG_ERR_NOMEM, "rig line: out of memory");
+			e->values += (size_t)atoll(PQgetvalue(res, k, C_N));
+			e->ss_overall += col(res, k, C_SS);
+			e->ss_within += col(res, k, C_SS_RUNS);
+			s->name = PQgetvalue(res, k, C_STATION);
+			s->runs.n = (size_t)atoll(PQgetvalue(res, k, C_RUNS));
+			s->runs.mean = col(res, k, C_RUN_MEAN);
+			s->runs.sd = col(res, k, C_RUN_SD);
+			s->runs.min = col(res, k, C_RUN_MIN);
+			s->runs.max = col(res, k, C_RUN_MAX);
+			runs += s->runs.n;
 		}
-		for (i = 0; i < g->nst; i++)
-			if (g->st[i].runs.n >= 2) {
-				idx[k] = i;
-				ss_[k++] = g->st[i].runs;
-			}
-		if (k >= 2 && stats_oneway(ss_, k, &g->anova) == 0) {
-			g->compared = 1;
-			/* A station is biased when it differs from every other
-			 * (Games-Howell, all pairs): with three stations or more
-			 * the odd one is named. */
-			if (g->anova.p < opt->alpha && k >= 3) {
-				/* Each pair once; a station stays a candidate while
-				 * it differs from every other. */
-				for (i = 0; i < k; i++)
-					g->st[idx[i]].biased = 1;
-				for (i = 0; i < k; i++)
-					for (j = i + 1; j < k; j++) {
-						if (!g->st[idx[i]].biased && !g->st[idx[j]].biased)
-							continue;
-						if (!stats_games_howell_differ(&ss_[i], &ss_[j], k,
-									       opt->alpha))
-							g->st[idx[i]].biased = g->st[idx[j]].biased = 0;
-					}
-				/* Stations all unlike one another: the line is
-				 * spread, no station is the odd one. */
-				size_t named = 0;
-
-				for (i = 0; i < k; i++)
-					named += (size_t)g->st[idx[i]].biased;
-				if (2 * named > k)
-					for (i = 0; i < k; i++)
-						g->st[idx[i]].biased = 0;
-			}
-		}
-		free(ss_);
-		free(idx);
+		/* Units: runs less each unit's runs beyond its first. */
+		e->units = runs - (size_t)atoll(PQgetvalue(res, i, C_EXTRA_RUNS));
+		if ((rc = analyse(e, o)) != 0)
+			return rc;
+		i = j;
 	}
 	return 0;
 }
@@ -434,50 +464,22 @@ int line_report(struct central *c, const struct line_options *o, enum line_forma
 	const char *p[1] = { o->requirement };
 	int rc, n;
 
-	if ((rc = central_check_schema(c)) || (rc = load_yields(c, &yres)))
+	/* The plan is cheap and the aggregation runs once: compiling it
+	 * (JIT) would cost more than it saves. */
+	if ((rc = central_check_schema(c)) ||
+	    (rc = central_query(c, "SET jit = off", 0, NULL, &r, "setting up the query")))
 		return rc;
-	rc = central_query(c, "SELECT s.id, m.name, m.unit, r.station, r.uut_serial, m.n, m.mean, "
-			      "m.sd, m.lsl, m.usl, m.requirement FROM rig.measurement m "
-			      "JOIN rig.step s ON s.run_id = m.run_id AND s.step_no = m.step_no "
-			      "JOIN rig.run r ON r.id = m.run_id "
-			      "WHERE r.status = 'accepted' AND m.n > 0 AND m.mean IS NOT NULL AND m.count IS NULL "
-			      "AND ($1::text IS NULL OR m.requirement = $1) "
-			      "ORDER BY s.id, m.requirement, m.name", 1, p, &r, "reading measurements");
+	PQclear((PGresult *)r);
+	if ((rc = load_yields(c, &yres)))
+		return rc;
+	rc = central_query(c, line_sql, 1, p, &r, "aggregating the line");
 	res = (PGresult *)r;
 	n = rc ? 0 : PQntuples(res);
 	if (!rc && (!(g = calloc((size_t)n + 1, sizeof(*g))) ||
 		    !(y = calloc((size_t)PQntuples(yres) + 1, sizeof(*y)))))
 		rc = rig_error(RIG_ERR_NOMEM, "rig line: out of memory");
-	for (int i = 0; !rc && i < n;) {
-		struct group *e = &g[ng++];
-		int j = i;
-
-		e->step_id = PQgetvalue(res, i, 0);
-		e->name = PQgetvalue(res, i, 1);
-		e->requirement = PQgetvalue(res, i, 10);
-		e->unit = PQgetvalue(res, i, 2);
-		e->lsl = PQgetisnull(res, i, 8) ? NAN : atof(PQgetvalue(res, i, 8));
-		e->usl = PQgetisnull(res, i, 9) ? NAN : atof(PQgetvalue(res, i, 9));
-		while (j < n && !strcmp(PQgetvalue(res, j, 0), e->step_id) &&
-		       !strcmp(PQgetvalue(res, j, 10), e->requirement) &&
-		       !strcmp(PQgetvalue(res, j, 1), e->name))
-			j++;
-		if (!(e->o = calloc((size_t)(j - i), sizeof(*e->o)))) {
-			rc = rig_error(RIG_ERR_NOMEM, "rig line: out of memory");
-			break;
-		}
-		for (int k = i; k < j; k++) {
-			struct obs *ob = &e->o[e->n++];
-
-			ob->station = PQgetvalue(res, k, 3);
-			ob->serial = PQgetvalue(res, k, 4);
-			ob->n = atol(PQgetvalue(res, k, 5));
-			ob->mean = atof(PQgetvalue(res, k, 6));
-			ob->sd = PQgetisnull(res, k, 7) ? NAN : atof(PQgetvalue(res, k, 7));
-		}
-		rc = analyse(e, o);
-		i = j;
-	}
+	if (!rc)
+		rc = read_groups(res, o, g, &ng);
 	if (!rc) {
 		ny = compute_yields(yres, y);
 		if (fmt == LINE_JSON) {
@@ -493,10 +495,8 @@ int line_report(struct central *c, const struct line_options *o, enum line_forma
 			write_text(out, y, ny, g, ng, o);
 		}
 	}
-	for (size_t i = 0; i < ng; i++) {
-		free(g[i].o);
+	for (size_t i = 0; i < ng; i++)
 		free(g[i].st);
-	}
 	free(g);
 	free(y);
 	PQclear(res);

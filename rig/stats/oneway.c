@@ -148,8 +148,10 @@ double stats_ptukey(double q, double k, double df)
 	return fmin(1, gauss_legendre(tukey_integrand, par, lo, hi, df < 10 ? 24 : 6));
 }
 
-int stats_games_howell(const struct sample_stats *a, const struct sample_stats *b, size_t k,
-		       struct pairwise *out)
+/* Welch's difference, standard error, degrees of freedom and t of a pair:
+ * everything of Games-Howell but its p-value (the costly part). */
+static int welch_pair(const struct sample_stats *a, const struct sample_stats *b,
+		      struct pairwise *out)
 {
 	double va, vb;
 
@@ -169,10 +171,24 @@ int stats_games_howell(const struct sample_stats *a, const struct sample_stats *
 	out->df = (va + vb) * (va + vb) /
 		  (va * va / (double)(a->n - 1) + vb * vb / (double)(b->n - 1));
 	out->t = out->diff / out->se;
-	out->p = 1 - stats_ptukey(fabs(out->t) * M_SQRT2, (double)k, out->df);
-	if (out->p < 0)
-		out->p = 0;
 	return 0;
+}
+
+static void games_howell_p(size_t k, struct pairwise *pw)
+{
+	pw->p = 1 - stats_ptukey(fabs(pw->t) * M_SQRT2, (double)k, pw->df);
+	if (pw->p < 0)
+		pw->p = 0;
+}
+
+int stats_games_howell(const struct sample_stats *a, const struct sample_stats *b, size_t k,
+		       struct pairwise *out)
+{
+	int rc = welch_pair(a, b, out);
+
+	if (rc == 0 && out->se > 0)
+		games_howell_p(k, out);
+	return rc;
 }
 
 int stats_games_howell_differ(const struct sample_stats *a, const struct sample_stats *b,
@@ -181,7 +197,7 @@ int stats_games_howell_differ(const struct sample_stats *a, const struct sample_
 	struct pairwise pw;
 	double tail, pairs = (double)k * ((double)k - 1) / 2;
 
-	if (stats_games_howell(a, b, k, &pw) != 0)
+	if (welch_pair(a, b, &pw) != 0)
 		return 0;
 	if (!isfinite(pw.t) || pw.se == 0)
 		return pw.diff != 0;
@@ -194,5 +210,6 @@ int stats_games_howell_differ(const struct sample_stats *a, const struct sample_
 		return 0;
 	if (pairs * tail < alpha)
 		return 1;
+	games_howell_p(k, &pw);
 	return pw.p < alpha;
 }

@@ -4,6 +4,7 @@
 #                   and on 127.0.0.1 at a free port; exports PGHOST, PGPORT,
 #                   PG_BIN, PG_DIR. Local socket: trust (setup); 127.0.0.1:
 #                   scram-sha-256 passwords (what stations use, via .pgpass).
+#                   $PG_OPTS: more server options ("-c name=value ...").
 #   pg_stop         fast shutdown; pg_kill: SIGKILL the postmaster.
 #   pg_psql SQL     run SQL as the superuser.
 pg_bin_dir() {
@@ -40,9 +41,9 @@ local all all trust
 host all all 127.0.0.1/32 scram-sha-256
 HBA
 	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
-		-o "-c listen_addresses=127.0.0.1 -c port=$PGPORT -c unix_socket_directories=$PG_DIR/sock -c fsync=off -c max_connections=60" \
+		-o "-c listen_addresses=127.0.0.1 -c port=$PGPORT -c unix_socket_directories=$PG_DIR/sock -c fsync=off -c max_connections=60 ${PG_OPTS:-}" \
 		start >/dev/null || { cat "$PG_DIR/server.log" >&2; return 1; }
-	export PGHOST PGPORT PG_BIN PG_DIR
+	export PGHOST PGPORT PG_BIN PG_DIR PG_OPTS=${PG_OPTS:-}
 	export PGUSER=postgres PGDATABASE=postgres
 }
 
@@ -68,6 +69,6 @@ pg_kill() {
 
 pg_restart() {
 	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
-		-o "-c listen_addresses=127.0.0.1 -c port=$PGPORT -c unix_socket_directories=$PG_DIR/sock -c fsync=off -c max_connections=60" \
+		-o "-c listen_addresses=127.0.0.1 -c port=$PGPORT -c unix_socket_directories=$PG_DIR/sock -c fsync=off -c max_connections=60 ${PG_OPTS:-}" \
 		start >/dev/null
 }

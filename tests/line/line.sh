@@ -225,9 +225,17 @@ test_line_names_a_biased_station_and_not_an_unbiased_one() {
 	# baseline, so only a gain error biases it).
 	sed -i 's/sim = { noise = 0.002, drift_per_s = 0.0002 }/sim = { noise = 0.002, drift_per_s = 0.0002, gain = 1.0125 }/' "$WORK/fx-C.lua"
 	grep -q -- 'gain = 1.0125' "$WORK/fx-C.lua" || fail "bias not applied"
+	# Five units (sim units of their own serials), each tested on several
+	# stations: Cpk's subgroups.
+	for u in 0 1 2 3 4; do
+		sed 's/serial = "SIM-0001"/serial = "UNIT-'$u'"/' fixtures/units/nominal.lua >"$WORK/unit-$u.lua"
+	done
 	n=0
 	for s in A B C D; do
-		for i in 1 2 3 4; do n=$((n + 1)); station_run $s $n --param shots=20; done
+		for i in 1 2 3 4; do
+			n=$((n + 1))
+			station_run $s $n --param shots=20 --sim-unit "$WORK/unit-$((n % 5)).lua"
+		done
 		rig_run sync --to "$(central $s)" --db "$WORK/store-$s.db" --quiet; expect_rc 0
 	done
 	rig_run line ingest --db "$ADMIN"; expect_rc 0; expect_out "16 accepted, 0 rejected"
@@ -255,6 +263,26 @@ test_line_names_a_biased_station_and_not_an_unbiased_one() {
 		awk -v a="$p" -v b="$rp" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d < 1e-12 || d / b < 1e-6) }' ||
 			fail "ANOVA p $p, R says $rp"
 	fi
+	# Capability against R from every value the runs were judged from:
+	# overall sd, within-unit sd (each unit's values about its own mean,
+	# pooled), Ppk and Cpk, for each requirement and setting.
+	pg_psql "SELECT s.id || '/' || m.requirement || '/' || m.name, r.uut_serial, v.v FROM rig.value v
+		JOIN rig.measurement m USING (run_id, step_no, m_no)
+		JOIN rig.step s USING (run_id, step_no) JOIN rig.run r ON r.id = v.run_id
+		WHERE m.count IS NULL AND r.status = 'accepted'" | tr '|' ' ' >"$WORK/values.txt"
+	jq -r '.requirements[] | [.step + "/" + .requirement + "/" + .measurement, .units, .values,
+		.mean, .sd_overall, .sd_within, (.ppk // "NA"), (.cpk // "NA"), (.lsl // "NA"),
+		(.usl // "NA")] | @tsv' "$WORK/line.json" >"$WORK/rig-cap.txt"
+	Rscript tests/line/capability.R "$WORK/values.txt" "$WORK/rig-cap.txt" >"$WORK/r-cap.txt" 2>&1 &&
+		grep -q '^1 groups compared$' "$WORK/r-cap.txt" ||
+		{ cat "$WORK/r-cap.txt"; fail "capability differs from R (or R failed)"; }
+	# What migration 0002 does to runs accepted before it (and again: idempotent)
+	# gives the same figures.
+	pg_psql "DELETE FROM rig.line_obs"
+	pg_psql "SELECT rig.line_obs_add(id) FROM rig.run WHERE status = 'accepted'" >/dev/null
+	pg_psql "SELECT rig.line_obs_add(id) FROM rig.run WHERE status = 'accepted'" >/dev/null
+	rig_run line --db "$QA" --json; expect_rc 0
+	cmp -s "$WORK/out" "$WORK/line.json" || { diff "$WORK/line.json" "$WORK/out" | head; fail "rebuilt line rows differ"; }
 	# Without the bias, nobody is named.
 	pg_psql "DELETE FROM rig.run WHERE station = 'STATION-C'"
 	rig_run line --db "$QA" --json; expect_rc 0
@@ -262,5 +290,5 @@ test_line_names_a_biased_station_and_not_an_unbiased_one() {
 		fail "a station named biased without bias"
 	rig_run line --db "$QA" --html "$WORK/line.html"; expect_rc 0
 	grep -q '<img' "$WORK/line.html" || fail "no chart in the HTML page"
-	echo "note: rig line: STATION-C (+0.05 mm) named biased, ANOVA p=$p (R: ${rp:-not run}); none named without it"
+	echo "note: rig line: STATION-C (+0.05 mm) named biased, ANOVA p=$p (R: ${rp:-not run}); none named without it; Ppk, Cpk, sds of $(tail -1 "$WORK/r-cap.txt") with R"
 }
