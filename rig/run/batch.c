@@ -411,6 +411,15 @@ int batch_execute(const struct run_options *o, const char *fixture_path,
 			return 2;
 		}
 	}
+	/* A scanned serial is one unit's: the unit must report it (run.c), so
+	 * the same serial for every socket would fail all but one as the
+	 * wrong unit. */
+	if (o->serial && n > 1) {
+		fprintf(stderr, "rig: %s: --serial %s names one unit, but the fixture has %zu "
+			"sockets: give --serial SOCKET=SERIAL for each\n", fx->path, o->serial,
+			(size_t)n);
+		return 2;
+	}
 	time_format_iso(time(NULL), started, sizeof(started));
 	if (o->out) {
 		snprintf(dir, sizeof(dir), "%s", o->out);

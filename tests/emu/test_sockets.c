@@ -335,6 +335,10 @@ START_TEST(unplugged_usb_unit_in_socket_2_leaves_socket_1_complete)
 			    "timeout_ms = 2000 }, trigger_line = 1 },\n");
 	fixture = test_write_file(dir, "two-sockets.lua", text);
 	free(text);
+	/* the base it extends, beside it */
+	text = test_read_file("fixtures/sim-bench.lua");
+	test_write_file(dir, "sim-bench.lua", text);
+	free(text);
 	/* Socket 2's unit: what the emulated injector is, and when it drops off the bus. */
 	unit2 = test_write_file(dir, "unit2.lua",
 				"return { serial = \"SIM-0002\",\n"

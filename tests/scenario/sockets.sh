@@ -131,6 +131,10 @@ test_socket_options_are_checked_before_any_shot() {
 	expect_rc 2; expect_one_line_err; expect_err "no socket \"7\" \(sockets: 1, 2, 3, 4\)"
 	rig_run run scripts/certify.lua --out "$WORK/d" --sim-unit 2=fixtures/units/dose-low.lua
 	expect_rc 2; expect_err "declares no sockets"
+	# A scanned serial names one unit: not every socket's.
+	rig_run run scripts/certify.lua --fixture "$FX4" --out "$WORK/s" --serial SIM-0001
+	expect_rc 2; expect_one_line_err; expect_err "--serial SIM-0001 names one unit, but the fixture has 4 sockets"
+	[ ! -d "$WORK/s" ] || fail "a batch directory was made"
 	# One socket alone is an ordinary run.
 	write_grav_script
 	rig_run run "$WORK/grav.lua" --fixture "$FX4" --socket 2 --out "$WORK/e"
