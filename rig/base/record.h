@@ -63,12 +63,28 @@ struct shot_row {
 	double t_s;            /* onset on the bench clock */
 	double depth_mm, volume_ul;
 	double interval_ms;    /* to the next onset in the same burst; NAN for the last */
+	double u_depth_mm;     /* Type A standard uncertainty of depth (noise); NAN: not journaled */
+	double u_volume_ul;    /* Type A standard uncertainty of volume; NAN: none */
 	unsigned flags;        /* enum shot_flag */
 };
 
+/* A capture's signal quality, as its `signal` event journaled
+ * (docs/measurement.md, "Signal quality"). */
+struct signal_record {
+	int have;              /* 0: no signal event for the capture */
+	double noise_mm, hum_mm, hum_hz, plunger_noise_ul; /* NAN: not known */
+	uint64_t clipped_samples;
+	int stuck;
+	double u_depth_mm, u_volume_ul; /* Type A, rms over the capture's shots */
+	uint32_t clipped_shots, ambiguous_shots;
+};
+
+/* A raw capture file of a step, with what its signals were like. */
 struct artifact {
 	char name[160];        /* relative to the run directory */
 	char sha256[65];
+	uint32_t burst;        /* 1-based within the step */
+	struct signal_record signal;
 };
 
 /* The error of a step that judged nothing (it ends ERROR). */

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 
 #include "rig/base/error.h"
 #include "rig/measure/fit.h"
@@ -89,6 +90,9 @@ struct measure {
 	uint64_t valley_k;
 	int fit_due;
 	double depth, peak_at, u_fit; /* fit around peak_k */
+	/* On a noisy sensor (the detector averages), the stop rang faster than
+	 * the samples and the noise let the crest be resolved: flag ambiguous. */
+	int crest_unresolved;
 	int below;
 	uint64_t below_since;
 
@@ -425,6 +429,46 @@ static uint64_t plateau(const struct measure *m, uint64_t lo, uint64_t hi)
 	return 4 * n >= hi - lo + 1 ? n : 0;
 }
 
+/* The middle of the highest 3-sample mean of extension over scans
+ * [from, to], within the shot and before last. */
+static uint64_t raw_crest(const struct measure *m, uint64_t from, uint64_t to, uint64_t last)
+{
+	uint64_t best = to;
+	double top = -INFINITY;
+
+	if (from <= m->shot_first)
+		from = m->shot_first + 1;
+	if (to + 1 > last)
+		to = last > 0 ? last - 1 : 0;
+	for (uint64_t k = from; k <= to; k++) {
+		double y = ext_at(m, k - 1) + ext_at(m, k) + ext_at(m, k + 1);
+
+		if (y > top) {
+			top = y;
+			best = k;
+		}
+	}
+	return best;
+}
+
+/*
+ * Does the stop ring, sampled coarsely, in y[0..n) (from the crest on)?
+ * First differences of white noise have a mean square of 2 noise_var; a
+ * ring of amplitude a at theta radians a sample adds 2 a^2 sin^2(theta/2),
+ * most at a coarse rate. Four times the noise's is a ring, not chance
+ * (p < 1e-3 over the 8 or more differences).
+ */
+static int ringing(const double *y, size_t n, double noise_var)
+{
+	double ss = 0;
+
+	if (n < 9)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		ss += (y[i] - y[i - 1]) * (y[i] - y[i - 1]);
+	return ss / (double)(n - 1) > 4 * 2 * noise_var;
+}
+
 /* Fit the parabola around the highest sample once the samples after it
  * are in (or the shot is over: force). */
 static void refit(struct measure *m, uint64_t last, int force)
@@ -441,6 +485,12 @@ static void refit(struct measure *m, uint64_t last, int force)
 
 	if (!m->fit_due || (!force && last < pk + w))
 		return;
+	/* On a noisy sensor the detector's mean spans several lobes of a
+	 * ring: its middle can sit past the first, highest one. The crest is
+	 * looked for in the samples it averaged, by a 3-sample mean (one
+	 * noisy sample cannot pick it; the fit below widens on a flat stop). */
+	if (m->w > 1)
+		pk = raw_crest(m, m->crossing, m->top_k, last);
 	lo = pk - (pk - m->shot_first < w ? pk - m->shot_first : w);
 	hi = pk + w < last ? pk + w : last;
 	n = (size_t)(hi - lo + 1);
@@ -467,7 +517,14 @@ static void refit(struct measure *m, uint64_t last, int force)
 			m->peak_at = (double)lo + rat;
 		}
 	}
+	m->crest_unresolved = m->w > 1 && ringing(m->fit_y + (pk - lo), (size_t)(hi - pk + 1), var);
 	m->fit_due = 0;
+	if (getenv("RIG_DEBUG_CREST")) {
+		double top = -1e9; size_t tj = 0;
+		for (size_t i = 0; i < n; i++) if (m->fit_y[i] > top) { top = m->fit_y[i]; tj = i; }
+		fprintf(stderr, "crest k=%llu pk=%llu lo=%llu n=%zu width=%zu depth=%.4f at=%.2f top=%.4f@%zu w=%zu sig=%.4f\n",
+			(unsigned long long)m->top_k, (unsigned long long)pk, (unsigned long long)lo, n, width, m->depth, m->peak_at - (double)lo, top, tj, m->w, m->sigma);
+	}
 }
 
 /* y[0..n) replaced by its centred mean over 2 half + 1 samples (fewer at
@@ -538,9 +595,11 @@ static void end_shot(struct measure *m, uint64_t last, uint64_t end, unsigned fl
 	m->crest_clipped = 0;
 	/* Not clear of the noise: within 4 sigma of the detector's mean above
 	 * the detection level, or a detector that could not average the
-	 * noise down to its level. */
+	 * noise down to its level; or a crest the noise and a coarse ring
+	 * leave unresolved (refit). */
 	if (d < m->thr + 4 * m->sigma / sqrt((double)m->w) ||
-	    MEASURE_NOISE_K * m->sigma / sqrt((double)m->w) > MEASURE_MAX_THRESHOLD_MM)
+	    MEASURE_NOISE_K * m->sigma / sqrt((double)m->w) > MEASURE_MAX_THRESHOLD_MM ||
+	    m->crest_unresolved)
 		s->flags |= SHOT_AMBIGUOUS;
 	if (m->cfg.expected_depth_mm > 0 && d < PARTIAL_FRACTION * m->cfg.expected_depth_mm)
 		s->flags |= SHOT_PARTIAL;
