@@ -1,5 +1,6 @@
 #include "rig/measure/fit.h"
 
+#include <complex.h>
 #include <math.h>
 
 #define MIN_BAND_SAMPLES 4
@@ -290,6 +291,142 @@ double fit_ring(const double *y, size_t n, size_t j, double noise_var, double *a
 		if ((long)j + k >= 0 && (size_t)((long)j + k) < n)
 			top = fmax(top, y[(long)j + k]);
 	if (best > top + amp * (1 - cos(th / 2)) + 3 * sqrt(noise_var))
+		return NAN;
+	return best;
+}
+
+#define RING2_ORDER 4
+
+/* The 4 roots of z^4 - a[0] z^3 - a[1] z^2 - a[2] z - a[3] (Durand-Kerner:
+ * every root at once; a quartic converges in a few dozen steps). */
+static void quartic_roots(const double *a, double complex *z)
+{
+	for (int k = 0; k < RING2_ORDER; k++)
+		z[k] = cpow(0.4 + 0.9 * I, k);
+	for (int it = 0; it < 500; it++) {
+		double moved = 0;
+
+		for (int k = 0; k < RING2_ORDER; k++) {
+			double complex p = ((((z[k] - a[0]) * z[k] - a[1]) * z[k]) - a[2]) * z[k] - a[3];
+			double complex d = 1, step;
+
+			for (int l = 0; l < RING2_ORDER; l++)
+				if (l != k)
+					d *= z[k] - z[l];
+			if (cabs(d) < 1e-300)
+				d = 1e-12;
+			step = p / d;
+			z[k] -= step;
+			moved = fmax(moved, cabs(step));
+		}
+		if (moved < 1e-14)
+			break;
+	}
+}
+
+/* The model's k-th basis function at x: a real root's r^x, or of a
+ * complex pair (the one with positive angle) r^x cos and r^x sin. */
+static int ring2_basis(const double complex *z, double x, double *f)
+{
+	int n = 0;
+
+	f[n++] = 1;
+	for (int k = 0; k < RING2_ORDER; k++) {
+		double r = cabs(z[k]), th = carg(z[k]);
+
+		if (fabs(cimag(z[k])) < 1e-9) {
+			f[n++] = pow(creal(z[k]), x);  /* positive: fit_ring2 refuses others */
+		} else if (th > 0) {
+			f[n++] = pow(r, x) * cos(th * x);
+			f[n++] = pow(r, x) * sin(th * x);
+		}
+	}
+	return n;
+}
+
+double fit_ring2(const double *y, size_t n, size_t j, double noise_var, double *at)
+{
+	double d[RING2_SAMPLES - 1], m[RING2_ORDER * RING2_ORDER] = { 0 }, r[RING2_ORDER] = { 0 };
+	double g[(RING2_ORDER + 1) * (RING2_ORDER + 1)] = { 0 }, c[RING2_ORDER + 1] = { 0 };
+	double f[RING2_ORDER + 1], best = -INFINITY, rss = 0, top = -INFINITY, thmax = 0, amp = 0;
+	double complex z[RING2_ORDER];
+	int nb = 0, pairs = 0, bi = 0;
+
+	if (j + RING2_SAMPLES > n)
+		return NAN;
+	/* Prony of order 4 on the differences (the constant drops out):
+	 * d[k+4] = a0 d[k+3] + a1 d[k+2] + a2 d[k+1] + a3 d[k], least squares. */
+	for (int k = 0; k < RING2_SAMPLES - 1; k++)
+		d[k] = y[j + (size_t)k + 1] - y[j + (size_t)k];
+	for (int k = 0; k + RING2_ORDER < RING2_SAMPLES - 1; k++)
+		for (int p = 0; p < RING2_ORDER; p++) {
+			for (int q = 0; q < RING2_ORDER; q++)
+				m[p * RING2_ORDER + q] += d[k + RING2_ORDER - 1 - p] *
+							  d[k + RING2_ORDER - 1 - q];
+			r[p] += d[k + RING2_ORDER] * d[k + RING2_ORDER - 1 - p];
+		}
+	if (!solve(m, r, RING2_ORDER))
+		return NAN;
+	quartic_roots(r, z);
+
+	/* Two decaying modes, each of 3 samples a period or more (no alias),
+	 * at least one that rings. */
+	for (int k = 0; k < RING2_ORDER; k++) {
+		double rr = cabs(z[k]), th = fabs(carg(z[k]));
+
+		if (!(rr > 0.2 && rr < 1.05) || th > 3.0 ||
+		    (fabs(cimag(z[k])) < 1e-9 && !(creal(z[k]) > 0)))
+			return NAN;
+		pairs += cimag(z[k]) > 1e-9;
+		thmax = fmax(thmax, th);
+	}
+	/* Only where a mode is too coarse for the parabola (10 samples a
+	 * period or fewer), as fit_ring. */
+	if (pairs == 0 || !(thmax > 0.6))
+		return NAN;
+	/* The amplitudes and the constant, by linear least squares. */
+	for (int k = 0; k < RING2_SAMPLES; k++) {
+		nb = ring2_basis(z, k, f);
+		for (int p = 0; p < nb; p++) {
+			for (int q = 0; q < nb; q++)
+				g[p * nb + q] += f[p] * f[q];
+			c[p] += f[p] * y[j + (size_t)k];
+		}
+	}
+	if (!solve(g, c, nb))
+		return NAN;
+	for (int k = 0; k < RING2_SAMPLES; k++) {
+		double v = 0, e;
+
+		ring2_basis(z, k, f);
+		for (int p = 0; p < nb; p++)
+			v += c[p] * f[p];
+		e = y[j + (size_t)k] - v;
+		rss += e * e;
+	}
+	for (int p = 1; p < nb; p++)
+		amp += fabs(c[p]);
+
+	if (!(amp * amp > 1000 * noise_var && rss <= 9 * noise_var * RING2_SAMPLES))
+		return NAN;
+	for (int i = -120; i <= 120; i++) {
+		double v = 0;
+
+		ring2_basis(z, i / 100.0, f);
+		for (int p = 0; p < nb; p++)
+			v += c[p] * f[p];
+		if (v > best) {
+			best = v;
+			bi = i;
+		}
+	}
+	*at = (double)j + bi / 100.0;
+	for (int k = -1; k <= 1; k++)
+		if ((long)j + k >= 0 && (size_t)((long)j + k) < n)
+			top = fmax(top, y[(long)j + k]);
+	/* Between samples the modes' crests rise above the highest sample by
+	 * their amplitudes (1 - cos th/2) at most: more is no such ring. */
+	if (best > top + amp * (1 - cos(thmax / 2)) + 3 * sqrt(noise_var))
 		return NAN;
 	return best;
 }

@@ -3,7 +3,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 
 #include "rig/base/error.h"
 #include "rig/measure/fit.h"
@@ -469,12 +468,29 @@ static int ringing(const double *y, size_t n, double noise_var)
 	return ss / (double)(n - 1) > 4 * 2 * noise_var;
 }
 
+/* A ring of two modes from the highest sample j on (fit_ring2), on
+ * samples read past the crest window; NAN when there are not enough yet
+ * or they are no such ring. *at gets the crest's scan. */
+static double crest_two_modes(const struct measure *m, uint64_t j, uint64_t last, double var,
+			      double *at)
+{
+	double z[RING2_SAMPLES + 1], v, rat;
+	uint64_t k0 = j > m->shot_first ? j - 1 : j;
+	size_t nz = 0;
+
+	for (uint64_t k = k0; k <= last && nz < RING2_SAMPLES + 1; k++)
+		z[nz++] = ext_at(m, k);
+	v = fit_ring2(z, nz, (size_t)(j - k0), var, &rat);
+	*at = (double)k0 + rat;
+	return v;
+}
+
 /* Fit the parabola around the highest sample once the samples after it
  * are in (or the shot is over: force). */
 static void refit(struct measure *m, uint64_t last, int force)
 {
 	uint64_t w = m->fit_half, lo, hi;
-	double at, var;
+	double at, var, ring = NAN;
 	size_t n, width;
 
 	/* Around the highest detector sample (the middle of its mean): on a
@@ -502,29 +518,35 @@ static void refit(struct measure *m, uint64_t last, int force)
 	m->peak_at = (double)lo + at;
 	/* Three samples were all the parabola could take: a ring too fast
 	 * for it. Its crest from a damped sine through the samples after the
-	 * highest one, where one fits. */
+	 * highest one, where one fits; else from two (a stiffer mode on top). */
 	if (width <= 1) {
 		size_t j = (size_t)lround(at), best;
-		double ring, rat;
+		double rat;
 
 		j = j > 0 ? j - 1 : 0;
 		best = j;
 		for (size_t i = j; i < n && i <= j + 2; i++)
 			best = m->fit_y[i] > m->fit_y[best] ? i : best;
 		ring = fit_ring(m->fit_y, n, best, var, &rat);
+		/* The two-mode model needs more samples after the crest than
+		 * the window holds: fit again when they are in. */
+		if (!isfinite(ring) && !force && last < lo + best + RING2_SAMPLES)
+			return;
+		if (!isfinite(ring))
+			ring = crest_two_modes(m, lo + best, last, var, &rat);
+		else
+			rat += (double)lo;
 		if (isfinite(ring)) {
 			m->depth = ring;
-			m->peak_at = (double)lo + rat;
+			m->peak_at = rat;
 		}
 	}
-	m->crest_unresolved = m->w > 1 && ringing(m->fit_y + (pk - lo), (size_t)(hi - pk + 1), var);
+	/* A noisy sensor (the detector averages) whose stop rings faster than
+	 * the samples: no model resolved the crest, and the parabola through
+	 * noise and coarse lobes reads it anywhere from the stop up. */
+	m->crest_unresolved = m->w > 1 && !isfinite(ring) &&
+			      ringing(m->fit_y + (pk - lo), (size_t)(hi - pk + 1), var);
 	m->fit_due = 0;
-	if (getenv("RIG_DEBUG_CREST")) {
-		double top = -1e9; size_t tj = 0;
-		for (size_t i = 0; i < n; i++) if (m->fit_y[i] > top) { top = m->fit_y[i]; tj = i; }
-		fprintf(stderr, "crest k=%llu pk=%llu lo=%llu n=%zu width=%zu depth=%.4f at=%.2f top=%.4f@%zu w=%zu sig=%.4f\n",
-			(unsigned long long)m->top_k, (unsigned long long)pk, (unsigned long long)lo, n, width, m->depth, m->peak_at - (double)lo, top, tj, m->w, m->sigma);
-	}
 }
 
 /* y[0..n) replaced by its centred mean over 2 half + 1 samples (fewer at
