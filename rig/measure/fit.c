@@ -2,6 +2,7 @@
 
 #include <complex.h>
 #include <math.h>
+#include <string.h>
 
 #define MIN_BAND_SAMPLES 4
 
@@ -201,17 +202,66 @@ static int solve(double *a, double *b, int n)
 	return 1;
 }
 
+/* A fitted ring model: its value x samples after the highest sample. */
+struct ring_model {
+	double (*at)(const struct ring_model *r, double x);
+	double c[5];           /* constant, then each mode's cos and sin terms */
+	double rho, th;        /* one mode (fit_ring) */
+	const double complex *z; /* the roots (fit_ring2) */
+	int nb;
+};
+
 /* c0 + rho^x (c1 cos th x + c2 sin th x) */
-static double ring_at(const double *c, double rho, double th, double x)
+static double ring_at(const struct ring_model *r, double x)
 {
-	return c[0] + pow(rho, x) * (c[1] * cos(th * x) + c[2] * sin(th * x));
+	return r->c[0] + pow(r->rho, x) * (r->c[1] * cos(r->th * x) + r->c[2] * sin(r->th * x));
+}
+
+/*
+ * The model's maximum within 1.2 samples of y[j], the highest sample:
+ * on a 1/100-sample grid, then the parabola through the best point and
+ * its neighbours (exact to ~1e-9). NAN when it rises above the samples
+ * around j by more than a ring can between samples th apart (its
+ * amplitude amp times 1 - cos th/2, plus the noise): no such ring.
+ */
+static double model_crest(const struct ring_model *r, const double *y, size_t n, size_t j,
+			  double amp, double th, double noise_var, double *at)
+{
+	double best = -INFINITY, top = -INFINITY;
+	int bi = 0;
+
+	for (int i = -120; i <= 120; i++) {
+		double v = r->at(r, i / 100.0);
+
+		if (v > best) {
+			best = v;
+			bi = i;
+		}
+	}
+	*at = (double)j + bi / 100.0;
+	if (bi > -120 && bi < 120) {
+		double lv = r->at(r, (bi - 1) / 100.0), rv = r->at(r, (bi + 1) / 100.0);
+		double den = lv - 2 * best + rv;
+
+		if (den < 0) {
+			double v = 0.5 * (lv - rv) / den;
+
+			best -= 0.25 * (lv - rv) * v;
+			*at += v / 100.0;
+		}
+	}
+	for (int k = -1; k <= 1; k++)
+		if ((long)j + k >= 0 && (size_t)((long)j + k) < n)
+			top = fmax(top, y[(long)j + k]);
+	if (best > top + amp * (1 - cos(th / 2)) + 3 * sqrt(noise_var))
+		return NAN;
+	return best;
 }
 
 double fit_ring(const double *y, size_t n, size_t j, double noise_var, double *at)
 {
 	double d[RING_SAMPLES - 1], m2[4] = { 0 }, r2[2] = { 0 }, m3[9] = { 0 }, r3[3] = { 0 };
-	double p, q, disc, rho, th, best = -INFINITY, rss = 0, amp, top = -INFINITY;
-	int bi = 0;
+	double p, q, disc, rho, th, rss = 0, amp;
 
 	if (j + RING_SAMPLES > n)
 		return NAN;
@@ -263,36 +313,12 @@ double fit_ring(const double *y, size_t n, size_t j, double noise_var, double *a
 	/* The ring must stand clear of the noise and the model hold. */
 	if (!(amp * amp > 1000 * noise_var && rss <= 9 * noise_var * RING_SAMPLES))
 		return NAN;
-	/* Between samples th apart a sine's crest rises above the highest
-	 * of them by amp (1 - cos th/2) at most: more is no such ring. */
-	for (int i = -120; i <= 120; i++) {
-		double v = ring_at(r3, rho, th, i / 100.0);
+	{
+		struct ring_model r = { .at = ring_at, .c = { r3[0], r3[1], r3[2] }, .rho = rho,
+					.th = th };
 
-		if (v > best) {
-			best = v;
-			bi = i;
-		}
+		return model_crest(&r, y, n, j, amp, th, noise_var, at);
 	}
-	*at = (double)j + bi / 100.0;
-	/* Between grid points: the parabola through the best and its two
-	 * neighbours (the grid is 1/100 sample; this makes it exact to ~1e-9). */
-	if (bi > -120 && bi < 120) {
-		double l = ring_at(r3, rho, th, (bi - 1) / 100.0), r = ring_at(r3, rho, th, (bi + 1) / 100.0);
-		double den = l - 2 * best + r;
-
-		if (den < 0) {
-			double v = 0.5 * (l - r) / den;
-
-			best -= 0.25 * (l - r) * v;
-			*at += v / 100.0;
-		}
-	}
-	for (int k = -1; k <= 1; k++)
-		if ((long)j + k >= 0 && (size_t)((long)j + k) < n)
-			top = fmax(top, y[(long)j + k]);
-	if (best > top + amp * (1 - cos(th / 2)) + 3 * sqrt(noise_var))
-		return NAN;
-	return best;
 }
 
 #define RING2_ORDER 4
@@ -344,13 +370,23 @@ static int ring2_basis(const double complex *z, double x, double *f)
 	return n;
 }
 
+static double ring2_at(const struct ring_model *r, double x)
+{
+	double f[RING2_ORDER + 1], v = 0;
+
+	ring2_basis(r->z, x, f);
+	for (int p = 0; p < r->nb; p++)
+		v += r->c[p] * f[p];
+	return v;
+}
+
 double fit_ring2(const double *y, size_t n, size_t j, double noise_var, double *at)
 {
 	double d[RING2_SAMPLES - 1], m[RING2_ORDER * RING2_ORDER] = { 0 }, r[RING2_ORDER] = { 0 };
 	double g[(RING2_ORDER + 1) * (RING2_ORDER + 1)] = { 0 }, c[RING2_ORDER + 1] = { 0 };
-	double f[RING2_ORDER + 1], best = -INFINITY, rss = 0, top = -INFINITY, thmax = 0, amp = 0;
+	double f[RING2_ORDER + 1], rss = 0, thmax = 0, amp = 0;
 	double complex z[RING2_ORDER];
-	int nb = 0, pairs = 0, bi = 0;
+	int nb = 0, pairs = 0;
 
 	if (j + RING2_SAMPLES > n)
 		return NAN;
@@ -409,24 +445,10 @@ double fit_ring2(const double *y, size_t n, size_t j, double noise_var, double *
 
 	if (!(amp * amp > 1000 * noise_var && rss <= 9 * noise_var * RING2_SAMPLES))
 		return NAN;
-	for (int i = -120; i <= 120; i++) {
-		double v = 0;
+	{
+		struct ring_model rm = { .at = ring2_at, .z = z, .nb = nb };
 
-		ring2_basis(z, i / 100.0, f);
-		for (int p = 0; p < nb; p++)
-			v += c[p] * f[p];
-		if (v > best) {
-			best = v;
-			bi = i;
-		}
+		memcpy(rm.c, c, sizeof(rm.c));
+		return model_crest(&rm, y, n, j, amp, thmax, noise_var, at);
 	}
-	*at = (double)j + bi / 100.0;
-	for (int k = -1; k <= 1; k++)
-		if ((long)j + k >= 0 && (size_t)((long)j + k) < n)
-			top = fmax(top, y[(long)j + k]);
-	/* Between samples the modes' crests rise above the highest sample by
-	 * their amplitudes (1 - cos th/2) at most: more is no such ring. */
-	if (best > top + amp * (1 - cos(thmax / 2)) + 3 * sqrt(noise_var))
-		return NAN;
-	return best;
 }
