@@ -89,8 +89,8 @@ struct measure {
 	uint64_t valley_k;
 	int fit_due;
 	double depth, peak_at, u_fit; /* fit around peak_k */
-	/* On a noisy sensor (the detector averages), the stop rang faster than
-	 * the samples and the noise let the crest be resolved: flag ambiguous. */
+	/* On a noisy sensor (the detector averages) the stop rang faster than
+	 * the samples, and the noise left its crest unresolved: flag ambiguous. */
 	int crest_unresolved;
 	int below;
 	uint64_t below_since;

@@ -355,8 +355,10 @@ static void check_deep(struct checker *c, const struct run_record *rec, const ch
 			if (measure_capture(path, 0, on_shot, &r, &info) != 0) {
 				verify_problem(c->v, c->out, 0, "%s: cannot be measured again: %s",
 					       s->captures[b].name, rig_last_error());
+				capture_info_release(&info);
 				continue;
 			}
+			capture_info_release(&info);
 			got = 0;
 			for (size_t k = 0; k < r.next; k++)
 				got += s->shots[k].burst == r.burst;

@@ -158,7 +158,9 @@ int measure_command(int argc, char **argv)
 	if (measure_file(path, &p) != 0) {
 		fflush(stdout);
 		fprintf(stderr, "rig: %s\n", rig_last_error());
+		capture_info_release(&p.info);
 		return 2;
 	}
+	capture_info_release(&p.info);
 	return 0;
 }
