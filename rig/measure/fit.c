@@ -439,10 +439,11 @@ double fit_ring2(const double *y, size_t n, size_t j, double noise_var, double *
 			v += c[p] * f[p];
 		e = y[j + (size_t)k] - v;
 		rss += e * e;
+		/* The ring's size is what the model does over the samples, not
+		 * its coefficients: modes that noise makes up can cancel out
+		 * there and soar between the samples. */
+		amp = fmax(amp, fabs(v - c[0]));
 	}
-	for (int p = 1; p < nb; p++)
-		amp += fabs(c[p]);
-
 	if (!(amp * amp > 1000 * noise_var && rss <= 9 * noise_var * RING2_SAMPLES))
 		return NAN;
 	{
