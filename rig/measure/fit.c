@@ -384,7 +384,7 @@ double fit_ring2(const double *y, size_t n, size_t j, double noise_var, double *
 {
 	double d[RING2_SAMPLES - 1], m[RING2_ORDER * RING2_ORDER] = { 0 }, r[RING2_ORDER] = { 0 };
 	double g[(RING2_ORDER + 1) * (RING2_ORDER + 1)] = { 0 }, c[RING2_ORDER + 1] = { 0 };
-	double f[RING2_ORDER + 1], rss = 0, thmax = 0, amp = 0;
+	double f[RING2_ORDER + 1], rss = 0, thmax = 0, amp, lo = INFINITY, hi = -INFINITY;
 	double complex z[RING2_ORDER];
 	int nb = 0, pairs = 0;
 
@@ -439,11 +439,13 @@ double fit_ring2(const double *y, size_t n, size_t j, double noise_var, double *
 			v += c[p] * f[p];
 		e = y[j + (size_t)k] - v;
 		rss += e * e;
-		/* The ring's size is what the model does over the samples, not
-		 * its coefficients: modes that noise makes up can cancel out
-		 * there and soar between the samples. */
-		amp = fmax(amp, fabs(v - c[0]));
+		/* The ring's size is what the model does over the samples (half
+		 * its swing), not its coefficients: modes that noise makes up
+		 * can cancel out there and soar between the samples. */
+		lo = fmin(lo, v);
+		hi = fmax(hi, v);
 	}
+	amp = 0.5 * (hi - lo);
 	if (!(amp * amp > 1000 * noise_var && rss <= 9 * noise_var * RING2_SAMPLES))
 		return NAN;
 	{

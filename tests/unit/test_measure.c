@@ -602,6 +602,27 @@ START_TEST(two_mode_ring_fit)
 	ck_assert_double_gt(best - y[1], 0.05);
 	/* not enough samples, or no ring: refused */
 	ck_assert(isnan(fit_ring2(y, 12, 1, 1e-10, &at)));
+	/* a slow ring (20 kS/s) under noise: modes the noise makes up may
+	 * fit the samples, but never read a crest far above them */
+	for (int r = 0; r < 4000; r++) {
+		uint32_t x = (uint32_t)r * 2654435761u + 1;
+		double got, top = -INFINITY;
+
+		for (int i = 0; i < 14; i++) {
+			double g = 0;
+
+			for (int k = 0; k < 12; k++) {  /* Irwin-Hall: near normal, sd 1 */
+				x = x * 1664525u + 1013904223u;
+				g += (double)(x >> 8) / 16777216.0;
+			}
+			y[i] = 1.5 + 0.08 * exp(-0.05 * i) * cos(0.31 * i + r) + 0.02 * (g - 6);
+		}
+		for (int i = 0; i <= 2; i++)
+			top = fmax(top, y[i]);
+		got = fit_ring2(y, 14, 1, 0.02 * 0.02, &at);
+		ck_assert_msg(isnan(got) || got <= top + 0.1, "realisation %d: crest %.4f over "
+			      "samples of at most %.4f", r, got, top);
+	}
 	for (int i = 0; i < 14; i++)
 		y[i] = 4 + 0.001 * (i % 2);
 	ck_assert(isnan(fit_ring2(y, 14, 1, 1e-6, &at)));
