@@ -141,7 +141,8 @@ def ring2(y, j, var):
         return np.stack(cols, 1)
     m = basis(np.arange(12.0))
     c, *_ = np.linalg.lstsq(m, seg, rcond=None)
-    amp = float(np.abs(c[1:]).sum())
+    fitted = m @ c
+    amp = 0.5 * float(fitted.max() - fitted.min())  # the swing over the samples
     if not (amp * amp > 1000 * var and ((seg - m @ c) ** 2).sum() <= 108 * var):
         return None
     vals = basis(np.arange(-120, 121) / 100) @ c
