@@ -349,6 +349,54 @@ size_t content_gravimetric(const struct step_record *s, const struct fixture *fx
 	return n;
 }
 
+const char *const content_signal_head[CONTENT_SIGNAL_COLS] = {
+	"burst", "noise (mm rms)", "mains hum (mm)", "plunger noise (ul rms)",
+	"clipped samples", "u(depth) Type A (mm)", "u(volume) Type A (ul)", "shots flagged",
+};
+
+const char content_signal_note[] =
+	"Noise: robust rms of the idle signal; hum: the largest 50/60 Hz amplitude fitted before a "
+	"shot and removed from its depth; u: Type A standard uncertainty of one shot from the "
+	"noise (rms over the capture's shots), combined with the fixture's U into the guard band. "
+	"A clipped or stuck sensor or an ambiguous shot makes the step ERROR.";
+
+/* A number, or "-" when there is none. */
+static void number_cell(char *buf, size_t len, const char *fmt, double v)
+{
+	if (isfinite(v))
+		snprintf(buf, len, fmt, v);
+	else
+		snprintf(buf, len, "-");
+}
+
+int content_signal_row(const struct artifact *a, struct signal_row *row)
+{
+	const struct signal_record *q = &a->signal;
+	const size_t len = sizeof(row->cell[0]);
+
+	if (!q->have)
+		return 0;
+	snprintf(row->cell[0], len, "%u", a->burst);
+	number_cell(row->cell[1], len, "%.4f", q->noise_mm);
+	if (q->hum_hz > 0)
+		snprintf(row->cell[2], len, "%.4f at %.0f Hz", q->hum_mm, q->hum_hz);
+	else
+		snprintf(row->cell[2], len, "none found");
+	number_cell(row->cell[3], len, "%.4f", q->plunger_noise_ul);
+	snprintf(row->cell[4], len, "%llu", (unsigned long long)q->clipped_samples);
+	number_cell(row->cell[5], len, "%.4f", q->u_depth_mm);
+	number_cell(row->cell[6], len, "%.4f", q->u_volume_ul);
+	if (q->stuck)
+		snprintf(row->cell[7], len, "sensor STUCK");
+	else if (q->clipped_shots || q->ambiguous_shots)
+		snprintf(row->cell[7], len, "%u clipped, %u ambiguous", q->clipped_shots,
+			 q->ambiguous_shots);
+	else
+		snprintf(row->cell[7], len, "none");
+	row->flag = q->stuck || q->clipped_samples || q->clipped_shots || q->ambiguous_shots;
+	return 1;
+}
+
 static void add_job(struct step_figures *f, int kind, double *x, size_t n,
 		    const struct measurement *m)
 {

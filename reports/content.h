@@ -77,6 +77,20 @@ size_t content_requirement_lines(const struct run_record *r, struct requirement_
 size_t content_gravimetric(const struct step_record *s, const struct fixture *fx,
 			   struct fact *out);
 
+/* A step's signal-quality table, one row per capture (burst): what the
+ * sensors were like and what the numbers can be trusted to
+ * (docs/measurement.md, "Signal quality"). */
+#define CONTENT_SIGNAL_COLS 8
+extern const char *const content_signal_head[CONTENT_SIGNAL_COLS];
+struct signal_row {
+	char cell[CONTENT_SIGNAL_COLS][64];
+	int flag;                  /* the capture clipped, stuck or left shots ambiguous */
+};
+/* 0 when the capture journaled no signal quality (no row). */
+int content_signal_row(const struct artifact *a, struct signal_row *row);
+/* The sentence under the table. */
+extern const char content_signal_note[];
+
 /* A step's figures: per measurement of its own requirement a histogram and a
  * run chart, and one raw shot waveform. */
 #define CONTENT_MAX_JOBS 16

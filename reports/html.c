@@ -257,6 +257,37 @@ static void grav_table(FILE *f, const struct step_record *s, const struct fixtur
 		fact_table(f, "Gravimetric volume (ISO 8655-6)", g, n);
 }
 
+/* Per capture, what the sensors were like (content_signal_row). */
+static void signal_table(FILE *f, const struct step_record *s)
+{
+	struct signal_row row;
+	int any = 0;
+
+	for (size_t i = 0; i < s->ncaptures; i++) {
+		if (!content_signal_row(&s->captures[i], &row))
+			continue;
+		if (!any++) {
+			fputs("<table class=\"signal\">\n<tr><th colspan=\"8\"><b>Signal quality</b>"
+			      "</th></tr>\n<tr>", f);
+			for (size_t c = 0; c < CONTENT_SIGNAL_COLS; c++) {
+				fputs("<th>", f);
+				markup_text(f, content_signal_head[c]);
+				fputs("</th>", f);
+			}
+			fputs("</tr>\n", f);
+		}
+		fputs("<tr>", f);
+		for (size_t c = 0; c < CONTENT_SIGNAL_COLS; c++)
+			cell(f, c + 1 == CONTENT_SIGNAL_COLS && row.flag ? "flag" : "num", row.cell[c]);
+		fputs("</tr>\n", f);
+	}
+	if (any) {
+		fputs("</table>\n<p class=\"trace\">", f);
+		markup_text(f, content_signal_note);
+		fputs("</p>\n", f);
+	}
+}
+
 static void summary_first(FILE *f, const struct run_record *r)
 {
 	struct requirement_line lines[32];
@@ -383,8 +414,8 @@ static void steps(FILE *f, const struct run_record *r, const struct fixture *fx)
 			fputs("</p>\n", f);
 		}
 		grav_table(f, s, fx);
-		/* Signal-quality figures per capture (issue 14) go here, under the
-		 * step's decisions and before its plots. */
+		/* Under the step's decisions and before its plots. */
+		signal_table(f, s);
 		fputs("<div class=\"figures\">\n", f);
 		for (size_t k = 0; k < fig.njobs; k++)
 			plot_html_figure(f, &fig.job[k]);

@@ -503,6 +503,44 @@ static void gravimetric(struct page *p, const struct step_record *s)
 		fact_table(p, "Gravimetric volume (ISO 8655-6)", g, n);
 }
 
+/* Per capture, what the sensors were like (content_signal_row). */
+static void signal_quality(struct page *p, const struct step_record *s)
+{
+	static const struct column col[CONTENT_SIGNAL_COLS] = {
+		{ NULL, 35 }, { NULL, 60 }, { NULL, 75 }, { NULL, 65 },
+		{ NULL, 55 }, { NULL, 65 }, { NULL, 65 }, { NULL, 95.276 },
+	};
+	struct column named[CONTENT_SIGNAL_COLS];
+	const struct table t = { named, CONTENT_SIGNAL_COLS, 6.5 };
+	const char *head[1] = { "Signal quality" };
+	struct signal_row row;
+	int any = 0;
+
+	for (size_t c = 0; c < CONTENT_SIGNAL_COLS; c++) {
+		named[c] = col[c];
+		named[c].head = content_signal_head[c];
+	}
+	for (size_t i = 0; i < s->ncaptures; i++) {
+		const char *cells[CONTENT_SIGNAL_COLS];
+
+		if (!content_signal_row(&s->captures[i], &row))
+			continue;
+		if (!any++) {
+			need(p, row_height(p, &whole, head, 1) + 3 * row_height(p, &t,
+									     content_signal_head, 1));
+			table_row(p, &whole, head, 1);
+			table_head(p, &t);
+		}
+		for (size_t c = 0; c < CONTENT_SIGNAL_COLS; c++)
+			cells[c] = row.cell[c];
+		table_row(p, &t, cells, 0);
+	}
+	if (any) {
+		p->y += 2;
+		para(p, 6.5, content_signal_note);
+	}
+}
+
 static void plot(struct page *p, const struct plot_job *job, double x, double w)
 {
 	double scale = w / job->w;
@@ -543,7 +581,7 @@ static void figures(struct page *p)
 			para(p, 6.5, buf);
 		}
 		gravimetric(p, s);
-		/* Signal-quality figures per capture (issue 14) go here. */
+		signal_quality(p, s);
 		p->y += 4;
 		for (size_t k = 0; k < fig.njobs; k++) {
 			double ph = w * fig.job[k].h / fig.job[k].w;

@@ -23,14 +23,21 @@ static json_t *step_json(const struct step_record *s)
 
 	for (size_t i = 0; i < s->nm; i++)
 		json_array_append_new(ms, measurement_to_json(&s->m[i]));
-	for (size_t i = 0; i < s->ncaptures; i++)
-		json_array_append_new(caps, json_pack("{s:s, s:s}", "file", s->captures[i].name,
-						      "sha256", s->captures[i].sha256));
+	/* Each capture with its burst and what its signals were like (null:
+	 * the burst journaled no signal quality, e.g. it failed). */
+	for (size_t i = 0; i < s->ncaptures; i++) {
+		const struct artifact *a = &s->captures[i];
+
+		json_array_append_new(caps, json_pack("{s:s, s:s, s:I, s:o}", "file", a->name,
+						      "sha256", a->sha256, "burst",
+						      (json_int_t)a->burst, "signal",
+						      a->signal.have ? signal_to_json(&a->signal)
+								     : json_null()));
+	}
 	json_t *j, *readings = json_array();
 
 	for (size_t i = 0; i < s->nreadings; i++)
 		json_array_append_new(readings, json_real(s->readings_g[i]));
-	/* Signal-quality figures per capture (issue 14) belong in each captures[] entry. */
 	j = json_pack("{s:s, s:s, s:s, s:{s:f, s:f, s:f}, s:s, s:s, s:s, s:s, s:I, s:I, s:o, "
 			 "s:o}",
 			 "id", s->id, "requirement", s->requirement, "setting_label", s->label,

@@ -54,7 +54,7 @@ static int load(const char *path, struct capture *c)
 
 	if (rcap_open(&r, path))
 		return -1;
-	c->h = r.h;
+	rcap_take_header(&r, &c->h);
 	c->codes = malloc((size_t)r.scans * r.h.nchannels * sizeof(*c->codes));
 	if (!c->codes || rcap_read(&r, c->codes, (size_t)r.scans, &got)) {
 		rcap_close_reader(&r);
@@ -62,10 +62,10 @@ static int load(const char *path, struct capture *c)
 	}
 	c->scans = got;
 	c->d = c->p = -1;
-	for (size_t i = 0; i < r.h.nchannels; i++) {
-		if (!strcmp(r.h.channels[i].name, "displacement"))
+	for (size_t i = 0; i < c->h.nchannels; i++) {
+		if (!strcmp(c->h.channels[i].name, "displacement"))
 			c->d = (int)i;
-		if (!strcmp(r.h.channels[i].name, "plunger"))
+		if (!strcmp(c->h.channels[i].name, "plunger"))
 			c->p = (int)i;
 	}
 	rcap_close_reader(&r);

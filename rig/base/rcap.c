@@ -3,6 +3,7 @@
 #include <endian.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -161,9 +162,9 @@ static int parse_header(struct rcap_reader *r, const char *text)
 		rc = bad_header(r, "rate_hz must be positive and there must be at least one channel");
 		goto out;
 	}
-	if (r->h.nchannels > RCAP_MAX_CHANNELS) {
-		rc = rig_error(RIG_ERR_INVALID, "%s:2: %zu channels: rig reads at most %d", r->path,
-			       r->h.nchannels, RCAP_MAX_CHANNELS);
+	if (!(r->h.channels = calloc(r->h.nchannels, sizeof(*r->h.channels)))) {
+		rc = rig_error(RIG_ERR_NOMEM, "%s:2: %zu channels: out of memory", r->path,
+			       r->h.nchannels);
 		goto out;
 	}
 	for (size_t i = 0; i < r->h.nchannels && !rc; i++)
@@ -241,4 +242,17 @@ void rcap_close_reader(struct rcap_reader *r)
 	if (r->f)
 		fclose(r->f);
 	r->f = NULL;
+	rcap_header_release(&r->h);
+}
+
+void rcap_take_header(struct rcap_reader *r, struct rcap_header *h)
+{
+	*h = r->h;
+	r->h.channels = NULL;
+}
+
+void rcap_header_release(struct rcap_header *h)
+{
+	free(h->channels);
+	h->channels = NULL;
 }

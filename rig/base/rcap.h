@@ -13,7 +13,8 @@
 
 #include "rig/base/calibration.h"
 
-#define RCAP_MAX_CHANNELS 256  /* a bound for the fixed header struct, not the format's */
+/* The header line's bound: it bounds the channels too (any number the
+ * format allows: about 1800 of the shortest). */
 #define RCAP_MAX_HEADER (64u << 10)
 
 struct rcap_channel {
@@ -28,7 +29,9 @@ struct rcap_header {
 	double rate_hz;
 	double t0_s;
 	size_t nchannels;
-	struct rcap_channel channels[RCAP_MAX_CHANNELS];
+	/* nchannels of them: the caller's when writing; when reading,
+	 * rcap_open's, freed by rcap_close_reader unless taken. */
+	struct rcap_channel *channels;
 	char extra[1024];       /* further header keys as a JSON object text (writer only) */
 };
 
@@ -56,5 +59,9 @@ int rcap_open(struct rcap_reader *r, const char *path);
 /* Read up to max scans into codes (host order); *got 0 at end of file. */
 int rcap_read(struct rcap_reader *r, uint16_t *codes, size_t max, size_t *got);
 void rcap_close_reader(struct rcap_reader *r);
+/* The reader's header, kept beyond rcap_close_reader: its channels are
+ * the caller's to free with rcap_header_release. */
+void rcap_take_header(struct rcap_reader *r, struct rcap_header *h);
+void rcap_header_release(struct rcap_header *h);
 
 #endif

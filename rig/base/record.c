@@ -91,7 +91,7 @@ struct measurement *step_add_measurement(struct step_record *s)
 #define SFIELD(f) { #f, offsetof(struct shot_row, f) }
 
 const struct shot_field shot_fields[] = {
-	SFIELD(t_s), SFIELD(depth_mm), SFIELD(volume_ul),
+	SFIELD(t_s), SFIELD(depth_mm), SFIELD(volume_ul), SFIELD(u_depth_mm), SFIELD(u_volume_ul),
 	SFIELD(baseline_mm), SFIELD(onset_scan), SFIELD(peak_scan), SFIELD(end_scan),
 	SFIELD(baseline_from), SFIELD(baseline_to),
 	SFIELD(level_before_ul), SFIELD(level_after_ul),

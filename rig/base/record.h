@@ -63,6 +63,8 @@ struct shot_row {
 	double t_s;            /* onset on the bench clock */
 	double depth_mm, volume_ul;
 	double interval_ms;    /* to the next onset in the same burst; NAN for the last */
+	double u_depth_mm;     /* Type A standard uncertainty of depth (noise); NAN: not journaled */
+	double u_volume_ul;    /* Type A standard uncertainty of volume; NAN: none */
 	unsigned flags;        /* enum shot_flag */
 	/* The points measurement read the numbers from (struct shot,
 	 * rig/measure/shots.h), in scans of the burst's capture: journaled
@@ -76,7 +78,8 @@ struct shot_row {
 };
 
 /* The per-shot numbers a burst journals, one array each, in this order
- * (t_s, depth_mm, volume_ul, then the points above); NULL-terminated. */
+ * (t_s, depth_mm, volume_ul, u_depth_mm, u_volume_ul, then the points
+ * above); NULL-terminated. */
 struct shot_field {
 	const char *name;
 	size_t offset;         /* of a double in struct shot_row */
@@ -91,9 +94,23 @@ void shot_rows_link(struct shot_row *rows, size_t n);
  * number and the flags), else 0. */
 int shot_row_same(const struct shot_row *a, const struct shot_row *b);
 
+/* A capture's signal quality, as its `signal` event journaled
+ * (docs/measurement.md, "Signal quality"). */
+struct signal_record {
+	int have;              /* 0: no signal event for the capture */
+	double noise_mm, hum_mm, hum_hz, plunger_noise_ul; /* NAN: not known */
+	uint64_t clipped_samples;
+	int stuck;
+	double u_depth_mm, u_volume_ul; /* Type A, rms over the capture's shots */
+	uint32_t clipped_shots, ambiguous_shots;
+};
+
+/* A raw capture file of a step, with what its signals were like. */
 struct artifact {
 	char name[160];        /* relative to the run directory */
 	char sha256[65];
+	uint32_t burst;        /* 1-based within the step */
+	struct signal_record signal;
 };
 
 /* The error of a step that judged nothing (it ends ERROR). */

@@ -82,6 +82,41 @@ void shot_rows_from_json(const json_t *e, struct shot_row *rows, size_t n)
 	shot_rows_link(rows, n);
 }
 
+static json_int_t count_or_zero(const json_t *j, const char *key)
+{
+	json_t *v = json_object_get(j, key);
+
+	return json_is_integer(v) && json_integer_value(v) > 0 ? json_integer_value(v) : 0;
+}
+
+json_t *signal_to_json(const struct signal_record *q)
+{
+	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:b, s:o, s:o, s:I, s:I}", "noise_mm",
+			 json_number_or_null(q->noise_mm), "hum_mm", json_number_or_null(q->hum_mm),
+			 "hum_hz", json_number_or_null(q->hum_hz), "plunger_noise_ul",
+			 json_number_or_null(q->plunger_noise_ul), "clipped_samples",
+			 (json_int_t)q->clipped_samples, "stuck", q->stuck, "u_depth_mm",
+			 json_number_or_null(q->u_depth_mm), "u_volume_ul",
+			 json_number_or_null(q->u_volume_ul), "clipped_shots",
+			 (json_int_t)q->clipped_shots, "ambiguous_shots",
+			 (json_int_t)q->ambiguous_shots);
+}
+
+void signal_from_json(const json_t *j, struct signal_record *q)
+{
+	q->have = 1;
+	q->noise_mm = json_number_at(j, "noise_mm");
+	q->hum_mm = json_number_at(j, "hum_mm");
+	q->hum_hz = json_number_at(j, "hum_hz");
+	q->plunger_noise_ul = json_number_at(j, "plunger_noise_ul");
+	q->clipped_samples = (uint64_t)count_or_zero(j, "clipped_samples");
+	q->stuck = json_is_true(json_object_get(j, "stuck"));
+	q->u_depth_mm = json_number_at(j, "u_depth_mm");
+	q->u_volume_ul = json_number_at(j, "u_volume_ul");
+	q->clipped_shots = (uint32_t)count_or_zero(j, "clipped_shots");
+	q->ambiguous_shots = (uint32_t)count_or_zero(j, "ambiguous_shots");
+}
+
 #define MFIELD(f) { #f, offsetof(struct measurement, f) }
 
 static const struct {

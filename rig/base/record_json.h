@@ -37,6 +37,12 @@ json_t *measurement_to_json(const struct measurement *m);
 /* Fields absent from j keep measurement_init()'s values. */
 void measurement_from_json(const json_t *j, struct measurement *m);
 
+/* A capture's signal quality: the journal's `signal` event (with its step
+ * and burst) and each capture of result.json. Fields absent from j read
+ * as unknown (NAN, 0); have is set. */
+json_t *signal_to_json(const struct signal_record *q);
+void signal_from_json(const json_t *j, struct signal_record *q);
+
 /* The station as reports show it: instruments, certificates, environment,
  * uncertainties. */
 json_t *fixture_to_json(const struct fixture *fx);

@@ -86,9 +86,11 @@ int measure_capture(const char *path, size_t block, shot_fn fn, void *ctx,
 	struct measure *m = NULL;
 	uint16_t *buf = NULL;
 	size_t got;
-	int rc = rcap_open(&r, path);
+	int rc;
 
-	if (rc)
+	if (info)
+		memset(info, 0, sizeof(*info));
+	if ((rc = rcap_open(&r, path)) != 0)
 		return rc;
 	if (info) {
 		info->h = r.h;
@@ -126,6 +128,14 @@ int measure_capture(const char *path, size_t block, shot_fn fn, void *ctx,
 out:
 	measure_free(m);
 	free(buf);
+	/* info's header (fn saw it) outlives the reader. */
+	if (info)
+		rcap_take_header(&r, &info->h);
 	rcap_close_reader(&r);
 	return rc;
+}
+
+void capture_info_release(struct capture_info *info)
+{
+	rcap_header_release(&info->h);
 }

@@ -19,8 +19,10 @@ struct capture_info {
 };
 
 /* Feed the file in blocks of block scans (0: a default size). info, if
- * not NULL, is filled as soon as the header is read: fn may look at it. */
+ * not NULL, is filled as soon as the header is read: fn may look at it;
+ * the caller frees it with capture_info_release, whatever the outcome. */
 int measure_capture(const char *path, size_t block, shot_fn fn, void *ctx,
 		    struct capture_info *info);
+void capture_info_release(struct capture_info *info);
 
 #endif

@@ -1,6 +1,8 @@
 #include "rig/measure/fit.h"
 
+#include <complex.h>
 #include <math.h>
+#include <string.h>
 
 #define MIN_BAND_SAMPLES 4
 
@@ -200,17 +202,66 @@ static int solve(double *a, double *b, int n)
 	return 1;
 }
 
+/* A fitted ring model: its value x samples after the highest sample. */
+struct ring_model {
+	double (*at)(const struct ring_model *r, double x);
+	double c[5];           /* constant, then each mode's cos and sin terms */
+	double rho, th;        /* one mode (fit_ring) */
+	const double complex *z; /* the roots (fit_ring2) */
+	int nb;
+};
+
 /* c0 + rho^x (c1 cos th x + c2 sin th x) */
-static double ring_at(const double *c, double rho, double th, double x)
+static double ring_at(const struct ring_model *r, double x)
 {
-	return c[0] + pow(rho, x) * (c[1] * cos(th * x) + c[2] * sin(th * x));
+	return r->c[0] + pow(r->rho, x) * (r->c[1] * cos(r->th * x) + r->c[2] * sin(r->th * x));
+}
+
+/*
+ * The model's maximum within 1.2 samples of y[j], the highest sample:
+ * on a 1/100-sample grid, then the parabola through the best point and
+ * its neighbours (exact to ~1e-9). NAN when it rises above the samples
+ * around j by more than a ring can between samples th apart (its
+ * amplitude amp times 1 - cos th/2, plus the noise): no such ring.
+ */
+static double model_crest(const struct ring_model *r, const double *y, size_t n, size_t j,
+			  double amp, double th, double noise_var, double *at)
+{
+	double best = -INFINITY, top = -INFINITY;
+	int bi = 0;
+
+	for (int i = -120; i <= 120; i++) {
+		double v = r->at(r, i / 100.0);
+
+		if (v > best) {
+			best = v;
+			bi = i;
+		}
+	}
+	*at = (double)j + bi / 100.0;
+	if (bi > -120 && bi < 120) {
+		double lv = r->at(r, (bi - 1) / 100.0), rv = r->at(r, (bi + 1) / 100.0);
+		double den = lv - 2 * best + rv;
+
+		if (den < 0) {
+			double v = 0.5 * (lv - rv) / den;
+
+			best -= 0.25 * (lv - rv) * v;
+			*at += v / 100.0;
+		}
+	}
+	for (int k = -1; k <= 1; k++)
+		if ((long)j + k >= 0 && (size_t)((long)j + k) < n)
+			top = fmax(top, y[(long)j + k]);
+	if (best > top + amp * (1 - cos(th / 2)) + 3 * sqrt(noise_var))
+		return NAN;
+	return best;
 }
 
 double fit_ring(const double *y, size_t n, size_t j, double noise_var, double *at)
 {
 	double d[RING_SAMPLES - 1], m2[4] = { 0 }, r2[2] = { 0 }, m3[9] = { 0 }, r3[3] = { 0 };
-	double p, q, disc, rho, th, best = -INFINITY, rss = 0, amp, top = -INFINITY;
-	int bi = 0;
+	double p, q, disc, rho, th, rss = 0, amp;
 
 	if (j + RING_SAMPLES > n)
 		return NAN;
@@ -262,34 +313,145 @@ double fit_ring(const double *y, size_t n, size_t j, double noise_var, double *a
 	/* The ring must stand clear of the noise and the model hold. */
 	if (!(amp * amp > 1000 * noise_var && rss <= 9 * noise_var * RING_SAMPLES))
 		return NAN;
-	/* Between samples th apart a sine's crest rises above the highest
-	 * of them by amp (1 - cos th/2) at most: more is no such ring. */
-	for (int i = -120; i <= 120; i++) {
-		double v = ring_at(r3, rho, th, i / 100.0);
+	{
+		struct ring_model r = { .at = ring_at, .c = { r3[0], r3[1], r3[2] }, .rho = rho,
+					.th = th };
 
-		if (v > best) {
-			best = v;
-			bi = i;
+		return model_crest(&r, y, n, j, amp, th, noise_var, at);
+	}
+}
+
+#define RING2_ORDER 4
+
+/* The 4 roots of z^4 - a[0] z^3 - a[1] z^2 - a[2] z - a[3] (Durand-Kerner:
+ * every root at once; a quartic converges in a few dozen steps). */
+static void quartic_roots(const double *a, double complex *z)
+{
+	for (int k = 0; k < RING2_ORDER; k++)
+		z[k] = cpow(0.4 + 0.9 * I, k);
+	for (int it = 0; it < 500; it++) {
+		double moved = 0;
+
+		for (int k = 0; k < RING2_ORDER; k++) {
+			double complex p = ((((z[k] - a[0]) * z[k] - a[1]) * z[k]) - a[2]) * z[k] - a[3];
+			double complex d = 1, step;
+
+			for (int l = 0; l < RING2_ORDER; l++)
+				if (l != k)
+					d *= z[k] - z[l];
+			if (cabs(d) < 1e-300)
+				d = 1e-12;
+			step = p / d;
+			z[k] -= step;
+			moved = fmax(moved, cabs(step));
+		}
+		if (moved < 1e-14)
+			break;
+	}
+}
+
+/* The model's k-th basis function at x: a real root's r^x, or of a
+ * complex pair (the one with positive angle) r^x cos and r^x sin. */
+static int ring2_basis(const double complex *z, double x, double *f)
+{
+	int n = 0;
+
+	f[n++] = 1;
+	for (int k = 0; k < RING2_ORDER; k++) {
+		double r = cabs(z[k]), th = carg(z[k]);
+
+		if (fabs(cimag(z[k])) < 1e-9) {
+			f[n++] = pow(creal(z[k]), x);  /* positive: fit_ring2 refuses others */
+		} else if (th > 0) {
+			f[n++] = pow(r, x) * cos(th * x);
+			f[n++] = pow(r, x) * sin(th * x);
 		}
 	}
-	*at = (double)j + bi / 100.0;
-	/* Between grid points: the parabola through the best and its two
-	 * neighbours (the grid is 1/100 sample; this makes it exact to ~1e-9). */
-	if (bi > -120 && bi < 120) {
-		double l = ring_at(r3, rho, th, (bi - 1) / 100.0), r = ring_at(r3, rho, th, (bi + 1) / 100.0);
-		double den = l - 2 * best + r;
+	return n;
+}
 
-		if (den < 0) {
-			double v = 0.5 * (l - r) / den;
+static double ring2_at(const struct ring_model *r, double x)
+{
+	double f[RING2_ORDER + 1], v = 0;
 
-			best -= 0.25 * (l - r) * v;
-			*at += v / 100.0;
-		}
-	}
-	for (int k = -1; k <= 1; k++)
-		if ((long)j + k >= 0 && (size_t)((long)j + k) < n)
-			top = fmax(top, y[(long)j + k]);
-	if (best > top + amp * (1 - cos(th / 2)) + 3 * sqrt(noise_var))
+	ring2_basis(r->z, x, f);
+	for (int p = 0; p < r->nb; p++)
+		v += r->c[p] * f[p];
+	return v;
+}
+
+double fit_ring2(const double *y, size_t n, size_t j, double noise_var, double *at)
+{
+	double d[RING2_SAMPLES - 1], m[RING2_ORDER * RING2_ORDER] = { 0 }, r[RING2_ORDER] = { 0 };
+	double g[(RING2_ORDER + 1) * (RING2_ORDER + 1)] = { 0 }, c[RING2_ORDER + 1] = { 0 };
+	double f[RING2_ORDER + 1], rss = 0, thmax = 0, amp, lo = INFINITY, hi = -INFINITY;
+	double complex z[RING2_ORDER];
+	int nb = 0, pairs = 0;
+
+	if (j + RING2_SAMPLES > n)
 		return NAN;
-	return best;
+	/* Prony of order 4 on the differences (the constant drops out):
+	 * d[k+4] = a0 d[k+3] + a1 d[k+2] + a2 d[k+1] + a3 d[k], least squares. */
+	for (int k = 0; k < RING2_SAMPLES - 1; k++)
+		d[k] = y[j + (size_t)k + 1] - y[j + (size_t)k];
+	for (int k = 0; k + RING2_ORDER < RING2_SAMPLES - 1; k++)
+		for (int p = 0; p < RING2_ORDER; p++) {
+			for (int q = 0; q < RING2_ORDER; q++)
+				m[p * RING2_ORDER + q] += d[k + RING2_ORDER - 1 - p] *
+							  d[k + RING2_ORDER - 1 - q];
+			r[p] += d[k + RING2_ORDER] * d[k + RING2_ORDER - 1 - p];
+		}
+	if (!solve(m, r, RING2_ORDER))
+		return NAN;
+	quartic_roots(r, z);
+
+	/* Two decaying modes, each of 3 samples a period or more (no alias),
+	 * at least one that rings. */
+	for (int k = 0; k < RING2_ORDER; k++) {
+		double rr = cabs(z[k]), th = fabs(carg(z[k]));
+
+		if (!(rr > 0.2 && rr < 1.05) || th > 3.0 ||
+		    (fabs(cimag(z[k])) < 1e-9 && !(creal(z[k]) > 0)))
+			return NAN;
+		pairs += cimag(z[k]) > 1e-9;
+		thmax = fmax(thmax, th);
+	}
+	/* Only where a mode is too coarse for the parabola (10 samples a
+	 * period or fewer), as fit_ring. */
+	if (pairs == 0 || !(thmax > 0.6))
+		return NAN;
+	/* The amplitudes and the constant, by linear least squares. */
+	for (int k = 0; k < RING2_SAMPLES; k++) {
+		nb = ring2_basis(z, k, f);
+		for (int p = 0; p < nb; p++) {
+			for (int q = 0; q < nb; q++)
+				g[p * nb + q] += f[p] * f[q];
+			c[p] += f[p] * y[j + (size_t)k];
+		}
+	}
+	if (!solve(g, c, nb))
+		return NAN;
+	for (int k = 0; k < RING2_SAMPLES; k++) {
+		double v = 0, e;
+
+		ring2_basis(z, k, f);
+		for (int p = 0; p < nb; p++)
+			v += c[p] * f[p];
+		e = y[j + (size_t)k] - v;
+		rss += e * e;
+		/* The ring's size is what the model does over the samples (half
+		 * its swing), not its coefficients: modes that noise makes up
+		 * can cancel out there and soar between the samples. */
+		lo = fmin(lo, v);
+		hi = fmax(hi, v);
+	}
+	amp = 0.5 * (hi - lo);
+	if (!(amp * amp > 1000 * noise_var && rss <= 9 * noise_var * RING2_SAMPLES))
+		return NAN;
+	{
+		struct ring_model rm = { .at = ring2_at, .z = z, .nb = nb };
+
+		memcpy(rm.c, c, sizeof(rm.c));
+		return model_crest(&rm, y, n, j, amp, thmax, noise_var, at);
+	}
 }

@@ -35,4 +35,13 @@ double fit_crest(const double *y, size_t n, size_t centre, double noise_var, dou
  */
 double fit_ring(const double *y, size_t n, size_t j, double noise_var, double *at);
 
+/*
+ * The same for a stop that rings in two modes (a stiffer one on top):
+ * a constant plus two damped sines (Prony of order 4) through the 12
+ * samples from j on; its maximum within 1.2 samples of j. NAN where the
+ * samples are no such ring.
+ */
+#define RING2_SAMPLES 12
+double fit_ring2(const double *y, size_t n, size_t j, double noise_var, double *at);
+
 #endif

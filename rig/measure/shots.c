@@ -89,6 +89,9 @@ struct measure {
 	uint64_t valley_k;
 	int fit_due;
 	double depth, peak_at, u_fit; /* fit around peak_k */
+	/* On a noisy sensor (the detector averages) the stop rang faster than
+	 * the samples, and the noise left its crest unresolved: flag ambiguous. */
+	int crest_unresolved;
 	int below;
 	uint64_t below_since;
 
@@ -431,12 +434,69 @@ static uint64_t plateau(const struct measure *m, uint64_t lo, uint64_t hi)
 	return 4 * n >= hi - lo + 1 ? n : 0;
 }
 
+/* The middle of the highest 3-sample mean of extension over scans
+ * [from, to], within the shot and before last. */
+static uint64_t raw_crest(const struct measure *m, uint64_t from, uint64_t to, uint64_t last)
+{
+	uint64_t best = to;
+	double top = -INFINITY;
+
+	if (from <= m->shot_first)
+		from = m->shot_first + 1;
+	if (to + 1 > last)
+		to = last > 0 ? last - 1 : 0;
+	for (uint64_t k = from; k <= to; k++) {
+		double y = ext_at(m, k - 1) + ext_at(m, k) + ext_at(m, k + 1);
+
+		if (y > top) {
+			top = y;
+			best = k;
+		}
+	}
+	return best;
+}
+
+/*
+ * Does the stop ring, sampled coarsely, in y[0..n) (from the crest on)?
+ * First differences of white noise have a mean square of 2 noise_var; a
+ * ring of amplitude a at theta radians a sample adds 2 a^2 sin^2(theta/2),
+ * most at a coarse rate. Four times the noise's is a ring, not chance
+ * (p < 1e-3 over the 8 or more differences).
+ */
+static int ringing(const double *y, size_t n, double noise_var)
+{
+	double ss = 0;
+
+	if (n < 9)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		ss += (y[i] - y[i - 1]) * (y[i] - y[i - 1]);
+	return ss / (double)(n - 1) > 4 * 2 * noise_var;
+}
+
+/* A ring of two modes from the highest sample j on (fit_ring2), on
+ * samples read past the crest window; NAN when there are not enough yet
+ * or they are no such ring. *at gets the crest's scan. */
+static double crest_two_modes(const struct measure *m, uint64_t j, uint64_t last, double var,
+			      double *at)
+{
+	double z[RING2_SAMPLES + 1], v, rat;
+	uint64_t k0 = j > m->shot_first ? j - 1 : j;
+	size_t nz = 0;
+
+	for (uint64_t k = k0; k <= last && nz < RING2_SAMPLES + 1; k++)
+		z[nz++] = ext_at(m, k);
+	v = fit_ring2(z, nz, (size_t)(j - k0), var, &rat);
+	*at = (double)k0 + rat;
+	return v;
+}
+
 /* Fit the parabola around the highest sample once the samples after it
  * are in (or the shot is over: force). */
 static void refit(struct measure *m, uint64_t last, int force)
 {
 	uint64_t w = m->fit_half, lo, hi;
-	double at, var;
+	double at, var, ring = NAN;
 	size_t n, width;
 
 	/* Around the highest detector sample (the middle of its mean): on a
@@ -447,6 +507,12 @@ static void refit(struct measure *m, uint64_t last, int force)
 
 	if (!m->fit_due || (!force && last < pk + w))
 		return;
+	/* On a noisy sensor the detector's mean spans several lobes of a
+	 * ring: its middle can sit past the first, highest one. The crest is
+	 * looked for in the samples it averaged, by a 3-sample mean (one
+	 * noisy sample cannot pick it; the fit below widens on a flat stop). */
+	if (m->w > 1)
+		pk = raw_crest(m, m->crossing, m->top_k, last);
 	lo = pk - (pk - m->shot_first < w ? pk - m->shot_first : w);
 	hi = pk + w < last ? pk + w : last;
 	n = (size_t)(hi - lo + 1);
@@ -458,21 +524,34 @@ static void refit(struct measure *m, uint64_t last, int force)
 	m->peak_at = (double)lo + at;
 	/* Three samples were all the parabola could take: a ring too fast
 	 * for it. Its crest from a damped sine through the samples after the
-	 * highest one, where one fits. */
+	 * highest one, where one fits; else from two (a stiffer mode on top). */
 	if (width <= 1) {
 		size_t j = (size_t)lround(at), best;
-		double ring, rat;
+		double rat;
 
 		j = j > 0 ? j - 1 : 0;
 		best = j;
 		for (size_t i = j; i < n && i <= j + 2; i++)
 			best = m->fit_y[i] > m->fit_y[best] ? i : best;
 		ring = fit_ring(m->fit_y, n, best, var, &rat);
+		/* The two-mode model needs more samples after the crest than
+		 * the window holds: fit again when they are in. */
+		if (!isfinite(ring) && !force && last < lo + best + RING2_SAMPLES)
+			return;
+		if (!isfinite(ring))
+			ring = crest_two_modes(m, lo + best, last, var, &rat);
+		else
+			rat += (double)lo;
 		if (isfinite(ring)) {
 			m->depth = ring;
-			m->peak_at = (double)lo + rat;
+			m->peak_at = rat;
 		}
 	}
+	/* A noisy sensor (the detector averages) whose stop rings faster than
+	 * the samples: no model resolved the crest, and the parabola through
+	 * noise and coarse lobes reads it anywhere from the stop up. */
+	m->crest_unresolved = m->w > 1 && !isfinite(ring) &&
+			      ringing(m->fit_y + (pk - lo), (size_t)(hi - pk + 1), var);
 	m->fit_due = 0;
 }
 
@@ -555,9 +634,11 @@ static void end_shot(struct measure *m, uint64_t last, uint64_t end, unsigned fl
 	m->crest_clipped = 0;
 	/* Not clear of the noise: within 4 sigma of the detector's mean above
 	 * the detection level, or a detector that could not average the
-	 * noise down to its level. */
+	 * noise down to its level; or a crest the noise and a coarse ring
+	 * leave unresolved (refit). */
 	if (d < m->thr + 4 * m->sigma / sqrt((double)m->w) ||
-	    MEASURE_NOISE_K * m->sigma / sqrt((double)m->w) > MEASURE_MAX_THRESHOLD_MM)
+	    MEASURE_NOISE_K * m->sigma / sqrt((double)m->w) > MEASURE_MAX_THRESHOLD_MM ||
+	    m->crest_unresolved)
 		s->flags |= SHOT_AMBIGUOUS;
 	if (m->cfg.expected_depth_mm > 0 && d < PARTIAL_FRACTION * m->cfg.expected_depth_mm)
 		s->flags |= SHOT_PARTIAL;

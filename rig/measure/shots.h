@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "rig/base/calibration.h"
+#include "rig/base/shot_flags.h"  /* enum shot_flag */
 
 /* The parameters docs/measurement.md explains (the first three are the
  * defaults of struct measure_config's fields). */
@@ -28,14 +29,6 @@
 #define MEASURE_NOISE_K 6.0         /* detection level: this many sigma of the detector's mean */
 #define MEASURE_MAX_THRESHOLD_MM 0.25 /* never above half the smallest depth setting (0.5 mm) */
 #define MEASURE_DETECT_S 0.003      /* the detector's mean spans at most this */
-
-enum shot_flag {
-	SHOT_PARTIAL = 1u << 0,    /* stopped well short of the expected depth */
-	SHOT_UNFINISHED = 1u << 1, /* capture ended before the needle retracted */
-	SHOT_SLOW = 1u << 2,       /* rise much slower than a healthy stroke */
-	SHOT_CLIPPED = 1u << 3,    /* the sensor was at the end of its range during the shot */
-	SHOT_AMBIGUOUS = 1u << 4,  /* the stroke does not stand clear of the noise */
-};
 
 /* What a capture's signals were like (docs/measurement.md, "Signal
  * quality"): what the shots' numbers can be trusted to. */

@@ -294,6 +294,12 @@ struct remeasure {
 	int differs;
 };
 
+/* Bit for bit, NAN equal to NAN (JSON null). */
+static int same_number(double a, double b)
+{
+	return (isnan(a) && isnan(b)) || !memcmp(&a, &b, sizeof(a));
+}
+
 static void on_shot(void *ctx, const struct shot *sh)
 {
 	struct remeasure *r = ctx;
@@ -318,7 +324,20 @@ static void on_shot(void *ctx, const struct shot *sh)
 		r->differs = 1;
 }
 
-/* Measure every capture again; each burst's shots must come out bit for bit. */
+/* The capture's signal quality measured again against its signal event. */
+static int same_signal(const struct signal_record *j, const struct measure_quality *q)
+{
+	return !j->have ||
+	       (same_number(j->noise_mm, q->noise_mm) && same_number(j->hum_mm, q->hum_mm) &&
+		same_number(j->hum_hz, q->hum_hz) &&
+		same_number(j->plunger_noise_ul, q->plunger_noise_ul) &&
+		j->clipped_samples == q->clipped && j->stuck == q->stuck &&
+		same_number(j->u_depth_mm, q->u_depth_mm) &&
+		same_number(j->u_volume_ul, q->u_volume_ul));
+}
+
+/* Measure every capture again; each burst's shots and signal quality must
+ * come out bit for bit. */
 static void check_deep(struct checker *c, const struct run_record *rec, const char *dir)
 {
 	char path[4400];
@@ -339,20 +358,26 @@ static void check_deep(struct checker *c, const struct run_record *rec, const ch
 			if (measure_capture(path, 0, on_shot, &r, &info) != 0) {
 				verify_problem(c->v, c->out, 0, "%s: cannot be measured again: %s",
 					       s->captures[b].name, rig_last_error());
+				capture_info_release(&info);
 				continue;
 			}
+			capture_info_release(&info);
 			got = 0;
 			for (size_t k = 0; k < r.next; k++)
 				got += s->shots[k].burst == r.burst;
 			if (r.differs || got != journaled)
 				verify_problem(c->v, c->out, 0, "%s: measured again, its shots differ "
 					       "from the journal's", s->captures[b].name);
+			else if (!same_signal(&s->captures[b].signal, &info.quality))
+				verify_problem(c->v, c->out, 0, "%s: measured again, its signal quality "
+					       "(noise, hum, clipping, Type A) differs from the journal's",
+					       s->captures[b].name);
 			bursts++;
 		}
 	}
 	if ((size_t)c->v->tampered == before)
-		fprintf(c->out, "ok       %zu captures measured again: every shot as journaled, "
-			"bit for bit\n", bursts);
+		fprintf(c->out, "ok       %zu captures measured again: every shot and its signal "
+			"quality as journaled, bit for bit\n", bursts);
 }
 
 void rederive_run(const char *dir, int deep, FILE *out, struct verify_result *v,

@@ -156,7 +156,20 @@ static int on_burst(struct replay *rp, struct step_record *s, const json_t *e)
 		return rig_error(RIG_ERR_NOMEM, "%s: out of memory", rp->journal_path);
 	copy(a->name, sizeof(a->name), cap, "file");
 	copy(a->sha256, sizeof(a->sha256), cap, "sha256");
+	a->burst = s->bursts;
 	return 0;
+}
+
+/* A burst's signal quality goes with its capture. */
+static void on_signal(struct step_record *s, const json_t *e)
+{
+	json_t *b = json_object_get(e, "burst");
+
+	for (size_t i = s->ncaptures; json_is_integer(b) && i-- > 0;)
+		if (s->captures[i].burst == json_integer_value(b)) {
+			signal_from_json(e, &s->captures[i].signal);
+			return;
+		}
 }
 
 static int on_measurement(struct replay *rp, struct step_record *s, const json_t *e,
@@ -253,7 +266,7 @@ int replay_line(void *ctx, json_t *line, uint64_t lineno)
 		return 0; /* outside a step (zeroing the balance): nothing to report */
 	else if (!strcmp(event, "burst") || !strcmp(event, "measurement") ||
 		 !strcmp(event, "step_end") || !strcmp(event, "scale_reading") ||
-		 !strcmp(event, "gravimetric")) {
+		 !strcmp(event, "gravimetric") || !strcmp(event, "signal")) {
 		if (!(s = find_step(rp, line)))
 			return rig_error(RIG_ERR_INVALID, "%s:%llu: %s for a step never started",
 					 rp->journal_path, (unsigned long long)lineno, event);
@@ -268,6 +281,10 @@ int replay_line(void *ctx, json_t *line, uint64_t lineno)
 		}
 		if (!strcmp(event, "gravimetric")) {
 			on_gravimetric(s, line);
+			return 0;
+		}
+		if (!strcmp(event, "signal")) {
+			on_signal(s, line);
 			return 0;
 		}
 		on_step_end(s, line);

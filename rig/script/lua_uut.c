@@ -102,6 +102,7 @@ static void record_burst(lua_State *L, struct harness *h, const struct burst_res
 		luaL_error(L, "out of memory");
 	snprintf(a->name, sizeof(a->name), "%s", capture);
 	snprintf(a->sha256, sizeof(a->sha256), "%s", r->capture_sha256);
+	a->burst = s->bursts;
 	e = json_pack("{s:s, s:I, s:I, s:I, s:I, s:{s:s, s:s, s:I, s:f}}", "step", s->id, "burst",
 		      (json_int_t)s->bursts, "commanded", (json_int_t)commanded, "measured",
 		      (json_int_t)r->nshots, "unit_counted", (json_int_t)r->unit_counted, "capture",
@@ -115,28 +116,27 @@ static void record_burst(lua_State *L, struct harness *h, const struct burst_res
 	harness_journal(L, "burst", e);
 }
 
-static json_t *number_or_null(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
 /*
  * What the capture's signals allow: the Type A uncertainties go into the
  * step's guard bands; a sensor that clipped, was stuck, or left a shot
  * inside its noise makes the step ERROR with the reason (its numbers are
- * kept and shown, but never pass).
+ * kept and shown, but never pass). The quality is kept with the burst's
+ * capture, for result.json and the reports.
  */
 static void check_signal(lua_State *L, struct harness *h, const struct burst_result *r)
 {
 	const struct measure_quality *q = &r->quality;
-	size_t clipped = 0, ambiguous = 0, first = 0;
+	struct step_record *s = h->step;
+	struct signal_record sr = { .have = 1 };
+	size_t first = 0;
 	char why[400] = "";
+	json_t *e;
 
 	for (size_t i = 0; i < r->nshots; i++) {
 		unsigned f = r->shots[i].flags;
 
-		clipped += (f & SHOT_CLIPPED) != 0;
-		ambiguous += (f & SHOT_AMBIGUOUS) != 0;
+		sr.clipped_shots += (f & SHOT_CLIPPED) != 0;
+		sr.ambiguous_shots += (f & SHOT_AMBIGUOUS) != 0;
 		if ((f & (SHOT_CLIPPED | SHOT_AMBIGUOUS)) && !first)
 			first = i + 1;
 	}
@@ -144,27 +144,33 @@ static void check_signal(lua_State *L, struct harness *h, const struct burst_res
 		h->type_a_depth_mm = q->u_depth_mm;
 	if (isfinite(q->u_volume_ul) && !(q->u_volume_ul <= h->type_a_volume_ul))
 		h->type_a_volume_ul = q->u_volume_ul;
-	harness_journal(L, "signal",
-			json_pack("{s:s, s:I, s:o, s:o, s:o, s:o, s:I, s:b, s:o, s:o, s:I, s:I}",
-				  "step", h->step->id, "burst", (json_int_t)h->step->bursts,
-				  "noise_mm", number_or_null(q->noise_mm), "hum_mm",
-				  number_or_null(q->hum_mm), "hum_hz", number_or_null(q->hum_hz),
-				  "plunger_noise_ul", number_or_null(q->plunger_noise_ul),
-				  "clipped_samples", (json_int_t)q->clipped, "stuck", q->stuck,
-				  "u_depth_mm", number_or_null(q->u_depth_mm), "u_volume_ul",
-				  number_or_null(q->u_volume_ul), "clipped_shots", (json_int_t)clipped,
-				  "ambiguous_shots", (json_int_t)ambiguous));
+	sr.noise_mm = q->noise_mm;
+	sr.hum_mm = q->hum_mm;
+	sr.hum_hz = q->hum_hz;
+	sr.plunger_noise_ul = q->plunger_noise_ul;
+	sr.clipped_samples = q->clipped;
+	sr.stuck = q->stuck;
+	sr.u_depth_mm = q->u_depth_mm;
+	sr.u_volume_ul = q->u_volume_ul;
+	/* Through JSON and back, as a replay of the journal will see it. */
+	e = json_pack("{s:s, s:I}", "step", s->id, "burst", (json_int_t)s->bursts);
+	json_object_update_new(e, signal_to_json(&sr));
+	signal_from_json(e, &sr);
+	if (s->ncaptures && s->captures[s->ncaptures - 1].burst == s->bursts)
+		s->captures[s->ncaptures - 1].signal = sr;
+	harness_journal(L, "signal", e);
 	if (q->stuck)
 		snprintf(why, sizeof(why), "the displacement sensor is stuck (one code all burst)");
-	else if (clipped || q->clipped)
+	else if (sr.clipped_shots || q->clipped)
 		snprintf(why, sizeof(why), "the displacement sensor clipped: %llu samples at the end "
-			 "of its range or flat at its limit, %zu shots affected (the first shot %zu)",
-			 (unsigned long long)q->clipped, clipped, first);
-	else if (ambiguous)
-		snprintf(why, sizeof(why), "%zu shots do not stand clear of the sensor noise (%.3g mm "
-			 "rms; the first shot %zu)", ambiguous, q->noise_mm, first);
-	if (why[0] && !h->step->error[0])
-		snprintf(h->step->error, sizeof(h->step->error), "burst %u: %s", h->step->bursts, why);
+			 "of its range or flat at its limit, %u shots affected (the first shot %zu)",
+			 (unsigned long long)q->clipped, sr.clipped_shots, first);
+	else if (sr.ambiguous_shots)
+		snprintf(why, sizeof(why), "%u shots do not stand clear of the sensor noise or "
+			 "cannot be told from their samples (%.3g mm rms; the first shot %zu)",
+			 sr.ambiguous_shots, q->noise_mm, first);
+	if (why[0] && !s->error[0])
+		snprintf(s->error, sizeof(s->error), "burst %u: %s", s->bursts, why);
 }
 
 static void check_shot_count(lua_State *L, struct harness *h, const struct burst_result *r,

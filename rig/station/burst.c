@@ -73,12 +73,14 @@ static int measure_for(const struct daq *daq, const struct burst_request *rq, st
 	return measure_new(m, &cfg, collect, c);
 }
 
-static void header_for(const struct daq *daq, struct rcap_header *h)
+/* The capture's header, its channels in ch (DAQ_MAX_CHANNELS of them). */
+static void header_for(const struct daq *daq, struct rcap_header *h, struct rcap_channel *ch)
 {
 	memset(h, 0, sizeof(*h));
 	h->rate_hz = daq->rate_hz;
 	h->t0_s = daq->t0_s;
 	h->nchannels = daq->nchannels;
+	h->channels = ch;
 	for (size_t i = 0; i < daq->nchannels; i++) {
 		struct rcap_channel *c = &h->channels[i];
 
@@ -187,6 +189,7 @@ int burst_run(struct station *station, const struct burst_request *rq, struct bu
 	struct uut_status before, after;
 	struct rcap_writer w = { 0 };
 	struct rcap_header h;
+	struct rcap_channel chans[DAQ_MAX_CHANNELS];
 	struct measure *m = NULL;
 	int rc, started = 0;
 
@@ -201,7 +204,7 @@ int burst_run(struct station *station, const struct burst_request *rq, struct bu
 	started = 1;
 	res->rate_hz = daq->rate_hz;
 	c.t0 = daq->t0_s;
-	header_for(daq, &h);
+	header_for(daq, &h, chans);
 	if ((rc = rcap_create(&w, rq->capture_path, &h)) != 0 ||
 	    (rc = measure_for(daq, rq, &m, &c)) != 0)
 		goto out;
@@ -255,6 +258,8 @@ void burst_shot_row(struct shot_row *row, const struct shot *sh)
 	row->t_s = sh->t_s;
 	row->depth_mm = sh->depth_mm;
 	row->volume_ul = sh->volume_ul;
+	row->u_depth_mm = sh->u_depth_mm;
+	row->u_volume_ul = sh->u_volume_ul;
 	row->flags = sh->flags;
 	row->baseline_mm = sh->baseline_mm;
 	row->onset_scan = sh->onset_scan;

@@ -26,7 +26,7 @@ static void print_header(struct printer *p)
 		return;
 	p->header_done = 1;
 	if (p->csv) {
-		printf("shot,t_s,depth_mm,volume_ul,interval_ms\n");
+		printf("shot,t_s,depth_mm,volume_ul,interval_ms,u_depth_mm,u_volume_ul,flags\n");
 		return;
 	}
 	/* What the numbers rest on: each channel's calibration and its source. */
@@ -41,29 +41,33 @@ static void print_header(struct printer *p)
 	printf("%6s %12s %10s %10s %12s\n", "shot", "t_s", "depth_mm", "volume_ul", "interval_ms");
 }
 
+/* A number as shots.csv writes it: empty when there is none. */
+static void csv_number(const char *fmt, double v)
+{
+	if (isfinite(v))
+		printf(fmt, v);
+}
+
 static void print_shot(struct printer *p, const struct shot *s, double interval_ms)
 {
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} flags[] = { { SHOT_UNFINISHED, "unfinished" }, { SHOT_PARTIAL, "partial" },
-		      { SHOT_SLOW, "slow" }, { SHOT_CLIPPED, "clipped" },
-		      { SHOT_AMBIGUOUS, "ambiguous" } };
 	double t = p->info.h.t0_s + s->t_s;
-	char iv[32] = "";
+	char iv[32] = "", names[64];
 
 	print_header(p);
+	shot_flag_names(s->flags, " ", names, sizeof(names));
 	if (isfinite(interval_ms))
 		snprintf(iv, sizeof(iv), "%.4f", interval_ms);
+	/* The columns of shots.csv after its step (docs/file-formats.md). */
 	if (p->csv) {
-		printf("%u,%.6f,%.6f,%.6f,%s\n", s->index, t, s->depth_mm, s->volume_ul, iv);
+		printf("%u,%.6f,%.6f,%.6f,%s,", s->index, t, s->depth_mm, s->volume_ul, iv);
+		csv_number("%.6f", s->u_depth_mm);
+		putchar(',');
+		csv_number("%.6f", s->u_volume_ul);
+		printf(",%s\n", names);
 		return;
 	}
-	printf("%6u %12.6f %10.4f %10.3f %12s", s->index, t, s->depth_mm, s->volume_ul, iv);
-	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
-		if (s->flags & flags[i].bit)
-			printf("  %s", flags[i].name);
-	putchar('\n');
+	printf("%6u %12.6f %10.4f %10.3f %12s%s%s\n", s->index, t, s->depth_mm, s->volume_ul, iv,
+	       names[0] ? "  " : "", names);
 }
 
 /* What the numbers can be trusted to: docs/measurement.md, "Signal quality". */
@@ -114,7 +118,8 @@ static int measure_file(const char *path, struct printer *p)
 			       path, (unsigned long long)p->info.quality.clipped, p->nclipped,
 			       p->first_bad);
 	else if (!rc && p->nambiguous)
-		rc = rig_error(RIG_ERR_INVALID, "%s: %u shots do not stand clear of the noise "
+		rc = rig_error(RIG_ERR_INVALID, "%s: %u shots do not stand clear of the noise, or "
+			       "ring faster than the samples and the noise let their crest be read "
 			       "(%.3g mm rms, detection level %.3g mm; the first shot %u)",
 			       path, p->nambiguous, p->info.quality.noise_mm,
 			       p->info.quality.threshold_mm, p->first_bad);
@@ -153,7 +158,9 @@ int measure_command(int argc, char **argv)
 	if (measure_file(path, &p) != 0) {
 		fflush(stdout);
 		fprintf(stderr, "rig: %s\n", rig_last_error());
+		capture_info_release(&p.info);
 		return 2;
 	}
+	capture_info_release(&p.info);
 	return 0;
 }

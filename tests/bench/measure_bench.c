@@ -117,7 +117,7 @@ static uint16_t *load(const char *path, struct rcap_header *h, size_t *scans)
 		rig_error(RIG_ERR_IO, "%s: cannot load", path);
 		return NULL;
 	}
-	*h = r.h;
+	rcap_take_header(&r, h);
 	*scans = got;
 	rcap_close_reader(&r);
 	return codes;
@@ -221,7 +221,8 @@ static int rss(double seconds)
 	struct synth s = unit(rate, 1.0);
 	size_t scans = (size_t)rate;
 	uint16_t *codes = malloc(2 * scans * sizeof(*codes));
-	struct rcap_header h = { .rate_hz = rate, .nchannels = 2 };
+	struct rcap_channel ch[2];
+	struct rcap_header h = { .rate_hz = rate, .nchannels = 2, .channels = ch };
 	struct measure_config cfg;
 	struct measure *m;
 	struct tally tl = { 0 };

@@ -115,6 +115,46 @@ def ring(y, j, var):
     return None if best > top + amp * (1 - math.cos(th / 2)) + 3 * math.sqrt(var) else best
 
 
+def ring2(y, j, var):
+    """Two damped sines (Prony of order 4) through y[j..j+12): its crest,
+    or None (as fit_ring2)."""
+    if j + 12 > len(y):
+        return None
+    seg = y[j:j + 12]
+    d = np.diff(seg)
+    a, *_ = np.linalg.lstsq(np.stack([d[3 - p:10 - p] for p in range(4)], 1), d[4:11], rcond=None)
+    z = np.roots([1.0, -a[0], -a[1], -a[2], -a[3]])
+    real = np.abs(z.imag) < 1e-9
+    if (np.any((np.abs(z) <= 0.2) | (np.abs(z) >= 1.05) | (np.abs(np.angle(z)) > 3.0))
+            or np.any(real & ~(z.real > 0)) or not np.any(~real)
+            or not np.abs(np.angle(z)).max() > 0.6):
+        return None
+    th_max = float(np.abs(np.angle(z)).max())
+
+    def basis(x):
+        cols = [np.ones_like(x)]
+        for r in z:
+            if abs(r.imag) < 1e-9:
+                cols.append(r.real ** x)
+            elif np.angle(r) > 0:
+                cols += [abs(r) ** x * np.cos(np.angle(r) * x), abs(r) ** x * np.sin(np.angle(r) * x)]
+        return np.stack(cols, 1)
+    m = basis(np.arange(12.0))
+    c, *_ = np.linalg.lstsq(m, seg, rcond=None)
+    fitted = m @ c
+    amp = 0.5 * float(fitted.max() - fitted.min())  # the swing over the samples
+    if not (amp * amp > 1000 * var and ((seg - m @ c) ** 2).sum() <= 108 * var):
+        return None
+    vals = basis(np.arange(-120, 121) / 100) @ c
+    i = int(np.argmax(vals))
+    best = vals[i]
+    if 0 < i < 240 and vals[i - 1] - 2 * best + vals[i + 1] < 0:  # between grid points
+        l, r = vals[i - 1], vals[i + 1]
+        best -= 0.25 * (l - r) * 0.5 * (l - r) / (l - 2 * best + r)
+    top = y[max(j - 1, 0):j + 2].max()
+    return None if best > top + amp * (1 - math.cos(th_max / 2)) + 3 * math.sqrt(var) else best
+
+
 def crest(y, centre, var):
     """The crest fit of fit_crest: widest window the noise explains."""
     h = min(centre, len(y) - 1 - centre)
@@ -270,6 +310,9 @@ def extract(header, codes):
             j = max(at - 1, 0)
             j = j + int(np.argmax(yw[j:j + 3]))
             r = ring(yw, j, var)
+            if r is None:  # two modes, on samples past the crest window
+                j2 = a + j
+                r = ring2(x[j2 - 1:j2 + 12] - model(j2 - 1, j2 + 12), 1, var)
             if r is not None:
                 depth = r
         y = x[first:min(first + pre + scans(0.030, rate), end + 1)]

@@ -224,6 +224,10 @@ cap("curved", dict(base, channels=[ch("displacement", "mm", curved)]), d)
 cap("many", dict(base, channels=[ch("aux%d" % i, "V", [0, 1]) for i in range(19)] +
                  [ch("displacement", "mm", lin), ch("plunger", "\u00b5L", [0, 0.125])]),
     [c for x in d for c in ([0] * 19 + [x, 800])])
+# more channels than rig once held (256): the header line bounds them
+cap("wide", dict(base, channels=[ch("aux%d" % i, "V", [0, 1]) for i in range(298)] +
+                 [ch("plunger", "ul", [0, 0.125]), ch("displacement", "mm", lin)]),
+    [c for x in d for c in ([7] * 298 + [800, x])])
 PY
 	rig_run measure "$WORK/no-t0.rcap"
 	expect_rc 2
@@ -242,4 +246,7 @@ PY
 	tail -n +2 "$WORK/out" | awk -F, '{ if ($3 < 3.99 || $3 > 4.01) exit 1 }' || fail "21 channels: depth"
 	# the needle steps out at scan 1000: 50 % between scans 999 and 1000
 	grep -q "^1,1.549975," "$WORK/out" || fail "21 channels: onset on the t0_s clock"
+	rig_run measure "$WORK/wide.rcap" --csv
+	expect_rc 0
+	grep -q "^1,1.549975,4.000000,0.000000," "$WORK/out" || fail "300 channels: the shot"
 }

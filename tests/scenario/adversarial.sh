@@ -435,12 +435,14 @@ import csv, json, sys
 d = sys.argv[1]
 rows = list(csv.reader(open(d + "/shots.csv", newline="")))
 header, body = rows[0], rows[1:]
-assert header == ["step", "shot", "t_s", "depth_mm", "volume_ul", "interval_ms"], header
+assert header == ["step", "shot", "t_s", "depth_mm", "volume_ul", "interval_ms", "u_depth_mm",
+                  "u_volume_ul", "flags"], header
 assert len(body) == 3, body
 step = [e for e in map(json.loads, open(d + "/journal.jsonl")) if e["event"] == "step_start"][0]["step"]
 for r in body:
-    assert len(r) == 6 and r[0] == step, r
+    assert len(r) == 9 and r[0] == step, r
     float(r[3])
+    assert float(r[6]) > 0 and r[8] == "", r  # a quiet sim sensor: a small u(depth), no flag
 assert step == 'DEPTH-ACC@depth,"deep"4', step
 truth = list(csv.reader(open(d + "/truth.csv", newline="")))[1:]
 assert len(truth) == 3 and all(len(r) == 6 and r[0] == step for r in truth), truth

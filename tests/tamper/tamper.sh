@@ -90,7 +90,7 @@ test_sanity_an_untouched_run_verifies() {
 	expect_out "^INTACT"
 	expect_out "ok +2 measurements judged again"
 	expect_out "ok +result.json, junit.xml, shots.csv are what the journal gives"
-	expect_out "ok +2 captures measured again: every shot as journaled, bit for bit"
+	expect_out "ok +2 captures measured again: every shot and its signal quality as journaled, bit for bit"
 	expect_out "ok +the results store's row agrees"
 }
 
@@ -200,6 +200,39 @@ PYEOF
 	remanifest "$WORK/r"
 	resign "$WORK/r" "$STATION_SEC" "$STATION_PUB"
 	rejected "$WORK/r" "result.json: not what the journal gives"
+}
+
+# The signal quality (issue 14) is re-derived like every number: a forger
+# who makes a noisy or clipped capture look clean is named.
+test_result_json_signal_quality_made_clean() {
+	small_run "$WORK/r"
+	$PY - "$WORK/r/result.json" <<'PYEOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+sig = r["steps"][0]["captures"][0]["signal"]
+assert sig is not None and sig["noise_mm"] >= 0, sig
+sig["noise_mm"] /= 2
+sig["clipped_samples"] = 0
+json.dump(r, open(sys.argv[1], "w"), indent=1)
+PYEOF
+	remanifest "$WORK/r"
+	resign "$WORK/r" "$STATION_SEC" "$STATION_PUB"
+	rejected "$WORK/r" "result.json: not what the journal gives"
+}
+
+test_shots_csv_flag_and_uncertainty_removed() {
+	small_run "$WORK/r"
+	$PY - "$WORK/r/shots.csv" <<'PYEOF'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+assert rows[0][6:] == ["u_depth_mm", "u_volume_ul", "flags"], rows[0]
+assert float(rows[2][6]) > 0, rows[2]
+rows[2][6] = "0.000000"
+csv.writer(open(sys.argv[1], "w", newline=""), lineterminator="\n").writerows(rows)
+PYEOF
+	remanifest "$WORK/r"
+	resign "$WORK/r" "$STATION_SEC" "$STATION_PUB"
+	rejected "$WORK/r" "shots.csv: not what the journal gives"
 }
 
 test_store_row_says_pass() {
