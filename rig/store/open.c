@@ -84,6 +84,25 @@ fail:
 	return rc;
 }
 
+/* A new store starts in rollback-journal mode, where SQLite answers BUSY
+ * at once, without the busy handler, to a reader that would deadlock
+ * waiting for another's write lock: several rigs opening a new store
+ * together (a station's sockets, parallel CI jobs) meet exactly that.
+ * Retried here for as long as the busy timeout; in WAL mode, once the
+ * file is, it no longer arises. */
+static int switch_to_wal(struct store *s)
+{
+	for (int waited_ms = 0;; waited_ms += 20) {
+		int code = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+
+		if (code == SQLITE_OK)
+			return 0;
+		if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || waited_ms >= BUSY_TIMEOUT_MS)
+			return store_sql_error(s, "switching to WAL");
+		sqlite3_sleep(20);
+	}
+}
+
 int store_open(struct store *s, const char *path)
 {
 	char dir[4096], *slash;
@@ -112,7 +131,7 @@ int store_open(struct store *s, const char *path)
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
 	/* WAL: readers never block the writer, and a writer commits by
 	 * appending; synchronous=FULL makes a commit durable at once. */
-	rc = store_exec(s, "PRAGMA journal_mode = WAL", "switching to WAL");
+	rc = switch_to_wal(s);
 	if (!rc)
 		rc = store_exec(s, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON",
 				"setting the store's pragmas");

@@ -143,7 +143,8 @@ test_concurrent_writers_lose_no_run() {
 		pids="$pids $!"
 	done
 	for i in $pids; do wait "$i" || fail "a concurrent run failed"; done
-	! grep -q warning "$WORK"/c*.err || fail "a run could not write the store"
+	! grep -q warning "$WORK"/c*.err ||
+		fail "a run could not write the store: $(grep -h warning "$WORK"/c*.err | head -3)"
 	[ "$(sqlite3 "$WORK/results.db" 'SELECT count(*) FROM run')" -eq $n ] || fail "runs lost"
 	[ "$(sqlite3 "$WORK/results.db" 'SELECT count(*) FROM shot')" -eq $((5 * n)) ] ||
 		fail "shots lost"
