@@ -128,7 +128,8 @@ int session_open(const char *path, const char *users)
 				       MAX_SESSIONS);
 			break;
 		}
-		snprintf(sessions[n].hash, sizeof(sessions[n].hash), "%s", hash);
+		/* its length was checked above: exactly a token hash and its NUL */
+		memcpy(sessions[n].hash, hash, SESSION_TOKEN_HEX);
 		snprintf(sessions[n].user, sizeof(sessions[n].user), "%s", user);
 		sessions[n].role = role_parse(role);
 		sessions[n].created = created;
