@@ -8,6 +8,7 @@
 #include "reports/markup.h"
 #include "rig/base/error.h"
 #include "rig/base/file.h"
+#include "rig/base/paths.h"
 
 #define PAGE_W 595.276
 #define PAGE_H 841.890
@@ -67,7 +68,8 @@ static int write_pdf(const char *path, const struct approval_record *r, size_t n
 	cairo_t *cr;
 	double y = MARGIN + 20;
 
-	file_part_path(path, part, sizeof(part));
+	if (file_part_path(path, part, sizeof(part)) != 0)
+		return RIG_ERR_INVALID;
 	s = cairo_pdf_surface_create(part, PAGE_W, PAGE_H);
 	snprintf(buf, sizeof(buf), "Electronic signatures, run %s", r[0].run);
 	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, buf);
@@ -117,8 +119,9 @@ int signature_page_write(const char *dir, const struct approval_record *r, size_
 	char html[4400], pdf[4400];
 	int rc;
 
-	snprintf(html, sizeof(html), "%s/page.html", dir);
-	snprintf(pdf, sizeof(pdf), "%s/page.pdf", dir);
+	if (path_join(html, sizeof(html), dir, "page.html") != 0 ||
+	    path_join(pdf, sizeof(pdf), dir, "page.pdf") != 0)
+		return RIG_ERR_INVALID;
 	if ((rc = write_html(html, r, n)) == 0 && (rc = write_pdf(pdf, r, n)) == 0 &&
 	    (rc = file_sha256_hex(html, html_sha256)) == 0)
 		rc = file_sha256_hex(pdf, pdf_sha256);
