@@ -6,6 +6,7 @@
 
 #include "reports/approval.h"
 #include "reports/markup.h"
+#include "reports/pdf_file.h"
 #include "rig/base/error.h"
 #include "rig/base/file.h"
 #include "rig/base/paths.h"
@@ -64,7 +65,6 @@ static int write_pdf(const char *path, const struct approval_record *r, size_t n
 				      MARGIN + 390 };
 	char part[4200], buf[160];
 	cairo_surface_t *s;
-	cairo_status_t st;
 	cairo_t *cr;
 	double y = MARGIN + 20;
 
@@ -102,15 +102,7 @@ static int write_pdf(const char *path, const struct approval_record *r, size_t n
 		y += 16;
 	}
 	cairo_destroy(cr);
-	cairo_surface_finish(s);
-	st = cairo_surface_status(s);
-	cairo_surface_destroy(s);
-	if (st != CAIRO_STATUS_SUCCESS) {
-		unlink(part);
-		return rig_error(RIG_ERR_IO, "%s: cannot write PDF: %s", path,
-				 cairo_status_to_string(st));
-	}
-	return file_replace_finish(path);
+	return pdf_file_finish(s, path, part);
 }
 
 int signature_page_write(const char *dir, const struct approval_record *r, size_t n,
