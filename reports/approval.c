@@ -41,9 +41,9 @@ size_t approval_text(const struct approval_record *r, char *buf, size_t len)
 	return n < 0 ? 0 : (size_t)n;
 }
 
-static void in_chain(char *out, size_t len, const char *dir, const char *name)
+static int in_chain(char *out, size_t len, const char *dir, const char *name)
 {
-	snprintf(out, len, "%s/" MANIFEST_SIGNATURES_DIR "/%s", dir, name);
+	return path_format(out, len, "%s/" MANIFEST_SIGNATURES_DIR "/%s", dir, name);
 }
 
 /* "key: value" line at *p into dst; advances *p. */
@@ -107,7 +107,8 @@ static int read_chain(const char *dir, struct approval_record **out, size_t *n,
 		return rig_error(RIG_ERR_NOMEM, "out of memory");
 	for (size_t i = 0; i < max; i++) {
 		snprintf(name, sizeof(name), "%zu.txt", i + 1);
-		in_chain(path, sizeof(path), dir, name);
+		if (in_chain(path, sizeof(path), dir, name) != 0)
+			return -1;
 		if (access(path, F_OK) != 0)
 			break;
 		if (file_read_all(path, RECORD_MAX_BYTES - 1, &text, &len) != 0)
@@ -212,8 +213,11 @@ void approval_verify(const struct approval_request *rq, const struct trust *t, F
 		int bad = v->tampered + v->untrusted;
 
 		snprintf(where, sizeof(where), MANIFEST_SIGNATURES_DIR "/%zu.txt", i + 1);
-		snprintf(sig, sizeof(sig), "%s/" MANIFEST_SIGNATURES_DIR "/%zu.txt.sig", rq->dir,
-			 i + 1);
+		if (path_format(sig, sizeof(sig), "%s/" MANIFEST_SIGNATURES_DIR "/%zu.txt.sig",
+				rq->dir, i + 1) != 0) {
+			verify_problem(v, out, 0, "%s", rig_last_error());
+			break;
+		}
 		if (strcmp(r[i].manifest, rq->manifest_sha256))
 			verify_problem(v, out, 0, "%s: signs another MANIFEST (moved from another "
 				       "record, or the run changed after it was signed)", where);
@@ -242,12 +246,12 @@ void approval_verify(const struct approval_request *rq, const struct trust *t, F
 		prev = r[i].sha256;
 	}
 	if (n) {
-		snprintf(path, sizeof(path), "%s/" MANIFEST_SIGNATURES_DIR "/page.html", rq->dir);
-		if (file_sha256_hex(path, hash) != 0 || strcmp(hash, r[n - 1].page_html))
+		if (in_chain(path, sizeof(path), rq->dir, "page.html") != 0 ||
+		    file_sha256_hex(path, hash) != 0 || strcmp(hash, r[n - 1].page_html))
 			verify_problem(v, out, 0, MANIFEST_SIGNATURES_DIR "/page.html: not the page "
 				       "the last signature covers");
-		snprintf(path, sizeof(path), "%s/" MANIFEST_SIGNATURES_DIR "/page.pdf", rq->dir);
-		if (file_sha256_hex(path, hash) != 0 || strcmp(hash, r[n - 1].page_pdf))
+		if (in_chain(path, sizeof(path), rq->dir, "page.pdf") != 0 ||
+		    file_sha256_hex(path, hash) != 0 || strcmp(hash, r[n - 1].page_pdf))
 			verify_problem(v, out, 0, MANIFEST_SIGNATURES_DIR "/page.pdf: not the page "
 				       "the last signature covers");
 		*records = (long)n;
@@ -256,13 +260,28 @@ void approval_verify(const struct approval_request *rq, const struct trust *t, F
 	free(r);
 }
 
+/* The buffers approval_sign names its files in. */
+#define SIG_PATH_MAX 4400
+
+int approval_check_dir(const char *dir)
+{
+	char sig[SIG_PATH_MAX], tmp[SIG_PATH_MAX + 100];
+
+	/* The longest names: the last record's signature, and its part file. */
+	if (path_format(sig, sizeof(sig), "%s/" MANIFEST_SIGNATURES_DIR "/%d.txt.sig", dir,
+			CHAIN_MAX) != 0 || file_part_path(sig, tmp, sizeof(tmp)) != 0)
+		return RIG_ERR_INVALID;
+	return 0;
+}
+
 int approval_sign(const struct approval_request *rq, const struct station_key *k,
 		  long *records, char head[65])
 {
 	static char texts[CHAIN_MAX][RECORD_MAX_BYTES];
 	static size_t lens[CHAIN_MAX];
 	struct approval_record *r, *next;
-	char path[4400], text[RECORD_MAX_BYTES], tmp[4500], sig[4400];
+	char path[SIG_PATH_MAX], text[RECORD_MAX_BYTES], tmp[SIG_PATH_MAX + 100],
+		sig[SIG_PATH_MAX];
 	size_t n, len;
 	int rc;
 
@@ -290,16 +309,18 @@ int approval_sign(const struct approval_request *rq, const struct station_key *k
 			free(r);
 			return rc;
 		}
-	snprintf(path, sizeof(path), "%s/" MANIFEST_SIGNATURES_DIR, rq->dir);
+	if (path_join(path, sizeof(path), rq->dir, MANIFEST_SIGNATURES_DIR) != 0 ||
+	    path_format(sig, sizeof(sig), "%s/%ld.txt.sig", path, next->seq) != 0 ||
+	    file_part_path(sig, tmp, sizeof(tmp)) != 0) {
+		free(r);
+		return RIG_ERR_INVALID;
+	}
 	if (mkdir(path, 0755) != 0 && errno != EEXIST)
 		rc = rig_error_errno(RIG_ERR_IO, "%s: cannot create", path);
 	/* The page first: the record covers the page that shows it. */
 	if (!rc)
 		rc = signature_page_write(path, r, n + 1, next->page_html, next->page_pdf);
 	len = approval_text(next, text, sizeof(text));
-	in_chain(sig, sizeof(sig), rq->dir, "");
-	snprintf(sig + strlen(sig), sizeof(sig) - strlen(sig), "%ld.txt.sig", next->seq);
-	file_part_path(sig, tmp, sizeof(tmp));
 	if (!rc && (rc = key_sign_to_file(k, text, len, tmp, "verify with the signer's public "
 					  "key")) == 0)
 		rc = file_replace_finish(sig);

@@ -64,6 +64,13 @@ struct approval_request {
 };
 
 /*
+ * 0 when every file the signature chain of run directory dir may hold can
+ * be named (rig/base/paths.h), or RIG_ERR_INVALID with "path too long": a
+ * run too deep for its signatures is refused before anything is written.
+ */
+int approval_check_dir(const char *dir);
+
+/*
  * Append record N+1 signed with k (already checked to be the person's
  * trusted key), re-render the signature page and return the chain's new
  * length and head.

@@ -20,6 +20,7 @@
 #include "reports/budget_rows.h"
 #include "reports/content.h"
 #include "reports/format.h"
+#include "reports/pdf_file.h"
 #include "reports/reports.h"
 #include "reports/supplement.h"
 #include "rig/base/audit.h"
@@ -723,7 +724,6 @@ int report_pdf_supplemented(const struct run_record *r, const struct fixture *fx
 			    const struct report_supplement *sup, const char *path)
 {
 	cairo_surface_t *s = cairo_pdf_surface_create_for_stream(discard, NULL, PAGE_W, PAGE_H);
-	cairo_status_t st;
 	char title[200], part[4200];
 	const char *log = getenv("RIG_PDF_LAYOUT_LOG");
 	FILE *check = log && log[0] ? fopen(log, "w") : NULL;
@@ -744,12 +744,5 @@ int report_pdf_supplemented(const struct run_record *r, const struct fixture *fx
 		fclose(check);
 	cairo_surface_finish(s);
 	g_object_unref(fm);
-	st = cairo_surface_status(s);
-	cairo_surface_destroy(s);
-	if (st != CAIRO_STATUS_SUCCESS) {
-		unlink(part);
-		return rig_error(RIG_ERR_IO, "%s: cannot write PDF: %s", path,
-				 cairo_status_to_string(st));
-	}
-	return file_replace_finish(path);
+	return pdf_file_finish(s, path, part);
 }

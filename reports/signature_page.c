@@ -6,8 +6,10 @@
 
 #include "reports/approval.h"
 #include "reports/markup.h"
+#include "reports/pdf_file.h"
 #include "rig/base/error.h"
 #include "rig/base/file.h"
+#include "rig/base/paths.h"
 
 #define PAGE_W 595.276
 #define PAGE_H 841.890
@@ -63,11 +65,11 @@ static int write_pdf(const char *path, const struct approval_record *r, size_t n
 				      MARGIN + 390 };
 	char part[4200], buf[160];
 	cairo_surface_t *s;
-	cairo_status_t st;
 	cairo_t *cr;
 	double y = MARGIN + 20;
 
-	file_part_path(path, part, sizeof(part));
+	if (file_part_path(path, part, sizeof(part)) != 0)
+		return RIG_ERR_INVALID;
 	s = cairo_pdf_surface_create(part, PAGE_W, PAGE_H);
 	snprintf(buf, sizeof(buf), "Electronic signatures, run %s", r[0].run);
 	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, buf);
@@ -100,15 +102,7 @@ static int write_pdf(const char *path, const struct approval_record *r, size_t n
 		y += 16;
 	}
 	cairo_destroy(cr);
-	cairo_surface_finish(s);
-	st = cairo_surface_status(s);
-	cairo_surface_destroy(s);
-	if (st != CAIRO_STATUS_SUCCESS) {
-		unlink(part);
-		return rig_error(RIG_ERR_IO, "%s: cannot write PDF: %s", path,
-				 cairo_status_to_string(st));
-	}
-	return file_replace_finish(path);
+	return pdf_file_finish(s, path, part);
 }
 
 int signature_page_write(const char *dir, const struct approval_record *r, size_t n,
@@ -117,8 +111,9 @@ int signature_page_write(const char *dir, const struct approval_record *r, size_
 	char html[4400], pdf[4400];
 	int rc;
 
-	snprintf(html, sizeof(html), "%s/page.html", dir);
-	snprintf(pdf, sizeof(pdf), "%s/page.pdf", dir);
+	if (path_join(html, sizeof(html), dir, "page.html") != 0 ||
+	    path_join(pdf, sizeof(pdf), dir, "page.pdf") != 0)
+		return RIG_ERR_INVALID;
 	if ((rc = write_html(html, r, n)) == 0 && (rc = write_pdf(pdf, r, n)) == 0 &&
 	    (rc = file_sha256_hex(html, html_sha256)) == 0)
 		rc = file_sha256_hex(pdf, pdf_sha256);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "rig/base/error.h"
+#include "rig/base/paths.h"
 
 int file_read_all(const char *path, size_t max, char **buf, size_t *len)
 {
@@ -140,16 +141,17 @@ int file_create(const char *path, FILE **out)
 	return 0;
 }
 
-void file_part_path(const char *path, char *out, size_t len)
+int file_part_path(const char *path, char *out, size_t len)
 {
-	snprintf(out, len, "%s.part", path);
+	return path_format(out, len, "%s.part", path);
 }
 
 int file_replace_open(const char *path, FILE **out)
 {
 	char part[4200];
 
-	file_part_path(path, part, sizeof(part));
+	if (file_part_path(path, part, sizeof(part)) != 0)
+		return RIG_ERR_INVALID;
 	return file_create(part, out);
 }
 
@@ -172,7 +174,8 @@ int file_replace_finish(const char *path)
 {
 	char part[4200];
 
-	file_part_path(path, part, sizeof(part));
+	if (file_part_path(path, part, sizeof(part)) != 0)
+		return RIG_ERR_INVALID;
 	if (rename(part, path) != 0) {
 		int rc = rig_error_errno(RIG_ERR_IO, "%s: cannot move into place", part);
 

@@ -36,8 +36,8 @@ void file_replace_abandon(FILE *f, const char *path);
 int file_replace_finish(const char *path);
 /* The whole of data as path's new content, replaced that way. */
 int file_replace_write(const char *path, const void *data, size_t len);
-/* PATH.part, where a replacement of path is written. */
-void file_part_path(const char *path, char *out, size_t len);
+/* PATH.part, where a replacement of path is written; RIG_ERR_INVALID if it does not fit. */
+int file_part_path(const char *path, char *out, size_t len);
 
 /* fflush + fsync + fclose, so "written" means on disk; reports ENOSPC etc. */
 int file_close_synced(FILE *f, const char *path);

@@ -33,6 +33,7 @@
 
 #include "rig/base/error.h"
 #include "rig/base/file.h"
+#include "rig/base/paths.h"
 #include "rig/base/interrupt.h"
 #include "rig/base/timefmt.h"
 #include "drivers/batch_daq.h"
@@ -422,7 +423,11 @@ int batch_execute(const struct run_options *o, const char *fixture_path,
 	}
 	time_format_iso(time(NULL), started, sizeof(started));
 	if (o->out) {
-		snprintf(dir, sizeof(dir), "%s", o->out);
+		/* Its files' names (socket-NAME/..., at most 15 bytes of NAME) fit when it does. */
+		if (path_format(dir, sizeof(dir), "%s", o->out) != 0) {
+			fprintf(stderr, "rig: --out: %s\n", rig_last_error());
+			return 2;
+		}
 	} else {
 		time_t now = time(NULL);
 		struct tm tm;

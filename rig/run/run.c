@@ -107,9 +107,14 @@ static int make_run_dir(struct run *run)
 	int fd, rc = 0, n;
 
 	if (run->opt->out)
-		snprintf(r->out_dir, sizeof(r->out_dir), "%s", run->opt->out);
+		rc = path_format(r->out_dir, sizeof(r->out_dir), "%s", run->opt->out);
 	else
-		snprintf(r->out_dir, sizeof(r->out_dir), "reports/out/%s", r->id);
+		rc = path_format(r->out_dir, sizeof(r->out_dir), "reports/out/%s", r->id);
+	/* Every name the run writes fits when its mark does (the reports check theirs). */
+	if (rc || (rc = path_join(mark, sizeof(mark), r->out_dir, RECOVER_MARK)) != 0) {
+		r->out_dir[0] = '\0';
+		return rc;
+	}
 	snprintf(parent, sizeof(parent), "%s", r->out_dir);
 	if (strcmp(dirname(parent), ".") && strcmp(parent, "/") &&
 	    (rc = file_mkdirs(parent, 0755)) != 0)
@@ -125,7 +130,6 @@ static int make_run_dir(struct run *run)
 			return rig_error(RIG_ERR_INVALID, "%s: already exists and is not empty "
 					 "(choose a new --out directory)", r->out_dir);
 	}
-	snprintf(mark, sizeof(mark), "%s/%s", r->out_dir, RECOVER_MARK);
 	fd = open(mark, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return errno == EEXIST
@@ -410,7 +414,8 @@ static int open_station(struct run *run)
 	char truth[4200];
 	int rc;
 
-	snprintf(truth, sizeof(truth), "%s/truth.csv", run->rec.out_dir);
+	if ((rc = path_join(truth, sizeof(truth), run->rec.out_dir, "truth.csv")) != 0)
+		return rc;
 	bo.sim_unit = run->sim_unit_path[0] ? run->sim_unit_path : NULL;
 	bo.seed = run->opt->seed;
 	bo.realtime = run->opt->realtime;

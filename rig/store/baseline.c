@@ -29,11 +29,8 @@ int store_set_baseline(struct store *s, const char *run_id, const char *set_by,
 	sqlite3_bind_text(st, 2, set_by, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, note, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, run_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_sql_error(s, "setting the baseline");
-	if (!rc && sqlite3_changes(s->db) != 1)
-		rc = rig_error(RIG_ERR_INVALID, "%s: run %s did not complete (ERROR or ABORTED): "
-			       "it can be no baseline", s->path, run_id);
-	sqlite3_finalize(st);
+	rc = store_change_one(s, st, "setting the baseline", run_id,
+			      "did not complete (ERROR or ABORTED): it can be no baseline");
 	if (!rc)
 		rc = central_put_baseline(s, run_id, now, set_by, note);
 	return rc;

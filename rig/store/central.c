@@ -399,7 +399,8 @@ static int read_record_file(const char *dir, const char *name, int optional, cha
 	size_t n = 0;
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((rc = path_join(path, sizeof(path), dir, name)) != 0)
+		return rc;
 	if (optional && access(path, F_OK) != 0) {
 		*buf = NULL;
 		if (len)

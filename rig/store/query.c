@@ -291,20 +291,33 @@ static void bind_filter(sqlite3_stmt *st, const struct store_filter *f)
 	sqlite3_bind_int64(st, 7, f->limit > 0 ? f->limit : -1);
 }
 
+/* The statement "before WHERE-clause-of-f after", prepared with f bound. */
+static int prepare_filtered(struct store *s, const char *before, const char *after,
+			    const struct store_filter *f, sqlite3_stmt **st)
+{
+	char sql[1400];
+	int n = snprintf(sql, sizeof(sql), "%s%s%s", before, filter_sql, after), rc;
+
+	if (n < 0 || (size_t)n >= sizeof(sql))
+		return rig_error(RIG_ERR_INVALID, "a filtered query is longer than %zu bytes",
+				 sizeof(sql) - 1);
+	if ((rc = store_prepare(s, sql, st)) != 0)
+		return rc;
+	bind_filter(*st, f);
+	return 0;
+}
+
 int store_list_runs(struct store *s, const struct store_filter *f, store_run_fn fn, void *ctx)
 {
-	char sql[1024];
 	sqlite3_stmt *st;
 	int rc, stop = 0;
 
-	snprintf(sql, sizeof(sql),
-		 "SELECT r.id, r.started, r.verdict, r.uut_model, r.uut_serial, r.uut_firmware, "
-		 "r.firmware_branch, r.script_path, r.out_dir, "
-		 "(SELECT count(*) FROM step WHERE run_id = r.id) FROM run r WHERE %s "
-		 "ORDER BY r.started DESC, r.rowid DESC LIMIT ?7", filter_sql);
-	if ((rc = store_prepare(s, sql, &st)) != 0)
+	if ((rc = prepare_filtered(s, "SELECT r.id, r.started, r.verdict, r.uut_model, "
+				   "r.uut_serial, r.uut_firmware, r.firmware_branch, r.script_path, "
+				   "r.out_dir, (SELECT count(*) FROM step WHERE run_id = r.id) "
+				   "FROM run r WHERE ",
+				   " ORDER BY r.started DESC, r.rowid DESC LIMIT ?7", f, &st)) != 0)
 		return rc;
-	bind_filter(st, f);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_run_row row;
 
@@ -328,20 +341,17 @@ int store_list_runs(struct store *s, const struct store_filter *f, store_run_fn 
 int store_list_measurements(struct store *s, const char *requirement,
 			    const struct store_filter *f, store_trend_fn fn, void *ctx)
 {
-	char sql[1400];
 	sqlite3_stmt *st;
 	int rc, stop = 0;
 
 	/* The newest `limit` runs, shown oldest first. */
-	snprintf(sql, sizeof(sql),
-		 "SELECT r.id, r.started, r.uut_firmware, p.id, m.name, m.unit, m.n, m.mean, m.sd, "
-		 "m.target FROM measurement m JOIN step p USING (run_id, step_no) "
-		 "JOIN run r ON r.id = m.run_id WHERE m.requirement = ?8 AND r.id IN "
-		 "(SELECT r.id FROM run r WHERE %s ORDER BY r.started DESC, r.rowid DESC LIMIT ?7) "
-		 "ORDER BY r.started, r.rowid, m.step_no, m.m_no", filter_sql);
-	if ((rc = store_prepare(s, sql, &st)) != 0)
+	if ((rc = prepare_filtered(s, "SELECT r.id, r.started, r.uut_firmware, p.id, m.name, "
+				   "m.unit, m.n, m.mean, m.sd, m.target FROM measurement m "
+				   "JOIN step p USING (run_id, step_no) JOIN run r ON r.id = m.run_id "
+				   "WHERE m.requirement = ?8 AND r.id IN (SELECT r.id FROM run r WHERE ",
+				   " ORDER BY r.started DESC, r.rowid DESC LIMIT ?7) "
+				   "ORDER BY r.started, r.rowid, m.step_no, m.m_no", f, &st)) != 0)
 		return rc;
-	bind_filter(st, f);
 	sqlite3_bind_text(st, 8, requirement, -1, SQLITE_STATIC);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_trend_row row;

@@ -27,12 +27,8 @@ int store_set_signature_head(struct store *s, const char *run_id, long records,
 	sqlite3_bind_text(st, 2, sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, run_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_sql_error(s, "keeping the signature head");
-	if (!rc && sqlite3_changes(s->db) != 1)
-		rc = rig_error(RIG_ERR_INVALID, "%s: run %s is not in the results store", s->path,
-			       run_id);
-	sqlite3_finalize(st);
-	return rc;
+	return store_change_one(s, st, "keeping the signature head", run_id,
+				"is not in the results store");
 }
 
 int store_get_signature_head(struct store *s, const char *run_id, long *records,

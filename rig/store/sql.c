@@ -35,6 +35,17 @@ int store_prepare(struct store *s, const char *sql, sqlite3_stmt **st)
 		       : store_sql_error(s, "preparing a query");
 }
 
+int store_change_one(struct store *s, sqlite3_stmt *st, const char *what, const char *run_id,
+		     const char *why)
+{
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_sql_error(s, what);
+
+	if (!rc && sqlite3_changes(s->db) != 1)
+		rc = rig_error(RIG_ERR_INVALID, "%s: run %s %s", s->path, run_id, why);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int store_bind_real(sqlite3_stmt *st, int i, double v)
 {
 	return isfinite(v) ? sqlite3_bind_double(st, i, v) : sqlite3_bind_null(st, i);

@@ -430,10 +430,8 @@ static int study_artifacts(const struct run_record *r, void *ctx)
 	c->rc = msa_study_from_record(r, &c->s);
 	if (!c->rc)
 		c->rc = msa_report_supplement(&c->s, &c->sup);
-	if (!c->rc) {
-		snprintf(path, sizeof(path), "%s/msa.html", r->out_dir);
+	if (!c->rc && !(c->rc = path_join(path, sizeof(path), r->out_dir, "msa.html")))
 		c->rc = msa_report_html(path, &c->sup, r);
-	}
 	if (c->rc)
 		snprintf(c->error, sizeof(c->error), "%s", rig_last_error());
 	return c->rc;

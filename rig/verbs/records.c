@@ -247,6 +247,8 @@ int sign_command(int argc, char **argv)
 		fprintf(stderr, "rig: --meaning \"%s\": use %s\n", a.meaning, choices);
 		return 2;
 	}
+	if (approval_check_dir(a.dir) != 0)
+		return fail();
 	if (key_load_secret(a.key, &k) != 0 || load_trust(&t) != 0)
 		return rig_last_error()[0] ? fail() : 2;
 	if (signer_allowed(&k, a.dir, a.operator_name, a.meaning, &t) != 0) {

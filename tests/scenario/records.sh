@@ -299,6 +299,17 @@ test_long_paths_are_refused_by_name() {
 	rig_run keygen --out "$long.sec"
 	expect_rc 2
 	expect_err "^rig: path too long \([0-9]+ bytes, at most 4095\): /"
+	# A run directory whose name leaves no room for its files: refused
+	# before anything is made (not cut short into another directory).
+	rig_run run scripts/certify.lua --out "$long" --quiet
+	expect_rc 2
+	expect_err "^rig: path too long \([0-9]+ bytes, at most 4095\): /"
+	expect_one_line_err
+	rig_run sign "$long" --meaning reviewed --operator "Dana QA" --key "$WORK/none.sec"
+	expect_rc 2
+	expect_err "^rig: path too long \([0-9]+ bytes, at most 4399\): /"
+	expect_one_line_err
+	[ -z "$(ls "$WORK" | grep '^xx')" ] || fail "a refused long path left $(ls "$WORK" | grep -c '^xx') entries"
 	# The options of the verbs converted to the shared parser: named.
 	rig_run verify "$WORK" --bogus
 	expect_rc 2
