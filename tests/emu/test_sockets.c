@@ -290,6 +290,11 @@ static int batch(char **err, int argc, char **argv)
 	free(args);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	*err = test_read_file(path);
+	/* one line, so that a failure's message shows all of it (the suites
+	 * print a Check message's first line) */
+	for (char *c = *err; c && *c; c++)
+		if (*c == '\n' && c[1])
+			*c = '|';
 	ck_assert_msg(WIFEXITED(status), "the batch died of signal %d: %s", WTERMSIG(status), *err);
 	return WEXITSTATUS(status);
 }
