@@ -149,7 +149,9 @@ static int on_burst(struct replay *rp, struct step_record *s, const json_t *e)
 		row->shot = (uint32_t)s->nshots;
 		row->burst = s->bursts;
 	}
-	shot_rows_from_json(e, s->shots + first, n);
+	/* a burst of no shots: there may be no rows at all (NULL + 0 is undefined) */
+	if (n)
+		shot_rows_from_json(e, s->shots + first, n);
 	if (!cap)
 		return 0;
 	if (!(a = step_add_capture(s)))

@@ -85,6 +85,7 @@ static void record_burst(lua_State *L, struct harness *h, const struct burst_res
 	struct step_record *s = h->step;
 	struct artifact *a;
 	size_t first = s->nshots;
+	struct shot_row *rows;
 	json_t *e;
 
 	for (size_t i = 0; i < r->nshots; i++) {
@@ -96,7 +97,10 @@ static void record_burst(lua_State *L, struct harness *h, const struct burst_res
 		row->burst = s->bursts;
 		burst_shot_row(row, &r->shots[i]);
 	}
-	shot_rows_link(s->shots + first, r->nshots);
+	/* a burst of no shots may leave the step without rows (NULL + 0 is
+	 * undefined) */
+	rows = r->nshots ? s->shots + first : NULL;
+	shot_rows_link(rows, r->nshots);
 	a = step_add_capture(s);
 	if (!a)
 		luaL_error(L, "out of memory");
@@ -109,7 +113,7 @@ static void record_burst(lua_State *L, struct harness *h, const struct burst_res
 		      "file", capture, "sha256", r->capture_sha256, "scans", (json_int_t)r->scans,
 		      "rate_hz", r->rate_hz);
 	if (e) {
-		shot_rows_to_json(e, s->shots + first, r->nshots);
+		shot_rows_to_json(e, rows, r->nshots);
 		json_object_set_new(e, "complete", json_boolean(rc == 0));
 		json_object_set_new(e, "error", json_string(rc ? rig_last_error() : ""));
 	}
