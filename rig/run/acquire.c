@@ -25,6 +25,11 @@
 /* A socket that leaves its data this long untaken is overrun. */
 #define SEND_TIMEOUT_MS 500
 #define READ_TIMEOUT_MS 2000
+/* Requests are taken between the board's blocks, so a socket's trigger
+ * release (a SAFE-DEPTH stop's included) waits for the block being read:
+ * blocks of at most this long keep that wait within the 5 ms a board of
+ * the socket's own takes to notice new data (drivers/comedi/stream.c). */
+#define REQUEST_WAIT_S 0.005
 
 struct client {
 	int fd;               /* -1: gone */
@@ -343,6 +348,14 @@ int acquire_serve(const struct fixture *fx, const int *fds, size_t n)
 		setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	}
 	hub.cfg.trigger_line = hub.c[0].trigger_line;
+	{
+		double most = floor(hub.cfg.rate_hz * REQUEST_WAIT_S);
+
+		if (most < 1)
+			most = 1;
+		if (hub.cfg.block_scans > most)
+			hub.cfg.block_scans = (unsigned)most;
+	}
 	open_board(&hub, fx);
 	while (left) {
 		struct pollfd p[FIXTURE_MAX_SOCKETS];

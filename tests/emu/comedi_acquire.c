@@ -404,6 +404,8 @@ long emu_read(uint8_t *buf, size_t count)
 
 	if (!emu.busy)
 		return 0;
+	if (count > emu.stats.most_read_bytes)
+		emu.stats.most_read_bytes = count;
 	if (emu.write_count == emu.read_count && emu.running)
 		produce();
 	avail = (size_t)(emu.write_count - emu.read_count);

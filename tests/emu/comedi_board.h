@@ -70,6 +70,7 @@ struct emu_comedi_stats {
 	unsigned commands;         /* COMEDI_CMD accepted */
 	unsigned cancels;
 	unsigned reads;            /* read() calls that returned data */
+	size_t most_read_bytes;    /* the largest count a read() asked for */
 	unsigned scan_period_ns;   /* of the last command */
 	unsigned chanlist[16];     /* of the last command */
 	unsigned chanlist_len;
