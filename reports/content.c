@@ -155,8 +155,10 @@ void content_sim_banner(const struct run_record *r, char *buf, size_t len)
 
 const char *const content_decision_rule[] = {
 	"ISO 14253-1 guard banding (stringent acceptance): each specification "
-	"limit is moved inward by the expanded measurement uncertainty U (k = 2) of the "
-	"quantity, from the fixture's uncertainty budget; what remains is the acceptance zone.",
+	"limit is moved inward by the expanded measurement uncertainty U of the quantity, "
+	"from the fixture: stated with coverage factor k = 2, or combined from its uncertainty "
+	"budget (k from the effective degrees of freedom, shown in the budget table); "
+	"what remains is the acceptance zone.",
 	"PASS: every judged result (the mean, each end of the tolerance interval, or every "
 	"single value, as the spec asks) lies inside its acceptance zone. FAIL: a result lies "
 	"outside its specification limits. INDETERMINATE: a result lies between a limit and "

@@ -143,7 +143,7 @@ static void requirement_table(FILE *f, const struct run_record *r)
 {
 	fputs("<h2 id=\"requirements\">Requirements in detail</h2>\n<table>\n<tr><th>requirement</th><th>setting</th>"
 	      "<th>quantity</th><th>n</th><th>measured</th><th>limits</th><th>tolerance interval"
-	      "</th><th>Cpk (95 % lower)</th><th>U (k=2)</th><th>verdict</th></tr>\n", f);
+	      "</th><th>Cpk (95 % lower)</th><th>U</th><th>verdict</th></tr>\n", f);
 	for (size_t i = 0; i < r->nsteps; i++) {
 		const struct step_record *s = &r->steps[i];
 

@@ -428,7 +428,7 @@ static void detail_table(struct page *p)
 	static const struct column col[] = {
 		{ "requirement", 55 }, { "setting", 45 }, { "quantity", 55 }, { "n", 20 },
 		{ "measured", 80 }, { "limits", 72 }, { "tolerance interval", 66 },
-		{ "Cpk (95% low)", 45 }, { "U (k=2)", 25 }, { "verdict", 52.276 },
+		{ "Cpk (95% low)", 45 }, { "U", 25 }, { "verdict", 52.276 },
 	};
 	const struct table t = { col, 10, 6.5 };
 	static const struct column why[] = { { "", 55 }, { "", 460.276 } };

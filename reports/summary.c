@@ -88,7 +88,7 @@ void report_summary(const struct run_record *r, const struct fixture *fx, FILE *
 		r->station, r->socket[0] ? ", socket " : "", r->socket);
 	fprintf(out, "unit %s %s firmware %s   operator %s   run %s\n\n", r->uut.model,
 		r->uut.serial, r->uut.firmware, r->operator_name, r->id);
-	fprintf(out, ROW, "requirement", "setting", "measured", "limits", "U (k=2)", "verdict");
+	fprintf(out, ROW, "requirement", "setting", "measured", "limits", "U", "verdict");
 	for (size_t i = 0; i < r->nsteps; i++) {
 		const struct step_record *s = &r->steps[i];
 		int shown = 0;

@@ -2,6 +2,7 @@
  * interlock. Loading a fixture file is rig/station/fixture_load.c. */
 #include "rig/base/fixture.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "rig/base/error.h"
@@ -23,6 +24,17 @@ double fixture_uncertainty(const struct fixture *fx, const char *quantity, doubl
 			return u->u + u->rel_pct / 100.0 * (value < 0 ? -value : value);
 	}
 	return 0;
+}
+
+double fixture_coverage_k(const struct fixture *fx, const char *quantity)
+{
+	for (size_t i = 0; i < fx->nuncertainties; i++) {
+		const struct fixture_uncertainty *u = &fx->uncertainties[i];
+
+		if (!strcmp(u->quantity, quantity))
+			return u->budget.n ? u->budget.k : 2;
+	}
+	return NAN;
 }
 
 static int expired(const struct fixture_certificate *c, const char *date)

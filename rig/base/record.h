@@ -48,7 +48,7 @@ struct measurement {
 	double normality_p;    /* its p-value */
 	double normality_alpha; /* normality rejected when p < this */
 	double cpk, cpk_lo;    /* Cpk and its lower 95 % bound (Bissell) */
-	double uncertainty;    /* expanded uncertainty U (k = 2) of one value */
+	double uncertainty;    /* expanded uncertainty U of one value (k: the fixture's) */
 	double guard_band;     /* how far the acceptance zone sits inside every
 	                        * limit (mean, TI and single values): U */
 	long count, expected;  /* exact-count acceptance (-1: not a count) */

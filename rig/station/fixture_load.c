@@ -380,6 +380,12 @@ static int has_uncertainty(const struct fixture *fx, const char *quantity)
 	return 0;
 }
 
+static int by_quantity(const void *a, const void *b)
+{
+	return strcmp(((const struct fixture_uncertainty *)a)->quantity,
+		      ((const struct fixture_uncertainty *)b)->quantity);
+}
+
 /* uncertainty = { depth_mm = 0.01, volume_ul = { u = 0.05, rel_pct = 0.3 }, ... } */
 static int read_uncertainty(struct df_table *root, struct fixture *fx)
 {
@@ -430,6 +436,9 @@ static int read_uncertainty(struct df_table *root, struct fixture *fx)
 		fx->nuncertainties++;
 	}
 	lua_settop(L, un.idx);
+	/* In name order: Lua's table order differs from process to process,
+	 * and the record, its reports and a recovered run must not. */
+	qsort(fx->uncertainties, fx->nuncertainties, sizeof(fx->uncertainties[0]), by_quantity);
 	/* A misspelt quantity must not pass for one without a guard band. */
 	for (const char *const *q = measured; rc >= 0 && *q; q++)
 		if ((strcmp(*q, "burst_volume_ul") || fx->scale.driver[0]) &&

@@ -414,6 +414,11 @@ test_msa_budget_in_the_certification_pdf() {
 	grep -qE 'u_c = 31\.67, ν_eff = 16\.[0-9] .*k = 2\.120 .*U = k u_c = 67\.1[0-9]' "$WORK/pdf.txt" ||
 		fail "report.pdf lacks u_c, k, U: $(grep 'u_c' "$WORK/pdf.txt")"
 	grep -qE 'U = k u_c = 67\.1[0-9]' "$WORK/run/report.html" || fail "report.html lacks U"
+	# the traceability chain and the decision rule name the budget's k, not 2
+	grep -qE 'depth_mm: U = 67\.1 mm \(k = 2\.12\) &lt;- ' "$WORK/run/report.html" ||
+		fail "report.html's chain lacks k = 2.12: $(grep -o 'depth_mm: U = [^&]*' "$WORK/run/report.html")"
+	! grep -qE 'U \(k ?= ?2\)' "$WORK/pdf.txt" "$WORK/run/report.html" ||
+		fail "a report still says U (k = 2): $(grep -hoE '.{40}U \(k ?= ?2\).{20}' "$WORK/pdf.txt" "$WORK/run/report.html")"
 	# the record rebuilt from the journal carries the same budget
 	"$RIG" verify "$WORK/run" >"$WORK/verify" 2>&1 || fail "rig verify: $(cat "$WORK/verify")"
 }
@@ -447,19 +452,25 @@ LUA
 	[ ! -e "$WORK/cut/result.json" ] || fail "the killed run got as far as its reports"
 	"$RIG" recover "$WORK/cut" >"$WORK/recover" 2>&1 || fail "rig recover: $(cat "$WORK/recover")"
 	grep -q 'ABORTED' "$WORK/recover" || fail "recover: $(cat "$WORK/recover")"
-	# (the fixture's quantities come in Lua's table order, which differs
-	# from process to process)
-	jq -S '.fixture.uncertainties | sort_by(.quantity)' "$WORK/whole/result.json" >"$WORK/whole.u"
-	jq -S '.fixture.uncertainties | sort_by(.quantity)' "$WORK/cut/result.json" >"$WORK/cut.u"
+	# the fixture's quantities in name order in both (not in Lua's table
+	# order, which differs from process to process)
+	jq -S '.fixture.uncertainties' "$WORK/whole/result.json" >"$WORK/whole.u"
+	jq -S '.fixture.uncertainties' "$WORK/cut/result.json" >"$WORK/cut.u"
+	jq -e '[.[].quantity] == ([.[].quantity] | sort)' "$WORK/cut.u" >/dev/null ||
+		fail "quantities not in name order: $(jq -c '[.[].quantity]' "$WORK/cut.u")"
 	jq -e '.[] | select(.quantity == "depth_mm") | .budget.items | length == 5' "$WORK/cut.u" \
 		>/dev/null || fail "the recovered result.json lacks the budget: $(cat "$WORK/cut.u")"
 	cmp -s "$WORK/whole.u" "$WORK/cut.u" ||
 		fail "budgets differ: $(diff "$WORK/whole.u" "$WORK/cut.u" | head -6)"
 	for f in whole cut; do
-		pdftotext -layout "$WORK/$f/report.pdf" - | sed -n '/^Uncertainty budget: depth_mm/,/u_c = /p' \
+		# (a page break may fall inside the table: its header and banner
+		# lines are the page's, not the budget's)
+		pdftotext -layout "$WORK/$f/report.pdf" - | sed -n '/^Uncertainty budget: depth_mm/,/u_c = /p' |
+			grep -v -e '^ *$' -e ' page [0-9]* of [0-9]*$' -e 'SIMULATION: sim bench run' \
 			>"$WORK/$f.pdf.txt"
 	done
 	[ "$(wc -l <"$WORK/cut.pdf.txt")" -ge 7 ] || fail "the recovered report.pdf lacks the budget"
-	cmp -s "$WORK/whole.pdf.txt" "$WORK/cut.pdf.txt" || fail "report.pdf budgets differ"
+	cmp -s "$WORK/whole.pdf.txt" "$WORK/cut.pdf.txt" ||
+		fail "report.pdf budgets differ: $(diff "$WORK/whole.pdf.txt" "$WORK/cut.pdf.txt")"
 	"$RIG" verify "$WORK/cut" >"$WORK/verify" 2>&1 || fail "rig verify: $(cat "$WORK/verify")"
 }
