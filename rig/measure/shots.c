@@ -74,6 +74,8 @@ struct measure {
 	uint16_t *rise;              /* displacement codes from shot_first */
 	size_t rise_len;
 	double *rise_y, *fit_y;      /* scratch: extensions */
+	double *hum_y;               /* scratch: fit_hum's samples, less the level */
+	size_t hum_stride, hum_cap;  /* fit_hum takes every hum_stride-th scan, hum_cap at most */
 	uint32_t rel_s;              /* below: retracted */
 	uint32_t top_s;              /* highest sample so far: safety, re-fire; not depth */
 	/* The peak is where the mean over an aligned run of sub scans is
@@ -220,6 +222,10 @@ static int configure(struct measure *m, const struct measure_config *cfg)
 	if (m->hum_len > MAX_HUM)
 		m->hum_len = MAX_HUM;
 	m->level_len = scans(MEASURE_LEVEL_S, rate, MIN_LEVEL);
+	/* fit_hum's window reaches back hum_len scans, or base_len where that is longer. */
+	m->hum_stride = rate > 5000 ? (size_t)(rate / 2500) : 1;
+	m->hum_cap = ((m->hum_len > m->base_len ? m->hum_len : m->base_len) + m->hum_stride - 1) /
+		     m->hum_stride;
 	m->fit_half = (size_t)lround(MEASURE_CREST_S * rate);
 	/* Room for the ring fit's samples after the crest (fit_ring). */
 	if (m->fit_half < 8)
@@ -269,9 +275,10 @@ int measure_new(struct measure **out, const struct measure_config *cfg, shot_fn 
 	m->rise = malloc(m->rise_cap * sizeof(*m->rise));
 	m->rise_y = malloc(m->rise_cap * sizeof(*m->rise_y));
 	m->fit_y = malloc((2 * m->fit_half + 1) * sizeof(*m->fit_y));
+	m->hum_y = malloc(m->hum_cap * sizeof(*m->hum_y));
 	m->mad_buf = malloc(m->chunk * sizeof(*m->mad_buf));
 	if (!m->lut || !m->stage || !m->ring_d || !m->ring_p || !m->win || !m->rise ||
-	    !m->rise_y || !m->fit_y || !m->mad_buf) {
+	    !m->rise_y || !m->fit_y || !m->hum_y || !m->mad_buf) {
 		measure_free(m);
 		return rig_error(RIG_ERR_NOMEM, "measure: out of memory");
 	}
@@ -307,6 +314,7 @@ void measure_free(struct measure *m)
 	free(m->rise);
 	free(m->rise_y);
 	free(m->fit_y);
+	free(m->hum_y);
 	free(m->mad_buf);
 	free(m);
 }
@@ -723,6 +731,75 @@ static void start_shot(struct measure *m, uint64_t k, uint64_t from, uint32_t s)
 	close_run_at(m, k + 1);
 }
 
+/* The least-squares sums of one hum frequency, and cos and sin of w k
+ * with their step. */
+struct hum_sums {
+	double w, scc, sss, scs, sc, ss, sy, syc, sys, bc, bs, bn, cs, sn, cw, sw;
+};
+
+static void hum_start(struct hum_sums *f, double w, uint64_t stride, uint64_t hfrom)
+{
+	memset(f, 0, sizeof(*f));
+	f->w = w;
+	f->cw = cos(w * (double)stride);
+	f->sw = sin(w * (double)stride);
+	f->cs = cos(w * (double)hfrom);
+	f->sn = sin(w * (double)hfrom);
+}
+
+/* One sample y; in the baseline window or not. cos and sin of w k by
+ * rotation: one multiply-add a sample, and accurate to ~1e-13 over the
+ * window. */
+static inline void hum_add(struct hum_sums *f, double y, int in_base)
+{
+	double cs = f->cs, sn = f->sn;
+
+	f->sc += cs;
+	f->ss += sn;
+	f->sy += y;
+	f->scc += cs * cs;
+	f->sss += sn * sn;
+	f->scs += cs * sn;
+	f->syc += y * cs;
+	f->sys += y * sn;
+	if (in_base) {
+		f->bc += cs;
+		f->bs += sn;
+		f->bn++;
+	}
+	f->cs = cs * f->cw - sn * f->sw;
+	f->sn = sn * f->cw + cs * f->sw;
+}
+
+/* Keep the fit at f's frequency if it explains the most so far: *best,
+ * the residual's fall; base, the window's level before. */
+static void hum_keep(struct measure *m, const struct hum_sums *f, double n, double hz, double var,
+		     double base, double *best)
+{
+	double scc = f->scc, sss = f->sss, scs = f->scs, syc = f->syc, sys = f->sys, det, a, b, gain;
+
+	/* Eliminate the constant, then solve the 2x2 for a, b. */
+	scc -= f->sc * f->sc / n;
+	sss -= f->ss * f->ss / n;
+	scs -= f->sc * f->ss / n;
+	syc -= f->sy * f->sc / n;
+	sys -= f->sy * f->ss / n;
+	det = scc * sss - scs * scs;
+	if (!(det > 1e-9 * n * n) || f->bn == 0)
+		return;
+	a = (syc * sss - sys * scs) / det;
+	b = (sys * scc - syc * scs) / det;
+	gain = a * syc + b * sys;  /* the residual sum of squares falls by this */
+	if (gain > HUM_F2 * var && gain > *best) {
+		*best = gain;
+		m->hum_w = f->w;
+		m->hum_a = a;
+		m->hum_b = b;
+		m->shot_base = base - (a * f->bc + b * f->bs) / f->bn;
+		m->hum_hz = hz;
+	}
+}
+
 /*
  * Mains hum before a shot: a + b cos(wk) + c sin(wk) by least squares at
  * 50 and at 60 Hz over [hfrom, to) (up to MEASURE_HUM_S: five cycles tell
@@ -735,12 +812,12 @@ static void start_shot(struct measure *m, uint64_t k, uint64_t from, uint32_t s)
  */
 static void fit_hum(struct measure *m, uint64_t hfrom, uint64_t bfrom, uint64_t to)
 {
-	static const double hz[] = { 50.0, 60.0 };
-	uint64_t stride = m->rate > 5000 ? (uint64_t)(m->rate / 2500) : 1;
-	double n = (double)((to - hfrom + stride - 1) / stride), base = m->shot_base, best = 0;
+	uint64_t stride = m->hum_stride;
+	size_t ny = (size_t)((to - hfrom + stride - 1) / stride), nb;
+	double n = (double)ny, base = m->shot_base, best = 0, *y = m->hum_y;
 	double var = noise_var(m, m->start_s);
-
 	double s1 = 0, s2 = 0;
+	struct hum_sums f50, f60;
 
 	m->hum_w = 0;
 	/* A window under half a cycle cannot tell hum from drift. */
@@ -748,64 +825,25 @@ static void fit_hum(struct measure *m, uint64_t hfrom, uint64_t bfrom, uint64_t 
 		return;
 	/* A window whose spread the noise explains holds no hum to find: the
 	 * fits are skipped (the usual case, at a tenth of their cost). */
-	for (uint64_t k = hfrom; k < to; k += stride) {
-		double y = m->lut[code_at(m, k, m->cfg.displacement)] - base;
-
-		s1 += y;
-		s2 += y * y;
+	for (size_t i = 0; i < ny; i++) {
+		y[i] = m->lut[code_at(m, hfrom + i * stride, m->cfg.displacement)] - base;
+		s1 += y[i];
+		s2 += y[i] * y[i];
 	}
 	if (s2 - s1 * s1 / n <= var * (n - 1 + HUM_F2))
 		return;
-	for (size_t f = 0; f < sizeof(hz) / sizeof(hz[0]); f++) {
-		double w = 2 * M_PI * hz[f] / m->rate;
-		double cw = cos(w * (double)stride), sw = sin(w * (double)stride);
-		double scc = 0, sss = 0, scs = 0, sc = 0, ss = 0, sy = 0, syc = 0, sys = 0;
-		double bc = 0, bs = 0, bn = 0, det, a, b, gain;
-		double cs = cos(w * (double)hfrom), sn = sin(w * (double)hfrom);
-
-		/* cos and sin of w k by rotation: one multiply-add a sample, and
-		 * accurate to ~1e-13 over the window. */
-		for (uint64_t k = hfrom; k < to; k += stride) {
-			double y = m->lut[code_at(m, k, m->cfg.displacement)] - base, c2;
-
-			sc += cs;
-			ss += sn;
-			sy += y;
-			scc += cs * cs;
-			sss += sn * sn;
-			scs += cs * sn;
-			syc += y * cs;
-			sys += y * sn;
-			if (k >= bfrom) {
-				bc += cs;
-				bs += sn;
-				bn++;
-			}
-			c2 = cs * cw - sn * sw;
-			sn = sn * cw + cs * sw;
-			cs = c2;
-		}
-		/* Eliminate the constant, then solve the 2x2 for a, b. */
-		scc -= sc * sc / n;
-		sss -= ss * ss / n;
-		scs -= sc * ss / n;
-		syc -= sy * sc / n;
-		sys -= sy * ss / n;
-		det = scc * sss - scs * scs;
-		if (!(det > 1e-9 * n * n) || bn == 0)
-			continue;
-		a = (syc * sss - sys * scs) / det;
-		b = (sys * scc - syc * scs) / det;
-		gain = a * syc + b * sys;  /* the residual sum of squares falls by this */
-		if (gain > HUM_F2 * var && gain > best) {
-			best = gain;
-			m->hum_w = w;
-			m->hum_a = a;
-			m->hum_b = b;
-			m->shot_base = base - (a * bc + b * bs) / bn;
-			m->hum_hz = hz[f];
-		}
+	/* Samples from nb on are in the baseline window. */
+	nb = bfrom > hfrom ? (size_t)((bfrom - hfrom + stride - 1) / stride) : 0;
+	hum_start(&f50, 2 * M_PI * 50.0 / m->rate, stride, hfrom);
+	hum_start(&f60, 2 * M_PI * 60.0 / m->rate, stride, hfrom);
+	/* Both frequencies in one pass: each one's rotation is a chain of
+	 * dependent multiplies, and two run side by side. */
+	for (size_t i = 0; i < ny; i++) {
+		hum_add(&f50, y[i], i >= nb);
+		hum_add(&f60, y[i], i >= nb);
 	}
+	hum_keep(m, &f50, n, 50.0, var, base, &best);
+	hum_keep(m, &f60, n, 60.0, var, base, &best);
 	if (m->hum_w > 0 && hypot(m->hum_a, m->hum_b) > m->hum_max)
 		m->hum_max = hypot(m->hum_a, m->hum_b);
 }
