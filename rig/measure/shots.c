@@ -925,6 +925,14 @@ static void quiet_sample(struct measure *m, uint64_t k, uint16_t code, uint32_t 
 	run_sample(m, k, s);
 }
 
+/* Is the detector's value at signal code sd at least half? By code when
+ * the chunk has half's code (the table is monotonic), else by value: a
+ * table look-up for a sample of a shot is a cache miss as often as not. */
+static int above_half(const struct measure *m, uint32_t sd)
+{
+	return m->half_s != UINT32_MAX ? sd >= m->half_s : sig_value(m, sd) >= m->half;
+}
+
 /*
  * Sample by sample, for the chunks where something happens; but the runs
  * of samples where nothing can (at rest below the threshold, at depth
@@ -948,7 +956,6 @@ static void slow_span(struct measure *m, const uint16_t *c, size_t from, size_t 
 		uint64_t k = m->scan + i;
 		uint16_t code = c[i * nch + d];
 		uint32_t s = sig(m, code), sd = s;
-		double x;
 
 		if (w > 1) {
 			wsum += s;
@@ -960,12 +967,10 @@ static void slow_span(struct measure *m, const uint16_t *c, size_t from, size_t 
 				start_from_rest(m, k, sd);
 			continue;
 		}
-		x = w > 1 ? sig_value(m, sd) : m->lut[code];
-		if (!m->fallen && sd <= m->top_s && sd >= m->rel_s &&
-		    (m->half_s != UINT32_MAX ? sd >= m->half_s : x >= m->half)) {
+		if (!m->fallen && sd <= m->top_s && sd >= m->rel_s && above_half(m, sd)) {
 			m->below = 0;  /* at depth */
 		} else if (!(m->fallen && m->below && sd < m->rel_s && sd >= m->valley_s &&
-			     k - m->below_since < m->gap_scans && x < m->half)) {
+			     k - m->below_since < m->gap_scans && !above_half(m, sd))) {
 			if (m->rise_len < m->rise_cap)
 				m->rise[m->rise_len++] = code;
 			shot_sample(m, k, s, sd);
