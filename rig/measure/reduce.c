@@ -119,11 +119,19 @@ __attribute__((target("avx2"))) static size_t reduce_avx2(const uint16_t *c, siz
 void power_sums(const uint16_t *c, size_t n, size_t stride, int order, double *sum)
 {
 	if (order == 1) {  /* linear calibrations: an exact integer sum */
-		uint64_t s = 0;
+		uint64_t s = 0, s1 = 0, s2 = 0, s3 = 0;
+		size_t i = 0;
 
-		for (size_t i = 0; i < n; i++)
+		/* in four sums, so loads are not queued behind one add chain */
+		for (; i + 4 <= n; i += 4) {
 			s += c[i * stride];
-		sum[1] += (double)s;
+			s1 += c[(i + 1) * stride];
+			s2 += c[(i + 2) * stride];
+			s3 += c[(i + 3) * stride];
+		}
+		for (; i < n; i++)
+			s += c[i * stride];
+		sum[1] += (double)(s + s1 + s2 + s3);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
