@@ -322,7 +322,7 @@ void measure_free(struct measure *m)
 
 /* Code of channel ch (displacement or plunger) at scan k, from the scans
  * in hand or the ring. */
-static uint16_t code_at(const struct measure *m, uint64_t k, int ch)
+static inline uint16_t code_at(const struct measure *m, uint64_t k, int ch)
 {
 	if (m->span && k >= m->span_first)
 		return m->span[(k - m->span_first) * m->cfg.nchannels + (size_t)ch];
@@ -884,27 +884,32 @@ static void refire(struct measure *m, uint64_t k, uint32_t s)
 	start_shot(m, k, valley + m->pre < k ? k - m->pre : valley, s);
 }
 
+/* Is the detector's value at signal code sd at least half? By code when
+ * the chunk has half's code (the table is monotonic), else by value: a
+ * table look-up for a sample of a shot is a cache miss as often as not. */
+static int above_half(const struct measure *m, uint32_t sd)
+{
+	return m->half_s != UINT32_MAX ? sd >= m->half_s : sig_value(m, sd) >= m->half;
+}
+
 /* s: the sample's signal code; sd: the detector's (the mean of the last
  * w samples: s itself on a quiet sensor). Decisions are taken on sd, the
  * peak search sees every sample. */
 static void shot_sample(struct measure *m, uint64_t k, uint32_t s, uint32_t sd)
 {
-	double x;
-
 	run_sample(m, k, s);
 	s = sd;
-	x = sig_value(m, s);
 	if (s > m->top_s)
 		new_top(m, k, s);
 	if (m->fallen && s < m->valley_s) {
 		m->valley_s = s;
 		m->valley_k = k;
-	} else if (!m->fallen && x < m->half) {
+	} else if (!m->fallen && !above_half(m, s)) {
 		m->fallen = 1;
 		m->valley_s = s;
 		m->valley_k = k;
-	} else if (m->fallen && x >= m->half &&
-		   x - sig_value(m, m->valley_s) > m->thr) {
+	} else if (m->fallen && above_half(m, s) &&
+		   sig_value(m, s) - sig_value(m, m->valley_s) > m->thr) {
 		refire(m, k, s);
 		return;
 	}
@@ -924,14 +929,6 @@ static void quiet_sample(struct measure *m, uint64_t k, uint16_t code, uint32_t 
 	if (m->rise_len < m->rise_cap)
 		m->rise[m->rise_len++] = code;
 	run_sample(m, k, s);
-}
-
-/* Is the detector's value at signal code sd at least half? By code when
- * the chunk has half's code (the table is monotonic), else by value: a
- * table look-up for a sample of a shot is a cache miss as often as not. */
-static int above_half(const struct measure *m, uint32_t sd)
-{
-	return m->half_s != UINT32_MAX ? sd >= m->half_s : sig_value(m, sd) >= m->half;
 }
 
 /*
