@@ -944,6 +944,11 @@ static void slow_span(struct measure *m, const uint16_t *c, size_t from, size_t 
 	size_t w = m->w;
 	uint64_t wsum = 0;
 
+	/* A shot's samples look their values up (a new highest sample, half
+	 * stale): the table's lines for all of them are asked for at once,
+	 * so their misses overlap instead of stalling one after another. */
+	for (size_t i = from; i < to; i++)
+		__builtin_prefetch(m->lut + c[i * nch + d]);
 	/* The detector's running sum over the w - 1 scans before this one. */
 	for (size_t j = 1; j < w; j++) {
 		uint64_t k = m->scan + from;
