@@ -27,6 +27,7 @@
 #define NOISE_EVERY 256        /* then one chunk in this many (a selection costs ~10 vector passes) */
 #define HUM_F2 12.0            /* hum is removed when fitting it cuts the residual by this many noise variances */
 #define MAX_DETECT 64          /* samples the detector averages at most */
+#define PREFETCH_AHEAD 8192     /* bytes: run_span asks for the stream this far ahead */
 #define MAX_HUM 32768
 #define SMALL_DIFF 256         /* noise: differences below this are counted, not selected */          /* hum window, scans at most (the ring holds it) */
 
@@ -1262,8 +1263,17 @@ static int run_span(struct measure *m, const uint16_t *c, size_t n)
 
 	m->span = c;
 	m->span_first = m->scan;
-	for (size_t i = 0; i < n && !rc; i += m->chunk)
+	for (size_t i = 0; i < n && !rc; i += m->chunk) {
+		/* The lines of the chunk PREFETCH_AHEAD bytes on are asked for
+		 * now: between one chunk's vector pass and the next the
+		 * extractor computes, and without this the pass stalled on the
+		 * memory that the hardware prefetcher had not run ahead to. */
+		size_t at = (i * nch) * sizeof(*c) + PREFETCH_AHEAD, end = n * nch * sizeof(*c);
+
+		for (size_t b = 0; b < m->chunk * nch * sizeof(*c) && at + b < end; b += 64)
+			__builtin_prefetch((const char *)c + at + b);
 		rc = process_chunk(m, c + i * nch, n - i < m->chunk ? n - i : m->chunk);
+	}
 	m->span = NULL;
 	for (size_t i = n - keep; i < n; i++) {
 		size_t at = (m->span_first + i) & (m->ring_len - 1);
