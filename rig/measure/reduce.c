@@ -21,6 +21,9 @@ void scan_layout_init(struct scan_layout *l, size_t nchannels, int displacement,
 	/* RIG_SIMD=0 measures with the portable loop only: the same numbers,
 	 * for telling a suspected vector-unit fault from a measurement one. */
 	l->portable = getenv("RIG_SIMD") && !strcmp(getenv("RIG_SIMD"), "0");
+#ifdef HAVE_AVX2_PATH
+	l->vector = !l->portable && nchannels <= GROUP && __builtin_cpu_supports("avx2");
+#endif
 	for (size_t a = 0; a < nchannels && a < GROUP; a++)
 		for (size_t e = 0; e < GROUP; e++)
 			l->lane[a][e] = (GROUP * a + e) % nchannels == (size_t)displacement ? UINT16_MAX
@@ -42,6 +45,16 @@ static void reduce_scalar(const uint16_t *c, size_t n, const struct scan_layout 
 	st->sum[1] += (double)sum;
 }
 
+static void range_scalar(const uint16_t *c, size_t n, const struct scan_layout *l,
+			 struct scan_stats *st)
+{
+	c += l->displacement;
+	for (size_t i = 0; i < n; i++, c += l->nchannels) {
+		st->max = *c > st->max ? *c : st->max;
+		st->min = *c < st->min ? *c : st->min;
+	}
+}
+
 #ifdef HAVE_AVX2_PATH
 #define LOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 
@@ -53,7 +66,7 @@ static void reduce_scalar(const uint16_t *c, size_t n, const struct scan_layout 
  */
 __attribute__((target("avx2"), always_inline)) static inline size_t
 reduce_avx2_n(const uint16_t *c, size_t n, const struct scan_layout *l, struct scan_stats *st,
-	      size_t nch)
+	      size_t nch, int sums)
 {
 	__m256i mx[GROUP], mn[GROUP], sm[GROUP], w[GROUP];
 	const __m256i zero = _mm256_setzero_si256(), ones = _mm256_set1_epi16(-1);
@@ -75,7 +88,9 @@ reduce_avx2_n(const uint16_t *c, size_t n, const struct scan_layout *l, struct s
 
 			mx[a] = _mm256_max_epu16(mx[a], x);
 			mn[a] = _mm256_min_epu16(mn[a], x);
-			sm[a] = _mm256_add_epi32(sm[a], _mm256_madd_epi16(_mm256_xor_si256(x, bias), w[a]));
+			if (sums)
+				sm[a] = _mm256_add_epi32(sm[a],
+							 _mm256_madd_epi16(_mm256_xor_si256(x, bias), w[a]));
 		}
 	}
 	for (size_t a = 0; a < nch; a++) {
@@ -92,6 +107,8 @@ reduce_avx2_n(const uint16_t *c, size_t n, const struct scan_layout *l, struct s
 	vmax = _mm256_xor_si256(vmax, ones);
 	h = _mm_min_epu16(_mm256_castsi256_si128(vmax), _mm256_extracti128_si256(vmax, 1));
 	st->max = (uint16_t)~_mm_extract_epi16(_mm_minpos_epu16(h), 0);
+	if (!sums)
+		return groups * GROUP;
 	_mm256_storeu_si256((__m256i *)(void *)s32, vsum);
 	for (int i = 0; i < 8; i++)
 		sum += s32[i];
@@ -107,11 +124,23 @@ __attribute__((target("avx2"))) static size_t reduce_avx2(const uint16_t *c, siz
 							   struct scan_stats *st)
 {
 	switch (l->nchannels) {
-	case 1: return reduce_avx2_n(c, n, l, st, 1);
-	case 2: return reduce_avx2_n(c, n, l, st, 2);
-	case 3: return reduce_avx2_n(c, n, l, st, 3);
-	case 4: return reduce_avx2_n(c, n, l, st, 4);
-	default: return reduce_avx2_n(c, n, l, st, l->nchannels);
+	case 1: return reduce_avx2_n(c, n, l, st, 1, 1);
+	case 2: return reduce_avx2_n(c, n, l, st, 2, 1);
+	case 3: return reduce_avx2_n(c, n, l, st, 3, 1);
+	case 4: return reduce_avx2_n(c, n, l, st, 4, 1);
+	default: return reduce_avx2_n(c, n, l, st, l->nchannels, 1);
+	}
+}
+
+/* The extremes alone, for the parts of an eventful chunk. */
+__attribute__((target("avx2"))) static size_t range_avx2(const uint16_t *c, size_t n,
+							  const struct scan_layout *l,
+							  struct scan_stats *st)
+{
+	switch (l->nchannels) {
+	case 1: return reduce_avx2_n(c, n, l, st, 1, 0);
+	case 2: return reduce_avx2_n(c, n, l, st, 2, 0);
+	default: return reduce_avx2_n(c, n, l, st, l->nchannels, 0);
 	}
 }
 #endif
@@ -151,10 +180,11 @@ void scan_reduce(const uint16_t *codes, size_t n, const struct scan_layout *l,
 	memset(st, 0, sizeof(*st));
 	st->min = UINT16_MAX;
 #ifdef HAVE_AVX2_PATH
-	if (!l->portable && l->nchannels <= GROUP && n >= GROUP && __builtin_cpu_supports("avx2"))
+	if (l->vector && n >= GROUP)
 		done = reduce_avx2(codes, n, l, st);
 #endif
-	reduce_scalar(codes + done * l->nchannels, n - done, l, st);
+	if (done < n)
+		reduce_scalar(codes + done * l->nchannels, n - done, l, st);
 	/* Higher powers, for polynomial calibrations: rare, plain C. */
 	if (l->order > 1) {
 		double s[FIXTURE_MAX_POLY] = { 0 };
@@ -162,4 +192,20 @@ void scan_reduce(const uint16_t *codes, size_t n, const struct scan_layout *l,
 		power_sums(codes + l->displacement, n, l->nchannels, l->order, s);
 		memcpy(st->sum + 2, s + 2, sizeof(s) - 2 * sizeof(*s));
 	}
+}
+
+void scan_range(const uint16_t *codes, size_t n, const struct scan_layout *l, uint16_t *max,
+		uint16_t *min)
+{
+	struct scan_stats st = { .max = 0, .min = UINT16_MAX };
+	size_t done = 0;
+
+#ifdef HAVE_AVX2_PATH
+	if (l->vector && n >= GROUP)
+		done = range_avx2(codes, n, l, &st);
+#endif
+	if (done < n)
+		range_scalar(codes + done * l->nchannels, n - done, l, &st);
+	*max = st.max;
+	*min = st.min;
 }

@@ -20,6 +20,7 @@ struct scan_layout {
 	int displacement;   /* channel index */
 	int order;          /* highest power sum wanted (>= 1) */
 	int portable;       /* never the vector path (RIG_SIMD=0 in the environment) */
+	int vector;         /* the vector path: not portable, and the processor has it */
 	/* Which 16-bit lanes of the a-th vector of a group hold displacement
 	 * codes (scan_layout_init). */
 	uint16_t lane[SCAN_GROUP][SCAN_GROUP];
@@ -37,5 +38,8 @@ void power_sums(const uint16_t *codes, size_t n, size_t stride, int order, doubl
 
 void scan_reduce(const uint16_t *codes, size_t nscans, const struct scan_layout *l,
 		 struct scan_stats *st);
+/* The extreme displacement codes alone (scan_reduce's max and min). */
+void scan_range(const uint16_t *codes, size_t nscans, const struct scan_layout *l, uint16_t *max,
+		uint16_t *min);
 
 #endif

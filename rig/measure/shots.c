@@ -994,9 +994,10 @@ static void track_drift(struct measure *m, const struct scan_stats *st, size_t n
 		m->win_head = 0;
 	if (m->win_count < m->nwin)
 		m->win_count++;
+	/* the sums calibration_mean uses: up to the calibration's order */
 	for (size_t i = 0; i < m->win_count; i++) {
 		sum.n += m->win[i].n;
-		for (int k = 1; k < FIXTURE_MAX_POLY; k++)
+		for (int k = 1; k <= m->layout.order; k++)
 			sum.sum[k] += m->win[i].sum[k];
 	}
 	m->base = calibration_mean(&m->cfg.displacement_cal, sum.sum, sum.n);
@@ -1046,12 +1047,12 @@ static void eventful_chunk(struct measure *m, const uint16_t *c, size_t n)
 	m->start_s = sig_walk(m, m->base + m->thr, m->start_s);
 	for (size_t i = 0; i < n; i += part) {
 		size_t to = n - i < part ? n : i + part;
-		struct scan_stats st;
+		uint16_t max, min;
 		uint32_t smax, smin;
 
-		scan_reduce(c + i * m->cfg.nchannels, to - i, &m->layout, &st);
-		smax = m->dir > 0 ? st.max : m->cfg.maxdata - st.min;
-		smin = m->dir > 0 ? st.min : m->cfg.maxdata - st.max;
+		scan_range(c + i * m->cfg.nchannels, to - i, &m->layout, &max, &min);
+		smax = m->dir > 0 ? max : m->cfg.maxdata - min;
+		smin = m->dir > 0 ? min : m->cfg.maxdata - max;
 		if (m->state == IDLE && smax < m->start_s)
 			continue;
 		if (m->state == IN_SHOT && smax <= m->top_s && smin >= m->rel_s && !m->fallen &&
