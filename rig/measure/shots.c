@@ -147,16 +147,37 @@ static uint32_t sig_walk(const struct measure *m, double v, uint32_t s)
 	return s;
 }
 
-/* Smallest signal code whose value exceeds v (strict) or reaches it. */
-static uint32_t sig_search(const struct measure *m, double v, int strict)
+/*
+ * Smallest signal code whose value reaches v (maxdata + 1 if none), from
+ * a guess: steps that double away from it bracket the code, halving finds
+ * it. The table is monotonic, so any guess gives the same code; a good
+ * one reads a line or two of the table instead of sixteen across it.
+ */
+static uint32_t sig_search(const struct measure *m, double v, uint32_t guess)
 {
-	uint32_t lo = 0, hi = m->cfg.maxdata + 1;
+	uint32_t top = m->cfg.maxdata + 1, lo, hi, step = 1;
 
+	if (guess > top)
+		guess = top;
+	if (guess == top || sig_value(m, guess) >= v) {
+		hi = guess;  /* reaches v; the code is at or below it */
+		while (hi >= step && sig_value(m, hi - step) >= v) {
+			hi -= step;
+			step *= 2;
+		}
+		lo = hi >= step ? hi - step + 1 : 0;
+	} else {
+		lo = guess + 1;  /* short of v; the code is above it */
+		while (lo + step - 1 < top && sig_value(m, lo + step - 1) < v) {
+			lo += step;
+			step *= 2;
+		}
+		hi = lo + step - 1 < top ? lo + step - 1 : top;
+	}
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		double x = sig_value(m, mid);
 
-		if (strict ? x > v : x >= v)
+		if (sig_value(m, mid) >= v)
 			hi = mid;
 		else
 			lo = mid + 1;
@@ -668,7 +689,7 @@ static void end_shot(struct measure *m, uint64_t last, uint64_t end, unsigned fl
 
 /* The run of samples ending before scan end is over: is its mean the
  * highest yet? */
-static void close_run(struct measure *m, uint64_t end)
+static inline void close_run(struct measure *m, uint64_t end)
 {
 	/* mean > best mean, without dividing */
 	if (!m->best_n || m->sub_sum * m->best_n > m->best_sum * m->sub_n) {
@@ -706,6 +727,17 @@ static void new_top(struct measure *m, uint64_t k, uint32_t s)
 	m->half_s = UINT32_MAX;  /* stale until the chunk ends */
 }
 
+/* The signal code of half: the table's line through the highest sample
+ * and the code below it tells where to look. */
+static uint32_t half_code(const struct measure *m)
+{
+	uint32_t t = m->top_s > 0 ? m->top_s : 1;
+	double step = sig_value(m, t) - sig_value(m, t - 1);
+	double g = (double)t + (m->half - sig_value(m, t)) / step;
+
+	return sig_search(m, m->half, g >= 0 && g <= m->cfg.maxdata ? (uint32_t)g : t);
+}
+
 /* A shot starts at scan k; its rise is kept from scan from. */
 static void start_shot(struct measure *m, uint64_t k, uint64_t from, uint32_t s)
 {
@@ -721,7 +753,7 @@ static void start_shot(struct measure *m, uint64_t k, uint64_t from, uint32_t s)
 	m->rise_len = 0;
 	for (uint64_t j = from; j <= k; j++)
 		m->rise[m->rise_len++] = code_at(m, j, m->cfg.displacement);
-	m->rel_s = sig_search(m, m->shot_base + m->rel, 0);
+	m->rel_s = sig_search(m, m->shot_base + m->rel, m->rel_s);  /* the baseline creeps */
 	new_top(m, k, s);
 	m->fallen = 0;
 	m->best_n = 0;
@@ -1019,10 +1051,12 @@ static int bad_code(const struct measure *m, const uint16_t *c, size_t n)
 static void dwell_span(struct measure *m, const uint16_t *c, size_t from, size_t to)
 {
 	size_t nch = m->cfg.nchannels, d = (size_t)m->cfg.displacement, sub = m->sub, i = from;
+	size_t keep = m->rise_cap - m->rise_len < to - from ? m->rise_cap - m->rise_len : to - from;
 
 	m->below = 0;
-	for (; i < to && m->rise_len < m->rise_cap; i++)
-		m->rise[m->rise_len++] = c[i * nch + d];
+	for (size_t j = 0; j < keep; j++)
+		m->rise[m->rise_len + j] = c[(from + j) * nch + d];
+	m->rise_len += keep;
 	for (i = from; i < to && (m->sub_n || ((m->scan + i) & (sub - 1)) || to - i < sub); i++)
 		run_sample(m, m->scan + i, sig(m, c[i * nch + d]));
 	for (; i + sub <= to; i += sub) {
@@ -1062,7 +1096,7 @@ static void eventful_chunk(struct measure *m, const uint16_t *c, size_t n)
 		}
 		slow_span(m, c, i, to);
 		if (m->state == IN_SHOT && m->half_s == UINT32_MAX)
-			m->half_s = sig_search(m, m->half, 0);
+			m->half_s = half_code(m);
 	}
 }
 
@@ -1250,7 +1284,7 @@ static int process_chunk(struct measure *m, const uint16_t *c, size_t n)
 	if (m->state == IN_SHOT) {
 		refit(m, m->scan - 1, 0);
 		if (m->half_s == UINT32_MAX)
-			m->half_s = sig_search(m, m->half, 0);
+			m->half_s = half_code(m);
 	}
 	return 0;
 }
