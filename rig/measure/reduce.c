@@ -132,6 +132,27 @@ __attribute__((target("avx2"))) static size_t reduce_avx2(const uint16_t *c, siz
 	}
 }
 
+/* Two channels' codes apart: the even and the odd 16-bit lanes, packed
+ * back into order (packus packs within 128-bit halves). */
+__attribute__((target("avx2"))) static size_t split2_avx2(const uint16_t *c, size_t n, int a,
+							   uint16_t *out_a, uint16_t *out_b)
+{
+	const __m256i low = _mm256_set1_epi32(0xffff);
+	size_t i = 0;
+
+	for (; i + GROUP <= n; i += GROUP) {
+		__m256i x = LOAD(c + 2 * i), y = LOAD(c + 2 * i + GROUP);
+		__m256i ev = _mm256_packus_epi32(_mm256_and_si256(x, low), _mm256_and_si256(y, low));
+		__m256i od = _mm256_packus_epi32(_mm256_srli_epi32(x, 16), _mm256_srli_epi32(y, 16));
+
+		ev = _mm256_permute4x64_epi64(ev, 0xd8);
+		od = _mm256_permute4x64_epi64(od, 0xd8);
+		_mm256_storeu_si256((__m256i *)(void *)(out_a + i), a ? od : ev);
+		_mm256_storeu_si256((__m256i *)(void *)(out_b + i), a ? ev : od);
+	}
+	return i;
+}
+
 /* The extremes alone, for the parts of an eventful chunk. */
 __attribute__((target("avx2"))) static size_t range_avx2(const uint16_t *c, size_t n,
 							  const struct scan_layout *l,
@@ -208,4 +229,19 @@ void scan_range(const uint16_t *codes, size_t n, const struct scan_layout *l, ui
 		range_scalar(codes + done * l->nchannels, n - done, l, &st);
 	*max = st.max;
 	*min = st.min;
+}
+
+void scan_split(const uint16_t *codes, size_t n, const struct scan_layout *l, int a, int b,
+		uint16_t *out_a, uint16_t *out_b)
+{
+	size_t done = 0, nch = l->nchannels;
+
+#ifdef HAVE_AVX2_PATH
+	if (l->vector && nch == 2 && a != b)
+		done = split2_avx2(codes, n, a, out_a, out_b);
+#endif
+	for (size_t i = done; i < n; i++) {
+		out_a[i] = codes[i * nch + (size_t)a];
+		out_b[i] = codes[i * nch + (size_t)b];
+	}
 }

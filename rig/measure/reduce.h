@@ -38,6 +38,9 @@ void power_sums(const uint16_t *codes, size_t n, size_t stride, int order, doubl
 
 void scan_reduce(const uint16_t *codes, size_t nscans, const struct scan_layout *l,
 		 struct scan_stats *st);
+/* Channels a and b of n scans, each into an array of its own. */
+void scan_split(const uint16_t *codes, size_t nscans, const struct scan_layout *l, int a, int b,
+		uint16_t *out_a, uint16_t *out_b);
 /* The extreme displacement codes alone (scan_reduce's max and min). */
 void scan_range(const uint16_t *codes, size_t nscans, const struct scan_layout *l, uint16_t *max,
 		uint16_t *min);

@@ -1310,11 +1310,13 @@ static int run_span(struct measure *m, const uint16_t *c, size_t n)
 		rc = process_chunk(m, c + i * nch, n - i < m->chunk ? n - i : m->chunk);
 	}
 	m->span = NULL;
-	for (size_t i = n - keep; i < n; i++) {
+	/* The last scans into the ring: up to its end, then from its start. */
+	for (size_t i = n - keep; i < n;) {
 		size_t at = (m->span_first + i) & (m->ring_len - 1);
+		size_t run = m->ring_len - at < n - i ? m->ring_len - at : n - i;
 
-		m->ring_d[at] = c[i * nch + d];
-		m->ring_p[at] = c[i * nch + p];
+		scan_split(c + i * nch, run, &m->layout, (int)d, (int)p, m->ring_d + at, m->ring_p + at);
+		i += run;
 	}
 	return rc;
 }
