@@ -148,7 +148,8 @@ __attribute__((target("avx2"))) static size_t split2_avx2(const uint16_t *c, siz
 		ev = _mm256_permute4x64_epi64(ev, 0xd8);
 		od = _mm256_permute4x64_epi64(od, 0xd8);
 		_mm256_storeu_si256((__m256i *)(void *)(out_a + i), a ? od : ev);
-		_mm256_storeu_si256((__m256i *)(void *)(out_b + i), a ? ev : od);
+		if (out_b)
+			_mm256_storeu_si256((__m256i *)(void *)(out_b + i), a ? ev : od);
 	}
 	return i;
 }
@@ -169,19 +170,7 @@ __attribute__((target("avx2"))) static size_t range_avx2(const uint16_t *c, size
 void power_sums(const uint16_t *c, size_t n, size_t stride, int order, double *sum)
 {
 	if (order == 1) {  /* linear calibrations: an exact integer sum */
-		uint64_t s = 0, s1 = 0, s2 = 0, s3 = 0;
-		size_t i = 0;
-
-		/* in four sums, so loads are not queued behind one add chain */
-		for (; i + 4 <= n; i += 4) {
-			s += c[i * stride];
-			s1 += c[(i + 1) * stride];
-			s2 += c[(i + 2) * stride];
-			s3 += c[(i + 3) * stride];
-		}
-		for (; i < n; i++)
-			s += c[i * stride];
-		sum[1] += (double)(s + s1 + s2 + s3);
+		sum[1] += (double)code_sum(c, n, stride);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -237,11 +226,12 @@ void scan_split(const uint16_t *codes, size_t n, const struct scan_layout *l, in
 	size_t done = 0, nch = l->nchannels;
 
 #ifdef HAVE_AVX2_PATH
-	if (l->vector && nch == 2 && a != b)
+	if (l->vector && nch == 2 && (a != b || !out_b))
 		done = split2_avx2(codes, n, a, out_a, out_b);
 #endif
 	for (size_t i = done; i < n; i++) {
 		out_a[i] = codes[i * nch + (size_t)a];
-		out_b[i] = codes[i * nch + (size_t)b];
+		if (out_b)
+			out_b[i] = codes[i * nch + (size_t)b];
 	}
 }

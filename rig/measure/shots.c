@@ -1054,16 +1054,13 @@ static void dwell_span(struct measure *m, const uint16_t *c, size_t from, size_t
 	size_t keep = m->rise_cap - m->rise_len < to - from ? m->rise_cap - m->rise_len : to - from;
 
 	m->below = 0;
-	for (size_t j = 0; j < keep; j++)
-		m->rise[m->rise_len + j] = c[(from + j) * nch + d];
+	scan_split(c + from * nch, keep, &m->layout, (int)d, (int)d, m->rise + m->rise_len, NULL);
 	m->rise_len += keep;
 	for (i = from; i < to && (m->sub_n || ((m->scan + i) & (sub - 1)) || to - i < sub); i++)
 		run_sample(m, m->scan + i, sig(m, c[i * nch + d]));
 	for (; i + sub <= to; i += sub) {
-		uint64_t sum = 0;
+		uint64_t sum = code_sum(c + i * nch + d, sub, nch);
 
-		for (size_t j = i; j < i + sub; j++)
-			sum += c[j * nch + d];
 		m->sub_sum = m->dir > 0 ? sum : sub * m->cfg.maxdata - sum;
 		m->sub_n = sub;
 		close_run(m, m->scan + i + sub);

@@ -478,7 +478,8 @@ START_TEST(non_monotonic_calibration_refused)
 END_TEST
 
 /* The reducer's helpers, vector and portable, against the codes read one
- * by one: channels split out of the scans (the ring's copy), the extreme
+ * by one: channels split out of the scans (the ring's and the rise's
+ * copies), the extreme
  * displacement codes, and a linear channel's sum, at every length up to
  * two vector groups and past, with either channel first. */
 START_TEST(scan_helpers)
@@ -518,6 +519,9 @@ START_TEST(scan_helpers)
 						sum += x;
 					}
 					ck_assert_uint_eq(n < N ? a[n] : 0xffff, 0xffff);  /* nothing past n */
+					memset(b, 0xff, sizeof(b));
+					scan_split(codes, n, &l, d, d, b, NULL);  /* one channel */
+					ck_assert_int_eq(memcmp(a, b, sizeof(a)), 0);
 					if (n == 0)
 						continue;
 					scan_range(codes, n, &l, &max, &min);
