@@ -479,9 +479,8 @@ END_TEST
 
 /* The reducer's helpers, vector and portable, against the codes read one
  * by one: channels split out of the scans (the ring's and the rise's
- * copies), the extreme
- * displacement codes, and a linear channel's sum, at every length up to
- * two vector groups and past, with either channel first. */
+ * copies), the extreme displacement codes, and a linear channel's sum, at
+ * every length up to two vector groups and past, with either channel first. */
 START_TEST(scan_helpers)
 {
 	enum { N = 75, NCH = 3 };
