@@ -73,9 +73,9 @@ reduce_avx2_n(const uint16_t *c, size_t n, const struct scan_layout *l, struct s
 	const __m256i bias = _mm256_set1_epi16(INT16_MIN), one = _mm256_set1_epi16(1);
 	__m256i vmax = zero, vmin = ones, vsum = zero;
 	__m128i h;
+	__m256i s64;
 	size_t groups = n / GROUP;
-	int32_t s32[8];
-	int64_t sum = 0;
+	int64_t sum;
 
 	for (size_t a = 0; a < nch; a++) {
 		mx[a] = sm[a] = zero;
@@ -109,9 +109,11 @@ reduce_avx2_n(const uint16_t *c, size_t n, const struct scan_layout *l, struct s
 	st->max = (uint16_t)~_mm_extract_epi16(_mm_minpos_epu16(h), 0);
 	if (!sums)
 		return groups * GROUP;
-	_mm256_storeu_si256((__m256i *)(void *)s32, vsum);
-	for (int i = 0; i < 8; i++)
-		sum += s32[i];
+	/* the eight 32-bit sums widened to 64 bits and added in registers */
+	s64 = _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(vsum)),
+			       _mm256_cvtepi32_epi64(_mm256_extracti128_si256(vsum, 1)));
+	h = _mm_add_epi64(_mm256_castsi256_si128(s64), _mm256_extracti128_si256(s64, 1));
+	sum = _mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1);
 	/* each group holds GROUP displacement codes, each offset by -32768 */
 	st->sum[1] += (double)(sum + (int64_t)(groups * GROUP) * 32768);
 	return groups * GROUP;

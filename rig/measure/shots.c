@@ -1026,12 +1026,16 @@ static void track_drift(struct measure *m, const struct scan_stats *st, size_t n
 		m->win_head = 0;
 	if (m->win_count < m->nwin)
 		m->win_count++;
-	/* the sums calibration_mean uses: up to the calibration's order */
-	for (size_t i = 0; i < m->win_count; i++) {
-		sum.n += m->win[i].n;
-		for (int k = 1; k <= m->layout.order; k++)
-			sum.sum[k] += m->win[i].sum[k];
-	}
+	/* the sums calibration_mean uses: up to the calibration's order (one
+	 * chunk's are its own: 0 + x is x, and sums of codes are not -0) */
+	if (m->win_count == 1)
+		sum = *e;
+	else
+		for (size_t i = 0; i < m->win_count; i++) {
+			sum.n += m->win[i].n;
+			for (int k = 1; k <= m->layout.order; k++)
+				sum.sum[k] += m->win[i].sum[k];
+		}
 	m->base = calibration_mean(&m->cfg.displacement_cal, sum.sum, sum.n);
 }
 
