@@ -765,20 +765,30 @@ static void start_shot(struct measure *m, uint64_t k, uint64_t from, uint32_t s)
 	close_run_at(m, k + 1);
 }
 
-/* The least-squares sums of one hum frequency, and cos and sin of w k
- * with their step. */
+/* Two doubles, one a hum frequency: each lane's arithmetic is the same
+ * IEEE operations as in a double, two at a time. */
+typedef double hum_pair __attribute__((vector_size(16)));
+
+/* The least-squares sums at 50 Hz (lane 0) and 60 Hz (lane 1), and cos
+ * and sin of w k with their step; the sums of y and of the samples in the
+ * baseline window are the same for both. */
 struct hum_sums {
-	double w, scc, sss, scs, sc, ss, sy, syc, sys, bc, bs, bn, cs, sn, cw, sw;
+	hum_pair w, scc, sss, scs, sc, ss, syc, sys, bc, bs, cs, sn, cw, sw;
+	double sy, bn;
 };
 
-static void hum_start(struct hum_sums *f, double w, uint64_t stride, uint64_t hfrom)
+static void hum_start(struct hum_sums *f, double rate, uint64_t stride, uint64_t hfrom)
 {
 	memset(f, 0, sizeof(*f));
-	f->w = w;
-	f->cw = cos(w * (double)stride);
-	f->sw = sin(w * (double)stride);
-	f->cs = cos(w * (double)hfrom);
-	f->sn = sin(w * (double)hfrom);
+	for (int h = 0; h < 2; h++) {
+		double w = 2 * M_PI * (h ? 60.0 : 50.0) / rate;
+
+		f->w[h] = w;
+		f->cw[h] = cos(w * (double)stride);
+		f->sw[h] = sin(w * (double)stride);
+		f->cs[h] = cos(w * (double)hfrom);
+		f->sn[h] = sin(w * (double)hfrom);
+	}
 }
 
 /* One sample y; in the baseline window or not. cos and sin of w k by
@@ -786,7 +796,7 @@ static void hum_start(struct hum_sums *f, double w, uint64_t stride, uint64_t hf
  * window. */
 static inline void hum_add(struct hum_sums *f, double y, int in_base)
 {
-	double cs = f->cs, sn = f->sn;
+	hum_pair cs = f->cs, sn = f->sn, yy = { y, y };
 
 	f->sc += cs;
 	f->ss += sn;
@@ -794,8 +804,8 @@ static inline void hum_add(struct hum_sums *f, double y, int in_base)
 	f->scc += cs * cs;
 	f->sss += sn * sn;
 	f->scs += cs * sn;
-	f->syc += y * cs;
-	f->sys += y * sn;
+	f->syc += yy * cs;
+	f->sys += yy * sn;
 	if (in_base) {
 		f->bc += cs;
 		f->bs += sn;
@@ -805,19 +815,20 @@ static inline void hum_add(struct hum_sums *f, double y, int in_base)
 	f->sn = sn * f->cw + cs * f->sw;
 }
 
-/* Keep the fit at f's frequency if it explains the most so far: *best,
- * the residual's fall; base, the window's level before. */
-static void hum_keep(struct measure *m, const struct hum_sums *f, double n, double hz, double var,
+/* Keep the fit at lane h's frequency if it explains the most so far:
+ * *best, the residual's fall; base, the window's level before. */
+static void hum_keep(struct measure *m, const struct hum_sums *f, int h, double n, double var,
 		     double base, double *best)
 {
-	double scc = f->scc, sss = f->sss, scs = f->scs, syc = f->syc, sys = f->sys, det, a, b, gain;
+	double sc = f->sc[h], ss = f->ss[h], sy = f->sy, det, a, b, gain;
+	double scc = f->scc[h], sss = f->sss[h], scs = f->scs[h], syc = f->syc[h], sys = f->sys[h];
 
 	/* Eliminate the constant, then solve the 2x2 for a, b. */
-	scc -= f->sc * f->sc / n;
-	sss -= f->ss * f->ss / n;
-	scs -= f->sc * f->ss / n;
-	syc -= f->sy * f->sc / n;
-	sys -= f->sy * f->ss / n;
+	scc -= sc * sc / n;
+	sss -= ss * ss / n;
+	scs -= sc * ss / n;
+	syc -= sy * sc / n;
+	sys -= sy * ss / n;
 	det = scc * sss - scs * scs;
 	if (!(det > 1e-9 * n * n) || f->bn == 0)
 		return;
@@ -826,11 +837,11 @@ static void hum_keep(struct measure *m, const struct hum_sums *f, double n, doub
 	gain = a * syc + b * sys;  /* the residual sum of squares falls by this */
 	if (gain > HUM_F2 * var && gain > *best) {
 		*best = gain;
-		m->hum_w = f->w;
+		m->hum_w = f->w[h];
 		m->hum_a = a;
 		m->hum_b = b;
-		m->shot_base = base - (a * f->bc + b * f->bs) / f->bn;
-		m->hum_hz = hz;
+		m->shot_base = base - (a * f->bc[h] + b * f->bs[h]) / f->bn;
+		m->hum_hz = h ? 60.0 : 50.0;
 	}
 }
 
@@ -851,7 +862,7 @@ static void fit_hum(struct measure *m, uint64_t hfrom, uint64_t bfrom, uint64_t 
 	double n = (double)ny, base = m->shot_base, best = 0, *y = m->hum_y;
 	double var = noise_var(m, m->start_s);
 	double s1 = 0, s2 = 0;
-	struct hum_sums f50, f60;
+	struct hum_sums f;
 
 	m->hum_w = 0;
 	/* A window under half a cycle cannot tell hum from drift. */
@@ -868,16 +879,13 @@ static void fit_hum(struct measure *m, uint64_t hfrom, uint64_t bfrom, uint64_t 
 		return;
 	/* Samples from nb on are in the baseline window. */
 	nb = bfrom > hfrom ? (size_t)((bfrom - hfrom + stride - 1) / stride) : 0;
-	hum_start(&f50, 2 * M_PI * 50.0 / m->rate, stride, hfrom);
-	hum_start(&f60, 2 * M_PI * 60.0 / m->rate, stride, hfrom);
-	/* Both frequencies in one pass: each one's rotation is a chain of
-	 * dependent multiplies, and two run side by side. */
-	for (size_t i = 0; i < ny; i++) {
-		hum_add(&f50, y[i], i >= nb);
-		hum_add(&f60, y[i], i >= nb);
-	}
-	hum_keep(m, &f50, n, 50.0, var, base, &best);
-	hum_keep(m, &f60, n, 60.0, var, base, &best);
+	/* Both frequencies in one pass, side by side in vector lanes: each
+	 * one's rotation is a chain of dependent multiplies. */
+	hum_start(&f, m->rate, stride, hfrom);
+	for (size_t i = 0; i < ny; i++)
+		hum_add(&f, y[i], i >= nb);
+	hum_keep(m, &f, 0, n, var, base, &best);
+	hum_keep(m, &f, 1, n, var, base, &best);
 	if (m->hum_w > 0 && hypot(m->hum_a, m->hum_b) > m->hum_max)
 		m->hum_max = hypot(m->hum_a, m->hum_b);
 }
