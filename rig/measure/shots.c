@@ -1028,24 +1028,29 @@ static void slow_span(struct measure *m, const uint16_t *c, size_t from, size_t 
 static void track_drift(struct measure *m, const struct scan_stats *st, size_t n)
 {
 	struct window_entry *e = &m->win[m->win_head], sum = { 0 };
+	const struct calibration *cal = &m->cfg.displacement_cal;
 
+	/* Only the sums calibration_mean uses (up to the calibration's
+	 * order), one by one: a wide copy of sums just stored one by one
+	 * cannot take them from the store queue and waits. */
 	e->n = (double)n;
-	memcpy(e->sum, st->sum, sizeof(e->sum));
+	for (int k = 1; k <= m->layout.order; k++)
+		e->sum[k] = st->sum[k];
 	if (++m->win_head == m->nwin)
 		m->win_head = 0;
 	if (m->win_count < m->nwin)
 		m->win_count++;
-	/* the sums calibration_mean uses: up to the calibration's order (one
-	 * chunk's are its own: 0 + x is x, and sums of codes are not -0) */
-	if (m->win_count == 1)
-		sum = *e;
-	else
-		for (size_t i = 0; i < m->win_count; i++) {
-			sum.n += m->win[i].n;
-			for (int k = 1; k <= m->layout.order; k++)
-				sum.sum[k] += m->win[i].sum[k];
-		}
-	m->base = calibration_mean(&m->cfg.displacement_cal, sum.sum, sum.n);
+	/* One chunk's sums are the window's (0 + x is x: sums of codes are not -0). */
+	if (m->win_count == 1) {
+		m->base = calibration_mean(cal, e->sum, e->n);
+		return;
+	}
+	for (size_t i = 0; i < m->win_count; i++) {
+		sum.n += m->win[i].n;
+		for (int k = 1; k <= m->layout.order; k++)
+			sum.sum[k] += m->win[i].sum[k];
+	}
+	m->base = calibration_mean(cal, sum.sum, sum.n);
 }
 
 static int bad_code(const struct measure *m, const uint16_t *c, size_t n)
