@@ -120,17 +120,18 @@ reduce_avx2_n(const uint16_t *c, size_t n, const struct scan_layout *l, struct s
 }
 
 /* The channel count as a constant lets the compiler keep the
- * accumulators in registers for the common layouts. */
+ * accumulators in registers for the common layouts; sums 0: the extremes
+ * alone (scan_range), a constant where layouts are common. */
 __attribute__((target("avx2"))) static size_t reduce_avx2(const uint16_t *c, size_t n,
 							   const struct scan_layout *l,
-							   struct scan_stats *st)
+							   struct scan_stats *st, int sums)
 {
 	switch (l->nchannels) {
-	case 1: return reduce_avx2_n(c, n, l, st, 1, 1);
-	case 2: return reduce_avx2_n(c, n, l, st, 2, 1);
-	case 3: return reduce_avx2_n(c, n, l, st, 3, 1);
-	case 4: return reduce_avx2_n(c, n, l, st, 4, 1);
-	default: return reduce_avx2_n(c, n, l, st, l->nchannels, 1);
+	case 1: return sums ? reduce_avx2_n(c, n, l, st, 1, 1) : reduce_avx2_n(c, n, l, st, 1, 0);
+	case 2: return sums ? reduce_avx2_n(c, n, l, st, 2, 1) : reduce_avx2_n(c, n, l, st, 2, 0);
+	case 3: return reduce_avx2_n(c, n, l, st, 3, sums);
+	case 4: return reduce_avx2_n(c, n, l, st, 4, sums);
+	default: return reduce_avx2_n(c, n, l, st, l->nchannels, sums);
 	}
 }
 
@@ -154,18 +155,6 @@ __attribute__((target("avx2"))) static size_t split2_avx2(const uint16_t *c, siz
 			_mm256_storeu_si256((__m256i *)(void *)(out_b + i), a ? ev : od);
 	}
 	return i;
-}
-
-/* The extremes alone, for the parts of an eventful chunk. */
-__attribute__((target("avx2"))) static size_t range_avx2(const uint16_t *c, size_t n,
-							  const struct scan_layout *l,
-							  struct scan_stats *st)
-{
-	switch (l->nchannels) {
-	case 1: return reduce_avx2_n(c, n, l, st, 1, 0);
-	case 2: return reduce_avx2_n(c, n, l, st, 2, 0);
-	default: return reduce_avx2_n(c, n, l, st, l->nchannels, 0);
-	}
 }
 #endif
 
@@ -193,7 +182,7 @@ void scan_reduce(const uint16_t *codes, size_t n, const struct scan_layout *l,
 	st->min = UINT16_MAX;
 #ifdef HAVE_AVX2_PATH
 	if (l->vector && n >= GROUP)
-		done = reduce_avx2(codes, n, l, st);
+		done = reduce_avx2(codes, n, l, st, 1);
 #endif
 	if (done < n)
 		reduce_scalar(codes + done * l->nchannels, n - done, l, st);
@@ -214,7 +203,7 @@ void scan_range(const uint16_t *codes, size_t n, const struct scan_layout *l, ui
 
 #ifdef HAVE_AVX2_PATH
 	if (l->vector && n >= GROUP)
-		done = range_avx2(codes, n, l, &st);
+		done = reduce_avx2(codes, n, l, &st, 0);
 #endif
 	if (done < n)
 		range_scalar(codes + done * l->nchannels, n - done, l, &st);
