@@ -44,6 +44,7 @@ struct measure {
 	shot_fn fn;
 	void *ctx;
 	struct scan_layout layout;
+	struct scan_layout plunger_layout; /* the plunger's lanes, for its levels' sums */
 	double *lut;                 /* displacement code -> mm */
 	int dir;                     /* +1: extension raises the code, -1: lowers it */
 	double rate;
@@ -236,6 +237,8 @@ static int configure(struct measure *m, const struct measure_config *cfg)
 		m->cfg.min_gap_ms = MEASURE_MIN_GAP_MS;
 	scan_layout_init(&m->layout, cfg->nchannels, cfg->displacement,
 			 cfg->displacement_cal.order > 1 ? cfg->displacement_cal.order : 1);
+	scan_layout_init(&m->plunger_layout, cfg->nchannels,
+			 cfg->plunger >= 0 ? cfg->plunger : cfg->displacement, 1);
 	m->chunk = pow2_at_least(CHUNK_S * rate);
 	m->chunk = m->chunk < MIN_CHUNK ? MIN_CHUNK : m->chunk > MAX_CHUNK ? MAX_CHUNK : m->chunk;
 	m->nwin = scans(TRACK_S * rate / (double)m->chunk, 1, 1);
@@ -392,9 +395,17 @@ static double mean_over(const struct measure *m, int ch, const struct calibratio
 		power_sums(ring + at, n, 1, cal->order, sum);
 		k += n;
 	}
-	if (k < to)
+	if (k < to && cal->order <= 1) {
+		/* a linear channel's sum is an exact integer, the vector pass's too */
+		struct scan_stats st;
+
+		scan_reduce(m->span + (k - m->span_first) * m->cfg.nchannels, (size_t)(to - k),
+			    ch == m->cfg.displacement ? &m->layout : &m->plunger_layout, &st);
+		sum[1] += st.sum[1];
+	} else if (k < to) {
 		power_sums(m->span + (k - m->span_first) * m->cfg.nchannels + (size_t)ch,
 			   (size_t)(to - k), m->cfg.nchannels, cal->order, sum);
+	}
 	return calibration_mean(cal, sum, (double)(to - from));
 }
 
