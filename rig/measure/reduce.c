@@ -21,6 +21,9 @@ void scan_layout_init(struct scan_layout *l, size_t nchannels, int displacement,
 	/* RIG_SIMD=0 measures with the portable loop only: the same numbers,
 	 * for telling a suspected vector-unit fault from a measurement one. */
 	l->portable = getenv("RIG_SIMD") && !strcmp(getenv("RIG_SIMD"), "0");
+#ifdef HAVE_AVX2_PATH
+	l->vector = !l->portable && nchannels <= GROUP && __builtin_cpu_supports("avx2");
+#endif
 	for (size_t a = 0; a < nchannels && a < GROUP; a++)
 		for (size_t e = 0; e < GROUP; e++)
 			l->lane[a][e] = (GROUP * a + e) % nchannels == (size_t)displacement ? UINT16_MAX
@@ -42,6 +45,16 @@ static void reduce_scalar(const uint16_t *c, size_t n, const struct scan_layout 
 	st->sum[1] += (double)sum;
 }
 
+static void range_scalar(const uint16_t *c, size_t n, const struct scan_layout *l,
+			 struct scan_stats *st)
+{
+	c += l->displacement;
+	for (size_t i = 0; i < n; i++, c += l->nchannels) {
+		st->max = *c > st->max ? *c : st->max;
+		st->min = *c < st->min ? *c : st->min;
+	}
+}
+
 #ifdef HAVE_AVX2_PATH
 #define LOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 
@@ -53,16 +66,16 @@ static void reduce_scalar(const uint16_t *c, size_t n, const struct scan_layout 
  */
 __attribute__((target("avx2"), always_inline)) static inline size_t
 reduce_avx2_n(const uint16_t *c, size_t n, const struct scan_layout *l, struct scan_stats *st,
-	      size_t nch)
+	      size_t nch, int sums)
 {
 	__m256i mx[GROUP], mn[GROUP], sm[GROUP], w[GROUP];
 	const __m256i zero = _mm256_setzero_si256(), ones = _mm256_set1_epi16(-1);
 	const __m256i bias = _mm256_set1_epi16(INT16_MIN), one = _mm256_set1_epi16(1);
 	__m256i vmax = zero, vmin = ones, vsum = zero;
 	__m128i h;
+	__m256i s64;
 	size_t groups = n / GROUP;
-	int32_t s32[8];
-	int64_t sum = 0;
+	int64_t sum;
 
 	for (size_t a = 0; a < nch; a++) {
 		mx[a] = sm[a] = zero;
@@ -75,7 +88,9 @@ reduce_avx2_n(const uint16_t *c, size_t n, const struct scan_layout *l, struct s
 
 			mx[a] = _mm256_max_epu16(mx[a], x);
 			mn[a] = _mm256_min_epu16(mn[a], x);
-			sm[a] = _mm256_add_epi32(sm[a], _mm256_madd_epi16(_mm256_xor_si256(x, bias), w[a]));
+			if (sums)
+				sm[a] = _mm256_add_epi32(sm[a],
+							 _mm256_madd_epi16(_mm256_xor_si256(x, bias), w[a]));
 		}
 	}
 	for (size_t a = 0; a < nch; a++) {
@@ -92,38 +107,61 @@ reduce_avx2_n(const uint16_t *c, size_t n, const struct scan_layout *l, struct s
 	vmax = _mm256_xor_si256(vmax, ones);
 	h = _mm_min_epu16(_mm256_castsi256_si128(vmax), _mm256_extracti128_si256(vmax, 1));
 	st->max = (uint16_t)~_mm_extract_epi16(_mm_minpos_epu16(h), 0);
-	_mm256_storeu_si256((__m256i *)(void *)s32, vsum);
-	for (int i = 0; i < 8; i++)
-		sum += s32[i];
+	if (!sums)
+		return groups * GROUP;
+	/* the eight 32-bit sums widened to 64 bits and added in registers */
+	s64 = _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(vsum)),
+			       _mm256_cvtepi32_epi64(_mm256_extracti128_si256(vsum, 1)));
+	h = _mm_add_epi64(_mm256_castsi256_si128(s64), _mm256_extracti128_si256(s64, 1));
+	sum = _mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1);
 	/* each group holds GROUP displacement codes, each offset by -32768 */
 	st->sum[1] += (double)(sum + (int64_t)(groups * GROUP) * 32768);
 	return groups * GROUP;
 }
 
 /* The channel count as a constant lets the compiler keep the
- * accumulators in registers for the common layouts. */
+ * accumulators in registers for the common layouts; sums 0: the extremes
+ * alone (scan_range), a constant where layouts are common. */
 __attribute__((target("avx2"))) static size_t reduce_avx2(const uint16_t *c, size_t n,
 							   const struct scan_layout *l,
-							   struct scan_stats *st)
+							   struct scan_stats *st, int sums)
 {
 	switch (l->nchannels) {
-	case 1: return reduce_avx2_n(c, n, l, st, 1);
-	case 2: return reduce_avx2_n(c, n, l, st, 2);
-	case 3: return reduce_avx2_n(c, n, l, st, 3);
-	case 4: return reduce_avx2_n(c, n, l, st, 4);
-	default: return reduce_avx2_n(c, n, l, st, l->nchannels);
+	case 1: return sums ? reduce_avx2_n(c, n, l, st, 1, 1) : reduce_avx2_n(c, n, l, st, 1, 0);
+	case 2: return sums ? reduce_avx2_n(c, n, l, st, 2, 1) : reduce_avx2_n(c, n, l, st, 2, 0);
+	case 3: return reduce_avx2_n(c, n, l, st, 3, sums);
+	case 4: return reduce_avx2_n(c, n, l, st, 4, sums);
+	default: return reduce_avx2_n(c, n, l, st, l->nchannels, sums);
 	}
+}
+
+/* Two channels' codes apart: the even and the odd 16-bit lanes, packed
+ * back into order (packus packs within 128-bit halves). */
+__attribute__((target("avx2"))) static size_t split2_avx2(const uint16_t *c, size_t n, int a,
+							   uint16_t *out_a, uint16_t *out_b)
+{
+	const __m256i low = _mm256_set1_epi32(0xffff);
+	size_t i = 0;
+
+	for (; i + GROUP <= n; i += GROUP) {
+		__m256i x = LOAD(c + 2 * i), y = LOAD(c + 2 * i + GROUP);
+		__m256i ev = _mm256_packus_epi32(_mm256_and_si256(x, low), _mm256_and_si256(y, low));
+		__m256i od = _mm256_packus_epi32(_mm256_srli_epi32(x, 16), _mm256_srli_epi32(y, 16));
+
+		ev = _mm256_permute4x64_epi64(ev, 0xd8);
+		od = _mm256_permute4x64_epi64(od, 0xd8);
+		_mm256_storeu_si256((__m256i *)(void *)(out_a + i), a ? od : ev);
+		if (out_b)
+			_mm256_storeu_si256((__m256i *)(void *)(out_b + i), a ? ev : od);
+	}
+	return i;
 }
 #endif
 
 void power_sums(const uint16_t *c, size_t n, size_t stride, int order, double *sum)
 {
 	if (order == 1) {  /* linear calibrations: an exact integer sum */
-		uint64_t s = 0;
-
-		for (size_t i = 0; i < n; i++)
-			s += c[i * stride];
-		sum[1] += (double)s;
+		sum[1] += (double)code_sum(c, n, stride);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -143,15 +181,48 @@ void scan_reduce(const uint16_t *codes, size_t n, const struct scan_layout *l,
 	memset(st, 0, sizeof(*st));
 	st->min = UINT16_MAX;
 #ifdef HAVE_AVX2_PATH
-	if (!l->portable && l->nchannels <= GROUP && n >= GROUP && __builtin_cpu_supports("avx2"))
-		done = reduce_avx2(codes, n, l, st);
+	if (l->vector && n >= GROUP)
+		done = reduce_avx2(codes, n, l, st, 1);
 #endif
-	reduce_scalar(codes + done * l->nchannels, n - done, l, st);
+	if (done < n)
+		reduce_scalar(codes + done * l->nchannels, n - done, l, st);
 	/* Higher powers, for polynomial calibrations: rare, plain C. */
 	if (l->order > 1) {
 		double s[FIXTURE_MAX_POLY] = { 0 };
 
 		power_sums(codes + l->displacement, n, l->nchannels, l->order, s);
 		memcpy(st->sum + 2, s + 2, sizeof(s) - 2 * sizeof(*s));
+	}
+}
+
+void scan_range(const uint16_t *codes, size_t n, const struct scan_layout *l, uint16_t *max,
+		uint16_t *min)
+{
+	struct scan_stats st = { .max = 0, .min = UINT16_MAX };
+	size_t done = 0;
+
+#ifdef HAVE_AVX2_PATH
+	if (l->vector && n >= GROUP)
+		done = reduce_avx2(codes, n, l, &st, 0);
+#endif
+	if (done < n)
+		range_scalar(codes + done * l->nchannels, n - done, l, &st);
+	*max = st.max;
+	*min = st.min;
+}
+
+void scan_split(const uint16_t *codes, size_t n, const struct scan_layout *l, int a, int b,
+		uint16_t *out_a, uint16_t *out_b)
+{
+	size_t done = 0, nch = l->nchannels;
+
+#ifdef HAVE_AVX2_PATH
+	if (l->vector && nch == 2 && (a != b || !out_b))
+		done = split2_avx2(codes, n, a, out_a, out_b);
+#endif
+	for (size_t i = done; i < n; i++) {
+		out_a[i] = codes[i * nch + (size_t)a];
+		if (out_b)
+			out_b[i] = codes[i * nch + (size_t)b];
 	}
 }

@@ -85,6 +85,25 @@ def quad(y):
     return a, b, q, float(((y - (a + b * x + q * x * x)) ** 2).sum())
 
 
+# A ring model's crest is looked for on this grid of hundredths of a
+# sample, from 1.2 before the highest sample to 1.2 after (model_crest).
+GRID = np.arange(-120, 121) / 100
+
+
+def model_crest(vals, y, j, amp, th, var):
+    """The highest of a ring model's values on GRID, refined by a parabola
+    through it and its neighbours; None when it stands higher above the
+    samples around j than a ring of amplitude amp and th radians a sample
+    can (as model_crest)."""
+    i = int(np.argmax(vals))
+    best = vals[i]
+    if 0 < i < len(GRID) - 1 and vals[i - 1] - 2 * best + vals[i + 1] < 0:  # between grid points
+        l, r = vals[i - 1], vals[i + 1]
+        best -= 0.25 * (l - r) * 0.5 * (l - r) / (l - 2 * best + r)
+    top = y[max(j - 1, 0):j + 2].max()
+    return None if best > top + amp * (1 - math.cos(th / 2)) + 3 * math.sqrt(var) else best
+
+
 def ring(y, j, var):
     """Damped sine (Prony) through y[j..j+6): its crest, or None (as fit_ring)."""
     if j + 6 > len(y):
@@ -104,15 +123,9 @@ def ring(y, j, var):
     amp = math.hypot(c[1], c[2])
     if not (amp * amp > 1000 * var and ((seg - m @ c) ** 2).sum() <= 54 * var):
         return None
-    f = np.arange(-120, 121) / 100
+    f = GRID
     vals = c[0] + rho ** f * (c[1] * np.cos(th * f) + c[2] * np.sin(th * f))
-    i = int(np.argmax(vals))
-    best = vals[i]
-    if 0 < i < 240 and vals[i - 1] - 2 * best + vals[i + 1] < 0:  # between grid points
-        l, r = vals[i - 1], vals[i + 1]
-        best -= 0.25 * (l - r) * 0.5 * (l - r) / (l - 2 * best + r)
-    top = y[max(j - 1, 0):j + 2].max()
-    return None if best > top + amp * (1 - math.cos(th / 2)) + 3 * math.sqrt(var) else best
+    return model_crest(vals, y, j, amp, th, var)
 
 
 def ring2(y, j, var):
@@ -145,14 +158,7 @@ def ring2(y, j, var):
     amp = 0.5 * float(fitted.max() - fitted.min())  # the swing over the samples
     if not (amp * amp > 1000 * var and ((seg - m @ c) ** 2).sum() <= 108 * var):
         return None
-    vals = basis(np.arange(-120, 121) / 100) @ c
-    i = int(np.argmax(vals))
-    best = vals[i]
-    if 0 < i < 240 and vals[i - 1] - 2 * best + vals[i + 1] < 0:  # between grid points
-        l, r = vals[i - 1], vals[i + 1]
-        best -= 0.25 * (l - r) * 0.5 * (l - r) / (l - 2 * best + r)
-    top = y[max(j - 1, 0):j + 2].max()
-    return None if best > top + amp * (1 - math.cos(th_max / 2)) + 3 * math.sqrt(var) else best
+    return model_crest(basis(GRID) @ c, y, j, amp, th_max, var)
 
 
 def crest(y, centre, var):

@@ -477,6 +477,81 @@ START_TEST(non_monotonic_calibration_refused)
 }
 END_TEST
 
+/* The reducer's helpers, vector and portable, against the codes read one
+ * by one: channels split out of the scans (the ring's and the rise's
+ * copies), the extreme displacement codes, and a linear channel's sum, at
+ * every length up to two vector groups and past, with either channel first. */
+START_TEST(scan_helpers)
+{
+	enum { N = 75, NCH = 3 };
+	uint16_t codes[N * NCH], a[N], b[N];
+
+	for (size_t i = 0; i < N * NCH; i++)
+		codes[i] = (uint16_t)(i * 40503u % 65536);  /* 0 at i = 0, 65535 nowhere */
+	codes[37 * NCH + 1] = 65535;                       /* channel 1's largest, scan 37 */
+	for (int portable = 0; portable < 2; portable++) {
+		if (portable)
+			setenv("RIG_SIMD", "0", 1);
+		for (size_t nch = 1; nch <= NCH; nch++)
+			for (int d = 0; d < (int)nch; d++) {
+				struct scan_layout l;
+				int other = (d + 1) % (int)nch;
+
+				scan_layout_init(&l, nch, d, 1);
+				ck_assert_int_eq(l.vector && portable, 0);
+				for (size_t n = 0; n <= N; n++) {
+					struct scan_stats st;
+					uint16_t max, min, hi = 0, lo = UINT16_MAX;
+					uint64_t sum = 0;
+					double ps[FIXTURE_MAX_POLY] = { 0 };
+
+					memset(a, 0xff, sizeof(a));
+					memset(b, 0xff, sizeof(b));
+					scan_split(codes, n, &l, d, other, a, b);
+					for (size_t i = 0; i < n; i++) {
+						uint16_t x = codes[i * nch + (size_t)d];
+
+						ck_assert_uint_eq(a[i], x);
+						ck_assert_uint_eq(b[i], codes[i * nch + (size_t)other]);
+						hi = x > hi ? x : hi;
+						lo = x < lo ? x : lo;
+						sum += x;
+					}
+					ck_assert_uint_eq(n < N ? a[n] : 0xffff, 0xffff);  /* nothing past n */
+					memset(b, 0xff, sizeof(b));
+					scan_split(codes, n, &l, d, d, b, NULL);  /* one channel */
+					ck_assert_int_eq(memcmp(a, b, sizeof(a)), 0);
+					if (n == 0)
+						continue;
+					scan_range(codes, n, &l, &max, &min);
+					scan_reduce(codes, n, &l, &st);
+					ck_assert_uint_eq(max, hi);
+					ck_assert_uint_eq(min, lo);
+					ck_assert_uint_eq(st.max, hi);
+					ck_assert_uint_eq(st.min, lo);
+					ck_assert_double_eq(st.sum[1], (double)sum);
+					power_sums(codes + d, n, nch, 1, ps);
+					ck_assert_double_eq(ps[1], (double)sum);
+				}
+			}
+	}
+	unsetenv("RIG_SIMD");
+	/* the figures the loop compares with are real ones: channel 1 of
+	 * three peaks at scan 37, channel 0 starts at 0 */
+	{
+		struct scan_layout l;
+		uint16_t max, min;
+
+		scan_layout_init(&l, NCH, 1, 1);
+		scan_range(codes, N, &l, &max, &min);
+		ck_assert_uint_eq(max, 65535);
+		scan_layout_init(&l, NCH, 0, 1);
+		scan_range(codes, N, &l, &max, &min);
+		ck_assert_uint_eq(min, 0);
+	}
+}
+END_TEST
+
 /* A cubic calibration: the chunk means through power sums must be those
  * of the converted samples, and shots measure as well as with a line. */
 START_TEST(polynomial_calibration)
@@ -692,6 +767,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, code_above_maxdata_is_an_error);
 	tcase_add_test(tc, absurd_rate_refused);
 	tcase_add_test(tc, non_monotonic_calibration_refused);
+	tcase_add_test(tc, scan_helpers);
 	tcase_add_test(tc, polynomial_calibration);
 	tcase_add_test(tc, peak_fit);
 	tcase_add_test(tc, ring_fit);
