@@ -1,6 +1,7 @@
 # A fixture may extend another (docs/file-formats.md, "extends"): the base
 # is named relative to the fixture's own folder, its tables merge under the
-# fixture's field by field, a list replaces the base's whole, and a cycle,
+# fixture's field by field, a list replaces the base's whole (or is amended
+# by name, a table keyed by its entries' names), and a cycle,
 # a missing base or a mistake in the base is refused naming file and line.
 PY=/usr/bin/python3
 
