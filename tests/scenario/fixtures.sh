@@ -8,6 +8,16 @@ PY=/usr/bin/python3
 # base DIR: a copy of the sim bench as DIR/base.lua.
 base() { mkdir -p "$1"; cp fixtures/sim-bench.lua "$1/base.lua"; }
 
+# run_one FIXTURE: a run of one step on FIXTURE, into $WORK/r.
+run_one() {
+	cat >"$WORK/one.lua" <<'LUA'
+rig.step("DEPTH-ACC", { depth_mm = 2, dose_ul = 10, rate_per_min = 120, label = "2 mm" },
+  function(s) assert(rig.uut:burst(3)) end)
+LUA
+	rig_run run "$WORK/one.lua" --fixture "$1" --out "$WORK/r" --quiet --batch
+	[ -f "$WORK/r/journal.jsonl" ] || fail "no run: $(cat "$WORK/err")"
+}
+
 test_extends_merges_under_the_fixture() {
 	base "$WORK/fx"
 	mkdir -p "$WORK/fx/lines"
@@ -19,12 +29,7 @@ return {
   uncertainty = { depth_mm = 0.02, volume_ul = { u = 0.1 } },
 }
 LUA
-	cat >"$WORK/one.lua" <<'LUA'
-rig.step("DEPTH-ACC", { depth_mm = 2, dose_ul = 10, rate_per_min = 120, label = "2 mm" },
-  function(s) assert(rig.uut:burst(3)) end)
-LUA
-	rig_run run "$WORK/one.lua" --fixture "$WORK/fx/lines/slow.lua" --out "$WORK/r" --quiet --batch
-	[ -f "$WORK/r/journal.jsonl" ] || fail "no run"
+	run_one "$WORK/fx/lines/slow.lua"
 	$PY - "$WORK/r/journal.jsonl" "$WORK/fx/lines/slow.lua" "$WORK/fx/base.lua" <<'PYEOF' || fail "the merged fixture is not what the two files say"
 import hashlib, json, sys
 fx = src = None
@@ -66,12 +71,7 @@ return {
   },
 }
 LUA
-	cat >"$WORK/one.lua" <<'LUA'
-rig.step("DEPTH-ACC", { depth_mm = 2, dose_ul = 10, rate_per_min = 120, label = "2 mm" },
-  function(s) assert(rig.uut:burst(3)) end)
-LUA
-	rig_run run "$WORK/one.lua" --fixture "$WORK/fx/amended.lua" --out "$WORK/r" --quiet --batch
-	[ -f "$WORK/r/journal.jsonl" ] || fail "no run: $(cat "$WORK/err")"
+	run_one "$WORK/fx/amended.lua"
 	$PY - "$WORK/r/journal.jsonl" <<'PYEOF' || fail "the amended channels are not what the two files say"
 import json, sys
 fx = None
