@@ -298,6 +298,27 @@ static int prepare_filtered(struct store *s, const char *before, const char *aft
 	return 0;
 }
 
+/*
+ * Step st of a listing: 1 with its next row read into row as cols say; at
+ * the end 0, or the SQL error as `what`, st finalized.
+ */
+static int next_row(struct store *s, sqlite3_stmt *st, const struct store_col *cols, size_t n,
+		    void *row, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		store_column_row(st, 0, cols, n, row);
+		return 1;
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sql_error(s, what);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+#define NEXT_ROW(s, st, cols, row, what) \
+	next_row(s, st, cols, sizeof(cols) / sizeof((cols)[0]), row, what)
+
 #define ROW(kind, field) STORE_##kind(struct store_run_row, field)
 static const struct store_col run_row_cols[] = {
 	ROW(TEXT, id), ROW(TEXT, started), ROW(TEXT, verdict), ROW(TEXT, model), ROW(TEXT, serial),
@@ -308,8 +329,9 @@ static const struct store_col run_row_cols[] = {
 
 int store_list_runs(struct store *s, const struct store_filter *f, store_run_fn fn, void *ctx)
 {
+	struct store_run_row row;
 	sqlite3_stmt *st;
-	int rc, stop = 0;
+	int rc;
 
 	if ((rc = prepare_filtered(s, "SELECT r.id, r.started, r.verdict, r.uut_model, "
 				   "r.uut_serial, r.uut_firmware, r.firmware_branch, r.script_path, "
@@ -317,14 +339,11 @@ int store_list_runs(struct store *s, const struct store_filter *f, store_run_fn 
 				   "FROM run r WHERE ",
 				   " ORDER BY r.started DESC, r.rowid DESC LIMIT ?7", f, &st)) != 0)
 		return rc;
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_run_row row;
-
-		STORE_READ_ROW(st, 0, run_row_cols, &row);
-		stop = fn(ctx, &row);
-	}
-	rc = stop || rc == SQLITE_DONE ? 0 : store_sql_error(s, "listing runs");
-	sqlite3_finalize(st);
+	while ((rc = NEXT_ROW(s, st, run_row_cols, &row, "listing runs")) == 1)
+		if (fn(ctx, &row)) {
+			sqlite3_finalize(st);  /* the caller stopped early */
+			return 0;
+		}
 	return rc;
 }
 
@@ -339,8 +358,9 @@ static const struct store_col trend_row_cols[] = {
 int store_list_measurements(struct store *s, const char *requirement,
 			    const struct store_filter *f, store_trend_fn fn, void *ctx)
 {
+	struct store_trend_row row;
 	sqlite3_stmt *st;
-	int rc, stop = 0;
+	int rc;
 
 	/* The newest `limit` runs, shown oldest first. */
 	if ((rc = prepare_filtered(s, "SELECT r.id, r.started, r.uut_firmware, p.id, m.name, "
@@ -351,13 +371,10 @@ int store_list_measurements(struct store *s, const char *requirement,
 				   "ORDER BY r.started, r.rowid, m.step_no, m.m_no", f, &st)) != 0)
 		return rc;
 	sqlite3_bind_text(st, 8, requirement, -1, SQLITE_STATIC);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_trend_row row;
-
-		STORE_READ_ROW(st, 0, trend_row_cols, &row);
-		stop = fn(ctx, &row);
-	}
-	rc = stop || rc == SQLITE_DONE ? 0 : store_sql_error(s, "listing measurements");
-	sqlite3_finalize(st);
+	while ((rc = NEXT_ROW(s, st, trend_row_cols, &row, "listing measurements")) == 1)
+		if (fn(ctx, &row)) {
+			sqlite3_finalize(st);  /* the caller stopped early */
+			return 0;
+		}
 	return rc;
 }
