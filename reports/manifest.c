@@ -37,8 +37,7 @@ static int add(struct manifest *m, const char *rel)
 		m->cap = cap;
 	}
 	memset(&m->e[m->n], 0, sizeof(m->e[0]));
-	snprintf(m->e[m->n++].path, MANIFEST_PATH_MAX, "%s", rel);
-	return 0;
+	return path_format(m->e[m->n++].path, MANIFEST_PATH_MAX, "%s", rel);
 }
 
 static int walk(const char *dir, const char *rel, struct manifest *m)
@@ -133,11 +132,11 @@ int manifest_write_signed(const char *dir, const struct station_key *k)
 		rc = rig_error(RIG_ERR_NOMEM, "out of memory writing MANIFEST");
 	if (!rc)
 		rc = file_replace_write(path, text, len);
-	file_part_path(pub, tmp, sizeof(tmp));
-	if (!rc && (rc = key_write_public(k, tmp)) == 0)
+	if (!rc && (rc = file_part_path(pub, tmp, sizeof(tmp))) == 0 &&
+	    (rc = key_write_public(k, tmp)) == 0)
 		rc = file_replace_finish(pub);
-	file_part_path(sig, tmp, sizeof(tmp));
-	if (!rc && (rc = key_sign_to_file(k, text, len, tmp, "verify with station.pub")) == 0)
+	if (!rc && (rc = file_part_path(sig, tmp, sizeof(tmp))) == 0 &&
+	    (rc = key_sign_to_file(k, text, len, tmp, "verify with station.pub")) == 0)
 		rc = file_replace_finish(sig);
 	if (!rc)
 		rc = file_sync_dir(dir);

@@ -733,7 +733,12 @@ int report_pdf_supplemented(const struct run_record *r, const struct fixture *fx
 	int pages = layout_report(s, fm, r, fx, sup, 0, NULL);
 
 	cairo_surface_destroy(s);
-	file_part_path(path, part, sizeof(part));
+	if (file_part_path(path, part, sizeof(part)) != 0) {
+		if (check)
+			fclose(check);
+		g_object_unref(fm);
+		return RIG_ERR_INVALID;
+	}
 	s = cairo_pdf_surface_create(part, PAGE_W, PAGE_H);
 	snprintf(title, sizeof(title), "Certification report %s%s %s, run %s",
 		 r->sim ? "(SIMULATION) " : "", r->uut.model, r->uut.serial, r->id);

@@ -9,6 +9,7 @@
 
 #include "rig/base/error.h"
 #include "rig/base/file.h"
+#include "rig/base/paths.h"
 
 #define TRUST_MAX_BYTES (1u << 20)
 
@@ -48,12 +49,10 @@ int trust_user_path(char *out, size_t len)
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 
 	if (xdg && xdg[0])
-		snprintf(out, len, "%s/rig/trust", xdg);
-	else if (home && home[0])
-		snprintf(out, len, "%s/.config/rig/trust", home);
-	else
-		return rig_error(RIG_ERR_INVALID, "no trust store: set XDG_CONFIG_HOME or HOME");
-	return 0;
+		return path_format(out, len, "%s/rig/trust", xdg);
+	if (home && home[0])
+		return path_format(out, len, "%s/.config/rig/trust", home);
+	return rig_error(RIG_ERR_INVALID, "no trust store: set XDG_CONFIG_HOME or HOME");
 }
 
 static int valid_name(const char *name)
@@ -177,17 +176,12 @@ const struct trust_entry *trust_find_keynum(const struct trust *t,
 /* Rewrite the user's store with the entries of t from path (others dropped). */
 static int write_user(const struct trust *t, const char *path)
 {
-	char b64[KEY_PUB_B64_LEN], dir[4096], *slash;
+	char b64[KEY_PUB_B64_LEN];
 	FILE *f;
 	int rc;
 
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) && slash != dir) {
-		*slash = '\0';
-		if ((rc = file_mkdirs(dir, 0700)) != 0)
-			return rc;
-	}
-	if ((rc = file_replace_open(path, &f)) != 0)
+	if ((rc = file_mkdirs_parent(path, 0700)) != 0 ||
+	    (rc = file_replace_open(path, &f)) != 0)
 		return rc;
 	fputs("# rig trust store (rig trust add|list|remove): ROLE KEY-ID PUBLIC-KEY NAME\n", f);
 	for (size_t i = 0; i < t->n; i++) {

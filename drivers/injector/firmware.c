@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include "rig/base/error.h"
+#include "rig/base/paths.h"
 
 /* The largest image the MI-350's flash holds. */
 #define FW_MAX (1024 * 1024)
@@ -81,7 +82,8 @@ int firmware_load(struct firmware *fw, const char *path)
 	int rc;
 
 	memset(fw, 0, sizeof(*fw));
-	snprintf(fw->path, sizeof(fw->path), "%s", path);
+	if (path_format(fw->path, sizeof(fw->path), "%s", path) != 0)
+		return RIG_ERR_INVALID;
 	f = fopen(path, "rb");
 	if (!f)
 		return rig_error_errno(errno == ENOENT ? RIG_ERR_INVALID : RIG_ERR_IO,

@@ -5,6 +5,7 @@
 
 #include "rig/base/datafile.h"
 #include "rig/base/error.h"
+#include "rig/base/paths.h"
 
 /* What tells a sim image from any other Lua file. */
 #define SIM_IMAGE_KIND "rig sim firmware"
@@ -54,7 +55,8 @@ int sim_firmware_load(struct sim_firmware *fw, const char *path)
 	int rc;
 
 	memset(fw, 0, sizeof(*fw));
-	snprintf(fw->path, sizeof(fw->path), "%s", path);
+	if (path_format(fw->path, sizeof(fw->path), "%s", path) != 0)
+		return RIG_ERR_INVALID;
 	snprintf(fw->model, sizeof(fw->model), "MI-350");
 	fw->depth.gain = fw->depth.noise_gain = 1;
 	fw->dose.gain = fw->dose.noise_gain = 1;

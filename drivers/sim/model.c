@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rig/base/error.h"
+#include "rig/base/paths.h"
 #include "rig/base/file.h"
 
 /* Dose push: a fixed part plus a part proportional to the volume, capped so
@@ -29,7 +30,8 @@ int sim_model_init(struct sim_model *m, const struct sim_unit *u, uint64_t seed,
 	m->set.dose_ul = 50;
 	m->set.rate_per_min = 120;
 	if (truth_path) {
-		snprintf(m->truth_path, sizeof(m->truth_path), "%s", truth_path);
+		if (path_format(m->truth_path, sizeof(m->truth_path), "%s", truth_path) != 0)
+			return RIG_ERR_INVALID;
 		if (file_create(truth_path, &m->truth))
 			return RIG_ERR_IO;
 		fputs("step,shot,t_s,depth_mm,volume_ul,interval_ms\n", m->truth);

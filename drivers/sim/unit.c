@@ -6,6 +6,7 @@
 
 #include "rig/base/datafile.h"
 #include "rig/base/error.h"
+#include "rig/base/paths.h"
 
 static const char *const fault_names[] = {
 	[SIM_FAULT_USB_DISCONNECT] = "usb_disconnect",
@@ -173,7 +174,8 @@ int sim_unit_load(struct sim_unit *u, const char *path)
 	struct df_table root;
 	int rc;
 
-	snprintf(u->path, sizeof(u->path), "%s", path);
+	if ((rc = path_format(u->path, sizeof(u->path), "%s", path)) != 0)
+		return rc;
 	rc = datafile_load(&df, path, &root);
 	if (rc == 0)
 		rc = read_unit(&root, u);

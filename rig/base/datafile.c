@@ -270,6 +270,79 @@ static int is_record(lua_State *L, int idx)
 	return lua_type(L, idx) == LUA_TTABLE && lua_rawlen(L, idx) == 0;
 }
 
+/* Push item i of the list at idx and its raw `name` field: 1 when that is a string. */
+static int item_name(lua_State *L, int idx, lua_Integer i)
+{
+	if (lua_rawgeti(L, idx, i) != LUA_TTABLE) {
+		lua_pushnil(L);
+		return 0;
+	}
+	lua_pushliteral(L, "name");
+	return lua_rawget(L, -2) == LUA_TSTRING;
+}
+
+/* A list whose every item is a table with a string `name` (channels, sockets). */
+static int is_named_list(lua_State *L, int idx)
+{
+	lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
+	int named = lua_type(L, idx) == LUA_TTABLE && n > 0;
+
+	idx = lua_absindex(L, idx);
+	for (lua_Integer i = 1; named && i <= n; i++) {
+		named = item_name(L, idx, i);
+		lua_pop(L, 2);
+	}
+	return named;
+}
+
+static void merge_tables(lua_State *to, int t, lua_State *from, int b, const char *const *skip,
+			 int depth);
+
+/*
+ * Push onto `to` the base's named list at b (of `from`) amended by the
+ * table of named fields at e: each item whose name is a field of e is that
+ * field's table with the item merged under it (e's fields over the
+ * item's), the others are the item as it is, in the base's order. A field
+ * of e naming no item, or not a table, is an error: an amendment neither
+ * adds nor removes an item.
+ */
+static void amend_named_list(lua_State *to, int e, lua_State *from, int b, int depth)
+{
+	lua_Integer n = (lua_Integer)lua_rawlen(from, b);
+
+	lua_pushnil(to);
+	while (lua_next(to, e)) {
+		int found = 0;
+
+		if (lua_type(to, -2) != LUA_TSTRING || !is_record(to, -1))
+			luaL_error(to, "amending a list by name takes a table for each name");
+		for (lua_Integer i = 1; !found && i <= n; i++) {
+			item_name(from, b, i);
+			found = !strcmp(lua_tostring(from, -1), lua_tostring(to, -2));
+			lua_pop(from, 2);
+		}
+		if (!found)
+			luaL_error(to, "\"%s\": the base's list has no entry of that name",
+				   lua_tostring(to, -2));
+		lua_pop(to, 1);
+	}
+	lua_createtable(to, (int)n, 0);
+	for (lua_Integer i = 1; i <= n; i++) {
+		item_name(from, b, i);
+		lua_pushstring(to, lua_tostring(from, -1));
+		lua_pop(from, 1);                       /* the item stays */
+		if (lua_rawget(to, e) == LUA_TNIL) {
+			lua_pop(to, 1);
+			copy_value(to, from, -1, depth + 1);
+		} else {
+			merge_tables(to, lua_absindex(to, -1), from, lua_absindex(from, -1), NULL,
+				     depth + 1);
+		}
+		lua_rawseti(to, -2, i);
+		lua_pop(from, 1);
+	}
+}
+
 /* Merge from's table at b under to's table at t (both absolute). */
 static void merge_tables(lua_State *to, int t, lua_State *from, int b, const char *const *skip,
 			 int depth)
@@ -295,6 +368,11 @@ static void merge_tables(lua_State *to, int t, lua_State *from, int b, const cha
 				merge_tables(to, lua_absindex(to, -1), from, lua_absindex(from, -1),
 					     NULL, depth + 1);
 				lua_pop(to, 2);
+			} else if (is_record(to, -1) && is_named_list(from, -1)) {
+				amend_named_list(to, lua_absindex(to, -1), from,
+						 lua_absindex(from, -1), depth + 1);
+				lua_remove(to, -2);  /* key, amended list */
+				lua_rawset(to, t);
 			} else {
 				lua_pop(to, 2);
 			}

@@ -71,8 +71,11 @@ int df_fail(struct df_table *t, const char *key, const char *fmt, ...)
  * table base that t lacks is copied into t; where both hold a table with
  * named fields, the two merge the same way, field by field; a list (an
  * array such as channels or sockets) and any other value in t replace the
- * base's whole. Fields named in skip (NULL-terminated, may be NULL) are
- * not copied from base's top level. 0, or an error naming t's file.
+ * base's whole, except that a table with named fields over a list of
+ * named entries (tables with a string `name`) amends those entries by
+ * name (each merges under its field, the others stay; a name the list
+ * lacks is an error). Fields named in skip (NULL-terminated, may be NULL)
+ * are not copied from base's top level. 0, or an error naming t's file.
  */
 int df_merge_base(struct df_table *t, struct df_table *base, const char *const skip[]);
 

@@ -102,11 +102,9 @@ int file_sha256_hex(const char *path, char hex[65])
 int file_mkdirs(const char *path, unsigned mode)
 {
 	char buf[4096];
-	size_t len = strlen(path);
 
-	if (len >= sizeof(buf))
-		return rig_error(RIG_ERR_INVALID, "%s: path too long", path);
-	memcpy(buf, path, len + 1);
+	if (path_format(buf, sizeof(buf), "%s", path) != 0)
+		return RIG_ERR_INVALID;
 	for (char *p = buf + 1; *p; p++) {
 		if (*p != '/')
 			continue;
@@ -125,7 +123,8 @@ int file_mkdirs_parent(const char *path, unsigned mode)
 	char dir[4096];
 	char *slash;
 
-	snprintf(dir, sizeof(dir), "%s", path);
+	if (path_format(dir, sizeof(dir), "%s", path) != 0)
+		return RIG_ERR_INVALID;
 	slash = strrchr(dir, '/');
 	if (!slash || slash == dir)
 		return 0;
@@ -190,7 +189,10 @@ int file_replace_commit(FILE *f, const char *path)
 	char part[4200];
 	int rc;
 
-	file_part_path(path, part, sizeof(part));
+	if (file_part_path(path, part, sizeof(part)) != 0) {
+		fclose(f); /* file_replace_open named it: not reached */
+		return RIG_ERR_INVALID;
+	}
 	if ((rc = file_close_synced(f, path)) != 0) {
 		unlink(part);
 		return rc;
@@ -202,9 +204,9 @@ void file_replace_abandon(FILE *f, const char *path)
 {
 	char part[4200];
 
-	file_part_path(path, part, sizeof(part));
 	fclose(f);
-	unlink(part);
+	if (file_part_path(path, part, sizeof(part)) == 0)
+		unlink(part);
 }
 
 int file_close_synced(FILE *f, const char *path)

@@ -41,7 +41,8 @@ int journal_create(struct journal *j, const char *path)
 	/* Created under a private name, locked, then linked into place: a rig
 	 * recovering neighbouring runs must never find this journal unlocked
 	 * and close a live run as ABORTED. */
-	snprintf(fresh, sizeof(fresh), "%s.%ld", path, (long)getpid());
+	if ((rc = path_format(fresh, sizeof(fresh), "%s.%ld", path, (long)getpid())) != 0)
+		return rc;
 	j->fd = open(fresh, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
 	if (j->fd < 0)
 		return rig_error_errno(RIG_ERR_IO, "%s: cannot create journal", path);

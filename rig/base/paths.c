@@ -19,20 +19,27 @@ static const char *data_bases(int i)
 	}
 }
 
-int path_format(char *buf, size_t len, const char *fmt, ...)
+int path_vformat(char *buf, size_t len, const char *fmt, va_list ap)
 {
-	va_list ap;
-	int n;
+	int n = vsnprintf(buf, len, fmt, ap);
 
-	va_start(ap, fmt);
-	n = vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
 	if (n >= 0 && (size_t)n < len)
 		return 0;
 	if (n < 0)
 		return rig_error(RIG_ERR_INVALID, "path cannot be formatted");
 	return rig_error(RIG_ERR_INVALID, "path too long (%d bytes, at most %zu): %.60s...", n,
 			 len ? len - 1 : 0, buf);
+}
+
+int path_format(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = path_vformat(buf, len, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int path_join(char *buf, size_t len, const char *dir, const char *name)
@@ -42,10 +49,8 @@ int path_join(char *buf, size_t len, const char *dir, const char *name)
 
 int paths_find_data(const char *rel, char *out, size_t len)
 {
-	if (access(rel, R_OK) == 0) {
-		snprintf(out, len, "%s", rel);
-		return 0;
-	}
+	if (access(rel, R_OK) == 0)
+		return path_format(out, len, "%s", rel) == 0 ? 0 : -1;
 	for (int i = 0; i < 2; i++) {
 		const char *base = data_bases(i);
 
@@ -70,13 +75,26 @@ static void add_looked(char *looked, size_t size, const char *what)
 		snprintf(looked + size - 5, 5, "...");
 }
 
-static int try_place(const char *path, char *out, size_t len, char *looked, size_t size)
+/*
+ * The candidate fmt names (into out, checked): 1 when it is readable, 0 when
+ * not (it joins the list of places looked in), RIG_ERR_INVALID when it does
+ * not fit in out: a name cut short could be another file's.
+ */
+static int try_place(char *out, size_t len, char *looked, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static int try_place(char *out, size_t len, char *looked, size_t size, const char *fmt, ...)
 {
-	if (access(path, R_OK) == 0) {
-		snprintf(out, len, "%s", path);
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = path_vformat(out, len, fmt, ap);
+	va_end(ap);
+	if (rc != 0)
+		return rc;
+	if (access(out, R_OK) == 0)
 		return 1;
-	}
-	add_looked(looked, size, path);
+	add_looked(looked, size, out);
 	return 0;
 }
 
@@ -87,31 +105,31 @@ int paths_resolve(const char *given, enum paths_kind kind, char *out, size_t len
 	static const char *const tree[] = { "scripts/", "fixtures/", "fixtures/units/" };
 	size_t n = strlen(tree[kind]);
 	const char *bare = given;
-	char looked[2048] = "", cand[4096];
+	char looked[2048] = "";
+	int rc;
 
+	/* A name longer than out is refused as given, not looked up cut short. */
+	if ((rc = path_format(out, len, "%s", given)) != 0)
+		return rc;
 	/* An existing file is the one meant, readable or not (its read says why not). */
-	if (access(given, F_OK) == 0) {
-		snprintf(out, len, "%s", given);
+	if (access(given, F_OK) == 0)
 		return 0;
-	}
 	add_looked(looked, sizeof(looked), given);
 	if (given[0] != '/') {
 		/* "scripts/certify.lua" is certify.lua in the data folder's scripts/. */
 		if (!strncmp(given, tree[kind], n) && given[n])
 			bare = given + n;
-		else {
-			snprintf(cand, sizeof(cand), "%s%s", tree[kind], given);
-			if (try_place(cand, out, len, looked, sizeof(looked)))
-				return 0;
-		}
+		else if ((rc = try_place(out, len, looked, sizeof(looked), "%s%s", tree[kind],
+					 given)) != 0)
+			return rc > 0 ? 0 : rc;
 		for (int i = 0; i < 2; i++) {
 			const char *base = data_bases(i);
 
 			if (!base || !base[0])
 				continue;
-			snprintf(cand, sizeof(cand), "%s/%s/%s", base, folder[kind], bare);
-			if (try_place(cand, out, len, looked, sizeof(looked)))
-				return 0;
+			if ((rc = try_place(out, len, looked, sizeof(looked), "%s/%s/%s", base,
+					    folder[kind], bare)) != 0)
+				return rc > 0 ? 0 : rc;
 		}
 	}
 	out[0] = '\0';

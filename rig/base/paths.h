@@ -1,6 +1,7 @@
 #ifndef RIG_PATHS_H
 #define RIG_PATHS_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /*
@@ -11,6 +12,8 @@
  * another file's name.
  */
 int path_format(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int path_vformat(char *buf, size_t len, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 /* dir/name into buf, as path_format checks it. */
 int path_join(char *buf, size_t len, const char *dir, const char *name);
 

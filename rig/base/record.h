@@ -183,7 +183,7 @@ struct spec_requirement {
 struct spec_decl {
 	char name[32];         /* "" : the run loaded no spec */
 	char revision[16];
-	char path[256];        /* the module it came from */
+	char path[4096];       /* the module it came from (a source_file path) */
 	char models[SPEC_MAX_MODELS][32];
 	size_t nmodels;
 	struct spec_requirement req[SPEC_MAX_REQUIREMENTS];

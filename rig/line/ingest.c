@@ -14,6 +14,7 @@
 #include "reports/keys.h"
 #include "rig/base/error.h"
 #include "rig/base/file.h"
+#include "rig/base/paths.h"
 #include "rig/line/line.h"
 
 /* The signature tools read files: stage the texts in a private folder. */
@@ -22,7 +23,8 @@ static int stage(const char *dir, const char *name, const char *text, size_t len
 {
 	FILE *f;
 
-	snprintf(path, plen, "%s/%s", dir, name);
+	if (path_join(path, plen, dir, name) != 0)
+		return RIG_ERR_INVALID;
 	if (!(f = fopen(path, "wb")))
 		return rig_error_errno(RIG_ERR_IO, "%s", path);
 	if (fwrite(text, 1, len, f) != len || fclose(f) != 0)

@@ -126,7 +126,8 @@ static pid_t start_socket(const struct run_options *o, struct socket_run *s, siz
 	 * answers them automatically, journaled as such with its socket. */
 	argv[n++] = (char *)"--batch";
 	argv[n] = NULL;
-	snprintf(log, sizeof(log), "%s/socket-%s.log", batch_dir, s->name);
+	if (path_format(log, sizeof(log), "%s/socket-%s.log", batch_dir, s->name) != 0)
+		return -1;
 	snprintf(sockets, sizeof(sockets), "%zu", nsockets);
 	fflush(NULL);
 	pid = fork();
@@ -183,7 +184,15 @@ static pid_t start_acquisition(const struct fixture *fx, struct socket_run *s, s
 		hub[i] = pair[0];
 		s[i].daq_fd = pair[1];
 	}
-	snprintf(log, sizeof(log), "%s/acquire.log", batch_dir);
+	if (path_join(log, sizeof(log), batch_dir, "acquire.log") != 0) {
+		fprintf(stderr, "rig: %s\n", rig_last_error());
+		for (size_t i = 0; i < n; i++) {
+			close(hub[i]);
+			close(s[i].daq_fd);
+			s[i].daq_fd = -1;
+		}
+		return -1;
+	}
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
@@ -222,8 +231,8 @@ static void read_progress(struct socket_run *s)
 	long shots = 0, steps = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/journal.jsonl", s->dir);
-	if (!(f = fopen(path, "r")))
+	if (path_join(path, sizeof(path), s->dir, "journal.jsonl") != 0 ||
+	    !(f = fopen(path, "r")))
 		return;
 	while (fgets(line, sizeof(line), f)) {
 		json_t *j = json_loads(line, 0, NULL);
@@ -287,8 +296,8 @@ static json_t *failing(const struct socket_run *s, json_t **result)
 	size_t i;
 	json_t *st;
 
-	snprintf(path, sizeof(path), "%s/result.json", s->dir);
-	*result = json_load_file(path, 0, NULL);
+	*result = path_join(path, sizeof(path), s->dir, "result.json") == 0 ?
+		  json_load_file(path, 0, NULL) : NULL;
 	steps = json_object_get(*result, "steps");
 	json_array_foreach(steps, i, st) {
 		const char *v = json_string_value(json_object_get(st, "verdict"));
@@ -317,9 +326,12 @@ static int write_summary(const char *dir, const struct fixture *fx, struct socke
 	int rc = 0;
 
 	time_format_iso(time(NULL), ended, sizeof(ended));
-	snprintf(path, sizeof(path), "%s/summary.txt", dir);
-	if ((rc = file_replace_open(path, &txt)) != 0)
+	if ((rc = path_join(path, sizeof(path), dir, "summary.txt")) != 0 ||
+	    (rc = file_replace_open(path, &txt)) != 0) {
+		json_decref(root);
+		json_decref(arr);
 		return rc;
+	}
 	fprintf(txt, "batch on %s (%s): %zu sockets\n\n%-8s %-16s %-6s %-22s %s\n", fx->name,
 		fx->station, n, "socket", "serial", "verdict", "run", "failing requirements");
 	for (size_t i = 0; i < n; i++) {
@@ -358,11 +370,11 @@ static int write_summary(const char *dir, const struct fixture *fx, struct socke
 	json_object_set_new(root, "ended", json_string(ended));
 	json_object_set_new(root, "verdict", json_string(exit_word(status)));
 	json_object_set_new(root, "sockets", arr);
-	snprintf(path, sizeof(path), "%s/batch.json", dir);
 	{
 		FILE *f;
 
-		if ((rc = file_replace_open(path, &f)) == 0) {
+		if ((rc = path_join(path, sizeof(path), dir, "batch.json")) == 0 &&
+		    (rc = file_replace_open(path, &f)) == 0) {
 			json_dumpf(root, f, JSON_INDENT(2));
 			fputc('\n', f);
 			rc = file_replace_commit(f, path);
@@ -449,10 +461,10 @@ int batch_execute(const struct run_options *o, const char *fixture_path,
 		return 2;
 	for (size_t i = 0; i < n; i++) {
 		s[i].name = fx->sockets[i].name;
-		snprintf(s[i].dir, sizeof(s[i].dir), "%s/socket-%s", dir, s[i].name);
 		s[i].status = -1;
 		snprintf(s[i].progress, sizeof(s[i].progress), "starting");
-		s[i].pid = start_socket(o, &s[i], i, dir, n);
+		s[i].pid = path_format(s[i].dir, sizeof(s[i].dir), "%s/socket-%s", dir,
+				       s[i].name) == 0 ? start_socket(o, &s[i], i, dir, n) : -1;
 		if (s[i].daq_fd >= 0) {
 			close(s[i].daq_fd); /* the socket's process has it */
 			s[i].daq_fd = -1;
@@ -486,8 +498,9 @@ int batch_execute(const struct run_options *o, const char *fixture_path,
 						s[i].status = 2;
 					running--;
 					/* Nobody waits for an ended socket at a barrier. */
-					snprintf(mark, sizeof(mark), "%s/.ended-%s", dir, s[i].name);
-					if ((fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) >= 0)
+					if (path_format(mark, sizeof(mark), "%s/.ended-%s", dir,
+							s[i].name) == 0 &&
+					    (fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) >= 0)
 						close(fd);
 				}
 			continue;
@@ -522,7 +535,8 @@ int batch_execute(const struct run_options *o, const char *fixture_path,
 	if (hub_status > 0) {
 		char log[4300], line[512];
 
-		snprintf(log, sizeof(log), "%s/acquire.log", dir);
+		if (path_join(log, sizeof(log), dir, "acquire.log") != 0)
+			log[0] = '\0';
 		fprintf(stderr, "rig: %s: the shared board's acquisition process: %s\n", fx->path,
 			log_error(log, line, sizeof(line), "it failed (acquire.log)"));
 	}
@@ -542,8 +556,8 @@ int batch_execute(const struct run_options *o, const char *fixture_path,
 		char path[4300], line[512];
 		FILE *f;
 
-		snprintf(path, sizeof(path), "%s/summary.txt", dir);
-		if ((f = fopen(path, "r"))) {
+		if (path_join(path, sizeof(path), dir, "summary.txt") == 0 &&
+		    (f = fopen(path, "r"))) {
 			putchar('\n');
 			while (fgets(line, sizeof(line), f))
 				fputs(line, stdout);
@@ -555,7 +569,8 @@ int batch_execute(const struct run_options *o, const char *fixture_path,
 		if (s[i].status == 2) {
 			char log[4300], line[512];
 
-			snprintf(log, sizeof(log), "%s/socket-%s.log", dir, s[i].name);
+			if (path_format(log, sizeof(log), "%s/socket-%s.log", dir, s[i].name) != 0)
+				log[0] = '\0';
 			fprintf(stderr, "rig: socket %s: %s\n", s[i].name,
 				log_error(log, line, sizeof(line), "its run could not complete"));
 		}

@@ -9,6 +9,7 @@
 #include "rig/base/error.h"
 #include "rig/base/file.h"
 #include "rig/base/journal.h"
+#include "rig/base/paths.h"
 #include "rig/stats/judge.h"
 #include "rig/measure/capture.h"
 #include "rig/base/record_json.h"
@@ -148,8 +149,9 @@ int rederive_check_captures(const struct run_record *r, const char *dir,
 		for (size_t c = 0; c < r->steps[i].ncaptures; c++) {
 			const struct artifact *a = &r->steps[i].captures[c];
 
-			snprintf(path, sizeof(path), "%s/%s", dir, a->name);
-			if (strstr(a->name, "..") || file_sha256_hex(path, hash) != 0)
+			if (path_join(path, sizeof(path), dir, a->name) != 0)
+				snprintf(msg, sizeof(msg), "%s", rig_last_error());
+			else if (strstr(a->name, "..") || file_sha256_hex(path, hash) != 0)
 				snprintf(msg, sizeof(msg), "%s: missing or unreadable (the journal "
 					 "recorded it)", a->name);
 			else if (strcmp(hash, a->sha256))
@@ -218,7 +220,10 @@ static void check_reports(struct checker *c, const struct run_record *rec,
 	const char *base = getenv("TMPDIR");
 	int before = c->v->tampered;
 
-	snprintf(tmp, sizeof(tmp), "%s/rig-verify.XXXXXX", base && base[0] ? base : "/tmp");
+	if (path_join(tmp, sizeof(tmp), base && base[0] ? base : "/tmp", "rig-verify.XXXXXX")) {
+		verify_problem(c->v, c->out, 0, "$TMPDIR: %s", rig_last_error());
+		return;
+	}
 	if (!mkdtemp(tmp)) {
 		verify_problem(c->v, c->out, 0, "cannot make a scratch directory to re-derive the "
 			       "reports in");
@@ -227,8 +232,11 @@ static void check_reports(struct checker *c, const struct run_record *rec,
 	for (size_t i = 0; i < 3; i++) {
 		int rc;
 
-		snprintf(mine, sizeof(mine), "%s/%s", tmp, names[i]);
-		snprintf(theirs, sizeof(theirs), "%s/%s", dir, names[i]);
+		if (path_join(mine, sizeof(mine), tmp, names[i]) != 0 ||
+		    path_join(theirs, sizeof(theirs), dir, names[i]) != 0) {
+			verify_problem(c->v, c->out, 0, "%s: %s", names[i], rig_last_error());
+			continue;
+		}
 		rc = i == 0 ? report_result_json(rec, fx, mine)
 		     : i == 1 ? report_junit(rec, mine) : report_shots_csv(rec, mine);
 		if (rc || !same_file(mine, theirs))
@@ -351,11 +359,11 @@ static void check_deep(struct checker *c, const struct run_record *rec, const ch
 			struct remeasure r = { .s = s, .burst = (uint32_t)b + 1, .info = &info };
 			size_t journaled = 0, got;
 
-			snprintf(path, sizeof(path), "%s/%s", dir, s->captures[b].name);
 			memset(&info, 0, sizeof(info));
 			for (size_t k = 0; k < s->nshots; k++)
 				journaled += s->shots[k].burst == r.burst;
-			if (measure_capture(path, 0, on_shot, &r, &info) != 0) {
+			if (path_join(path, sizeof(path), dir, s->captures[b].name) != 0 ||
+			    measure_capture(path, 0, on_shot, &r, &info) != 0) {
 				verify_problem(c->v, c->out, 0, "%s: cannot be measured again: %s",
 					       s->captures[b].name, rig_last_error());
 				capture_info_release(&info);
@@ -395,8 +403,13 @@ void rederive_run(const char *dir, int deep, FILE *out, struct verify_result *v,
 	if (!fx)
 		return;
 	run_record_init(&rec);
-	snprintf(rec.out_dir, sizeof(rec.out_dir), "%s", dir);
-	snprintf(path, sizeof(path), "%s/journal.jsonl", dir);
+	if (path_format(rec.out_dir, sizeof(rec.out_dir), "%s", dir) != 0 ||
+	    path_join(path, sizeof(path), dir, "journal.jsonl") != 0) {
+		verify_problem(v, out, 0, "%s", rig_last_error());
+		run_record_release(&rec);
+		free(fx);
+		return;
+	}
 	rp.rec = &rec;
 	rp.fx = fx;
 	rp.journal_path = path;

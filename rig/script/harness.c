@@ -51,14 +51,12 @@ static int module_path(struct harness *h, const char *name, char *out, size_t le
 		rel[i] = c == '.' ? '/' : c;
 	}
 	strcat(rel, ".lua");
-	snprintf(out, len, "%.3800s/%s", h->script_dir, rel);
-	if (access(out, R_OK) == 0)
+	/* A place too deep to name the module in holds none we could load. */
+	if (path_join(out, len, h->script_dir, rel) == 0 && access(out, R_OK) == 0)
 		return 0;
-	if (paths_find_data("scripts", base, sizeof(base)) == 0) {
-		snprintf(out, len, "%.3800s/%s", base, rel);
-		if (access(out, R_OK) == 0)
-			return 0;
-	}
+	if (paths_find_data("scripts", base, sizeof(base)) == 0 &&
+	    path_join(out, len, base, rel) == 0 && access(out, R_OK) == 0)
+		return 0;
 	return -1;
 }
 

@@ -32,6 +32,7 @@
 #include "rig/base/clock.h"
 #include "rig/base/error.h"
 #include "rig/base/interrupt.h"
+#include "rig/base/paths.h"
 #include "rig/script/binding.h"
 
 #define POLL_US 10000
@@ -76,7 +77,8 @@ void batch_lock_balance(lua_State *L)
 
 	if (!dir || h->balance_fd > 0)
 		return;
-	snprintf(path, sizeof(path), "%s/.balance.lock", dir);
+	if (path_join(path, sizeof(path), dir, ".balance.lock") != 0)
+		luaL_error(L, "%s", rig_last_error());
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
 		luaL_error(L, "%s: cannot open the balance lock: %s", path, strerror(errno));
 	t0 = clock_ms();
@@ -163,7 +165,8 @@ static int l_sync(lua_State *L)
 		return luaL_argerror(L, 1, "a sync point name of letters, digits, '-' and '_'");
 	if (!dir)
 		return 0;  /* one socket: nobody to wait for */
-	snprintf(path, sizeof(path), "%s/.sync-%s@%s", dir, name, h->fx->socket);
+	if (path_format(path, sizeof(path), "%s/.sync-%s@%s", dir, name, h->fx->socket) != 0)
+		return luaL_error(L, "%s", rig_last_error());
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) < 0)
 		return luaL_error(L, "%s: %s", path, strerror(errno));
 	close(fd);

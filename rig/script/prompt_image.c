@@ -11,6 +11,7 @@
 
 #include "rig/base/error.h"
 #include "rig/base/file.h"
+#include "rig/base/paths.h"
 #include "rig/base/utf8.h"
 
 /* Where text holds needle, ignoring ASCII case; NUL bytes are ordinary. */
@@ -124,7 +125,8 @@ int prompt_image_take(const char *script_dir, const char *run_dir, const char *r
 	if (!(want = kind_of_name(rel)))
 		return rig_error(RIG_ERR_INVALID, "image %s: name a .png, .jpg, .jpeg or .svg file",
 				 rel);
-	snprintf(src, sizeof(src), "%.4000s/%s", script_dir, rel);
+	if (path_join(src, sizeof(src), script_dir, rel) != 0)
+		return RIG_ERR_INVALID;
 	if (stat(src, &st) != 0)
 		return rig_error_errno(RIG_ERR_INVALID, "image %s", src);
 	if (!S_ISREG(st.st_mode))
@@ -144,10 +146,11 @@ int prompt_image_take(const char *script_dir, const char *run_dir, const char *r
 		sha256_hex(data, len, out->sha256);
 		snprintf(out->path, sizeof(out->path), "images/%.16s.%s", out->sha256,
 			 !strcmp(got, "jpeg") ? "jpg" : got);
-		snprintf(dir, sizeof(dir), "%.4300s/images", run_dir);
-		snprintf(dst, sizeof(dst), "%.4300s/%s", run_dir, out->path);
+		if (path_join(dir, sizeof(dir), run_dir, "images") != 0 ||
+		    path_join(dst, sizeof(dst), run_dir, out->path) != 0)
+			rc = RIG_ERR_INVALID;
 		/* the same picture shown twice is one file */
-		if (access(dst, F_OK) != 0 && (rc = file_mkdirs(dir, 0755)) == 0)
+		else if (access(dst, F_OK) != 0 && (rc = file_mkdirs(dir, 0755)) == 0)
 			rc = file_replace_write(dst, data, len);
 	}
 	free(data);

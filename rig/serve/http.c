@@ -20,6 +20,7 @@
 
 #include "rig/base/error.h"
 #include "rig/base/file.h"
+#include "rig/base/paths.h"
 #include "rig/serve/assets.h"
 #include "rig/serve/i18n.h"
 #include "rig/serve/runs.h"
@@ -411,7 +412,8 @@ static enum MHD_Result api_verify(struct MHD_Connection *c, const struct serve_c
 	const char *args[] = { "verify", dir, NULL };
 	int rc;
 
-	snprintf(dir, sizeof(dir), "%s/%s", cfg->runs_dir, id);
+	if (path_join(dir, sizeof(dir), cfg->runs_dir, id) != 0)
+		return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, rig_last_error());
 	rc = runs_rig(cfg, args, out, sizeof(out));
 	return send_json(c, MHD_HTTP_OK, json_pack("{s:s, s:i, s:s}", "status",
 		rc == 0 ? "intact" : rc == 1 ? "tampered" : "unknown", "exit", rc, "output", out));
@@ -531,7 +533,9 @@ static enum MHD_Result api_trend(struct MHD_Connection *c, const struct serve_co
 
 	if (!req || !req[0] || !valid_query(req, 31))
 		return send_error(c, MHD_HTTP_BAD_REQUEST, "requirement=ID needed");
-	snprintf(path, sizeof(path), "%s/trend-%08x.svg", cfg->meta_dir, randombytes_random());
+	if (path_format(path, sizeof(path), "%s/trend-%08x.svg", cfg->meta_dir,
+			randombytes_random()) != 0)
+		return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, rig_last_error());
 	args[n++] = "trend";
 	args[n++] = "--requirement";
 	args[n++] = req;
@@ -765,8 +769,8 @@ int serve_run(const struct serve_config *cfg)
 			"e.g. 127.0.0.1:8080\n", cfg->listen_addr);
 		return 2;
 	}
-	snprintf(sessions, sizeof(sessions), "%s/sessions", cfg->meta_dir);
-	if (file_mkdirs(cfg->meta_dir, 0700) != 0 || session_open(sessions, cfg->users) != 0) {
+	if (path_join(sessions, sizeof(sessions), cfg->meta_dir, "sessions") != 0 ||
+	    file_mkdirs(cfg->meta_dir, 0700) != 0 || session_open(sessions, cfg->users) != 0) {
 		fprintf(stderr, "rig: %s\n", rig_last_error());
 		return 2;
 	}

@@ -15,6 +15,7 @@
 
 #include "rig/base/error.h"
 #include "rig/base/file.h"
+#include "rig/base/paths.h"
 #include "rig/base/timefmt.h"
 #include "rig/serve/runs.h"
 
@@ -40,15 +41,15 @@ static int valid_token(const char *s, size_t max)
 	       strspn(s, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz._-") == n;
 }
 
-static void meta_path(const struct serve_config *cfg, const char *id, const char *ext,
-		      char *out, size_t len)
+static int meta_path(const struct serve_config *cfg, const char *id, const char *ext,
+		     char *out, size_t len)
 {
-	snprintf(out, len, "%s/%s.%s", cfg->meta_dir, id, ext);
+	return path_format(out, len, "%s/%s.%s", cfg->meta_dir, id, ext);
 }
 
-void runs_journal_path(const struct serve_config *cfg, const char *id, char *out, size_t len)
+int runs_journal_path(const struct serve_config *cfg, const char *id, char *out, size_t len)
 {
-	snprintf(out, len, "%s/%s/journal.jsonl", cfg->runs_dir, id);
+	return path_format(out, len, "%s/%s/journal.jsonl", cfg->runs_dir, id);
 }
 
 static int is_lua(const struct dirent *d)
@@ -68,8 +69,9 @@ json_t *runs_list_lua(const char *dir)
 		char path[8192];
 		struct stat st;
 
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		/* A name too long to reach is not offered. */
+		if (path_join(path, sizeof(path), dir, names[i]->d_name) == 0 &&
+		    stat(path, &st) == 0 && S_ISREG(st.st_mode))
 			json_array_append_new(a, json_string(names[i]->d_name));
 		free(names[i]);
 	}
@@ -93,9 +95,8 @@ json_t *runs_meta(const struct serve_config *cfg, const char *id)
 {
 	char path[8192];
 
-	if (!runs_valid_id(id))
+	if (!runs_valid_id(id) || meta_path(cfg, id, "json", path, sizeof(path)) != 0)
 		return NULL;
-	meta_path(cfg, id, "json", path, sizeof(path));
 	return json_load_file(path, 0, NULL);
 }
 
@@ -116,7 +117,8 @@ static int pid_runs(const struct serve_config *cfg, const char *id, long pid)
 	close(fd);
 	if (n <= 0)
 		return 0;
-	snprintf(want, sizeof(want), "%s/%s", cfg->runs_dir, id);
+	if (path_join(want, sizeof(want), cfg->runs_dir, id) != 0)
+		return 0;
 	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(cmd + i) + 1)
 		if (!strcmp(cmd + i, want))
 			return 1;
@@ -138,7 +140,8 @@ static int write_whole(const char *path, const char *text)
 	char tmp[8300];
 	FILE *f;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (path_format(tmp, sizeof(tmp), "%s.tmp", path) != 0)
+		return RIG_ERR_INVALID;
 	if (file_create(tmp, &f) != 0)
 		return RIG_ERR_IO;
 	fputs(text, f);
@@ -156,8 +159,9 @@ static int write_meta(const struct serve_config *cfg, const char *id, json_t *m)
 
 	if (!text)
 		return rig_error(RIG_ERR_NOMEM, "out of memory");
-	meta_path(cfg, id, "json", path, sizeof(path));
-	rc = write_whole(path, text);
+	rc = meta_path(cfg, id, "json", path, sizeof(path));
+	if (rc == 0)
+		rc = write_whole(path, text);
 	free(text);
 	return rc;
 }
@@ -301,10 +305,15 @@ int runs_start(const struct serve_config *cfg, const char *script, const char *s
 		return rig_error(RIG_ERR_DEVICE, "socket %d is busy with a run", socket);
 	}
 	make_id(id);
-	snprintf(script_path, sizeof(script_path), "%s/%s", cfg->scripts_dir, script);
-	snprintf(out, sizeof(out), "%s/%s", cfg->runs_dir, id);
-	meta_path(cfg, id, "answer", answers, sizeof(answers));
-	meta_path(cfg, id, "log", log, sizeof(log));
+	if (path_join(script_path, sizeof(script_path), cfg->scripts_dir, script) != 0 ||
+	    path_join(out, sizeof(out), cfg->runs_dir, id) != 0 ||
+	    meta_path(cfg, id, "answer", answers, sizeof(answers)) != 0 ||
+	    meta_path(cfg, id, "log", log, sizeof(log)) != 0 ||
+	    (unit && unit[0] &&
+	     path_join(unit_path, sizeof(unit_path), cfg->units_dir, unit) != 0)) {
+		pthread_mutex_unlock(&start_lock);
+		return RIG_ERR_INVALID;
+	}
 	snprintf(seed, sizeof(seed), "%u", randombytes_random() % 1000000 + 1);
 	argv[n++] = cfg->rig;
 	argv[n++] = "run";
@@ -323,7 +332,6 @@ int runs_start(const struct serve_config *cfg, const char *script, const char *s
 		argv[n++] = cfg->fixture;
 	}
 	if (unit && unit[0]) {
-		snprintf(unit_path, sizeof(unit_path), "%s/%s", cfg->units_dir, unit);
 		argv[n++] = "--sim-unit";
 		argv[n++] = unit_path;
 		argv[n++] = "--seed";
@@ -468,12 +476,12 @@ static json_t *state_of(const struct serve_config *cfg, const char *id, int with
 		/* being started now, or the server died before it could start it */
 		struct stat sb;
 
-		meta_path(cfg, id, "json", path, sizeof(path));
-		alive = stat(path, &sb) == 0 && time(NULL) - sb.st_mtime < 10;
+		alive = meta_path(cfg, id, "json", path, sizeof(path)) == 0 &&
+			stat(path, &sb) == 0 && time(NULL) - sb.st_mtime < 10;
 	}
 	json_object_del(st, "pid");
-	runs_journal_path(cfg, id, path, sizeof(path));
-	have_journal = file_read_all(path, JOURNAL_MAX, &text, &len) == 0;
+	have_journal = runs_journal_path(cfg, id, path, sizeof(path)) == 0 &&
+		       file_read_all(path, JOURNAL_MAX, &text, &len) == 0;
 	json_object_set_new(st, "verdict", json_null());
 	summarise(st, have_journal ? text : "", with_steps);
 	free(text);
@@ -489,8 +497,8 @@ static json_t *state_of(const struct serve_config *cfg, const char *id, int with
 		/* why: the last line rig run printed */
 		char log[8192], *msg = NULL, *end;
 
-		meta_path(cfg, id, "log", log, sizeof(log));
-		if (file_read_all(log, 1 << 20, &msg, &len) == 0) {
+		if (meta_path(cfg, id, "log", log, sizeof(log)) == 0 &&
+		    file_read_all(log, 1 << 20, &msg, &len) == 0) {
 			while (len && msg[len - 1] == '\n')
 				msg[--len] = '\0';
 			end = strrchr(msg, '\n');
@@ -564,7 +572,8 @@ int runs_answer(const struct serve_config *cfg, const char *id, const char *answ
 		return rig_error(RIG_ERR_INVALID, "run %s has no open prompt", id);
 	}
 	json_decref(st);
-	meta_path(cfg, id, "answer", path, sizeof(path));
+	if (meta_path(cfg, id, "answer", path, sizeof(path)) != 0)
+		return RIG_ERR_INVALID;
 	snprintf(line, sizeof(line), "%.255s\n", answer[0] ? answer : "continue");
 	line[strcspn(line, "\r\n")] = '\n';
 	rc = write_whole(path, line);

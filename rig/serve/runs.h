@@ -44,8 +44,8 @@ int runs_abort(const struct serve_config *cfg, const char *id);
 /* Answer the open prompt of a run. 0, or RIG_ERR_INVALID when none is open. */
 int runs_answer(const struct serve_config *cfg, const char *id, const char *answer);
 
-/* The path of a run's journal. */
-void runs_journal_path(const struct serve_config *cfg, const char *id, char *out, size_t len);
+/* The path of a run's journal: 0, or RIG_ERR_INVALID when it does not fit in out. */
+int runs_journal_path(const struct serve_config *cfg, const char *id, char *out, size_t len);
 
 /* Names of the *.lua files in dir, sorted, as a JSON array. */
 json_t *runs_list_lua(const char *dir);

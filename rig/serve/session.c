@@ -8,6 +8,7 @@
 
 #include "rig/base/error.h"
 #include "rig/base/file.h"
+#include "rig/base/paths.h"
 #include "rig/serve/session.h"
 
 #define MAX_SESSIONS 256
@@ -102,8 +103,9 @@ int session_open(const char *path, const char *users)
 
 	pthread_mutex_lock(&lock);
 	memset(sessions, 0, sizeof(sessions));
-	snprintf(sessions_path, sizeof(sessions_path), "%s", path);
-	rc = private_file_read(path, &text);
+	rc = path_format(sessions_path, sizeof(sessions_path), "%s", path);
+	if (!rc)
+		rc = private_file_read(path, &text);
 	for (line = text; !rc && line && *line; line = next) {
 		char hash[80], user[40], role[16];
 		long long created, last;

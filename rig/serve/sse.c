@@ -156,7 +156,10 @@ struct MHD_Response *sse_response(const struct serve_config *cfg, const char *id
 	s->skip = last_id;
 	s->last_send = time(NULL);
 	snprintf(s->id, sizeof(s->id), "%s", id);
-	runs_journal_path(cfg, id, s->path, sizeof(s->path));
+	if (runs_journal_path(cfg, id, s->path, sizeof(s->path)) != 0) {
+		release(s);
+		return NULL;
+	}
 	/* "retry" makes a dropped browser reconnect soon, with Last-Event-ID */
 	append(s, "retry: 1000\n\n", 13);
 	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, reader, s, release);

@@ -11,6 +11,7 @@
 
 #include "rig/base/error.h"
 #include "rig/base/file.h"
+#include "rig/base/paths.h"
 #include "rig/serve/users.h"
 
 #define USERS_MAX_BYTES (1 << 20)
@@ -33,18 +34,13 @@ enum role role_parse(const char *name)
 int users_default_path(char *out, size_t len)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	int n;
 
 	if (xdg && xdg[0] == '/')
-		n = snprintf(out, len, "%s/rig/users", xdg);
-	else if (home && home[0])
-		n = snprintf(out, len, "%s/.config/rig/users", home);
-	else
-		return rig_error(RIG_ERR_INVALID, "neither $XDG_CONFIG_HOME nor $HOME is set "
-				 "(use --users FILE)");
-	if (n < 0 || (size_t)n >= len)
-		return rig_error(RIG_ERR_INVALID, "users file path too long");
-	return 0;
+		return path_format(out, len, "%s/rig/users", xdg);
+	if (home && home[0])
+		return path_format(out, len, "%s/.config/rig/users", home);
+	return rig_error(RIG_ERR_INVALID, "neither $XDG_CONFIG_HOME nor $HOME is set "
+			 "(use --users FILE)");
 }
 
 int users_valid_name(const char *name)
@@ -94,18 +90,13 @@ static const char *find_line(const char *text, const char *name, size_t *len)
 
 int private_file_write(const char *path, const char *text)
 {
-	char dir[4096], tmp[4200];
-	char *slash;
+	char tmp[4200];
 	FILE *f;
-	int fd;
+	int fd, rc;
 
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) && slash != dir) {
-		*slash = '\0';
-		if (file_mkdirs(dir, 0700) != 0)
-			return RIG_ERR_IO;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.part", path);
+	if ((rc = file_mkdirs_parent(path, 0700)) != 0 ||
+	    (rc = file_part_path(path, tmp, sizeof(tmp))) != 0)
+		return rc;
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
 		return rig_error_errno(RIG_ERR_IO, "%s", tmp);
 	fchmod(fd, 0600);

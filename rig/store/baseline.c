@@ -15,22 +15,16 @@
 int store_set_baseline(struct store *s, const char *run_id, const char *set_by,
 		       const char *note)
 {
-	sqlite3_stmt *st;
 	char now[32];
-	int rc = store_prepare(s, "INSERT INTO baseline (uut_model, firmware_branch, script_path, "
-				  "run_id, set_at, set_by, note) SELECT uut_model, firmware_branch, "
-				  "script_path, id, ?, ?, ? FROM run WHERE id = ? "
-				  "AND verdict NOT IN ('ERROR', 'ABORTED')", &st);
+	int rc;
 
-	if (rc)
-		return rc;
 	time_format_iso(time(NULL), now, sizeof(now));
-	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, set_by, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, note, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, run_id, -1, SQLITE_STATIC);
-	rc = store_change_one(s, st, "setting the baseline", run_id,
-			      "did not complete (ERROR or ABORTED): it can be no baseline");
+	rc = store_change_one(s, "INSERT INTO baseline (uut_model, firmware_branch, script_path, "
+			      "run_id, set_at, set_by, note) SELECT uut_model, firmware_branch, "
+			      "script_path, id, ?, ?, ? FROM run WHERE id = ? "
+			      "AND verdict NOT IN ('ERROR', 'ABORTED')", "setting the baseline",
+			      run_id, "did not complete (ERROR or ABORTED): it can be no baseline",
+			      "tttt", now, set_by, note, run_id);
 	if (!rc)
 		rc = central_put_baseline(s, run_id, now, set_by, note);
 	return rc;

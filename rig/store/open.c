@@ -25,13 +25,11 @@ int store_default_path(char *out, size_t len)
 	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
 
 	if (xdg && xdg[0] == '/')
-		snprintf(out, len, "%s/rig/results.db", xdg);
-	else if (home && home[0])
-		snprintf(out, len, "%s/.local/share/rig/results.db", home);
-	else
-		return rig_error(RIG_ERR_INVALID,
-				 "no results store: neither XDG_DATA_HOME nor HOME is set (use --db)");
-	return 0;
+		return path_format(out, len, "%s/rig/results.db", xdg);
+	if (home && home[0])
+		return path_format(out, len, "%s/.local/share/rig/results.db", home);
+	return rig_error(RIG_ERR_INVALID,
+			 "no results store: neither XDG_DATA_HOME nor HOME is set (use --db)");
 }
 
 static int user_version(struct store *s, int *v)
@@ -114,7 +112,7 @@ int store_open(struct store *s, const char *path)
 			return rc;
 	} else if ((rc = store_default_path(s->path, sizeof(s->path))) != 0)
 		return rc;
-	snprintf(dir, sizeof(dir), "%s", s->path);
+	memcpy(dir, s->path, sizeof(s->path)); /* checked above, the same size */
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = '\0';

@@ -73,6 +73,17 @@ static enum verdict verdict_of(const char *name)
 	return VERDICT_ERROR;
 }
 
+#define RUN(kind, field) STORE_##kind(struct run_record, field)
+/* load_header's columns (its verdict is parsed). */
+static const struct store_col header_cols[] = {
+	RUN(TEXT, id), RUN(TEXT, started), RUN(TEXT, ended), STORE_SKIP, RUN(TEXT, station),
+	RUN(TEXT, operator_name), RUN(TEXT, script.path), RUN(TEXT, script.sha256),
+	RUN(TEXT, fixture_file.path), RUN(INT, sim), RUN(INT, seed), RUN(TEXT, uut.model),
+	RUN(TEXT, uut.serial), RUN(TEXT, uut.firmware), RUN(TEXT, firmware_image.path),
+	RUN(TEXT, firmware_image.sha256), RUN(TEXT, out_dir),
+};
+#undef RUN
+
 static int load_header(struct store *s, const char *id, struct run_record *r)
 {
 	sqlite3_stmt *st;
@@ -86,25 +97,9 @@ static int load_header(struct store *s, const char *id, struct run_record *r)
 		return rc;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_column_text(st, 0, r->id, sizeof(r->id));
-		store_column_text(st, 1, r->started, sizeof(r->started));
-		store_column_text(st, 2, r->ended, sizeof(r->ended));
+		STORE_READ_ROW(st, 0, header_cols, r);
 		store_column_text(st, 3, verdict, sizeof(verdict));
 		r->verdict = verdict_of(verdict);
-		store_column_text(st, 4, r->station, sizeof(r->station));
-		store_column_text(st, 5, r->operator_name, sizeof(r->operator_name));
-		store_column_text(st, 6, r->script.path, sizeof(r->script.path));
-		store_column_text(st, 7, r->script.sha256, sizeof(r->script.sha256));
-		store_column_text(st, 8, r->fixture_file.path, sizeof(r->fixture_file.path));
-		r->sim = sqlite3_column_int(st, 9);
-		r->seed = (uint64_t)sqlite3_column_int64(st, 10);
-		store_column_text(st, 11, r->uut.model, sizeof(r->uut.model));
-		store_column_text(st, 12, r->uut.serial, sizeof(r->uut.serial));
-		store_column_text(st, 13, r->uut.firmware, sizeof(r->uut.firmware));
-		store_column_text(st, 14, r->firmware_image.path, sizeof(r->firmware_image.path));
-		store_column_text(st, 15, r->firmware_image.sha256,
-				  sizeof(r->firmware_image.sha256));
-		store_column_text(st, 16, r->out_dir, sizeof(r->out_dir));
 		rc = 0;
 	} else {
 		rc = rc == SQLITE_DONE ? rig_error(RIG_ERR_INVALID, "%s: no run \"%s\"", s->path, id)
@@ -113,6 +108,13 @@ static int load_header(struct store *s, const char *id, struct run_record *r)
 	sqlite3_finalize(st);
 	return rc;
 }
+
+#define STEP(kind, field) STORE_##kind(struct step_record, field)
+static const struct store_col step_cols[] = {
+	STEP(TEXT, id), STEP(TEXT, requirement), STEP(TEXT, label), STEP(REAL, setting.depth_mm),
+	STEP(REAL, setting.dose_ul), STEP(REAL, setting.rate_per_min),
+};
+#undef STEP
 
 static int load_steps(struct store *s, struct run_record *r)
 {
@@ -132,12 +134,7 @@ static int load_steps(struct store *s, struct run_record *r)
 			sqlite3_finalize(st);
 			return rig_error(RIG_ERR_NOMEM, "out of memory loading run %s", r->id);
 		}
-		store_column_text(st, 0, sr->id, sizeof(sr->id));
-		store_column_text(st, 1, sr->requirement, sizeof(sr->requirement));
-		store_column_text(st, 2, sr->label, sizeof(sr->label));
-		sr->setting.depth_mm = store_column_real(st, 3);
-		sr->setting.dose_ul = store_column_real(st, 4);
-		sr->setting.rate_per_min = store_column_real(st, 5);
+		STORE_READ_ROW(st, 0, step_cols, sr);
 		store_column_text(st, 6, verdict, sizeof(verdict));
 		sr->verdict = verdict_of(verdict);
 	}
@@ -180,6 +177,15 @@ static int load_values(struct store *s, const char *run_id, int step_no, int m_n
 	return rc;
 }
 
+#define M(kind, field) STORE_##kind(struct measurement, field)
+/* load_measurements' columns from the third (name) to the one before the verdict. */
+static const struct store_col measurement_cols[] = {
+	M(TEXT, name), M(TEXT, unit), M(TEXT, requirement), M(REAL, target), M(INT, n),
+	M(REAL, mean), M(REAL, sd), M(REAL, min), M(REAL, max), M(REAL, lsl), M(REAL, usl),
+	M(REAL, mean_lo), M(REAL, mean_hi), M(REAL, cpk), M(REAL, cpk_lo), M(REAL, uncertainty),
+};
+#undef M
+
 static int load_measurements(struct store *s, struct run_record *r)
 {
 	sqlite3_stmt *st;
@@ -207,22 +213,7 @@ static int load_measurements(struct store *s, struct run_record *r)
 			sqlite3_finalize(st);
 			return rig_error(RIG_ERR_NOMEM, "out of memory loading run %s", r->id);
 		}
-		store_column_text(st, 2, m->name, sizeof(m->name));
-		store_column_text(st, 3, m->unit, sizeof(m->unit));
-		store_column_text(st, 4, m->requirement, sizeof(m->requirement));
-		m->target = store_column_real(st, 5);
-		m->n = (size_t)sqlite3_column_int64(st, 6);
-		m->mean = store_column_real(st, 7);
-		m->sd = store_column_real(st, 8);
-		m->min = store_column_real(st, 9);
-		m->max = store_column_real(st, 10);
-		m->lsl = store_column_real(st, 11);
-		m->usl = store_column_real(st, 12);
-		m->mean_lo = store_column_real(st, 13);
-		m->mean_hi = store_column_real(st, 14);
-		m->cpk = store_column_real(st, 15);
-		m->cpk_lo = store_column_real(st, 16);
-		m->uncertainty = store_column_real(st, 17);
+		STORE_READ_ROW(st, 2, measurement_cols, m);
 		store_column_text(st, 18, verdict, sizeof(verdict));
 		m->verdict = verdict_of(verdict);
 		if ((rc = load_values(s, r->id, step_no, m_no, sr, m)) != 0) {
@@ -307,10 +298,40 @@ static int prepare_filtered(struct store *s, const char *before, const char *aft
 	return 0;
 }
 
+/*
+ * Step st of a listing: 1 with its next row read into row as cols say; at
+ * the end 0, or the SQL error as `what`, st finalized.
+ */
+static int next_row(struct store *s, sqlite3_stmt *st, const struct store_col *cols, size_t n,
+		    void *row, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		store_column_row(st, 0, cols, n, row);
+		return 1;
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sql_error(s, what);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+#define NEXT_ROW(s, st, cols, row, what) \
+	next_row(s, st, cols, sizeof(cols) / sizeof((cols)[0]), row, what)
+
+#define ROW(kind, field) STORE_##kind(struct store_run_row, field)
+static const struct store_col run_row_cols[] = {
+	ROW(TEXT, id), ROW(TEXT, started), ROW(TEXT, verdict), ROW(TEXT, model), ROW(TEXT, serial),
+	ROW(TEXT, firmware), ROW(TEXT, branch), ROW(TEXT, script), ROW(TEXT, out_dir),
+	ROW(INT, steps),
+};
+#undef ROW
+
 int store_list_runs(struct store *s, const struct store_filter *f, store_run_fn fn, void *ctx)
 {
+	struct store_run_row row;
 	sqlite3_stmt *st;
-	int rc, stop = 0;
+	int rc;
 
 	if ((rc = prepare_filtered(s, "SELECT r.id, r.started, r.verdict, r.uut_model, "
 				   "r.uut_serial, r.uut_firmware, r.firmware_branch, r.script_path, "
@@ -318,31 +339,28 @@ int store_list_runs(struct store *s, const struct store_filter *f, store_run_fn 
 				   "FROM run r WHERE ",
 				   " ORDER BY r.started DESC, r.rowid DESC LIMIT ?7", f, &st)) != 0)
 		return rc;
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_run_row row;
-
-		store_column_text(st, 0, row.id, sizeof(row.id));
-		store_column_text(st, 1, row.started, sizeof(row.started));
-		store_column_text(st, 2, row.verdict, sizeof(row.verdict));
-		store_column_text(st, 3, row.model, sizeof(row.model));
-		store_column_text(st, 4, row.serial, sizeof(row.serial));
-		store_column_text(st, 5, row.firmware, sizeof(row.firmware));
-		store_column_text(st, 6, row.branch, sizeof(row.branch));
-		store_column_text(st, 7, row.script, sizeof(row.script));
-		store_column_text(st, 8, row.out_dir, sizeof(row.out_dir));
-		row.steps = sqlite3_column_int(st, 9);
-		stop = fn(ctx, &row);
-	}
-	rc = stop || rc == SQLITE_DONE ? 0 : store_sql_error(s, "listing runs");
-	sqlite3_finalize(st);
+	while ((rc = NEXT_ROW(s, st, run_row_cols, &row, "listing runs")) == 1)
+		if (fn(ctx, &row)) {
+			sqlite3_finalize(st);  /* the caller stopped early */
+			return 0;
+		}
 	return rc;
 }
+
+#define ROW(kind, field) STORE_##kind(struct store_trend_row, field)
+static const struct store_col trend_row_cols[] = {
+	ROW(TEXT, run_id), ROW(TEXT, started), ROW(TEXT, firmware), ROW(TEXT, step_id),
+	ROW(TEXT, name), ROW(TEXT, unit), ROW(INT, n), ROW(REAL, mean), ROW(REAL, sd),
+	ROW(REAL, target),
+};
+#undef ROW
 
 int store_list_measurements(struct store *s, const char *requirement,
 			    const struct store_filter *f, store_trend_fn fn, void *ctx)
 {
+	struct store_trend_row row;
 	sqlite3_stmt *st;
-	int rc, stop = 0;
+	int rc;
 
 	/* The newest `limit` runs, shown oldest first. */
 	if ((rc = prepare_filtered(s, "SELECT r.id, r.started, r.uut_firmware, p.id, m.name, "
@@ -353,22 +371,10 @@ int store_list_measurements(struct store *s, const char *requirement,
 				   "ORDER BY r.started, r.rowid, m.step_no, m.m_no", f, &st)) != 0)
 		return rc;
 	sqlite3_bind_text(st, 8, requirement, -1, SQLITE_STATIC);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_trend_row row;
-
-		store_column_text(st, 0, row.run_id, sizeof(row.run_id));
-		store_column_text(st, 1, row.started, sizeof(row.started));
-		store_column_text(st, 2, row.firmware, sizeof(row.firmware));
-		store_column_text(st, 3, row.step_id, sizeof(row.step_id));
-		store_column_text(st, 4, row.name, sizeof(row.name));
-		store_column_text(st, 5, row.unit, sizeof(row.unit));
-		row.n = (size_t)sqlite3_column_int64(st, 6);
-		row.mean = store_column_real(st, 7);
-		row.sd = store_column_real(st, 8);
-		row.target = store_column_real(st, 9);
-		stop = fn(ctx, &row);
-	}
-	rc = stop || rc == SQLITE_DONE ? 0 : store_sql_error(s, "listing measurements");
-	sqlite3_finalize(st);
+	while ((rc = NEXT_ROW(s, st, trend_row_cols, &row, "listing measurements")) == 1)
+		if (fn(ctx, &row)) {
+			sqlite3_finalize(st);  /* the caller stopped early */
+			return 0;
+		}
 	return rc;
 }

@@ -13,22 +13,15 @@
 int store_set_signature_head(struct store *s, const char *run_id, long records,
 			     const char *sha256)
 {
-	sqlite3_stmt *st;
 	char now[32];
-	int rc = store_prepare(s, "INSERT INTO signature_head (run_id, records, sha256, updated) "
-				  "SELECT id, ?, ?, ? FROM run WHERE id = ? ON CONFLICT (run_id) DO "
-				  "UPDATE SET records = excluded.records, sha256 = excluded.sha256, "
-				  "updated = excluded.updated", &st);
 
-	if (rc)
-		return rc;
 	time_format_iso(time(NULL), now, sizeof(now));
-	sqlite3_bind_int64(st, 1, records);
-	sqlite3_bind_text(st, 2, sha256, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, run_id, -1, SQLITE_STATIC);
-	return store_change_one(s, st, "keeping the signature head", run_id,
-				"is not in the results store");
+	return store_change_one(s, "INSERT INTO signature_head (run_id, records, sha256, updated) "
+				"SELECT id, ?, ?, ? FROM run WHERE id = ? ON CONFLICT (run_id) DO "
+				"UPDATE SET records = excluded.records, sha256 = excluded.sha256, "
+				"updated = excluded.updated", "keeping the signature head", run_id,
+				"is not in the results store", "ittt", (long long)records, sha256,
+				now, run_id);
 }
 
 int store_get_signature_head(struct store *s, const char *run_id, long *records,

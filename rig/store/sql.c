@@ -1,6 +1,9 @@
-/* The store's SQLite helpers: error translation, binding NAN as NULL. */
+/* The store's SQLite helpers: error translation, binding NAN as NULL, reading rows. */
 #include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "rig/base/error.h"
 #include "rig/store/sql.h"
@@ -35,10 +38,24 @@ int store_prepare(struct store *s, const char *sql, sqlite3_stmt **st)
 		       : store_sql_error(s, "preparing a query");
 }
 
-int store_change_one(struct store *s, sqlite3_stmt *st, const char *what, const char *run_id,
-		     const char *why)
+int store_change_one(struct store *s, const char *sql, const char *what, const char *run_id,
+		     const char *why, const char *types, ...)
 {
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_sql_error(s, what);
+	sqlite3_stmt *st;
+	va_list ap;
+	int rc = store_prepare(s, sql, &st);
+
+	if (rc)
+		return rc;
+	va_start(ap, types);
+	for (int i = 0; types[i]; i++) {
+		if (types[i] == 'i')
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, long long));
+		else
+			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_STATIC);
+	}
+	va_end(ap);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_sql_error(s, what);
 
 	if (!rc && sqlite3_changes(s->db) != 1)
 		rc = rig_error(RIG_ERR_INVALID, "%s: run %s %s", s->path, run_id, why);
@@ -61,4 +78,29 @@ void store_column_text(sqlite3_stmt *st, int i, char *buf, size_t len)
 	const unsigned char *t = sqlite3_column_text(st, i);
 
 	snprintf(buf, len, "%s", t ? (const char *)t : "");
+}
+
+void store_column_row(sqlite3_stmt *st, int first, const struct store_col *cols, size_t n,
+		      void *row)
+{
+	for (size_t k = 0; k < n; k++) {
+		char *p = (char *)row + cols[k].off;
+		int i = first + (int)k;
+
+		if (cols[k].kind == STORE_COL_TEXT) {
+			store_column_text(st, i, p, cols[k].len);
+		} else if (cols[k].kind == STORE_COL_REAL) {
+			double v = store_column_real(st, i);
+
+			memcpy(p, &v, sizeof(v));
+		} else if (cols[k].kind == STORE_COL_INT && cols[k].len == sizeof(int32_t)) {
+			int32_t v = sqlite3_column_int(st, i);
+
+			memcpy(p, &v, sizeof(v));
+		} else if (cols[k].kind == STORE_COL_INT) {
+			int64_t v = sqlite3_column_int64(st, i);
+
+			memcpy(p, &v, sizeof(v));
+		}
+	}
 }

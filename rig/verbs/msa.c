@@ -426,7 +426,7 @@ static int study_artifacts(const struct run_record *r, void *ctx)
 	struct study_ctx *c = ctx;
 	char path[4200];
 
-	snprintf(c->out_dir, sizeof(c->out_dir), "%s", r->out_dir);
+	memcpy(c->out_dir, r->out_dir, sizeof(c->out_dir)); /* the same size */
 	c->rc = msa_study_from_record(r, &c->s);
 	if (!c->rc)
 		c->rc = msa_report_supplement(&c->s, &c->sup);

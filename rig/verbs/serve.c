@@ -35,11 +35,13 @@ static int absolute(const char *what, const char *path, char *out, size_t len)
 {
 	char *real = realpath(path, NULL);
 
+	int rc;
+
 	if (!real)
 		return rig_error_errno(RIG_ERR_INVALID, "%s %s", what, path);
-	snprintf(out, len, "%s", real);
+	rc = path_format(out, len, "%s", real);
 	free(real);
-	return 0;
+	return rc;
 }
 
 /* runs/ beside the default results store ($XDG_DATA_HOME/rig/). */
@@ -77,7 +79,7 @@ static void find_units(struct serve_config *cfg)
 
 	cfg->units_dir[0] = '\0';
 	if (cfg->fixture[0])
-		snprintf(fx_path, sizeof(fx_path), "%s", cfg->fixture);
+		memcpy(fx_path, cfg->fixture, sizeof(fx_path)); /* the same size */
 	else if (paths_find_data("fixtures/sim-bench.lua", fx_path, sizeof(fx_path)) != 0)
 		return;
 	if (fixture_load(&fx, fx_path) != 0)
@@ -101,8 +103,7 @@ static int parse_fixture_option(void *out, const char *opt, const char *value)
 static int parse_db_option(void *out, const char *opt, const char *value)
 {
 	(void)opt;
-	snprintf(out, sizeof(((struct serve_config *)0)->db), "%s", value);
-	return 0;
+	return path_format(out, sizeof(((struct serve_config *)0)->db), "%s", value);
 }
 
 int serve_command(int argc, char **argv)
@@ -141,7 +142,8 @@ int serve_command(int argc, char **argv)
 		runs = path;
 	if (rc == 0 && (rc = file_mkdirs(runs, 0755)) == 0)
 		rc = absolute("--runs", runs, cfg.runs_dir, sizeof(cfg.runs_dir));
-	snprintf(cfg.meta_dir, sizeof(cfg.meta_dir), "%s/.serve", cfg.runs_dir);
+	if (rc == 0)
+		rc = path_join(cfg.meta_dir, sizeof(cfg.meta_dir), cfg.runs_dir, ".serve");
 	if (rc == 0 && !scripts && paths_find_data("scripts", path, sizeof(path)) == 0)
 		scripts = path;
 	if (rc == 0 && !scripts)
@@ -149,14 +151,14 @@ int serve_command(int argc, char **argv)
 	if (rc == 0)
 		rc = absolute("--scripts", scripts, cfg.scripts_dir, sizeof(cfg.scripts_dir));
 	if (rc == 0 && users)
-		snprintf(cfg.users, sizeof(cfg.users), "%s", users);
+		rc = path_format(cfg.users, sizeof(cfg.users), "%s", users);
 	else if (rc == 0)
 		rc = users_default_path(cfg.users, sizeof(cfg.users));
 	if (rc == 0 && cfg.db[0] && cfg.db[0] != '/' && getcwd(path, sizeof(path))) {
 		char rel[4096];
 
-		snprintf(rel, sizeof(rel), "%s", cfg.db);
-		snprintf(cfg.db, sizeof(cfg.db), "%.2000s/%.2000s", path, rel);
+		memcpy(rel, cfg.db, sizeof(rel)); /* the same size */
+		rc = path_join(cfg.db, sizeof(cfg.db), path, rel);
 	}
 	if (rc == 0 && absolute("rig", "/proc/self/exe", cfg.rig, sizeof(cfg.rig)) != 0)
 		rc = RIG_ERR_IO;

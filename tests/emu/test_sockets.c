@@ -629,6 +629,7 @@ static void run_shared_bench(const char *unit2, const char *serial2, struct shar
 	static struct fixture all;
 	static struct bench_unit u1, u2;
 	char *text = test_read_file("fixtures/ni-pci6221-2.lua");
+	char *base = test_read_file("fixtures/ni-pci6221.lua");
 	const char *fixture, *script;
 	char out[4200], path[4400], serial_arg[64];
 
@@ -636,7 +637,9 @@ static void run_shared_bench(const char *unit2, const char *serial2, struct shar
 	text = test_replace(text, "driver = \"mtsics\",\n    port = \"/dev/ttyACM0\",\n    baud = 9600,",
 			    "driver = \"\",");
 	fixture = test_write_file(dir, "bench.lua", text);
+	test_write_file(dir, "ni-pci6221.lua", base);  /* the base bench.lua extends */
 	free(text);
+	free(base);
 	script = test_write_file(dir, "two-steps.lua", two_steps);
 	ck_assert_msg(fixture_load(&all, fixture) == 0, "%s", rig_last_error());
 	c.fx = &all;

@@ -157,6 +157,46 @@ test_unit_file_missing() {
 	expect_one_line_err
 }
 
+# A name given on the command line longer than rig keeps is refused as
+# given, by the checked path builder (rig/base/paths.h), exit 2 in one line:
+# never cut short and looked up as another file. So is a name that fits as
+# given but not where rig would look for it (scripts/NAME in the data folder).
+test_long_names_on_the_command_line_are_refused() {
+	local long fits
+	long=$(head -c 4400 /dev/zero | tr '\0' x)
+	fits=$(head -c 4090 /dev/zero | tr '\0' y)
+	rig_run run scripts/certify.lua --fixture "$long" --out "$WORK/run"
+	expect_rc 2
+	expect_err "^rig: path too long \(4400 bytes, at most 4095\): x{60}\.\.\.$"
+	expect_one_line_err
+	rig_run run "$long.lua" --out "$WORK/run"
+	expect_rc 2
+	expect_err "^rig: path too long \(4404 bytes, at most 4095\): x{60}\.\.\.$"
+	expect_one_line_err
+	rig_run run scripts/certify.lua --sim-unit "$long" --out "$WORK/run"
+	expect_rc 2
+	expect_err "^rig: path too long \(4400 bytes, at most 4095\): x{60}\.\.\.$"
+	expect_one_line_err
+	rig_run run "$fits" --out "$WORK/run"
+	expect_rc 2
+	expect_err "^rig: path too long \(4098 bytes, at most 4095\): scripts/y{52}\.\.\.$"
+	expect_one_line_err
+	[ ! -e "$WORK/run" ] || fail "a refused run made its directory"
+	# rig serve refuses before it listens (the timeout: a server that
+	# started would otherwise wait for requests).
+	RC=0
+	timeout 20 "$RIG" serve --runs "$WORK/runs" --users "$WORK/$long" >"$WORK/out" \
+		2>"$WORK/err" || RC=$?
+	expect_rc 2
+	expect_err "^rig: path too long \([0-9]+ bytes, at most 4095\): /"
+	expect_one_line_err
+	RC=0
+	timeout 20 "$RIG" serve --runs "$WORK/runs" --db "$long" >"$WORK/out" 2>"$WORK/err" || RC=$?
+	expect_rc 2
+	expect_err "^rig: path too long \(4400 bytes, at most 4095\): x{60}\.\.\.$"
+	expect_one_line_err
+}
+
 test_fixture_unknown_driver_names_the_line() {
 	awk '/driver = "sim"/ && !done { sub(/"sim"/, "\"usb\""); done = 1 } { print }' \
 		fixtures/sim-bench.lua >"$WORK/f.lua"

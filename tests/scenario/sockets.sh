@@ -152,6 +152,7 @@ test_socket_options_are_checked_before_any_shot() {
 # touched (no board is needed to refuse it).
 test_sockets_on_one_comedi_board_need_inputs_of_their_own() {
 	FX2=fixtures/ni-pci6221-2.lua
+	cp fixtures/ni-pci6221.lua "$WORK/"  # the base the edited copies extend
 	sed 's/trigger_line = 1, channels = socket2/trigger_line = 1, channels = socket1/' "$FX2" >"$WORK/same-ai.lua"
 	rig_run run scripts/certify.lua --fixture "$WORK/same-ai.lua" --out "$WORK/b"
 	expect_rc 2; expect_one_line_err; expect_err "same-ai.lua:[0-9]+: sockets 1 and 2 both use AI 0"
