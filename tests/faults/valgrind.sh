@@ -1,5 +1,9 @@
 # The main scenario is valgrind-clean: no invalid access, no leak.
 
+# Started first by tests/run-scenarios: 50 s in the plain pass; started last
+# (its file sorts last) it ran alone for most of the faults part.
+SLOW_TESTS=test_certify_under_valgrind
+
 test_certify_under_valgrind() {
 	command -v valgrind >/dev/null || fail "valgrind missing (scripts/install-deps installs it)"
 	# valgrind cannot run an ASan binary; the plain pass has run it.

@@ -5,6 +5,12 @@
 source tests/lib/pgcluster.sh
 
 SCRIPT=tests/line/scripts/depth.lua
+# Started first by tests/run-scenarios: the longest tests here (seconds in the
+# plain pass on 2 cores: server killed mid sync 11, biased station 10, eight
+# stations 9).
+SLOW_TESTS="test_server_killed_mid_sync_resumes_without_loss
+	test_line_names_a_biased_station_and_not_an_unbiased_one
+	test_eight_stations_push_concurrently_twice_no_duplicate"
 
 # A cluster in /tmp (the server runs as postgres, which must reach it),
 # the schema, and stations A B C D each with its own login role (password

@@ -4,6 +4,12 @@
 # shots, volume error <= 1 % of the set dose, onset error <= 0.1 ms, every
 # true shot found, no phantom.
 
+# Started first by tests/run-scenarios: the longest tests here (seconds in the
+# plain / sanitizer pass on 2 cores: missed/double 12/60, 1 ms bursts 12/29,
+# 20 kS/s 19/19).
+SLOW_TESTS="test_missed_and_double_shots_found test_accuracy_1ms_short_bursts
+	test_accuracy_20ks_ten_seeds_every_setting"
+
 # run NAME SCRIPT ARGS...: a sim run into $WORK/NAME (a failing verdict is fine).
 run() {
 	local name=$1 script=$2; shift 2

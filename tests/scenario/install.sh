@@ -4,6 +4,10 @@
 # modification times, so make rebuilds only what the test makes it rebuild):
 # the build under test is never touched.
 
+# Started first by tests/run-scenarios: the longest tests here (seconds in the
+# plain / sanitizer pass on 2 cores: install into a prefix 10/16).
+SLOW_TESTS=test_install_into_prefix_runs_from_root
+
 # copy_tree: $WORK/src with the sources and the build ($BUILD_NAME in it).
 copy_tree() {
 	local built

@@ -3,6 +3,10 @@
 # figures they print are recomputed here from result.json by R's aov, an
 # implementation independent of rig's.
 
+# Started first by tests/run-scenarios: the longest tests here (seconds in the
+# plain / sanitizer pass on 2 cores: MSA gate 8/17).
+SLOW_TESTS=test_msa_gate_refuses_like_expired_calibration
+
 # A station whose loading is repeatable and a unit whose shots are steady.
 msa_station() { # name load_sd_mm operator_sd_mm
 	sed -e "s/load_sd_mm = [0-9.]*/load_sd_mm = $2/" \

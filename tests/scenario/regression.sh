@@ -6,6 +6,10 @@
 # the soak judges depth like the other settings and one minute gives 350
 # shots, more than any other step, so the statistics keep their power.
 
+# Started first by tests/run-scenarios: the longest tests here (seconds in the
+# plain / sanitizer pass on 2 cores: false alarm rate 68/17).
+SLOW_TESTS=test_false_alarm_rate_over_seeds
+
 regression() { # out firmware seed [args]
 	local out=$1 fw=$2 seed=$3; shift 3
 	rig_run run scripts/regression.lua --firmware "fixtures/firmware/$fw.lua" --seed "$seed" \

@@ -2,6 +2,10 @@
 # (docs/script-api.md, sockets).
 
 FX4=fixtures/sim-bench-4.lua
+# Started first by tests/run-scenarios: the longest tests here (seconds in the
+# plain / sanitizer pass on 2 cores: batch sync 21/22, kill mid batch 12/12).
+SLOW_TESTS="test_batch_sync_waits_for_every_socket test_kill_mid_batch_then_recover_closes_every_socket"
+
 
 write() { cat >"$WORK/$1"; }
 
