@@ -118,15 +118,6 @@ void format_trace(const struct fixture *fx, const char *name, struct trace *t)
 	}
 }
 
-/* The k of a U the fixture names; 2, the stated one's, for one it does
- * not (a record read without its fixture's budget). */
-static double k_of(const struct fixture *fx, const char *name)
-{
-	double k = fixture_coverage_k(fx, name);
-
-	return isnan(k) ? 2 : k;
-}
-
 void format_traceability(const struct fixture *fx, const struct measurement *m, char *buf,
 			 size_t len)
 {
@@ -141,5 +132,5 @@ void format_traceability(const struct fixture *fx, const struct measurement *m, 
 	else
 		snprintf(cert, sizeof(cert), "NOT TRACEABLE: no calibration certificate in the chain");
 	snprintf(buf, len, "U = %.3g %s (k = %.4g) <- %s%s%s <- %s", m->uncertainty, m->unit,
-		 k_of(fx, m->name), t.instrument, t.model[0] ? " " : "", t.model, cert);
+		 fixture_coverage_k(fx, m->name), t.instrument, t.model[0] ? " " : "", t.model, cert);
 }

@@ -2,7 +2,6 @@
  * interlock. Loading a fixture file is rig/station/fixture_load.c. */
 #include "rig/base/fixture.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "rig/base/error.h"
@@ -15,26 +14,27 @@ int fixture_channel(const struct fixture *fx, const char *name)
 	return -1;
 }
 
+static const struct fixture_uncertainty *uncertainty_of(const struct fixture *fx,
+							 const char *quantity)
+{
+	for (size_t i = 0; i < fx->nuncertainties; i++)
+		if (!strcmp(fx->uncertainties[i].quantity, quantity))
+			return &fx->uncertainties[i];
+	return NULL;
+}
+
 double fixture_uncertainty(const struct fixture *fx, const char *quantity, double value)
 {
-	for (size_t i = 0; i < fx->nuncertainties; i++) {
-		const struct fixture_uncertainty *u = &fx->uncertainties[i];
+	const struct fixture_uncertainty *u = uncertainty_of(fx, quantity);
 
-		if (!strcmp(u->quantity, quantity))
-			return u->u + u->rel_pct / 100.0 * (value < 0 ? -value : value);
-	}
-	return 0;
+	return u ? u->u + u->rel_pct / 100.0 * (value < 0 ? -value : value) : 0;
 }
 
 double fixture_coverage_k(const struct fixture *fx, const char *quantity)
 {
-	for (size_t i = 0; i < fx->nuncertainties; i++) {
-		const struct fixture_uncertainty *u = &fx->uncertainties[i];
+	const struct fixture_uncertainty *u = uncertainty_of(fx, quantity);
 
-		if (!strcmp(u->quantity, quantity))
-			return u->budget.n ? u->budget.k : 2;
-	}
-	return NAN;
+	return u && u->budget.n ? u->budget.k : 2;
 }
 
 static int expired(const struct fixture_certificate *c, const char *date)

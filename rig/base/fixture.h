@@ -193,8 +193,8 @@ int fixture_channel(const struct fixture *fx, const char *name);
 
 /* U (k = 2) for quantity at value, 0 when the fixture declares none. */
 double fixture_uncertainty(const struct fixture *fx, const char *quantity, double value);
-/* The coverage factor of that U: 2 when stated, the budget's k when
- * combined; NAN for a quantity the fixture does not name. */
+/* The coverage factor of that U: the budget's k when combined from one,
+ * else 2 (stated; also for a quantity the fixture does not name). */
 double fixture_coverage_k(const struct fixture *fx, const char *quantity);
 
 /*
